@@ -1,0 +1,123 @@
+/* The cpu_exec loop and the vCPU thread around it.
+ *
+ * A vCPU is "inside" guest execution between cpu_exec_start and cpu_exec_end. It leaves when
+ * kicked (icount_decr < 0 at a TB entry), so that exclusive sections, machine requests and
+ * sleeping in WFI all happen outside. Interrupts are checked each time control returns to
+ * the loop; devices that raise one kick the vCPU so that chained TBs do return.
+ *
+ * WFI sleep: the owner reads wake_seq (acquire), then checks for a pending-and-enabled
+ * interrupt or a machine request, and futex-waits only if wake_seq is unchanged. A waker
+ * publishes its mip bit or request first and then bumps wake_seq (release): if the owner's
+ * check missed the publication, its wake_seq read preceded the bump, so FUTEX_WAIT returns. */
+#include "accel/vcpu.h"
+
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <urcu/urcu-memb.h>
+
+#include "accel/interp.h"
+#include "accel/log.h"
+#include "accel/tb.h"
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+#include "sync/exclusive.h"
+
+static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+static void futex_wake_all(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+void vcpu_kick(RISCVCPU *cpu)
+{
+    cpu_exit(cpu);
+    atomic_fetch_add_explicit(&cpu->wake_seq, 1, memory_order_release);
+    futex_wake_all(&cpu->wake_seq);
+}
+
+static bool wfi_should_wake(RISCVCPU *cpu)
+{
+    /* WFI resumes on any interrupt pending in mie, whatever the global enables say. */
+    return (atomic_load_explicit(&cpu->mip, memory_order_acquire) & cpu->mie) != 0 ||
+           machine_pending_request(cpu->machine) != MACHINE_RUN;
+}
+
+static void vcpu_sleep_in_wfi(RISCVCPU *cpu)
+{
+    for (;;) {
+        uint32_t seq = atomic_load_explicit(&cpu->wake_seq, memory_order_acquire);
+        if (wfi_should_wake(cpu)) {
+            cpu->halted = false;
+            return;
+        }
+        futex_wait(&cpu->wake_seq, seq);
+    }
+}
+
+/* Run guest code until something requires leaving the inside state. */
+static void cpu_exec(RISCVCPU *cpu)
+{
+    cpu_exec_start(cpu);
+    for (;;) {
+        /* Acquire: pairs with the release in cpu_exit, so whatever the kicker published
+         * before asking us to exit is visible below. */
+        if (atomic_exchange_explicit(&cpu->icount_decr, 0, memory_order_acquire) < 0) {
+            cpu->last_tb = NULL;
+            break;
+        }
+        int irq = riscv_cpu_pending_interrupt(cpu);
+        if (irq >= 0) {
+            riscv_cpu_take_interrupt(cpu, irq);
+            cpu->last_tb = NULL;
+        }
+        TranslationBlock *tb = tb_lookup(cpu);
+        if (!tb) {
+            cpu->last_tb = NULL;     /* fetch fault: pc is now the trap handler */
+            continue;
+        }
+        if (cpu->last_tb) {
+            tb_add_jump(cpu->last_tb, cpu->last_slot, tb);
+            cpu->last_tb = NULL;
+        }
+        log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->index,
+                 (unsigned long long)tb->pc, cpu->priv);
+        enum cpu_exit_reason r = interp_exec(cpu, tb);
+        if (r == EXIT_NOCHAIN) {
+            continue;
+        }
+        cpu->last_tb = NULL;
+        /* EXIT_REQUEST: icount_decr is still negative; the loop top handles it. */
+        if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0 &&
+                   !(atomic_load_explicit(&cpu->mip, memory_order_acquire) & cpu->mie)) {
+            cpu->halted = true;
+            break;
+        }
+    }
+    cpu_exec_end(cpu);
+}
+
+static void *vcpu_thread(void *arg)
+{
+    RISCVCPU *cpu = arg;
+    urcu_memb_register_thread();
+    while (machine_pending_request(cpu->machine) == MACHINE_RUN) {
+        if (cpu->halted) {
+            vcpu_sleep_in_wfi(cpu);
+            continue;
+        }
+        cpu_exec(cpu);
+    }
+    urcu_memb_unregister_thread();
+    return NULL;
+}
+
+int vcpu_start(RISCVCPU *cpu, pthread_t *thread)
+{
+    return -pthread_create(thread, NULL, vcpu_thread, cpu);
+}

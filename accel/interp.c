@@ -1,0 +1,839 @@
+/* Threaded interpreter. Each op's handler field holds the address of its label in
+ * interp_exec (GCC labels-as-values), so dispatch is one indirect jump per guest instruction
+ * with no decoding. Guest integer registers live in cpu->x; x[0] is never written because the
+ * decoder redirects writes to x0 to the sink slot x[32].
+ *
+ * Exits: control-transfer ops end a TB and follow the chained successor when there is one,
+ * re-checking icount_decr at every TB entry; anything that changes translation state (CSR
+ * writes that say so, xRET, fences, traps) returns to the cpu_exec loop. instret is added per
+ * TB on exit (n_ops) or per op on early exits, so the hot path does no counting. */
+#include "accel/interp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/fpu.h"
+#include "mm/tlb.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static const void *const *handler_table;
+
+static inline uint64_t sext32(uint64_t v)
+{
+    return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+}
+
+static inline uint64_t rotl64(uint64_t v, unsigned s)
+{
+    s &= 63;
+    return (v << s) | (v >> ((64 - s) & 63));
+}
+
+static inline uint32_t rotl32(uint32_t v, unsigned s)
+{
+    s &= 31;
+    return (v << s) | (v >> ((32 - s) & 31));
+}
+
+static inline uint64_t orc_b(uint64_t v)
+{
+    uint64_t r = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        if ((v >> (8 * i)) & 0xff) {
+            r |= 0xffULL << (8 * i);
+        }
+    }
+    return r;
+}
+
+static inline uint64_t mulh(int64_t a, int64_t b)
+{
+    return (uint64_t)(((__int128)a * b) >> 64);
+}
+
+static inline uint64_t mulhu(uint64_t a, uint64_t b)
+{
+    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+
+static inline uint64_t mulhsu(int64_t a, uint64_t b)
+{
+    return (uint64_t)(((__int128)a * (__int128)b) >> 64);
+}
+
+static inline uint64_t div_s(int64_t a, int64_t b)
+{
+    if (b == 0) {
+        return ~0ULL;
+    }
+    if (a == INT64_MIN && b == -1) {
+        return (uint64_t)a;
+    }
+    return (uint64_t)(a / b);
+}
+
+static inline uint64_t rem_s(int64_t a, int64_t b)
+{
+    if (b == 0) {
+        return (uint64_t)a;
+    }
+    if (a == INT64_MIN && b == -1) {
+        return 0;
+    }
+    return (uint64_t)(a % b);
+}
+
+static inline uint64_t divw_s(int32_t a, int32_t b)
+{
+    if (b == 0) {
+        return ~0ULL;
+    }
+    if (a == INT32_MIN && b == -1) {
+        return sext32((uint32_t)a);
+    }
+    return sext32((uint32_t)(a / b));
+}
+
+static inline uint64_t remw_s(int32_t a, int32_t b)
+{
+    if (b == 0) {
+        return sext32((uint32_t)a);
+    }
+    if (a == INT32_MIN && b == -1) {
+        return 0;
+    }
+    return sext32((uint32_t)(a % b));
+}
+
+/* ---- memory fast paths: one tag compare, then a host access ---- */
+
+static inline __attribute__((always_inline)) bool load_fast(RISCVCPU *cpu, uint64_t va,
+                                                            unsigned size, bool sign,
+                                                            uint64_t *out)
+{
+    const CPUTLBEntry *e = tlb_entry(&cpu->tlb, cpu->data_mmu_idx, va);
+    if (unlikely((va & (RV_PAGE_MASK | (size - 1))) != e->addr_read)) {
+        return false;
+    }
+    const void *h = (const void *)(uintptr_t)(va + e->addend);
+    switch (size) {
+    case 1: { uint8_t v; memcpy(&v, h, 1); *out = sign ? (uint64_t)(int8_t)v : v; break; }
+    case 2: { uint16_t v; memcpy(&v, h, 2); *out = sign ? (uint64_t)(int16_t)v : v; break; }
+    case 4: { uint32_t v; memcpy(&v, h, 4); *out = sign ? (uint64_t)(int32_t)v : v; break; }
+    default: memcpy(out, h, 8); break;
+    }
+    return true;
+}
+
+static inline __attribute__((always_inline)) bool store_fast(RISCVCPU *cpu, uint64_t va,
+                                                             unsigned size, uint64_t val)
+{
+    const CPUTLBEntry *e = tlb_entry(&cpu->tlb, cpu->data_mmu_idx, va);
+    if (unlikely((va & (RV_PAGE_MASK | (size - 1))) != e->addr_write)) {
+        return false;
+    }
+    uint8_t *h = (uint8_t *)(uintptr_t)(va + e->addend);
+    memcpy(h, &val, size);
+    /* Self-modifying code: a page that holds TBs is flagged; invalidate after the store so a
+     * retranslation reads the new bytes. Writable fast-path entries always map RAM. */
+    if (unlikely(atomic_load_explicit(&cpu->code_pages[(size_t)(h - cpu->ram_host) >> 12],
+                                      memory_order_relaxed))) {
+        tlb_notify_code_write(cpu, h, size);
+    }
+    return true;
+}
+
+static inline void *atomic_host(RISCVCPU *cpu, uint64_t va, unsigned size,
+                                enum mmu_access access)
+{
+    const CPUTLBEntry *e = tlb_entry(&cpu->tlb, cpu->data_mmu_idx, va);
+    uint64_t tag = access == ACCESS_LOAD ? e->addr_read : e->addr_write;
+    if (likely((va & (RV_PAGE_MASK | (size - 1))) == tag)) {
+        return (void *)(uintptr_t)(va + e->addend);
+    }
+    return tlb_atomic_host(cpu, va, size, cpu->data_mmu_idx, access);
+}
+
+static inline void amo_notify(RISCVCPU *cpu, void *h, unsigned size)
+{
+    uint8_t *p = h;
+    if (unlikely(atomic_load_explicit(&cpu->code_pages[(size_t)(p - cpu->ram_host) >> 12],
+                                      memory_order_relaxed))) {
+        tlb_notify_code_write(cpu, p, size);
+    }
+}
+
+static inline int fp_rm(const RISCVCPU *cpu, const TBOp *op)
+{
+    int rm = op->aux == 7 ? cpu->frm : op->aux;
+    return rm > 4 ? -1 : rm;
+}
+
+void interp_init(void)
+{
+    interp_exec(NULL, NULL);
+    for (unsigned i = 0; i < OP_COUNT; i++) {
+        if (!handler_table[i]) {
+            abort();   /* internal invariant: every op has a handler */
+        }
+    }
+}
+
+void interp_finalize(TBOp *ops, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++) {
+        ops[i].handler = handler_table[tbop_opc(&ops[i])];
+    }
+}
+
+enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb)
+{
+    static const void *const labels[OP_COUNT] = {
+        [OP_ILLEGAL] = &&L_ILLEGAL, [OP_NOP] = &&L_NOP, [OP_LI] = &&L_LI,
+        [OP_ADD] = &&L_ADD, [OP_SUB] = &&L_SUB, [OP_SLL] = &&L_SLL, [OP_SLT] = &&L_SLT,
+        [OP_SLTU] = &&L_SLTU, [OP_XOR] = &&L_XOR, [OP_SRL] = &&L_SRL, [OP_SRA] = &&L_SRA,
+        [OP_OR] = &&L_OR, [OP_AND] = &&L_AND,
+        [OP_ADDW] = &&L_ADDW, [OP_SUBW] = &&L_SUBW, [OP_SLLW] = &&L_SLLW,
+        [OP_SRLW] = &&L_SRLW, [OP_SRAW] = &&L_SRAW,
+        [OP_ADDI] = &&L_ADDI, [OP_SLTI] = &&L_SLTI, [OP_SLTIU] = &&L_SLTIU,
+        [OP_XORI] = &&L_XORI, [OP_ORI] = &&L_ORI, [OP_ANDI] = &&L_ANDI,
+        [OP_SLLI] = &&L_SLLI, [OP_SRLI] = &&L_SRLI, [OP_SRAI] = &&L_SRAI,
+        [OP_ADDIW] = &&L_ADDIW, [OP_SLLIW] = &&L_SLLIW, [OP_SRLIW] = &&L_SRLIW,
+        [OP_SRAIW] = &&L_SRAIW,
+        [OP_MUL] = &&L_MUL, [OP_MULH] = &&L_MULH, [OP_MULHSU] = &&L_MULHSU,
+        [OP_MULHU] = &&L_MULHU, [OP_DIV] = &&L_DIV, [OP_DIVU] = &&L_DIVU,
+        [OP_REM] = &&L_REM, [OP_REMU] = &&L_REMU, [OP_MULW] = &&L_MULW,
+        [OP_DIVW] = &&L_DIVW, [OP_DIVUW] = &&L_DIVUW, [OP_REMW] = &&L_REMW,
+        [OP_REMUW] = &&L_REMUW,
+        [OP_SH1ADD] = &&L_SH1ADD, [OP_SH2ADD] = &&L_SH2ADD, [OP_SH3ADD] = &&L_SH3ADD,
+        [OP_ADD_UW] = &&L_ADD_UW, [OP_SH1ADD_UW] = &&L_SH1ADD_UW,
+        [OP_SH2ADD_UW] = &&L_SH2ADD_UW, [OP_SH3ADD_UW] = &&L_SH3ADD_UW,
+        [OP_SLLI_UW] = &&L_SLLI_UW,
+        [OP_ANDN] = &&L_ANDN, [OP_ORN] = &&L_ORN, [OP_XNOR] = &&L_XNOR, [OP_CLZ] = &&L_CLZ,
+        [OP_CLZW] = &&L_CLZW, [OP_CTZ] = &&L_CTZ, [OP_CTZW] = &&L_CTZW, [OP_CPOP] = &&L_CPOP,
+        [OP_CPOPW] = &&L_CPOPW, [OP_MAX] = &&L_MAX, [OP_MAXU] = &&L_MAXU, [OP_MIN] = &&L_MIN,
+        [OP_MINU] = &&L_MINU, [OP_SEXT_B] = &&L_SEXT_B, [OP_SEXT_H] = &&L_SEXT_H,
+        [OP_ZEXT_H] = &&L_ZEXT_H, [OP_ROL] = &&L_ROL, [OP_ROLW] = &&L_ROLW,
+        [OP_ROR] = &&L_ROR, [OP_RORW] = &&L_RORW, [OP_RORI] = &&L_RORI,
+        [OP_RORIW] = &&L_RORIW, [OP_ORC_B] = &&L_ORC_B, [OP_REV8] = &&L_REV8,
+        [OP_BCLR] = &&L_BCLR, [OP_BCLRI] = &&L_BCLRI, [OP_BEXT] = &&L_BEXT,
+        [OP_BEXTI] = &&L_BEXTI, [OP_BINV] = &&L_BINV, [OP_BINVI] = &&L_BINVI,
+        [OP_BSET] = &&L_BSET, [OP_BSETI] = &&L_BSETI,
+        [OP_JAL] = &&L_JAL, [OP_JALR] = &&L_JALR, [OP_BEQ] = &&L_BEQ, [OP_BNE] = &&L_BNE,
+        [OP_BLT] = &&L_BLT, [OP_BGE] = &&L_BGE, [OP_BLTU] = &&L_BLTU, [OP_BGEU] = &&L_BGEU,
+        [OP_LB] = &&L_LB, [OP_LH] = &&L_LH, [OP_LW] = &&L_LW, [OP_LD] = &&L_LD,
+        [OP_LBU] = &&L_LBU, [OP_LHU] = &&L_LHU, [OP_LWU] = &&L_LWU,
+        [OP_SB] = &&L_SB, [OP_SH] = &&L_SH, [OP_SW] = &&L_SW, [OP_SD] = &&L_SD,
+        [OP_FLW] = &&L_FLW, [OP_FLD] = &&L_FLD, [OP_FSW] = &&L_FSW, [OP_FSD] = &&L_FSD,
+        [OP_LR_W] = &&L_LR_W, [OP_SC_W] = &&L_SC_W, [OP_AMOSWAP_W] = &&L_AMOSWAP_W,
+        [OP_AMOADD_W] = &&L_AMOADD_W, [OP_AMOXOR_W] = &&L_AMOXOR_W,
+        [OP_AMOAND_W] = &&L_AMOAND_W, [OP_AMOOR_W] = &&L_AMOOR_W,
+        [OP_AMOMIN_W] = &&L_AMOMIN_W, [OP_AMOMAX_W] = &&L_AMOMAX_W,
+        [OP_AMOMINU_W] = &&L_AMOMINU_W, [OP_AMOMAXU_W] = &&L_AMOMAXU_W,
+        [OP_LR_D] = &&L_LR_D, [OP_SC_D] = &&L_SC_D, [OP_AMOSWAP_D] = &&L_AMOSWAP_D,
+        [OP_AMOADD_D] = &&L_AMOADD_D, [OP_AMOXOR_D] = &&L_AMOXOR_D,
+        [OP_AMOAND_D] = &&L_AMOAND_D, [OP_AMOOR_D] = &&L_AMOOR_D,
+        [OP_AMOMIN_D] = &&L_AMOMIN_D, [OP_AMOMAX_D] = &&L_AMOMAX_D,
+        [OP_AMOMINU_D] = &&L_AMOMINU_D, [OP_AMOMAXU_D] = &&L_AMOMAXU_D,
+        [OP_FENCE] = &&L_NOP, [OP_ECALL] = &&L_ECALL, [OP_EBREAK] = &&L_EBREAK,
+        [OP_MRET] = &&L_MRET, [OP_SRET] = &&L_SRET, [OP_WFI] = &&L_WFI,
+        [OP_SFENCE_VMA] = &&L_SFENCE_VMA, [OP_FENCE_I] = &&L_FENCE_I,
+        [OP_CSRRW] = &&L_CSRRW, [OP_CSRRS] = &&L_CSRRS, [OP_CSRRC] = &&L_CSRRC,
+        [OP_CSRRWI] = &&L_CSRRWI, [OP_CSRRSI] = &&L_CSRRSI, [OP_CSRRCI] = &&L_CSRRCI,
+        [OP_FADD_S] = &&L_FADD_S, [OP_FSUB_S] = &&L_FSUB_S, [OP_FMUL_S] = &&L_FMUL_S,
+        [OP_FDIV_S] = &&L_FDIV_S, [OP_FSQRT_S] = &&L_FSQRT_S, [OP_FSGNJ_S] = &&L_FSGNJ_S,
+        [OP_FSGNJN_S] = &&L_FSGNJN_S, [OP_FSGNJX_S] = &&L_FSGNJX_S, [OP_FMIN_S] = &&L_FMIN_S,
+        [OP_FMAX_S] = &&L_FMAX_S, [OP_FCVT_W_S] = &&L_FCVT_W_S,
+        [OP_FCVT_WU_S] = &&L_FCVT_WU_S, [OP_FCVT_L_S] = &&L_FCVT_L_S,
+        [OP_FCVT_LU_S] = &&L_FCVT_LU_S, [OP_FCVT_S_W] = &&L_FCVT_S_W,
+        [OP_FCVT_S_WU] = &&L_FCVT_S_WU, [OP_FCVT_S_L] = &&L_FCVT_S_L,
+        [OP_FCVT_S_LU] = &&L_FCVT_S_LU, [OP_FMV_X_W] = &&L_FMV_X_W,
+        [OP_FMV_W_X] = &&L_FMV_W_X, [OP_FEQ_S] = &&L_FEQ_S, [OP_FLT_S] = &&L_FLT_S,
+        [OP_FLE_S] = &&L_FLE_S, [OP_FCLASS_S] = &&L_FCLASS_S, [OP_FMADD_S] = &&L_FMADD_S,
+        [OP_FMSUB_S] = &&L_FMSUB_S, [OP_FNMSUB_S] = &&L_FNMSUB_S,
+        [OP_FNMADD_S] = &&L_FNMADD_S,
+        [OP_FADD_D] = &&L_FADD_D, [OP_FSUB_D] = &&L_FSUB_D, [OP_FMUL_D] = &&L_FMUL_D,
+        [OP_FDIV_D] = &&L_FDIV_D, [OP_FSQRT_D] = &&L_FSQRT_D, [OP_FSGNJ_D] = &&L_FSGNJ_D,
+        [OP_FSGNJN_D] = &&L_FSGNJN_D, [OP_FSGNJX_D] = &&L_FSGNJX_D, [OP_FMIN_D] = &&L_FMIN_D,
+        [OP_FMAX_D] = &&L_FMAX_D, [OP_FCVT_W_D] = &&L_FCVT_W_D,
+        [OP_FCVT_WU_D] = &&L_FCVT_WU_D, [OP_FCVT_L_D] = &&L_FCVT_L_D,
+        [OP_FCVT_LU_D] = &&L_FCVT_LU_D, [OP_FCVT_D_W] = &&L_FCVT_D_W,
+        [OP_FCVT_D_WU] = &&L_FCVT_D_WU, [OP_FCVT_D_L] = &&L_FCVT_D_L,
+        [OP_FCVT_D_LU] = &&L_FCVT_D_LU, [OP_FCVT_S_D] = &&L_FCVT_S_D,
+        [OP_FCVT_D_S] = &&L_FCVT_D_S, [OP_FMV_X_D] = &&L_FMV_X_D, [OP_FMV_D_X] = &&L_FMV_D_X,
+        [OP_FEQ_D] = &&L_FEQ_D, [OP_FLT_D] = &&L_FLT_D, [OP_FLE_D] = &&L_FLE_D,
+        [OP_FCLASS_D] = &&L_FCLASS_D, [OP_FMADD_D] = &&L_FMADD_D, [OP_FMSUB_D] = &&L_FMSUB_D,
+        [OP_FNMSUB_D] = &&L_FNMSUB_D, [OP_FNMADD_D] = &&L_FNMADD_D,
+        [OP_TB_END] = &&L_TB_END,
+    };
+
+    if (!cpu) {
+        handler_table = labels;
+        return EXIT_LOOKUP;
+    }
+
+    uint64_t *const x = cpu->x;
+    uint64_t *const f = cpu->f;
+    const TBOp *op;
+    uint64_t target;
+    int slot;
+    uint64_t v;
+    void *h;
+    int rm;
+    enum riscv_exception cause;
+    uint64_t tval;
+
+/* Local shorthands for operand access; each handler is written out in full below. */
+#define NEXT() do { op++; goto *op->handler; } while (0)
+#define RD x[op->rd]
+#define RS1 x[op->rs1]
+#define RS2 x[op->rs2]
+#define IMM op->imm
+#define PC_OF_OP() (tb->pc + op->pc_off)
+#define SYNC_PC() (cpu->pc = PC_OF_OP())
+#define FP_ON() do { if (unlikely(!riscv_fpu_enabled(cpu))) goto illegal_insn; } while (0)
+#define FP_RM() do { FP_ON(); rm = fp_rm(cpu, op); if (unlikely(rm < 0)) goto illegal_insn; } \
+                while (0)
+#define S(r) fpu_unbox_s(f[r])
+#define FF (&cpu->fflags)
+
+tb_entry:
+    if (unlikely(atomic_load_explicit(&cpu->icount_decr, memory_order_relaxed) < 0)) {
+        cpu->pc = tb->pc;
+        return EXIT_REQUEST;
+    }
+    op = tb->ops;
+    goto *op->handler;
+
+L_NOP: NEXT();
+L_LI: RD = IMM; NEXT();
+L_ADD: RD = RS1 + RS2; NEXT();
+L_SUB: RD = RS1 - RS2; NEXT();
+L_SLL: RD = RS1 << (RS2 & 63); NEXT();
+L_SLT: RD = (int64_t)RS1 < (int64_t)RS2; NEXT();
+L_SLTU: RD = RS1 < RS2; NEXT();
+L_XOR: RD = RS1 ^ RS2; NEXT();
+L_SRL: RD = RS1 >> (RS2 & 63); NEXT();
+L_SRA: RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63)); NEXT();
+L_OR: RD = RS1 | RS2; NEXT();
+L_AND: RD = RS1 & RS2; NEXT();
+L_ADDW: RD = sext32(RS1 + RS2); NEXT();
+L_SUBW: RD = sext32(RS1 - RS2); NEXT();
+L_SLLW: RD = sext32((uint32_t)RS1 << (RS2 & 31)); NEXT();
+L_SRLW: RD = sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT();
+L_SRAW: RD = sext32((uint32_t)((int32_t)RS1 >> (RS2 & 31))); NEXT();
+L_ADDI: RD = RS1 + IMM; NEXT();
+L_SLTI: RD = (int64_t)RS1 < (int64_t)IMM; NEXT();
+L_SLTIU: RD = RS1 < IMM; NEXT();
+L_XORI: RD = RS1 ^ IMM; NEXT();
+L_ORI: RD = RS1 | IMM; NEXT();
+L_ANDI: RD = RS1 & IMM; NEXT();
+L_SLLI: RD = RS1 << IMM; NEXT();
+L_SRLI: RD = RS1 >> IMM; NEXT();
+L_SRAI: RD = (uint64_t)((int64_t)RS1 >> IMM); NEXT();
+L_ADDIW: RD = sext32(RS1 + IMM); NEXT();
+L_SLLIW: RD = sext32((uint32_t)RS1 << IMM); NEXT();
+L_SRLIW: RD = sext32((uint32_t)RS1 >> IMM); NEXT();
+L_SRAIW: RD = sext32((uint32_t)((int32_t)RS1 >> IMM)); NEXT();
+L_MUL: RD = RS1 * RS2; NEXT();
+L_MULH: RD = mulh((int64_t)RS1, (int64_t)RS2); NEXT();
+L_MULHSU: RD = mulhsu((int64_t)RS1, RS2); NEXT();
+L_MULHU: RD = mulhu(RS1, RS2); NEXT();
+L_DIV: RD = div_s((int64_t)RS1, (int64_t)RS2); NEXT();
+L_DIVU: RD = RS2 ? RS1 / RS2 : ~0ULL; NEXT();
+L_REM: RD = rem_s((int64_t)RS1, (int64_t)RS2); NEXT();
+L_REMU: RD = RS2 ? RS1 % RS2 : RS1; NEXT();
+L_MULW: RD = sext32(RS1 * RS2); NEXT();
+L_DIVW: RD = divw_s((int32_t)RS1, (int32_t)RS2); NEXT();
+L_DIVUW: RD = (uint32_t)RS2 ? sext32((uint32_t)RS1 / (uint32_t)RS2) : ~0ULL; NEXT();
+L_REMW: RD = remw_s((int32_t)RS1, (int32_t)RS2); NEXT();
+L_REMUW: RD = sext32((uint32_t)RS2 ? (uint32_t)RS1 % (uint32_t)RS2 : (uint32_t)RS1); NEXT();
+L_SH1ADD: RD = (RS1 << 1) + RS2; NEXT();
+L_SH2ADD: RD = (RS1 << 2) + RS2; NEXT();
+L_SH3ADD: RD = (RS1 << 3) + RS2; NEXT();
+L_ADD_UW: RD = (uint64_t)(uint32_t)RS1 + RS2; NEXT();
+L_SH1ADD_UW: RD = ((uint64_t)(uint32_t)RS1 << 1) + RS2; NEXT();
+L_SH2ADD_UW: RD = ((uint64_t)(uint32_t)RS1 << 2) + RS2; NEXT();
+L_SH3ADD_UW: RD = ((uint64_t)(uint32_t)RS1 << 3) + RS2; NEXT();
+L_SLLI_UW: RD = (uint64_t)(uint32_t)RS1 << IMM; NEXT();
+L_ANDN: RD = RS1 & ~RS2; NEXT();
+L_ORN: RD = RS1 | ~RS2; NEXT();
+L_XNOR: RD = ~(RS1 ^ RS2); NEXT();
+L_CLZ: RD = RS1 ? (uint64_t)__builtin_clzll(RS1) : 64; NEXT();
+L_CLZW: RD = (uint32_t)RS1 ? (uint64_t)__builtin_clz((uint32_t)RS1) : 32; NEXT();
+L_CTZ: RD = RS1 ? (uint64_t)__builtin_ctzll(RS1) : 64; NEXT();
+L_CTZW: RD = (uint32_t)RS1 ? (uint64_t)__builtin_ctz((uint32_t)RS1) : 32; NEXT();
+L_CPOP: RD = (uint64_t)__builtin_popcountll(RS1); NEXT();
+L_CPOPW: RD = (uint64_t)__builtin_popcount((uint32_t)RS1); NEXT();
+L_MAX: RD = (int64_t)RS1 > (int64_t)RS2 ? RS1 : RS2; NEXT();
+L_MAXU: RD = RS1 > RS2 ? RS1 : RS2; NEXT();
+L_MIN: RD = (int64_t)RS1 < (int64_t)RS2 ? RS1 : RS2; NEXT();
+L_MINU: RD = RS1 < RS2 ? RS1 : RS2; NEXT();
+L_SEXT_B: RD = (uint64_t)(int8_t)RS1; NEXT();
+L_SEXT_H: RD = (uint64_t)(int16_t)RS1; NEXT();
+L_ZEXT_H: RD = (uint16_t)RS1; NEXT();
+L_ROL: RD = rotl64(RS1, (unsigned)RS2); NEXT();
+L_ROLW: RD = sext32(rotl32((uint32_t)RS1, (unsigned)RS2)); NEXT();
+L_ROR: RD = rotl64(RS1, 64 - (unsigned)(RS2 & 63)); NEXT();
+L_RORW: RD = sext32(rotl32((uint32_t)RS1, 32 - (unsigned)(RS2 & 31))); NEXT();
+L_RORI: RD = rotl64(RS1, 64 - (unsigned)IMM); NEXT();
+L_RORIW: RD = sext32(rotl32((uint32_t)RS1, 32 - (unsigned)IMM)); NEXT();
+L_ORC_B: RD = orc_b(RS1); NEXT();
+L_REV8: RD = __builtin_bswap64(RS1); NEXT();
+L_BCLR: RD = RS1 & ~(1ULL << (RS2 & 63)); NEXT();
+L_BCLRI: RD = RS1 & ~(1ULL << IMM); NEXT();
+L_BEXT: RD = (RS1 >> (RS2 & 63)) & 1; NEXT();
+L_BEXTI: RD = (RS1 >> IMM) & 1; NEXT();
+L_BINV: RD = RS1 ^ (1ULL << (RS2 & 63)); NEXT();
+L_BINVI: RD = RS1 ^ (1ULL << IMM); NEXT();
+L_BSET: RD = RS1 | (1ULL << (RS2 & 63)); NEXT();
+L_BSETI: RD = RS1 | (1ULL << IMM); NEXT();
+
+    /* ---- control transfer ---- */
+L_JAL:
+    RD = PC_OF_OP() + op->len;
+    target = IMM;
+    slot = 0;
+    goto chain;
+L_BEQ: if (RS1 == RS2) goto taken; goto not_taken;
+L_BNE: if (RS1 != RS2) goto taken; goto not_taken;
+L_BLT: if ((int64_t)RS1 < (int64_t)RS2) goto taken; goto not_taken;
+L_BGE: if ((int64_t)RS1 >= (int64_t)RS2) goto taken; goto not_taken;
+L_BLTU: if (RS1 < RS2) goto taken; goto not_taken;
+L_BGEU: if (RS1 >= RS2) goto taken; goto not_taken;
+taken:
+    target = IMM;
+    slot = 0;
+    goto chain;
+not_taken:
+L_TB_END:
+    target = tb->pc + tb->size;
+    slot = 1;
+chain:
+    cpu->instret += tb->n_ops;
+    {
+        /* Acquire: pairs with the release in tb_add_jump, so the successor's ops are seen. */
+        TranslationBlock *next = atomic_load_explicit(&tb->jmp_dest[slot],
+                                                      memory_order_acquire);
+        if (likely(next != NULL)) {
+            tb = next;
+            goto tb_entry;
+        }
+    }
+    cpu->pc = target;
+    cpu->last_tb = tb;
+    cpu->last_slot = slot;
+    return EXIT_NOCHAIN;
+L_JALR:
+    target = (RS1 + IMM) & ~1ULL;
+    RD = PC_OF_OP() + op->len;
+    cpu->instret += tb->n_ops;
+    {
+        /* Indirect jump: try the jump cache without leaving the interpreter. Entries are
+         * cleared by every TLB flush, so a hit is still reachable through the current
+         * translation; the flags compare keeps the privilege level right. */
+        TranslationBlock *next = cpu->jmp_cache[tb_jmp_cache_hash(target)];
+        if (next && next->pc == target && next->flags == tb->flags &&
+            !atomic_load_explicit(&next->invalid, memory_order_acquire)) {
+            tb = next;
+            goto tb_entry;
+        }
+    }
+    cpu->pc = target;
+    return EXIT_LOOKUP;
+
+    /* ---- loads and stores ---- */
+#define LOAD_OP(label, size, sign)                                                  \
+label:                                                                              \
+    if (unlikely(!load_fast(cpu, RS1 + IMM, size, sign, &v))) {                     \
+        SYNC_PC();                                                                  \
+        if (!tlb_load_slow(cpu, RS1 + IMM, size, cpu->data_mmu_idx, sign, &v)) {    \
+            goto exc_raised;                                                        \
+        }                                                                           \
+    }                                                                               \
+    RD = v;                                                                         \
+    NEXT();
+    LOAD_OP(L_LB, 1, true)
+    LOAD_OP(L_LH, 2, true)
+    LOAD_OP(L_LW, 4, true)
+    LOAD_OP(L_LD, 8, false)
+    LOAD_OP(L_LBU, 1, false)
+    LOAD_OP(L_LHU, 2, false)
+    LOAD_OP(L_LWU, 4, false)
+#define STORE_OP(label, size, value)                                                \
+label:                                                                              \
+    if (unlikely(!store_fast(cpu, RS1 + IMM, size, value))) {                       \
+        SYNC_PC();                                                                  \
+        if (!tlb_store_slow(cpu, RS1 + IMM, size, cpu->data_mmu_idx, value)) {      \
+            goto exc_raised;                                                        \
+        }                                                                           \
+    }                                                                               \
+    NEXT();
+    STORE_OP(L_SB, 1, RS2)
+    STORE_OP(L_SH, 2, RS2)
+    STORE_OP(L_SW, 4, RS2)
+    STORE_OP(L_SD, 8, RS2)
+L_FLW:
+    FP_ON();
+    if (unlikely(!load_fast(cpu, RS1 + IMM, 4, false, &v))) {
+        SYNC_PC();
+        if (!tlb_load_slow(cpu, RS1 + IMM, 4, cpu->data_mmu_idx, false, &v)) {
+            goto exc_raised;
+        }
+    }
+    f[op->rd] = fpu_box_s((uint32_t)v);
+    riscv_fpu_mark_dirty(cpu);
+    NEXT();
+L_FLD:
+    FP_ON();
+    if (unlikely(!load_fast(cpu, RS1 + IMM, 8, false, &v))) {
+        SYNC_PC();
+        if (!tlb_load_slow(cpu, RS1 + IMM, 8, cpu->data_mmu_idx, false, &v)) {
+            goto exc_raised;
+        }
+    }
+    f[op->rd] = v;
+    riscv_fpu_mark_dirty(cpu);
+    NEXT();
+L_FSW:
+    FP_ON();
+    if (unlikely(!store_fast(cpu, RS1 + IMM, 4, f[op->rs2]))) {
+        SYNC_PC();
+        if (!tlb_store_slow(cpu, RS1 + IMM, 4, cpu->data_mmu_idx, f[op->rs2])) {
+            goto exc_raised;
+        }
+    }
+    NEXT();
+L_FSD:
+    FP_ON();
+    if (unlikely(!store_fast(cpu, RS1 + IMM, 8, f[op->rs2]))) {
+        SYNC_PC();
+        if (!tlb_store_slow(cpu, RS1 + IMM, 8, cpu->data_mmu_idx, f[op->rs2])) {
+            goto exc_raised;
+        }
+    }
+    NEXT();
+
+    /* ---- A: host atomics on guest RAM. SC succeeds if the reserved address still holds
+     * the value LR read (compare-and-swap); a store of the same value in between goes
+     * unnoticed (ABA), which is the documented limitation of this scheme. ---- */
+L_LR_W:
+    SYNC_PC();
+    h = atomic_host(cpu, RS1, 4, ACCESS_LOAD);
+    if (!h) {
+        goto exc_raised;
+    }
+    cpu->load_res = RS1;
+    cpu->load_val = atomic_load_explicit((_Atomic uint32_t *)h, memory_order_seq_cst);
+    RD = sext32(cpu->load_val);
+    NEXT();
+L_LR_D:
+    SYNC_PC();
+    h = atomic_host(cpu, RS1, 8, ACCESS_LOAD);
+    if (!h) {
+        goto exc_raised;
+    }
+    cpu->load_res = RS1;
+    cpu->load_val = atomic_load_explicit((_Atomic uint64_t *)h, memory_order_seq_cst);
+    RD = cpu->load_val;
+    NEXT();
+L_SC_W:
+    SYNC_PC();
+    if (cpu->load_res != RS1) {
+        cpu->load_res = ~0ULL;
+        RD = 1;
+        NEXT();
+    }
+    h = atomic_host(cpu, RS1, 4, ACCESS_STORE);
+    if (!h) {
+        goto exc_raised;
+    }
+    cpu->load_res = ~0ULL;
+    {
+        uint32_t expected = (uint32_t)cpu->load_val;
+        RD = !atomic_compare_exchange_strong_explicit((_Atomic uint32_t *)h, &expected,
+                                                      (uint32_t)RS2, memory_order_seq_cst,
+                                                      memory_order_seq_cst);
+    }
+    amo_notify(cpu, h, 4);
+    NEXT();
+L_SC_D:
+    SYNC_PC();
+    if (cpu->load_res != RS1) {
+        cpu->load_res = ~0ULL;
+        RD = 1;
+        NEXT();
+    }
+    h = atomic_host(cpu, RS1, 8, ACCESS_STORE);
+    if (!h) {
+        goto exc_raised;
+    }
+    cpu->load_res = ~0ULL;
+    {
+        uint64_t expected = cpu->load_val;
+        RD = !atomic_compare_exchange_strong_explicit((_Atomic uint64_t *)h, &expected, RS2,
+                                                      memory_order_seq_cst,
+                                                      memory_order_seq_cst);
+    }
+    amo_notify(cpu, h, 8);
+    NEXT();
+#define AMO_FETCH_OP(label, type, size, fetch_op, result)                            \
+label:                                                                               \
+    SYNC_PC();                                                                       \
+    h = atomic_host(cpu, RS1, size, ACCESS_STORE);                                   \
+    if (!h) {                                                                        \
+        goto exc_raised;                                                             \
+    }                                                                                \
+    v = fetch_op((_Atomic type *)h, (type)RS2, memory_order_seq_cst);               \
+    amo_notify(cpu, h, size);                                                        \
+    RD = result;                                                                     \
+    NEXT();
+    AMO_FETCH_OP(L_AMOSWAP_W, uint32_t, 4, atomic_exchange_explicit, sext32(v))
+    AMO_FETCH_OP(L_AMOADD_W, uint32_t, 4, atomic_fetch_add_explicit, sext32(v))
+    AMO_FETCH_OP(L_AMOXOR_W, uint32_t, 4, atomic_fetch_xor_explicit, sext32(v))
+    AMO_FETCH_OP(L_AMOAND_W, uint32_t, 4, atomic_fetch_and_explicit, sext32(v))
+    AMO_FETCH_OP(L_AMOOR_W, uint32_t, 4, atomic_fetch_or_explicit, sext32(v))
+    AMO_FETCH_OP(L_AMOSWAP_D, uint64_t, 8, atomic_exchange_explicit, v)
+    AMO_FETCH_OP(L_AMOADD_D, uint64_t, 8, atomic_fetch_add_explicit, v)
+    AMO_FETCH_OP(L_AMOXOR_D, uint64_t, 8, atomic_fetch_xor_explicit, v)
+    AMO_FETCH_OP(L_AMOAND_D, uint64_t, 8, atomic_fetch_and_explicit, v)
+    AMO_FETCH_OP(L_AMOOR_D, uint64_t, 8, atomic_fetch_or_explicit, v)
+/* min/max have no host fetch-op: compare-and-swap loop. */
+#define AMO_CAS_OP(label, type, cmptype, size, pick_new, result)                     \
+label:                                                                               \
+    SYNC_PC();                                                                       \
+    h = atomic_host(cpu, RS1, size, ACCESS_STORE);                                   \
+    if (!h) {                                                                        \
+        goto exc_raised;                                                             \
+    }                                                                                \
+    {                                                                                \
+        type old = atomic_load_explicit((_Atomic type *)h, memory_order_relaxed);    \
+        type src = (type)RS2;                                                        \
+        type new_val;                                                                \
+        do {                                                                         \
+            new_val = ((cmptype)src pick_new (cmptype)old) ? src : old;              \
+        } while (!atomic_compare_exchange_weak_explicit((_Atomic type *)h, &old,     \
+                                                        new_val, memory_order_seq_cst,\
+                                                        memory_order_relaxed));      \
+        v = old;                                                                     \
+    }                                                                                \
+    amo_notify(cpu, h, size);                                                        \
+    RD = result;                                                                     \
+    NEXT();
+    AMO_CAS_OP(L_AMOMIN_W, uint32_t, int32_t, 4, <, sext32(v))
+    AMO_CAS_OP(L_AMOMAX_W, uint32_t, int32_t, 4, >, sext32(v))
+    AMO_CAS_OP(L_AMOMINU_W, uint32_t, uint32_t, 4, <, sext32(v))
+    AMO_CAS_OP(L_AMOMAXU_W, uint32_t, uint32_t, 4, >, sext32(v))
+    AMO_CAS_OP(L_AMOMIN_D, uint64_t, int64_t, 8, <, v)
+    AMO_CAS_OP(L_AMOMAX_D, uint64_t, int64_t, 8, >, v)
+    AMO_CAS_OP(L_AMOMINU_D, uint64_t, uint64_t, 8, <, v)
+    AMO_CAS_OP(L_AMOMAXU_D, uint64_t, uint64_t, 8, >, v)
+
+    /* ---- system ---- */
+L_ECALL:
+    cause = cpu->priv == PRV_U ? EXCP_ECALL_U
+          : cpu->priv == PRV_S ? EXCP_ECALL_S : EXCP_ECALL_M;
+    tval = 0;
+    goto raise;
+L_EBREAK:
+    cause = EXCP_BREAKPOINT;
+    tval = PC_OF_OP();
+    goto raise;
+L_MRET:
+    cpu->instret += (uint64_t)(op - tb->ops);
+    if (!riscv_cpu_mret(cpu)) {
+        goto illegal_insn_counted;
+    }
+    cpu->instret += 1;
+    cpu->load_res = ~0ULL;
+    return EXIT_LOOKUP;
+L_SRET:
+    cpu->instret += (uint64_t)(op - tb->ops);
+    if (!riscv_cpu_sret(cpu)) {
+        goto illegal_insn_counted;
+    }
+    cpu->instret += 1;
+    cpu->load_res = ~0ULL;
+    return EXIT_LOOKUP;
+L_WFI:
+    /* As QEMU: WFI is illegal in U-mode, and in S-mode when mstatus.TW is set (the spec's
+     * "implementation-specific bounded time" is zero here). */
+    if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TW))) {
+        goto illegal_insn;
+    }
+    cpu->pc = PC_OF_OP() + op->len;
+    cpu->instret += (uint64_t)(op - tb->ops) + 1;
+    return EXIT_HALT;
+L_SFENCE_VMA:
+    if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))) {
+        goto illegal_insn;
+    }
+    /* Over-flushing is allowed: the ASID operand is not used to narrow the flush yet. */
+    if (op->rs1 == 0) {
+        tlb_flush_by_mmuidx_local(cpu, (1u << MMU_IDX_U) | (1u << MMU_IDX_S) |
+                                       (1u << MMU_IDX_S_SUM));
+    } else {
+        tlb_flush_page_by_mmuidx_local(cpu, RS1, (1u << MMU_IDX_U) | (1u << MMU_IDX_S) |
+                                                 (1u << MMU_IDX_S_SUM));
+    }
+    goto exit_after_op;
+L_FENCE_I:
+    /* Stores already invalidated stale TBs; ending the TB makes the next fetch look up. */
+    goto exit_after_op;
+
+#define CSR_OP(label, src, do_write_cond, mask_expr, val_expr)                        \
+label: {                                                                              \
+    uint64_t src_val = (src);                                                         \
+    uint64_t old;                                                                     \
+    SYNC_PC();                                                                        \
+    enum csr_status st = riscv_csr_rmw(cpu, (unsigned)IMM, &old,                      \
+                                       op->rd != XREG_ZERO_SINK, (do_write_cond),     \
+                                       (val_expr), (mask_expr),                       \
+                                       cpu->instret + (uint64_t)(op - tb->ops));      \
+    if (unlikely(st == CSR_ILLEGAL)) {                                                \
+        goto illegal_insn;                                                            \
+    }                                                                                 \
+    RD = old;                                                                         \
+    if (st == CSR_OK_EXIT_TB) {                                                       \
+        goto exit_after_op;                                                           \
+    }                                                                                 \
+    NEXT();                                                                           \
+}
+    CSR_OP(L_CSRRW, RS1, true, ~0ULL, src_val)
+    CSR_OP(L_CSRRS, RS1, op->rs1 != 0, src_val, ~0ULL)
+    CSR_OP(L_CSRRC, RS1, op->rs1 != 0, src_val, 0)
+    CSR_OP(L_CSRRWI, op->rs1, true, ~0ULL, src_val)
+    CSR_OP(L_CSRRSI, op->rs1, op->rs1 != 0, src_val, ~0ULL)
+    CSR_OP(L_CSRRCI, op->rs1, op->rs1 != 0, src_val, 0)
+
+    /* ---- F ---- */
+L_FADD_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_add_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
+L_FSUB_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_sub_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
+L_FMUL_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_mul_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
+L_FDIV_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_div_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
+L_FSQRT_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_sqrt_s(S(op->rs1), rm, FF)); goto fp_done;
+L_FSGNJ_S:
+    FP_ON();
+    f[op->rd] = fpu_box_s((S(op->rs1) & 0x7fffffffu) | (S(op->rs2) & 0x80000000u));
+    goto fp_done;
+L_FSGNJN_S:
+    FP_ON();
+    f[op->rd] = fpu_box_s((S(op->rs1) & 0x7fffffffu) | (~S(op->rs2) & 0x80000000u));
+    goto fp_done;
+L_FSGNJX_S:
+    FP_ON();
+    f[op->rd] = fpu_box_s(S(op->rs1) ^ (S(op->rs2) & 0x80000000u));
+    goto fp_done;
+L_FMIN_S: FP_ON(); f[op->rd] = fpu_box_s(fpu_min_s(S(op->rs1), S(op->rs2), FF)); goto fp_done;
+L_FMAX_S: FP_ON(); f[op->rd] = fpu_box_s(fpu_max_s(S(op->rs1), S(op->rs2), FF)); goto fp_done;
+L_FCVT_W_S: FP_RM(); RD = fpu_cvt_w_s(S(op->rs1), rm, FF); goto fp_done;
+L_FCVT_WU_S: FP_RM(); RD = fpu_cvt_wu_s(S(op->rs1), rm, FF); goto fp_done;
+L_FCVT_L_S: FP_RM(); RD = fpu_cvt_l_s(S(op->rs1), rm, FF); goto fp_done;
+L_FCVT_LU_S: FP_RM(); RD = fpu_cvt_lu_s(S(op->rs1), rm, FF); goto fp_done;
+L_FCVT_S_W: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_w((int32_t)RS1, rm, FF)); goto fp_done;
+L_FCVT_S_WU: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_wu((uint32_t)RS1, rm, FF)); goto fp_done;
+L_FCVT_S_L: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_l((int64_t)RS1, rm, FF)); goto fp_done;
+L_FCVT_S_LU: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_lu(RS1, rm, FF)); goto fp_done;
+L_FMV_X_W: FP_ON(); RD = sext32((uint32_t)f[op->rs1]); NEXT();
+L_FMV_W_X: FP_ON(); f[op->rd] = fpu_box_s((uint32_t)RS1); goto fp_done;
+L_FEQ_S: FP_ON(); RD = (uint64_t)fpu_eq_s(S(op->rs1), S(op->rs2), FF); goto fp_done;
+L_FLT_S: FP_ON(); RD = (uint64_t)fpu_lt_s(S(op->rs1), S(op->rs2), FF); goto fp_done;
+L_FLE_S: FP_ON(); RD = (uint64_t)fpu_le_s(S(op->rs1), S(op->rs2), FF); goto fp_done;
+L_FCLASS_S: FP_ON(); RD = fpu_class_s(S(op->rs1)); NEXT();
+L_FMADD_S:
+    FP_RM();
+    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 0, 0, rm, FF));
+    goto fp_done;
+L_FMSUB_S:
+    FP_RM();
+    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 0, 1, rm, FF));
+    goto fp_done;
+L_FNMSUB_S:
+    FP_RM();
+    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 1, 0, rm, FF));
+    goto fp_done;
+L_FNMADD_S:
+    FP_RM();
+    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 1, 1, rm, FF));
+    goto fp_done;
+
+    /* ---- D ---- */
+L_FADD_D: FP_RM(); f[op->rd] = fpu_add_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
+L_FSUB_D: FP_RM(); f[op->rd] = fpu_sub_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
+L_FMUL_D: FP_RM(); f[op->rd] = fpu_mul_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
+L_FDIV_D: FP_RM(); f[op->rd] = fpu_div_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
+L_FSQRT_D: FP_RM(); f[op->rd] = fpu_sqrt_d(f[op->rs1], rm, FF); goto fp_done;
+L_FSGNJ_D:
+    FP_ON();
+    f[op->rd] = (f[op->rs1] & ~(1ULL << 63)) | (f[op->rs2] & (1ULL << 63));
+    goto fp_done;
+L_FSGNJN_D:
+    FP_ON();
+    f[op->rd] = (f[op->rs1] & ~(1ULL << 63)) | (~f[op->rs2] & (1ULL << 63));
+    goto fp_done;
+L_FSGNJX_D:
+    FP_ON();
+    f[op->rd] = f[op->rs1] ^ (f[op->rs2] & (1ULL << 63));
+    goto fp_done;
+L_FMIN_D: FP_ON(); f[op->rd] = fpu_min_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
+L_FMAX_D: FP_ON(); f[op->rd] = fpu_max_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
+L_FCVT_W_D: FP_RM(); RD = fpu_cvt_w_d(f[op->rs1], rm, FF); goto fp_done;
+L_FCVT_WU_D: FP_RM(); RD = fpu_cvt_wu_d(f[op->rs1], rm, FF); goto fp_done;
+L_FCVT_L_D: FP_RM(); RD = fpu_cvt_l_d(f[op->rs1], rm, FF); goto fp_done;
+L_FCVT_LU_D: FP_RM(); RD = fpu_cvt_lu_d(f[op->rs1], rm, FF); goto fp_done;
+L_FCVT_D_W: FP_RM(); f[op->rd] = fpu_cvt_d_w((int32_t)RS1, rm, FF); goto fp_done;
+L_FCVT_D_WU: FP_RM(); f[op->rd] = fpu_cvt_d_wu((uint32_t)RS1, rm, FF); goto fp_done;
+L_FCVT_D_L: FP_RM(); f[op->rd] = fpu_cvt_d_l((int64_t)RS1, rm, FF); goto fp_done;
+L_FCVT_D_LU: FP_RM(); f[op->rd] = fpu_cvt_d_lu(RS1, rm, FF); goto fp_done;
+L_FCVT_S_D: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_d(f[op->rs1], rm, FF)); goto fp_done;
+L_FCVT_D_S: FP_RM(); f[op->rd] = fpu_cvt_d_s(S(op->rs1), FF); goto fp_done;
+L_FMV_X_D: FP_ON(); RD = f[op->rs1]; NEXT();
+L_FMV_D_X: FP_ON(); f[op->rd] = RS1; goto fp_done;
+L_FEQ_D: FP_ON(); RD = (uint64_t)fpu_eq_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
+L_FLT_D: FP_ON(); RD = (uint64_t)fpu_lt_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
+L_FLE_D: FP_ON(); RD = (uint64_t)fpu_le_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
+L_FCLASS_D: FP_ON(); RD = fpu_class_d(f[op->rs1]); NEXT();
+L_FMADD_D:
+    FP_RM();
+    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 0, 0, rm, FF);
+    goto fp_done;
+L_FMSUB_D:
+    FP_RM();
+    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 0, 1, rm, FF);
+    goto fp_done;
+L_FNMSUB_D:
+    FP_RM();
+    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 1, 0, rm, FF);
+    goto fp_done;
+L_FNMADD_D:
+    FP_RM();
+    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 1, 1, rm, FF);
+    goto fp_done;
+fp_done:
+    riscv_fpu_mark_dirty(cpu);
+    NEXT();
+
+    /* ---- leaving the TB early ---- */
+exit_after_op:
+    cpu->pc = PC_OF_OP() + op->len;
+    cpu->instret += (uint64_t)(op - tb->ops) + 1;
+    return EXIT_LOOKUP;
+L_ILLEGAL:
+illegal_insn:
+    cpu->instret += (uint64_t)(op - tb->ops);
+illegal_insn_counted:
+    cpu->pc = PC_OF_OP();
+    riscv_raise_exception(cpu, EXCP_ILLEGAL_INST, tb->insn_bits[op - tb->ops]);
+    return EXIT_LOOKUP;
+raise:
+    cpu->pc = PC_OF_OP();
+    cpu->instret += (uint64_t)(op - tb->ops);
+    riscv_raise_exception(cpu, cause, tval);
+    return EXIT_LOOKUP;
+exc_raised:
+    /* A slow path raised the exception; cpu->pc is already the trap handler. */
+    cpu->instret += (uint64_t)(op - tb->ops);
+    return EXIT_LOOKUP;
+}

@@ -1,0 +1,18 @@
+/* The threaded-interpreter backend: turns decoded ops into dispatch addresses and runs TBs,
+ * following chained TBs until something needs the cpu_exec loop.
+ * Callers: the owning vCPU thread (interp_exec); the translating thread (interp_finalize).
+ * Locking: none; reads chain pointers with acquire. */
+#ifndef ACCEL_INTERP_H
+#define ACCEL_INTERP_H
+
+#include "accel/tb.h"
+#include "cpu/cpu.h"
+
+/* Once, before any TB is translated. */
+void interp_init(void);
+/* Replace each op's enum riscv_op with this backend's handler address. */
+void interp_finalize(TBOp *ops, unsigned count);
+/* Run tb (and the TBs chained from it). On return cpu->pc is the next pc to execute. */
+enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb);
+
+#endif

@@ -1,0 +1,4 @@
+#include "accel/log.h"
+
+unsigned log_enabled_mask;
+FILE *log_file;

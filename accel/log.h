@@ -1,0 +1,27 @@
+/* Guest-event logging selected with -d (QEMU's item names) and written to stderr or -D FILE.
+ * Callers: any thread. Locking: each message is one stdio call (stdio locks the stream). */
+#ifndef ACCEL_LOG_H
+#define ACCEL_LOG_H
+
+#include <stdio.h>
+
+enum tlbstorm_log_item { LOG_IN_ASM, LOG_EXEC, LOG_CPU, LOG_INT, LOG_MMU, LOG_GUEST_ERRORS,
+                         LOG_UNIMP, LOG_ITEM_COUNT };
+
+/* Set once by main before any vCPU starts; read-only afterwards. */
+extern unsigned log_enabled_mask;
+extern FILE *log_file;
+
+static inline int log_enabled(enum tlbstorm_log_item item)
+{
+    return (log_enabled_mask >> item) & 1;
+}
+
+#define log_mask(item, ...)                                     \
+    do {                                                        \
+        if (log_enabled(item)) {                                \
+            fprintf(log_file ? log_file : stderr, __VA_ARGS__); \
+        }                                                       \
+    } while (0)
+
+#endif

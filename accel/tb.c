@@ -1,0 +1,388 @@
+/* TB cache. Invariants:
+ *  - A TB in the hash table is valid (invalid == 0) and its ops are fully written; insertion
+ *    (cds_lfht_add, which publishes with release semantics) happens after translation.
+ *  - Every TB translated from RAM page P is on page_tbs[P] and code_pages[P] != 0 from before
+ *    its code was read, so a later store to P finds and invalidates it.
+ *  - TB memory comes from one arena and is never freed individually: stale pointers in jump
+ *    caches or chains always point to readable TBs whose `invalid` flag tells the truth. The
+ *    arena is recycled only in an exclusive section (no vCPU in guest code), after an RCU
+ *    grace period, and every vCPU clears its jump cache before it next looks up a TB. */
+#include "accel/tb.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <urcu/urcu-memb.h>
+
+#include "accel/interp.h"
+#include "accel/log.h"
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+#include "sync/exclusive.h"
+
+#define TB_ARENA_SIZE (256ULL << 20)
+
+TBStats tb_stats;
+
+static struct {
+    pthread_mutex_t lock;           /* tb_lock: creation, page lists, chaining, invalidation */
+    struct cds_lfht *ht;
+    uint8_t *arena;                 /* under lock */
+    size_t arena_used;              /* under lock */
+    TranslationBlock **page_tbs;    /* under lock: per RAM page list heads */
+    _Atomic uint8_t *code_pages;    /* owned here, shared with the store fast path */
+    uint64_t ram_base, n_pages;
+    _Atomic unsigned flush_count;   /* bumped in exclusive sections */
+} tbc = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+struct tb_key {
+    uint64_t pc, phys_pc;
+    uint32_t flags;
+};
+
+static unsigned long tb_hash(uint64_t pc, uint64_t phys_pc, uint32_t flags)
+{
+    uint64_t h = pc * 0x9e3779b97f4a7c15ULL ^ phys_pc * 0xc2b2ae3d27d4eb4fULL ^ flags;
+    return (unsigned long)(h ^ (h >> 29));
+}
+
+static int tb_match(struct cds_lfht_node *node, const void *key)
+{
+    const TranslationBlock *tb = caa_container_of(node, TranslationBlock, node);
+    const struct tb_key *k = key;
+    return tb->pc == k->pc && tb->phys_pc == k->phys_pc && tb->flags == k->flags;
+}
+
+int tb_cache_init(Machine *m)
+{
+    tbc.ht = cds_lfht_new_flavor(1 << 12, 1 << 12, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
+                                 &urcu_memb_flavor, NULL);
+    tbc.arena = mmap(NULL, TB_ARENA_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    tbc.n_pages = m->ram_size >> RV_PAGE_BITS;
+    tbc.ram_base = m->ram_base;
+    tbc.page_tbs = calloc(tbc.n_pages, sizeof(*tbc.page_tbs));
+    tbc.code_pages = calloc(tbc.n_pages, 1);
+    if (!tbc.ht || tbc.arena == MAP_FAILED || !tbc.page_tbs || !tbc.code_pages) {
+        tb_cache_destroy();
+        return -ENOMEM;
+    }
+    tbc.arena_used = 0;
+    m->code_pages = tbc.code_pages;
+    return 0;
+}
+
+void tb_cache_destroy(void)
+{
+    if (tbc.ht) {
+        struct cds_lfht_iter it;
+        struct cds_lfht_node *node;
+        urcu_memb_read_lock();
+        cds_lfht_for_each(tbc.ht, &it, node) {
+            cds_lfht_del(tbc.ht, node);
+        }
+        urcu_memb_read_unlock();
+        cds_lfht_destroy(tbc.ht, NULL);
+        tbc.ht = NULL;
+    }
+    if (tbc.arena && tbc.arena != MAP_FAILED) {
+        munmap(tbc.arena, TB_ARENA_SIZE);
+    }
+    tbc.arena = NULL;
+    free(tbc.page_tbs);
+    free((void *)tbc.code_pages);
+    tbc.page_tbs = NULL;
+    tbc.code_pages = NULL;
+}
+
+void tb_jmp_cache_clear(RISCVCPU *cpu)
+{
+    memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
+}
+
+void tb_jmp_cache_clear_page(RISCVCPU *cpu, uint64_t page)
+{
+    unsigned first = tb_jmp_cache_hash(page & RV_PAGE_MASK) & ~0x3fu;
+    memset(&cpu->jmp_cache[first], 0, 64 * sizeof(cpu->jmp_cache[0]));
+}
+
+static TranslationBlock *ht_lookup(uint64_t pc, uint64_t phys_pc, uint32_t flags)
+{
+    struct tb_key key = { pc, phys_pc, flags };
+    struct cds_lfht_iter it;
+    urcu_memb_read_lock();
+    cds_lfht_lookup(tbc.ht, tb_hash(pc, phys_pc, flags), tb_match, &key, &it);
+    struct cds_lfht_node *node = cds_lfht_iter_get_node(&it);
+    urcu_memb_read_unlock();
+    /* Safe after unlock: TB memory is never freed while vCPUs run guest code. */
+    return node ? caa_container_of(node, TranslationBlock, node) : NULL;
+}
+
+static void *arena_alloc_locked(size_t bytes)
+{
+    bytes = (bytes + 63) & ~(size_t)63;
+    if (tbc.arena_used + bytes > TB_ARENA_SIZE) {
+        return NULL;
+    }
+    void *p = tbc.arena + tbc.arena_used;
+    tbc.arena_used += bytes;
+    return p;
+}
+
+static bool is_ram_page(uint64_t paddr)
+{
+    return paddr >= tbc.ram_base && ((paddr - tbc.ram_base) >> RV_PAGE_BITS) < tbc.n_pages;
+}
+
+/* Decode guest code starting at pc into ops/raw. Returns the number of instructions; sets
+ * *cross_page if the first instruction straddles the page end. */
+static unsigned decode_block(uint64_t pc, const uint8_t *host_page, TBOp *ops, uint32_t *raw,
+                             bool *ends_with_jump, bool *cross_page)
+{
+    unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
+    unsigned n = 0;
+    *ends_with_jump = false;
+    *cross_page = false;
+    while (n < TB_MAX_INSNS && off < RV_PAGE_SIZE) {
+        uint32_t insn = (uint32_t)host_page[off] | (uint32_t)host_page[off + 1] << 8;
+        if ((insn & 3) == 3) {
+            if (off + 4 > RV_PAGE_SIZE) {
+                *cross_page = n == 0;
+                break;
+            }
+            insn |= (uint32_t)host_page[off + 2] << 16 | (uint32_t)host_page[off + 3] << 24;
+        }
+        int ends;
+        int len = riscv_decode(insn, pc + (off - (pc & (RV_PAGE_SIZE - 1))), &ops[n], &ends);
+        ops[n].pc_off = (uint16_t)(off - (pc & (RV_PAGE_SIZE - 1)));
+        raw[n] = insn;
+        n++;
+        off += (unsigned)len;
+        if (ends) {
+            *ends_with_jump = true;
+            break;
+        }
+    }
+    return n;
+}
+
+static void tb_flush_exclusive(RISCVCPU *cpu)
+{
+    cpu_exec_end(cpu);
+    start_exclusive();
+    pthread_mutex_lock(&tbc.lock);
+    struct cds_lfht_iter it;
+    struct cds_lfht_node *node;
+    urcu_memb_read_lock();
+    cds_lfht_for_each(tbc.ht, &it, node) {
+        cds_lfht_del(tbc.ht, node);
+    }
+    urcu_memb_read_unlock();
+    /* Deleted nodes may still be traversed by a reader that started before the deletion. */
+    urcu_memb_synchronize_rcu();
+    tbc.arena_used = 0;
+    memset(tbc.page_tbs, 0, tbc.n_pages * sizeof(*tbc.page_tbs));
+    for (uint64_t p = 0; p < tbc.n_pages; p++) {
+        atomic_store_explicit(&tbc.code_pages[p], 0, memory_order_relaxed);
+    }
+    atomic_fetch_add_explicit(&tbc.flush_count, 1, memory_order_release);
+    atomic_fetch_add_explicit(&tb_stats.flushes, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&tbc.lock);
+    end_exclusive();
+    cpu_exec_start(cpu);
+    tb_jmp_cache_clear(cpu);
+    cpu->tb_flush_seen = atomic_load_explicit(&tbc.flush_count, memory_order_acquire);
+    log_mask(LOG_EXEC, "hart %u: translation cache full, flushed\n", cpu->index);
+}
+
+/* Translate the TB at (pc, phys_pc, flags). Returns NULL when the arena is full. */
+static TranslationBlock *tb_gen_code_locked(uint64_t pc, uint64_t phys_pc, uint32_t flags,
+                                            const uint8_t *host_page, const uint8_t *next_page)
+{
+    static _Thread_local TBOp ops[TB_MAX_INSNS + 1];
+    static _Thread_local uint32_t raw[TB_MAX_INSNS];
+    uint64_t page = phys_pc & RV_PAGE_MASK;
+    bool on_ram = is_ram_page(page);
+    if (on_ram) {
+        /* Before reading the code, so a racing store either sees the flag or is read. */
+        atomic_store_explicit(&tbc.code_pages[(page - tbc.ram_base) >> RV_PAGE_BITS], 1,
+                              memory_order_seq_cst);
+    }
+
+    bool ends_with_jump, cross_page;
+    unsigned n = decode_block(pc, host_page, ops, raw, &ends_with_jump, &cross_page);
+    if (cross_page) {
+        /* One instruction whose second half lies on the next page: never cached. */
+        unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
+        uint32_t insn = (uint32_t)host_page[off] | (uint32_t)host_page[off + 1] << 8 |
+                        (uint32_t)next_page[0] << 16 | (uint32_t)next_page[1] << 24;
+        int ends;
+        riscv_decode(insn, pc, &ops[0], &ends);
+        ops[0].pc_off = 0;
+        raw[0] = insn;
+        n = 1;
+        ends_with_jump = ends != 0;
+        flags |= TB_FLAG_NOCACHE;
+    }
+    unsigned n_ops = n;
+    if (!ends_with_jump) {
+        memset(&ops[n_ops], 0, sizeof(TBOp));
+        ops[n_ops].handler = (const void *)(uintptr_t)OP_TB_END;
+        n_ops++;
+    }
+    size_t bytes = sizeof(TranslationBlock) + n_ops * sizeof(TBOp) + n * sizeof(uint32_t);
+    TranslationBlock *tb;
+    static _Thread_local union {
+        TranslationBlock tb;
+        uint8_t space[sizeof(TranslationBlock) + 2 * sizeof(TBOp) + 2 * sizeof(uint32_t)];
+    } scratch;
+    if (flags & TB_FLAG_NOCACHE) {
+        tb = &scratch.tb;
+    } else {
+        tb = arena_alloc_locked(bytes);
+        if (!tb) {
+            return NULL;
+        }
+    }
+    memset(tb, 0, sizeof(*tb));
+    tb->pc = pc;
+    tb->phys_pc = phys_pc;
+    tb->flags = flags;
+    tb->n_ops = (uint16_t)n;
+    uint64_t last_end = pc + ops[n - 1].pc_off + ops[n - 1].len;
+    tb->size = (uint16_t)(last_end - pc);
+    memcpy(tb->ops, ops, n_ops * sizeof(TBOp));
+    tb->insn_bits = (uint32_t *)(void *)&tb->ops[n_ops];
+    memcpy(tb->insn_bits, raw, n * sizeof(uint32_t));
+    interp_finalize(tb->ops, n_ops);
+    atomic_fetch_add_explicit(&tb_stats.translated, 1, memory_order_relaxed);
+
+    if (log_enabled(LOG_IN_ASM)) {
+        log_mask(LOG_IN_ASM, "TB pc=0x%llx phys=0x%llx flags=0x%x insns=%u\n",
+                 (unsigned long long)pc, (unsigned long long)phys_pc, flags, n);
+        for (unsigned i = 0; i < n; i++) {
+            log_mask(LOG_IN_ASM, "  0x%llx: %08x %s\n", (unsigned long long)(pc + ops[i].pc_off),
+                     raw[i], riscv_op_name((enum riscv_op)(uintptr_t)ops[i].handler));
+        }
+    }
+    if (flags & TB_FLAG_NOCACHE) {
+        return tb;
+    }
+    if (on_ram) {
+        uint64_t idx = (page - tbc.ram_base) >> RV_PAGE_BITS;
+        tb->page_next = tbc.page_tbs[idx];
+        tbc.page_tbs[idx] = tb;
+    }
+    urcu_memb_read_lock();
+    cds_lfht_add(tbc.ht, tb_hash(pc, phys_pc, flags), &tb->node);
+    urcu_memb_read_unlock();
+    return tb;
+}
+
+TranslationBlock *tb_lookup(RISCVCPU *cpu)
+{
+    uint64_t pc = cpu->pc;
+    uint32_t flags = cpu->priv;
+    unsigned h = tb_jmp_cache_hash(pc);
+
+    unsigned flush_count = atomic_load_explicit(&tbc.flush_count, memory_order_acquire);
+    if (cpu->tb_flush_seen != flush_count) {
+        tb_jmp_cache_clear(cpu);
+        cpu->tb_flush_seen = flush_count;
+    }
+    TranslationBlock *tb = cpu->jmp_cache[h];
+    if (tb && tb->pc == pc && tb->flags == flags &&
+        !atomic_load_explicit(&tb->invalid, memory_order_acquire)) {
+        return tb;
+    }
+
+    uint64_t phys_pc;
+    const uint8_t *host_page;
+    int exc = tlb_translate_code(cpu, pc, &phys_pc, &host_page);
+    if (exc) {
+        riscv_raise_exception(cpu, (enum riscv_exception)exc, pc);
+        return NULL;
+    }
+    tb = ht_lookup(pc, phys_pc, flags);
+    if (!tb) {
+        unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
+        const uint8_t *next_page = NULL;
+        if (off == RV_PAGE_SIZE - 2 && (host_page[off] & 3) == 3) {
+            uint64_t next_phys;
+            exc = tlb_translate_code(cpu, pc + 2, &next_phys, &next_page);
+            if (exc) {
+                riscv_raise_exception(cpu, (enum riscv_exception)exc, pc + 2);
+                return NULL;
+            }
+            /* The first page's entry may have been evicted by the second fill. */
+            exc = tlb_translate_code(cpu, pc, &phys_pc, &host_page);
+            if (exc) {
+                riscv_raise_exception(cpu, (enum riscv_exception)exc, pc);
+                return NULL;
+            }
+        }
+        for (;;) {
+            pthread_mutex_lock(&tbc.lock);
+            tb = next_page ? NULL : ht_lookup(pc, phys_pc, flags);
+            if (!tb) {
+                tb = tb_gen_code_locked(pc, phys_pc, flags, host_page, next_page);
+            }
+            pthread_mutex_unlock(&tbc.lock);
+            if (tb) {
+                break;
+            }
+            tb_flush_exclusive(cpu);
+        }
+        if (tb->flags & TB_FLAG_NOCACHE) {
+            return tb;
+        }
+    }
+    cpu->jmp_cache[h] = tb;
+    return tb;
+}
+
+void tb_add_jump(TranslationBlock *src, int slot, TranslationBlock *dst)
+{
+    if (((src->flags | dst->flags) & TB_FLAG_NOCACHE) || src->flags != dst->flags ||
+        ((src->pc ^ dst->pc) & RV_PAGE_MASK)) {
+        return;
+    }
+    pthread_mutex_lock(&tbc.lock);
+    if (!atomic_load_explicit(&src->invalid, memory_order_relaxed) &&
+        !atomic_load_explicit(&dst->invalid, memory_order_relaxed) &&
+        !atomic_load_explicit(&src->jmp_dest[slot], memory_order_relaxed)) {
+        src->jmp_list_next[slot] = dst->jmp_list_head;
+        dst->jmp_list_head = (uintptr_t)src | (uintptr_t)slot;
+        /* Release: pairs with the interpreter's acquire load of jmp_dest. */
+        atomic_store_explicit(&src->jmp_dest[slot], dst, memory_order_release);
+    }
+    pthread_mutex_unlock(&tbc.lock);
+}
+
+void tb_invalidate_phys_page(uint64_t paddr_page)
+{
+    if (!is_ram_page(paddr_page)) {
+        return;
+    }
+    uint64_t idx = (paddr_page - tbc.ram_base) >> RV_PAGE_BITS;
+    pthread_mutex_lock(&tbc.lock);
+    atomic_store_explicit(&tbc.code_pages[idx], 0, memory_order_relaxed);
+    urcu_memb_read_lock();
+    for (TranslationBlock *tb = tbc.page_tbs[idx]; tb; tb = tb->page_next) {
+        atomic_store_explicit(&tb->invalid, 1, memory_order_release);
+        cds_lfht_del(tbc.ht, &tb->node);
+        for (uintptr_t e = tb->jmp_list_head; e; ) {
+            TranslationBlock *src = (TranslationBlock *)(e & ~(uintptr_t)1);
+            int slot = (int)(e & 1);
+            atomic_store_explicit(&src->jmp_dest[slot], NULL, memory_order_relaxed);
+            e = src->jmp_list_next[slot];
+        }
+        tb->jmp_list_head = 0;
+        atomic_fetch_add_explicit(&tb_stats.invalidated, 1, memory_order_relaxed);
+    }
+    urcu_memb_read_unlock();
+    tbc.page_tbs[idx] = NULL;
+    pthread_mutex_unlock(&tbc.lock);
+}

@@ -1,0 +1,76 @@
+/* Translation blocks: creation from guest code, the global TB table (RCU lock-free hash keyed
+ * by virtual pc, physical pc and flags), per-vCPU jump caches, direct chaining, invalidation
+ * of TBs whose code page was written, and the whole-cache flush when the arena fills.
+ * Callers: vCPU threads. Lookups are lock-free under the RCU read lock taken inside; creation,
+ * chaining and invalidation serialise on tb_lock (internal). */
+#ifndef ACCEL_TB_H
+#define ACCEL_TB_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <urcu/rculfhash.h>
+
+#include "cpu/ops.h"
+
+struct RISCVCPU;
+
+#define TB_MAX_INSNS 512
+#define TB_JMP_CACHE_BITS 12
+#define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
+
+/* flags: the translation context a TB was built for (privilege; bit 8 = not cached). */
+#define TB_FLAG_NOCACHE 0x100
+
+typedef struct TranslationBlock {
+    uint64_t pc;                  /* virtual address of the first instruction */
+    uint64_t phys_pc;
+    uint32_t flags;
+    uint16_t n_ops;               /* == number of guest instructions */
+    uint16_t size;                /* bytes of guest code covered */
+    /* Set once (release) under tb_lock when the code page was written; readers that reach the
+     * TB through a jump cache check it (acquire). The TB memory itself stays valid until the
+     * next whole-cache flush, which runs with every vCPU outside guest code. */
+    _Atomic uint8_t invalid;
+    /* Chained successors: slot 0 = taken/jump target, slot 1 = fall-through. Written under
+     * tb_lock with release (the target's ops were written before), read with acquire by the
+     * executing vCPU. */
+    struct TranslationBlock *_Atomic jmp_dest[2];
+    uintptr_t jmp_list_next[2];   /* under tb_lock: next incoming edge into jmp_dest[n] */
+    uintptr_t jmp_list_head;      /* under tb_lock: first incoming edge (tb | slot) */
+    struct TranslationBlock *page_next;  /* under tb_lock: TBs of the same physical page */
+    struct cds_lfht_node node;
+    uint32_t *insn_bits;          /* raw encodings, for mtval on illegal instructions */
+    TBOp ops[];
+} TranslationBlock;
+
+/* Any thread, once, before vCPUs start. */
+struct Machine;
+int tb_cache_init(struct Machine *m) __attribute__((warn_unused_result));
+void tb_cache_destroy(void);
+
+/* Owner vCPU: the TB to run at cpu->pc in the current context, translating it if needed.
+ * Returns NULL after raising an instruction fetch exception (cpu->pc is then the handler). */
+TranslationBlock *tb_lookup(struct RISCVCPU *cpu);
+/* Owner vCPU: link src's exit `slot` to dst when that is safe (same guest page, same flags). */
+void tb_add_jump(TranslationBlock *src, int slot, TranslationBlock *dst);
+/* Any thread: a store reached RAM page `paddr_page` that holds translated code. On return no
+ * lookup or chained jump can reach a TB of that page. */
+void tb_invalidate_phys_page(uint64_t paddr_page);
+
+static inline unsigned tb_jmp_cache_hash(uint64_t pc)
+{
+    /* Page-clustered: all TBs of one page share a 64-entry bucket, so a page flush clears
+     * just that bucket. */
+    return (unsigned)((((pc >> 12) & 0x3f) << 6) | ((pc >> 1) & 0x3f));
+}
+void tb_jmp_cache_clear(struct RISCVCPU *cpu);
+void tb_jmp_cache_clear_page(struct RISCVCPU *cpu, uint64_t page);
+
+/* Statistics (relaxed atomics). */
+typedef struct TBStats {
+    _Atomic uint64_t translated, invalidated, flushes;
+} TBStats;
+extern TBStats tb_stats;
+
+#endif

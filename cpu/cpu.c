@@ -1,0 +1,61 @@
+/* Hart construction, reset and the derived translation contexts. Owner vCPU thread (or the
+ * main thread before the vCPU starts). */
+#include "cpu/cpu.h"
+
+#include <string.h>
+
+#define MISA_EXT(c) (1ULL << ((c) - 'A'))
+
+void riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
+{
+    cpu->machine = machine;
+    cpu->index = hartid;
+    cpu->mhartid = hartid;
+    cpu->misa = (2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('D') |
+                MISA_EXT('F') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') |
+                MISA_EXT('U');
+}
+
+void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
+{
+    memset(cpu->x, 0, sizeof(cpu->x));
+    memset(cpu->f, 0, sizeof(cpu->f));
+    cpu->x[10] = cpu->mhartid;
+    cpu->x[11] = a1;
+    cpu->pc = reset_pc;
+    cpu->priv = PRV_M;
+    cpu->mstatus = 0;
+    cpu->frm = 0;
+    cpu->fflags = 0;
+    cpu->instret = 0;
+    cpu->cycle_delta = 0;
+    cpu->load_res = ~0ULL;
+    cpu->medeleg = cpu->mideleg = 0;
+    cpu->mie = 0;
+    atomic_store_explicit(&cpu->mip, 0, memory_order_relaxed);
+    cpu->mtvec = cpu->stvec = 0;
+    cpu->mepc = cpu->sepc = cpu->mcause = cpu->scause = cpu->mtval = cpu->stval = 0;
+    cpu->mscratch = cpu->sscratch = 0;
+    cpu->mcounteren = cpu->scounteren = cpu->mcountinhibit = 0;
+    cpu->menvcfg = cpu->senvcfg = 0;
+    cpu->satp = 0;
+    cpu->stimecmp = ~0ULL;
+    memset(cpu->pmpcfg, 0, sizeof(cpu->pmpcfg));
+    memset(cpu->pmpaddr, 0, sizeof(cpu->pmpaddr));
+    cpu->halted = false;
+    cpu->last_tb = NULL;
+    riscv_cpu_update_mmu_idx(cpu);
+}
+
+void riscv_cpu_update_mmu_idx(RISCVCPU *cpu)
+{
+    unsigned eff = cpu->priv;
+    if (cpu->priv == PRV_M && (cpu->mstatus & MSTATUS_MPRV)) {
+        eff = (unsigned)((cpu->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    }
+    cpu->code_mmu_idx = cpu->priv == PRV_M ? MMU_IDX_M : cpu->priv == PRV_S ? MMU_IDX_S
+                                                                             : MMU_IDX_U;
+    cpu->data_mmu_idx = eff == PRV_M ? MMU_IDX_M
+                      : eff == PRV_S ? ((cpu->mstatus & MSTATUS_SUM) ? MMU_IDX_S_SUM : MMU_IDX_S)
+                      : MMU_IDX_U;
+}

@@ -1,0 +1,214 @@
+/* The RV64GC hart: architectural state, privilege/CSR constants and the hart's public API.
+ * Callers: the owning vCPU thread for everything except the fields marked "any thread".
+ * Locking: none; cross-thread fields are C11 atomics with the orderings documented on them. */
+#ifndef CPU_CPU_H
+#define CPU_CPU_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/tlb.h"
+
+#define RV_PAGE_BITS 12
+#define RV_PAGE_SIZE (1ULL << RV_PAGE_BITS)
+#define RV_PAGE_MASK (~(RV_PAGE_SIZE - 1))
+
+enum riscv_priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
+
+/* Softmmu contexts. Each has its own TLB, because the same virtual address may translate to
+ * different permissions (or not at all) in each. MXR and satp changes flush instead of adding
+ * more contexts. */
+enum riscv_mmu_idx {
+    MMU_IDX_U = 0,
+    MMU_IDX_S = 1,
+    MMU_IDX_S_SUM = 2,    /* S-mode with mstatus.SUM = 1: may load/store U pages */
+    MMU_IDX_M = 3,        /* no translation, PMP only */
+    NB_MMU_MODES = 4
+};
+
+enum riscv_exception {
+    EXCP_INST_ADDR_MISALIGNED = 0,
+    EXCP_INST_ACCESS_FAULT = 1,
+    EXCP_ILLEGAL_INST = 2,
+    EXCP_BREAKPOINT = 3,
+    EXCP_LOAD_ADDR_MISALIGNED = 4,
+    EXCP_LOAD_ACCESS_FAULT = 5,
+    EXCP_STORE_ADDR_MISALIGNED = 6,
+    EXCP_STORE_ACCESS_FAULT = 7,
+    EXCP_ECALL_U = 8,
+    EXCP_ECALL_S = 9,
+    EXCP_ECALL_M = 11,
+    EXCP_INST_PAGE_FAULT = 12,
+    EXCP_LOAD_PAGE_FAULT = 13,
+    EXCP_STORE_PAGE_FAULT = 15,
+};
+
+enum riscv_irq {
+    IRQ_S_SOFT = 1, IRQ_M_SOFT = 3,
+    IRQ_S_TIMER = 5, IRQ_M_TIMER = 7,
+    IRQ_S_EXT = 9, IRQ_M_EXT = 11,
+};
+#define MIP_SSIP (1ULL << IRQ_S_SOFT)
+#define MIP_MSIP (1ULL << IRQ_M_SOFT)
+#define MIP_STIP (1ULL << IRQ_S_TIMER)
+#define MIP_MTIP (1ULL << IRQ_M_TIMER)
+#define MIP_SEIP (1ULL << IRQ_S_EXT)
+#define MIP_MEIP (1ULL << IRQ_M_EXT)
+
+#define MSTATUS_SIE (1ULL << 1)
+#define MSTATUS_MIE (1ULL << 3)
+#define MSTATUS_SPIE (1ULL << 5)
+#define MSTATUS_UBE (1ULL << 6)
+#define MSTATUS_MPIE (1ULL << 7)
+#define MSTATUS_SPP (1ULL << 8)
+#define MSTATUS_VS (3ULL << 9)
+#define MSTATUS_MPP_SHIFT 11
+#define MSTATUS_MPP (3ULL << MSTATUS_MPP_SHIFT)
+#define MSTATUS_FS_SHIFT 13
+#define MSTATUS_FS (3ULL << MSTATUS_FS_SHIFT)
+#define MSTATUS_XS (3ULL << 15)
+#define MSTATUS_MPRV (1ULL << 17)
+#define MSTATUS_SUM (1ULL << 18)
+#define MSTATUS_MXR (1ULL << 19)
+#define MSTATUS_TVM (1ULL << 20)
+#define MSTATUS_TW (1ULL << 21)
+#define MSTATUS_TSR (1ULL << 22)
+#define MSTATUS_UXL (3ULL << 32)
+#define MSTATUS_SXL (3ULL << 34)
+#define MSTATUS_SBE (1ULL << 36)
+#define MSTATUS_MBE (1ULL << 37)
+#define MSTATUS_SD (1ULL << 63)
+
+#define FS_OFF 0
+#define FS_DIRTY 3
+
+#define SATP_MODE_SHIFT 60
+#define SATP_MODE_BARE 0
+#define SATP_MODE_SV39 8
+#define SATP_MODE_SV48 9
+#define SATP_MODE_SV57 10
+#define SATP_ASID_SHIFT 44
+#define SATP_ASID_BITS 16
+#define SATP_PPN_MASK ((1ULL << 44) - 1)
+
+#define MENVCFG_STCE (1ULL << 63)
+#define MENVCFG_FIOM 1ULL
+
+#define PMP_ENTRIES 16
+
+struct Machine;
+struct TranslationBlock;
+
+/* Why the vCPU left the interpreter. */
+enum cpu_exit_reason {
+    EXIT_NOCHAIN,     /* next TB not linked: look it up (cpu->last_tb/last_slot say from where) */
+    EXIT_LOOKUP,      /* continue at cpu->pc, do not link (state changed, trap taken) */
+    EXIT_REQUEST,     /* icount_decr was negative at a TB entry */
+    EXIT_HALT,        /* WFI with nothing pending */
+};
+
+typedef struct RISCVCPU {
+    /* ---- hot interpreter state: owner vCPU only ---- */
+    uint64_t x[33];               /* x[32] is the sink for writes to x0 */
+    uint64_t f[32];
+    uint64_t pc;                  /* valid whenever the vCPU is outside a TB */
+    /* Negative = leave guest code at the next TB entry. Any thread stores -1 (cpu_exit,
+     * release: pairs with the owner's acquire load of the exit flags after it resets the
+     * counter); the owner loads it relaxed at every TB entry and stores 0 when it handles it. */
+    _Atomic int32_t icount_decr;
+    uint8_t priv;
+    uint8_t data_mmu_idx;         /* derived from priv, MPRV/MPP, SUM (cpu_update_mmu_idx) */
+    uint8_t code_mmu_idx;
+    uint8_t frm;
+    uint32_t fflags;
+    uint64_t instret;             /* retired instructions, updated at TB exits */
+    CPUTLB tlb;                   /* owner vCPU only: this hart's softmmu TLB */
+    uint8_t *ram_host;            /* host base of guest RAM, for the self-modifying-code check */
+    const _Atomic uint8_t *code_pages; /* one byte per RAM page, non-zero if it holds a TB */
+
+    /* ---- LR/SC reservation (owner only) ---- */
+    uint64_t load_res;            /* reserved address, or -1 */
+    uint64_t load_val;            /* value loaded by LR, compared by SC */
+
+    /* ---- CSRs (owner only, except mip) ---- */
+    uint64_t mhartid;
+    uint64_t misa;
+    uint64_t mstatus;
+    uint64_t medeleg, mideleg;
+    uint64_t mie;
+    /* Any thread: devices set/clear MTIP/MSIP/MEIP/SEIP/STIP with fetch_or/fetch_and (release)
+     * and then cpu_exit(); the owner reads it (acquire) when checking for interrupts. */
+    _Atomic uint64_t mip;
+    uint64_t mtvec, stvec, mepc, sepc, mcause, scause, mtval, stval;
+    uint64_t mscratch, sscratch;
+    uint32_t mcounteren, scounteren, mcountinhibit;
+    uint64_t menvcfg, senvcfg;
+    uint64_t satp;
+    uint64_t stimecmp;
+    uint8_t pmpcfg[PMP_ENTRIES];
+    uint64_t pmpaddr[PMP_ENTRIES];
+
+    /* ---- execution bookkeeping (owner only) ---- */
+    struct TranslationBlock *last_tb;  /* TB that exited with EXIT_NOCHAIN */
+    int last_slot;
+    bool halted;                  /* in WFI */
+    /* Any thread: bumped (release) and futex-woken by vcpu_kick; the halted owner waits on it. */
+    _Atomic uint32_t wake_seq;
+    int64_t cycle_delta;          /* mcycle - instret, after guest writes to mcycle */
+    /* Exclusive-section accounting (sync/exclusive.c): `running` is written by the owner
+     * (seq_cst) and read by start_exclusive; has_waiter is under the exclusive lock. */
+    _Atomic bool running;
+    bool has_waiter;
+    unsigned tb_flush_seen;       /* owner only: tb flush count its jump cache reflects */
+    struct TranslationBlock *jmp_cache[4096]; /* virtual-pc keyed; entries re-validated on use */
+    struct Machine *machine;
+    unsigned index;               /* hart number == mhartid */
+} RISCVCPU;
+
+/* ---- cpu/cpu.c ---- */
+void riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid);
+/* Reset architectural state (M-mode, pc = reset_pc, a0 = hartid, a1 = dtb). */
+void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1);
+void riscv_cpu_update_mmu_idx(RISCVCPU *cpu);
+
+/* Any thread: ask the vCPU to leave guest code at its next TB entry. */
+static inline void cpu_exit(RISCVCPU *cpu)
+{
+    atomic_store_explicit(&cpu->icount_decr, -1, memory_order_release);
+}
+
+/* ---- cpu/trap.c ---- */
+/* Take a synchronous exception at cpu->pc (which must be the faulting instruction's pc). */
+void riscv_raise_exception(RISCVCPU *cpu, enum riscv_exception cause, uint64_t tval);
+/* Highest-priority interrupt that is pending, enabled and not masked at the current privilege,
+ * or -1. */
+int riscv_cpu_pending_interrupt(RISCVCPU *cpu);
+void riscv_cpu_take_interrupt(RISCVCPU *cpu, int irq);
+/* xRET: returns false (and raises illegal instruction) when not permitted. */
+bool riscv_cpu_mret(RISCVCPU *cpu);
+bool riscv_cpu_sret(RISCVCPU *cpu);
+
+/* ---- cpu/csr.c ---- */
+enum csr_status { CSR_OK, CSR_OK_EXIT_TB, CSR_ILLEGAL };
+/* Atomically read and/or write a CSR as csrrw/csrrs/csrrc do. `write_mask` selects the bits to
+ * replace with `write_val` (csrrw: all ones; csrrs: set bits; csrrc: cleared bits); do_write
+ * false means the instruction does not write (rs1 = x0 for csrrs/csrrc). CSR_OK_EXIT_TB: the
+ * write changed translation, interrupt or FPU state, so the caller must end its TB. */
+enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, bool do_read,
+                              bool do_write, uint64_t write_val, uint64_t write_mask,
+                              uint64_t instret_now);
+uint64_t riscv_read_time(const RISCVCPU *cpu);
+
+/* ---- FPU state helpers (cpu/csr.c) ---- */
+static inline bool riscv_fpu_enabled(const RISCVCPU *cpu)
+{
+    return (cpu->mstatus & MSTATUS_FS) != 0;
+}
+
+static inline void riscv_fpu_mark_dirty(RISCVCPU *cpu)
+{
+    cpu->mstatus |= MSTATUS_FS | MSTATUS_SD;
+}
+
+#endif

@@ -1,0 +1,221 @@
+#include "cpu/mmu.h"
+
+#include <urcu/urcu-memb.h>
+
+#include "accel/log.h"
+#include "hw/machine.h"
+
+#define PTE_V (1ULL << 0)
+#define PTE_R (1ULL << 1)
+#define PTE_W (1ULL << 2)
+#define PTE_X (1ULL << 3)
+#define PTE_U (1ULL << 4)
+#define PTE_G (1ULL << 5)
+#define PTE_A (1ULL << 6)
+#define PTE_D (1ULL << 7)
+#define PTE_PPN_SHIFT 10
+#define PTE_PPN_MASK (((1ULL << 44) - 1) << PTE_PPN_SHIFT)
+/* Bits 63..54: N (Svnapot) and PBMT (Svpbmt) are not implemented, so all are reserved. */
+#define PTE_RESERVED (~((1ULL << 54) - 1))
+
+#define PMP_R 0x01
+#define PMP_W 0x02
+#define PMP_X 0x04
+#define PMP_A_SHIFT 3
+#define PMP_A_OFF 0
+#define PMP_A_TOR 1
+#define PMP_A_NA4 2
+#define PMP_A_NAPOT 3
+#define PMP_L 0x80
+
+/* Byte range [*lo, *hi) of PMP entry i; false when the entry is off or empty. hi may be
+ * 2^64, so it is kept as an exclusive bound in 128-bit-safe form: *hi_all_ones marks it. */
+static bool pmp_entry_range(const RISCVCPU *cpu, unsigned i, uint64_t *lo, uint64_t *hi)
+{
+    unsigned a = (cpu->pmpcfg[i] >> PMP_A_SHIFT) & 3;
+    uint64_t addr = cpu->pmpaddr[i];
+    switch (a) {
+    case PMP_A_TOR:
+        *lo = i == 0 ? 0 : cpu->pmpaddr[i - 1] << 2;
+        *hi = addr << 2;
+        return *lo < *hi;
+    case PMP_A_NA4:
+        *lo = addr << 2;
+        *hi = *lo + 4;
+        return true;
+    case PMP_A_NAPOT: {
+        /* Trailing ones of pmpaddr give the size: 2^(ones + 3) bytes. */
+        unsigned ones = (unsigned)__builtin_ctzll(~addr);
+        if (ones >= 54) {
+            *lo = 0;
+            *hi = ~0ULL;        /* whole 56-bit physical space and beyond */
+            return true;
+        }
+        uint64_t size = 1ULL << (ones + 3);
+        *lo = (addr << 2) & ~(size - 1);
+        *hi = *lo + size;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
+                        bool *page_uniform)
+{
+    uint64_t page = paddr & RV_PAGE_MASK;
+    uint64_t end = paddr + size;
+    bool lower_overlaps_page = false;
+    *page_uniform = false;
+
+    /* The lowest-numbered entry matching any byte decides; it must match every byte. */
+    for (unsigned i = 0; i < PMP_ENTRIES; i++) {
+        uint64_t lo, hi;
+        if (!pmp_entry_range(cpu, i, &lo, &hi)) {
+            continue;
+        }
+        bool page_overlap = lo < page + RV_PAGE_SIZE && page < hi;
+        if (!(lo < end && paddr < hi)) {
+            lower_overlaps_page |= page_overlap;
+            continue;
+        }
+        if (paddr < lo || end > hi) {
+            return 0;           /* partial match fails */
+        }
+        *page_uniform = !lower_overlaps_page && lo <= page && page + RV_PAGE_SIZE <= hi;
+        uint8_t cfg = cpu->pmpcfg[i];
+        if (priv == PRV_M && !(cfg & PMP_L)) {
+            return PAGE_READ | PAGE_WRITE | PAGE_EXEC;
+        }
+        return ((cfg & PMP_R) ? PAGE_READ : 0) | ((cfg & PMP_W) ? PAGE_WRITE : 0) |
+               ((cfg & PMP_X) ? PAGE_EXEC : 0);
+    }
+    *page_uniform = !lower_overlaps_page;
+    /* No match: M-mode succeeds; S/U fail because PMP entries are implemented. */
+    return priv == PRV_M ? PAGE_READ | PAGE_WRITE | PAGE_EXEC : 0;
+}
+
+/* Host pointer to a page-table entry in RAM, or NULL (the walk then reports an access fault).
+ * Called under the RCU read lock. */
+static _Atomic uint64_t *pte_host(RISCVCPU *cpu, uint64_t pte_addr)
+{
+    const MemMap *map = rcu_dereference(cpu->machine->memmap);
+    const MemRegion *r = memmap_lookup(map, pte_addr);
+    if (!r || !r->host || pte_addr - r->base > r->size - 8) {
+        return NULL;
+    }
+    return (_Atomic uint64_t *)(void *)(r->host + (pte_addr - r->base));
+}
+
+static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned mmu_idx,
+                RISCVTranslation *out)
+{
+    unsigned mode = (unsigned)(cpu->satp >> SATP_MODE_SHIFT);
+    unsigned levels = mode == SATP_MODE_SV39 ? 3 : mode == SATP_MODE_SV48 ? 4 : 5;
+    unsigned va_bits = 12 + 9 * levels;
+    int64_t top = (int64_t)vaddr >> (va_bits - 1);
+    if (top != 0 && top != -1) {
+        return page_fault_for(access);   /* not sign-extended */
+    }
+
+    unsigned priv = mmu_idx_priv(mmu_idx);
+    bool sum = mmu_idx == MMU_IDX_S_SUM;
+    bool mxr = (cpu->mstatus & MSTATUS_MXR) != 0;
+    uint64_t table = (cpu->satp & SATP_PPN_MASK) << RV_PAGE_BITS;
+
+    for (int level = (int)levels - 1; level >= 0; level--) {
+        uint64_t vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
+        uint64_t pte_addr = table + vpn * 8;
+        bool uniform;
+        if (!(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_READ)) {
+            return access_fault_for(access);
+        }
+        _Atomic uint64_t *slot = pte_host(cpu, pte_addr);
+        if (!slot) {
+            return access_fault_for(access);
+        }
+        /* Acquire: pairs with the release (or fence) another hart's page-table writer uses
+         * before its sfence.vma, so the target page's contents are visible with the PTE. */
+        uint64_t pte = atomic_load_explicit(slot, memory_order_acquire);
+        for (;;) {
+            if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED)) {
+                return page_fault_for(access);
+            }
+            if (!(pte & (PTE_R | PTE_X))) {
+                break;          /* pointer to the next level */
+            }
+            /* Leaf: privilege, permission and alignment checks. */
+            if (priv == PRV_U && !(pte & PTE_U)) {
+                return page_fault_for(access);
+            }
+            if (priv == PRV_S && (pte & PTE_U) && (access == ACCESS_FETCH || !sum)) {
+                return page_fault_for(access);
+            }
+            bool readable = (pte & PTE_R) || (mxr && (pte & PTE_X));
+            if ((access == ACCESS_LOAD && !readable) ||
+                (access == ACCESS_STORE && !(pte & PTE_W)) ||
+                (access == ACCESS_FETCH && !(pte & PTE_X))) {
+                return page_fault_for(access);
+            }
+            uint64_t ppn = (pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT;
+            uint64_t low_ppn_mask = (1ULL << (9 * level)) - 1;
+            if (ppn & low_ppn_mask) {
+                return page_fault_for(access);   /* misaligned superpage */
+            }
+            /* Hardware A/D update: CAS so a concurrent PTE change by another hart is never
+             * overwritten; on failure re-check the new PTE from scratch. */
+            uint64_t want = pte | PTE_A | (access == ACCESS_STORE ? PTE_D : 0);
+            if (want != pte) {
+                if (!(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_WRITE)) {
+                    return access_fault_for(access);
+                }
+                if (!atomic_compare_exchange_strong_explicit(slot, &pte, want,
+                                                             memory_order_acq_rel,
+                                                             memory_order_acquire)) {
+                    continue;
+                }
+                pte = want;
+            }
+            unsigned page_bits = 12 + 9 * (unsigned)level;
+            uint64_t page_off_mask = (1ULL << page_bits) - 1;
+            out->paddr = ((ppn << 12) & ~page_off_mask) | (vaddr & page_off_mask);
+            out->page_bits = page_bits;
+            unsigned prot = 0;
+            if (readable) {
+                prot |= PAGE_READ;
+            }
+            if ((pte & PTE_W) && (pte & PTE_D)) {
+                prot |= PAGE_WRITE;
+            }
+            if ((pte & PTE_X) && !(priv == PRV_S && (pte & PTE_U))) {
+                prot |= PAGE_EXEC;
+            }
+            out->prot = prot;
+            return 0;
+        }
+        table = ((pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << RV_PAGE_BITS;
+    }
+    return page_fault_for(access);
+}
+
+int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned mmu_idx,
+                    RISCVTranslation *out)
+{
+    unsigned mode = (unsigned)(cpu->satp >> SATP_MODE_SHIFT);
+    if (mmu_idx == MMU_IDX_M || mode == SATP_MODE_BARE) {
+        out->paddr = vaddr;
+        out->page_bits = 12;
+        out->prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
+        return 0;
+    }
+    urcu_memb_read_lock();
+    int exc = walk(cpu, vaddr, access, mmu_idx, out);
+    urcu_memb_read_unlock();
+    if (exc) {
+        log_mask(LOG_MMU, "hart %u: %s fault at 0x%llx (cause %d)\n", cpu->index,
+                 access == ACCESS_FETCH ? "fetch" : access == ACCESS_STORE ? "store" : "load",
+                 (unsigned long long)vaddr, exc);
+    }
+    return exc;
+}

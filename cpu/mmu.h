@@ -1,0 +1,47 @@
+/* Address translation for the hart: Sv39/Sv48/Sv57 page-table walks with hardware A/D updates
+ * by compare-and-swap, and PMP permission checks.
+ * Callers: the owning vCPU thread (TLB fill). Locking: takes the RCU read lock itself to find
+ * page-table pages in the memory map; PTE updates are atomic on guest RAM. */
+#ifndef CPU_MMU_H
+#define CPU_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+
+typedef struct RISCVTranslation {
+    uint64_t paddr;          /* physical address of the accessed byte */
+    unsigned page_bits;      /* size of the leaf page: 12, 21, 30, 39 or 48 */
+    unsigned prot;           /* PAGE_* rights this mmu_idx has on the page (W only if D is set) */
+} RISCVTranslation;
+
+/* Translate vaddr for `access` in context mmu_idx. Returns 0, or the exception cause (page
+ * fault or access fault of the access type) for the caller to raise with tval = vaddr. */
+int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned mmu_idx,
+                    RISCVTranslation *out);
+
+/* Rights PMP grants privilege `priv` on [paddr, paddr + size). *page_uniform is set when the
+ * same rights hold for every byte of the naturally aligned 4 KiB page around paddr, so that a
+ * TLB entry may cache them. */
+unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
+                        bool *page_uniform);
+
+static inline unsigned mmu_idx_priv(unsigned mmu_idx)
+{
+    return mmu_idx == MMU_IDX_M ? PRV_M : mmu_idx == MMU_IDX_U ? PRV_U : PRV_S;
+}
+
+static inline enum riscv_exception access_fault_for(enum mmu_access a)
+{
+    return a == ACCESS_FETCH ? EXCP_INST_ACCESS_FAULT
+         : a == ACCESS_STORE ? EXCP_STORE_ACCESS_FAULT : EXCP_LOAD_ACCESS_FAULT;
+}
+
+static inline enum riscv_exception page_fault_for(enum mmu_access a)
+{
+    return a == ACCESS_FETCH ? EXCP_INST_PAGE_FAULT
+         : a == ACCESS_STORE ? EXCP_STORE_PAGE_FAULT : EXCP_LOAD_PAGE_FAULT;
+}
+
+#endif

@@ -1,0 +1,32 @@
+#include "hw/machine.h"
+
+#include <time.h>
+
+#include "accel/vcpu.h"
+#include "cpu/cpu.h"
+
+int64_t machine_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+uint64_t machine_read_mtime(const Machine *m)
+{
+    return (uint64_t)(machine_clock_ns() - m->time_base_ns) / (1000000000ULL / TIMEBASE_FREQ);
+}
+
+void machine_request(Machine *m, enum machine_request req, int exit_code)
+{
+    /* First caller wins; it publishes the exit code before the request (release, paired with
+     * the acquire in machine_pending_request). */
+    if (atomic_exchange_explicit(&m->request_claimed, true, memory_order_acq_rel)) {
+        return;
+    }
+    atomic_store_explicit(&m->exit_code, exit_code, memory_order_relaxed);
+    atomic_store_explicit(&m->request, (int)req, memory_order_release);
+    for (unsigned i = 0; i < m->n_cpus; i++) {
+        vcpu_kick(m->cpus[i]);
+    }
+}

@@ -1,0 +1,58 @@
+/* The running machine: harts, guest RAM, the published memory map, the virtual timer service
+ * and the shutdown/reset request shared by devices and vCPUs.
+ * Callers: the main thread creates and destroys it; devices and vCPUs call the request and
+ * timer functions from any thread.
+ * Locking: fields are set before vCPUs start, except those marked atomic or RCU. */
+#ifndef HW_MACHINE_H
+#define HW_MACHINE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/memmap.h"
+
+struct RISCVCPU;
+struct tlbstorm_config;
+struct VTimer;
+
+#define VIRT_RAM_BASE 0x80000000ULL
+#define VIRT_TEST_BASE 0x100000ULL
+#define VIRT_CLINT_BASE 0x2000000ULL
+#define VIRT_CLINT_SIZE 0x10000ULL
+#define VIRT_UART0_BASE 0x10000000ULL
+#define TIMEBASE_FREQ 10000000ULL
+
+enum machine_request { MACHINE_RUN = 0, MACHINE_POWEROFF, MACHINE_RESET };
+
+typedef struct Machine {
+    const struct tlbstorm_config *cfg;
+    unsigned n_cpus;
+    struct RISCVCPU **cpus;
+    uint8_t *ram;                 /* host mapping of guest RAM */
+    uint64_t ram_base, ram_size;
+    _Atomic uint8_t *code_pages;  /* per RAM page: non-zero while a TB was translated from it */
+    /* RCU: readers hold urcu_memb_read_lock and load it with rcu_dereference. */
+    MemMap *memmap;
+    int64_t time_base_ns;         /* host CLOCK_MONOTONIC at mtime == 0 */
+    struct VTimer *vtimer;
+    /* Any thread: the first request wins (request_claimed), then every vCPU is kicked; vCPUs
+     * poll `request` (acquire) whenever they leave guest code. */
+    _Atomic bool request_claimed;
+    _Atomic int request;
+    _Atomic int exit_code;        /* written by the winning requester before `request` */
+    uint64_t htif_tohost, htif_fromhost;
+    bool has_htif;
+} Machine;
+
+int64_t machine_clock_ns(void);
+/* mtime: 10 MHz ticks since the machine started. */
+uint64_t machine_read_mtime(const Machine *m);
+/* Any thread: end the run (poweroff with exit code, or reset); kicks every vCPU. */
+void machine_request(Machine *m, enum machine_request req, int exit_code);
+static inline enum machine_request machine_pending_request(Machine *m)
+{
+    return (enum machine_request)atomic_load_explicit(&m->request, memory_order_acquire);
+}
+
+#endif

@@ -1,0 +1,122 @@
+/* tlbstorm: parse the QEMU-style command line, build the virt machine, run one host thread
+ * per hart until the guest powers off (or resets, which restarts it), exit with the guest's
+ * status. Every user-side error is one line on stderr and exit status 1, before any vCPU
+ * starts. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/urcu-memb.h>
+
+#include "accel/interp.h"
+#include "accel/log.h"
+#include "accel/tb.h"
+#include "accel/vcpu.h"
+#include "cpu/cpu.h"
+#include "hw/cmdline.h"
+#include "hw/virt.h"
+#include "hw/vtimer.h"
+#include "sync/exclusive.h"
+
+static int run_machine(Machine *m, const BootInfo *boot)
+{
+    pthread_t *threads = calloc(m->n_cpus, sizeof(*threads));
+    if (!threads) {
+        fprintf(stderr, "tlbstorm: out of memory\n");
+        return -ENOMEM;
+    }
+    atomic_store(&m->request_claimed, false);
+    atomic_store(&m->request, MACHINE_RUN);
+    for (unsigned i = 0; i < m->n_cpus; i++) {
+        RISCVCPU *cpu = m->cpus[i];
+        riscv_cpu_reset(cpu, boot->entry, boot->dtb_addr);
+        tlb_flush_local(cpu);
+        cpu->code_pages = m->code_pages;
+        atomic_store(&cpu->icount_decr, 0);
+    }
+    unsigned started = 0;
+    int rc = 0;
+    for (; started < m->n_cpus; started++) {
+        rc = vcpu_start(m->cpus[started], &threads[started]);
+        if (rc) {
+            fprintf(stderr, "tlbstorm: cannot start vCPU thread %u: %s\n", started,
+                    strerror(-rc));
+            machine_request(m, MACHINE_POWEROFF, 1);
+            break;
+        }
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    free(threads);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct tlbstorm_config cfg;
+    switch (cmdline_parse(argc, argv, &cfg, stdout, stderr)) {
+    case CMDLINE_EXIT_SUCCESS:
+        return 0;
+    case CMDLINE_ERROR:
+        return 1;
+    case CMDLINE_RUN:
+        break;
+    }
+    log_enabled_mask = cfg.log_mask;
+    if (cfg.log_file) {
+        log_file = fopen(cfg.log_file, "w");
+        if (!log_file) {
+            fprintf(stderr, "tlbstorm: -D %s: %s\n", cfg.log_file, strerror(errno));
+            return 1;
+        }
+        setvbuf(log_file, NULL, _IOLBF, 0);
+    }
+
+    static Machine machine;
+    char err[512] = "";
+    BootInfo boot;
+    if (virt_create(&machine, &cfg, err, sizeof(err)) != 0 ||
+        virt_load(&machine, &boot, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlbstorm: %s\n", err);
+        virt_destroy(&machine);
+        return 1;
+    }
+    interp_init();
+    if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
+        fprintf(stderr, "tlbstorm: out of memory\n");
+        virt_destroy(&machine);
+        return 1;
+    }
+    exclusive_set_cpus(machine.cpus, machine.n_cpus);
+    machine.time_base_ns = machine_clock_ns();
+
+    int status;
+    for (;;) {
+        if (run_machine(&machine, &boot) != 0) {
+            status = 1;
+            break;
+        }
+        enum machine_request req = machine_pending_request(&machine);
+        status = atomic_load_explicit(&machine.exit_code, memory_order_relaxed);
+        if (req != MACHINE_RESET || cfg.no_reboot) {
+            break;
+        }
+        /* Guest reset: images are copied in again and all translations dropped. */
+        tb_cache_destroy();
+        if (virt_load(&machine, &boot, err, sizeof(err)) != 0 ||
+            tb_cache_init(&machine) != 0) {
+            fprintf(stderr, "tlbstorm: reset: %s\n", err[0] ? err : "out of memory");
+            status = 1;
+            break;
+        }
+    }
+    vtimer_stop(&machine);
+    tb_cache_destroy();
+    virt_destroy(&machine);
+    if (log_file) {
+        fclose(log_file);
+    }
+    return status;
+}

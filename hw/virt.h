@@ -1,0 +1,27 @@
+/* The virt board: builds the Machine (harts, RAM, memory map with the board's devices) from
+ * the configuration, loads the boot images and tears it all down.
+ * Callers: the main thread, while no vCPU runs. Locking: none. */
+#ifndef HW_VIRT_H
+#define HW_VIRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/machine.h"
+
+struct tlbstorm_config;
+
+/* Where the harts start and what they get in a1. */
+typedef struct BootInfo {
+    uint64_t entry;
+    uint64_t dtb_addr;       /* 0 if there is no device tree */
+} BootInfo;
+
+int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+/* Copy the images into RAM (again, on a guest reset) and publish the memory map. */
+int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void virt_destroy(Machine *m);
+
+#endif

@@ -1,0 +1,47 @@
+/* The guest-physical memory map: RAM, ROM and MMIO regions, published as an immutable snapshot
+ * under RCU (liburcu, memb flavour).
+ * Callers: any thread may look up (under urcu_memb_read_lock); the main thread builds and
+ * publishes maps (memmap_publish), before vCPUs start or later through a synced flush.
+ * Locking: readers hold the RCU read lock for as long as they use a region pointer. */
+#ifndef MM_MEMMAP_H
+#define MM_MEMMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct MMIOOps {
+    /* offset is relative to the region base; size is 1, 2, 4 or 8; accesses never cross the
+     * region end. Called on the accessing vCPU thread; devices do their own locking. */
+    uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+    void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+} MMIOOps;
+
+typedef struct MemRegion {
+    const char *name;
+    uint64_t base, size;
+    uint8_t *host;          /* RAM/ROM backing, or NULL for MMIO */
+    bool readonly;          /* ROM: guest stores give a store access fault */
+    int priority;           /* overlapping regions: the higher priority wins */
+    const MMIOOps *ops;     /* MMIO only */
+    void *opaque;
+} MemRegion;
+
+typedef struct MemMap {
+    unsigned n;
+    MemRegion r[];
+} MemMap;
+
+/* Region covering paddr, or NULL (unmapped: the guest gets an access fault). */
+const MemRegion *memmap_lookup(const MemMap *map, uint64_t paddr);
+/* True if [page, page + page_size) lies in `r` and no higher-priority region overlaps it, so
+ * the page may be accessed through a host pointer. */
+bool memmap_page_is_plain(const MemMap *map, const MemRegion *r, uint64_t page,
+                          uint64_t page_size);
+/* Device-side access (MMIO or byte-wise RAM). Returns false if unmapped or (write) read-only. */
+bool memmap_read(const MemMap *map, uint64_t paddr, unsigned size, uint64_t *value);
+bool memmap_write(const MemMap *map, uint64_t paddr, unsigned size, uint64_t value);
+
+/* Building: the main thread collects regions and then publishes a snapshot. */
+MemMap *memmap_new(const MemRegion *regions, unsigned n) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,112 @@
+/* The per-vCPU softmmu TLB: data layout of the fast path, fill on miss, victim TLB, local flushes.
+ * Callers: the owning vCPU thread only (everything here is "_local"); other threads ask the
+ * owner through the flush API of the MTTCG layer.
+ * Locking: none. Fills read the memory map under the RCU read lock they take themselves. */
+#ifndef MM_TLB_H
+#define MM_TLB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLB_NB_MMU_MODES 4
+#define TLB_VICTIM_SIZE 8
+#define TLB_DEFAULT_BITS 8
+#define TLB_MIN_BITS 6
+#define TLB_MAX_BITS 16
+
+/* Flag bits kept in the low (page offset) bits of the addr_* tags. The fast path compares
+ * (vaddr & (page mask | (size - 1))) with the tag, so any flag, like any misalignment, makes
+ * the compare fail and sends the access to the slow path. Bits 0..2 are the alignment bits. */
+#define TLB_INVALID (1ULL << 11)  /* no translation for this access type */
+#define TLB_SLOW (1ULL << 10)     /* valid, but not plain RAM for the whole page: MMIO, a page
+                                   * shared with a device, or a PMP region smaller than a page */
+#define TLB_EMPTY_TAG (~0ULL)     /* has TLB_INVALID set, never equal to a masked vaddr */
+
+typedef struct CPUTLBEntry {
+    uint64_t addr_read;
+    uint64_t addr_write;
+    uint64_t addr_code;
+    uintptr_t addend;             /* host address = guest vaddr + addend (RAM pages only) */
+} CPUTLBEntry;
+
+_Static_assert(sizeof(CPUTLBEntry) == 32, "one TLB entry is 32 bytes (index shift 5)");
+_Static_assert(offsetof(CPUTLBEntry, addr_read) == 0, "fast path loads addr_read first");
+
+/* Slow-path companion of each entry: what the translation came from. */
+typedef struct CPUTLBEntryFull {
+    uint64_t paddr;               /* physical page address */
+    uint8_t page_bits;            /* 12, 21, 30, 39, 48: size of the leaf PTE's page */
+    uint8_t prot;                 /* PAGE_READ | PAGE_WRITE | PAGE_EXEC granted to this entry */
+} CPUTLBEntryFull;
+
+enum { PAGE_READ = 1, PAGE_WRITE = 2, PAGE_EXEC = 4 };
+
+/* Fast-path view: mask and table, nothing else, so the interpreter touches one line. */
+typedef struct CPUTLBDescFast {
+    uint64_t mask;                /* number of entries - 1 */
+    CPUTLBEntry *table;
+} CPUTLBDescFast;
+
+typedef struct CPUTLBDesc {
+    /* One widening region covering every large page filled since the last full flush; a page
+     * flush inside it flushes the whole mmu_idx (QEMU's policy). */
+    uint64_t large_page_addr;
+    uint64_t large_page_mask;
+    size_t n_used_entries;        /* exact count of valid entries in the table */
+    int64_t window_begin_ns;      /* resize policy window (tlb_flush time based) */
+    size_t window_max_entries;
+    CPUTLBEntryFull *fulltlb;
+    CPUTLBEntry vtable[TLB_VICTIM_SIZE];
+    CPUTLBEntryFull vfulltlb[TLB_VICTIM_SIZE];
+    unsigned vindex;
+} CPUTLBDesc;
+
+typedef struct CPUTLBStats {
+    uint64_t fills, victim_hits, flushes_full, flushes_page, flushes_large_page, resizes;
+} CPUTLBStats;
+
+typedef struct CPUTLB {
+    CPUTLBDescFast f[TLB_NB_MMU_MODES];
+    CPUTLBDesc d[TLB_NB_MMU_MODES];
+    CPUTLBStats stats;
+} CPUTLB;
+
+static inline CPUTLBEntry *tlb_entry(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr)
+{
+    const CPUTLBDescFast *f = &tlb->f[mmu_idx];
+    return &f->table[(vaddr >> 12) & f->mask];
+}
+
+struct RISCVCPU;
+enum mmu_access { ACCESS_LOAD = 0, ACCESS_STORE = 1, ACCESS_FETCH = 2 };
+
+int tlb_init(struct RISCVCPU *cpu) __attribute__((warn_unused_result));
+void tlb_destroy(struct RISCVCPU *cpu);
+
+/* Local flushes (owner vCPU only). idxmap is a bit mask of mmu_idx values. On return this
+ * vCPU's TLB holds no entry for the flushed addresses and its jump cache holds no TB reached
+ * through them. */
+void tlb_flush_local(struct RISCVCPU *cpu);
+void tlb_flush_by_mmuidx_local(struct RISCVCPU *cpu, unsigned idxmap);
+void tlb_flush_page_local(struct RISCVCPU *cpu, uint64_t vaddr);
+void tlb_flush_page_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr, unsigned idxmap);
+
+/* Slow paths called by the execution backend when the fast-path compare fails. cpu->pc must
+ * be the pc of the accessing instruction. Return false after raising the guest exception. */
+bool tlb_load_slow(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
+                   bool sign, uint64_t *val);
+bool tlb_store_slow(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
+                    uint64_t val);
+/* Host pointer for an atomic access of `size` bytes (aligned RAM, writable). Raises the
+ * right exception (misaligned, access fault, page fault) and returns NULL otherwise. */
+void *tlb_atomic_host(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
+                      enum mmu_access access);
+/* Translate a fetch of the instruction at vaddr: physical address and, for RAM/ROM, the host
+ * pointer to its page. Returns 0 or the exception cause (not raised). */
+int tlb_translate_code(struct RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
+                       const uint8_t **host_page);
+/* A store hit a RAM page that holds translated code: invalidate those TBs (after the store). */
+void tlb_notify_code_write(struct RISCVCPU *cpu, uint8_t *host_addr, unsigned size);
+
+#endif

@@ -1,0 +1,92 @@
+/* Protocol (after QEMU's cpus-common.c):
+ *  - A vCPU publishes running = true (seq_cst) and then reads pending_cpus (seq_cst); the
+ *    exclusive requester sets pending_cpus (seq_cst) and then reads each running flag. These
+ *    two store-then-load pairs form a Dekker handshake: either the requester sees the vCPU
+ *    running (and waits for it to call cpu_exec_end), or the vCPU sees the pending section
+ *    (and waits in cpu_exec_start until end_exclusive).
+ *  - pending_cpus counts 1 for the requester plus one per running vCPU still to leave; it is
+ *    only modified under exclusive_lock. */
+#include "sync/exclusive.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "cpu/cpu.h"
+
+static pthread_mutex_t exclusive_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t exclusive_cond = PTHREAD_COND_INITIALIZER;   /* requester waits */
+static pthread_cond_t exclusive_resume = PTHREAD_COND_INITIALIZER; /* vCPUs wait */
+static _Atomic int pending_cpus;
+static RISCVCPU **all_cpus;
+static unsigned n_cpus;
+
+void exclusive_set_cpus(RISCVCPU **cpus, unsigned n)
+{
+    all_cpus = cpus;
+    n_cpus = n;
+}
+
+void start_exclusive(void)
+{
+    pthread_mutex_lock(&exclusive_lock);
+    while (atomic_load(&pending_cpus)) {
+        pthread_cond_wait(&exclusive_resume, &exclusive_lock);
+    }
+    atomic_store(&pending_cpus, 1);   /* seq_cst: before reading the running flags */
+    int waiting = 1;
+    for (unsigned i = 0; i < n_cpus; i++) {
+        RISCVCPU *c = all_cpus[i];
+        if (atomic_load(&c->running)) {
+            c->has_waiter = true;
+            waiting++;
+            cpu_exit(c);
+        }
+    }
+    atomic_store(&pending_cpus, waiting);
+    while (atomic_load(&pending_cpus) > 1) {
+        pthread_cond_wait(&exclusive_cond, &exclusive_lock);
+    }
+    pthread_mutex_unlock(&exclusive_lock);
+}
+
+void end_exclusive(void)
+{
+    pthread_mutex_lock(&exclusive_lock);
+    atomic_store(&pending_cpus, 0);
+    pthread_cond_broadcast(&exclusive_resume);
+    pthread_mutex_unlock(&exclusive_lock);
+}
+
+void cpu_exec_start(RISCVCPU *cpu)
+{
+    atomic_store(&cpu->running, true);          /* seq_cst: before reading pending_cpus */
+    if (!atomic_load(&pending_cpus)) {
+        return;
+    }
+    pthread_mutex_lock(&exclusive_lock);
+    if (!cpu->has_waiter) {
+        /* The requester did not count us: step back out until the section ends. */
+        atomic_store(&cpu->running, false);
+        while (atomic_load(&pending_cpus)) {
+            pthread_cond_wait(&exclusive_resume, &exclusive_lock);
+        }
+        atomic_store(&cpu->running, true);
+    }
+    pthread_mutex_unlock(&exclusive_lock);
+}
+
+void cpu_exec_end(RISCVCPU *cpu)
+{
+    atomic_store(&cpu->running, false);         /* seq_cst: before reading pending_cpus */
+    if (!atomic_load(&pending_cpus)) {
+        return;
+    }
+    pthread_mutex_lock(&exclusive_lock);
+    if (cpu->has_waiter) {
+        cpu->has_waiter = false;
+        if (atomic_fetch_sub(&pending_cpus, 1) == 2) {
+            pthread_cond_signal(&exclusive_cond);
+        }
+    }
+    pthread_mutex_unlock(&exclusive_lock);
+}

@@ -1,0 +1,25 @@
+/* Exclusive sections: run a piece of work while no vCPU executes guest code (whole TB cache
+ * flush today; safe work and memory-map changes later).
+ * Callers: vCPU threads bracket guest execution with cpu_exec_start/cpu_exec_end; any thread
+ * that is not inside that bracket may call start_exclusive/end_exclusive.
+ * Locking: internal mutex; the fast paths of cpu_exec_start/end take it only when an
+ * exclusive section is pending. */
+#ifndef SYNC_EXCLUSIVE_H
+#define SYNC_EXCLUSIVE_H
+
+struct RISCVCPU;
+
+/* Main thread, before vCPUs start: the set of vCPUs an exclusive section waits for. */
+void exclusive_set_cpus(struct RISCVCPU **cpus, unsigned n);
+
+/* Owner vCPU: entering / leaving guest execution. cpu_exec_start blocks while an exclusive
+ * section is in progress. */
+void cpu_exec_start(struct RISCVCPU *cpu);
+void cpu_exec_end(struct RISCVCPU *cpu);
+
+/* On return no vCPU is inside guest execution until end_exclusive. Not re-entrant; the
+ * caller must not be between cpu_exec_start and cpu_exec_end. */
+void start_exclusive(void);
+void end_exclusive(void);
+
+#endif
