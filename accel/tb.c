@@ -138,14 +138,14 @@ static bool is_ram_page(uint64_t paddr)
 
 /* Decode guest code starting at pc into ops/raw. Returns the number of instructions; sets
  * *cross_page if the first instruction straddles the page end. */
-static unsigned decode_block(uint64_t pc, const uint8_t *host_page, TBOp *ops, uint32_t *raw,
-                             bool *ends_with_jump, bool *cross_page)
+static unsigned decode_block(uint64_t pc, const uint8_t *host_page, unsigned max_insns,
+                             TBOp *ops, uint32_t *raw, bool *ends_with_jump, bool *cross_page)
 {
     unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
     unsigned n = 0;
     *ends_with_jump = false;
     *cross_page = false;
-    while (n < TB_MAX_INSNS && off < RV_PAGE_SIZE) {
+    while (n < max_insns && off < RV_PAGE_SIZE) {
         uint32_t insn = (uint32_t)host_page[off] | (uint32_t)host_page[off + 1] << 8;
         if ((insn & 3) == 3) {
             if (off + 4 > RV_PAGE_SIZE) {
@@ -197,7 +197,9 @@ static void tb_flush_exclusive(RISCVCPU *cpu)
     log_mask(LOG_EXEC, "hart %u: translation cache full, flushed\n", cpu->index);
 }
 
-/* Translate the TB at (pc, phys_pc, flags). Returns NULL when the arena is full. */
+/* Translate the TB at (pc, phys_pc, flags). A TB_FLAG_NOCACHE request yields one instruction
+ * in thread-local scratch space, valid until this thread's next translation. Returns NULL
+ * when the arena is full. */
 static TranslationBlock *tb_gen_code_locked(uint64_t pc, uint64_t phys_pc, uint32_t flags,
                                             const uint8_t *host_page, const uint8_t *next_page)
 {
@@ -212,7 +214,8 @@ static TranslationBlock *tb_gen_code_locked(uint64_t pc, uint64_t phys_pc, uint3
     }
 
     bool ends_with_jump, cross_page;
-    unsigned n = decode_block(pc, host_page, ops, raw, &ends_with_jump, &cross_page);
+    unsigned max_insns = flags & TB_FLAG_NOCACHE ? 1 : TB_MAX_INSNS;
+    unsigned n = decode_block(pc, host_page, max_insns, ops, raw, &ends_with_jump, &cross_page);
     if (cross_page) {
         /* One instruction whose second half lies on the next page: never cached. */
         unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
@@ -300,34 +303,37 @@ TranslationBlock *tb_lookup(RISCVCPU *cpu)
 
     uint64_t phys_pc;
     const uint8_t *host_page;
-    int exc = tlb_translate_code(cpu, pc, &phys_pc, &host_page);
+    bool single_insn;
+    int exc = tlb_translate_code(cpu, pc, &phys_pc, &host_page, &single_insn);
     if (exc) {
         riscv_raise_exception(cpu, (enum riscv_exception)exc, pc);
         return NULL;
     }
-    tb = ht_lookup(pc, phys_pc, flags);
+    tb = single_insn ? NULL : ht_lookup(pc, phys_pc, flags);
     if (!tb) {
         unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
         const uint8_t *next_page = NULL;
         if (off == RV_PAGE_SIZE - 2 && (host_page[off] & 3) == 3) {
             uint64_t next_phys;
-            exc = tlb_translate_code(cpu, pc + 2, &next_phys, &next_page);
+            bool next_single;
+            exc = tlb_translate_code(cpu, pc + 2, &next_phys, &next_page, &next_single);
             if (exc) {
                 riscv_raise_exception(cpu, (enum riscv_exception)exc, pc + 2);
                 return NULL;
             }
             /* The first page's entry may have been evicted by the second fill. */
-            exc = tlb_translate_code(cpu, pc, &phys_pc, &host_page);
+            exc = tlb_translate_code(cpu, pc, &phys_pc, &host_page, &single_insn);
             if (exc) {
                 riscv_raise_exception(cpu, (enum riscv_exception)exc, pc);
                 return NULL;
             }
         }
+        uint32_t gen_flags = single_insn || next_page ? flags | TB_FLAG_NOCACHE : flags;
         for (;;) {
             pthread_mutex_lock(&tbc.lock);
-            tb = next_page ? NULL : ht_lookup(pc, phys_pc, flags);
+            tb = gen_flags & TB_FLAG_NOCACHE ? NULL : ht_lookup(pc, phys_pc, flags);
             if (!tb) {
-                tb = tb_gen_code_locked(pc, phys_pc, flags, host_page, next_page);
+                tb = tb_gen_code_locked(pc, phys_pc, gen_flags, host_page, next_page);
             }
             pthread_mutex_unlock(&tbc.lock);
             if (tb) {

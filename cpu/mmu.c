@@ -143,7 +143,12 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
                 return page_fault_for(access);
             }
             if (!(pte & (PTE_R | PTE_X))) {
-                break;          /* pointer to the next level */
+                /* Pointer to the next level. D, A and U are reserved in non-leaf PTEs, and
+                 * reserved bits that are set make the walk fault (priv spec 1.13, 12.3.2). */
+                if (pte & (PTE_D | PTE_A | PTE_U)) {
+                    return page_fault_for(access);
+                }
+                break;
             }
             /* Leaf: privilege, permission and alignment checks. */
             if (priv == PRV_U && !(pte & PTE_U)) {

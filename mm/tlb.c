@@ -395,12 +395,24 @@ void *tlb_atomic_host(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu
     return res.host;
 }
 
+/* Host pointer to the RAM/ROM page backing the physical code page of paddr, or NULL. */
+static const uint8_t *code_host_page(RISCVCPU *cpu, uint64_t paddr)
+{
+    urcu_memb_read_lock();
+    const MemMap *map = rcu_dereference(cpu->machine->memmap);
+    const MemRegion *r = memmap_lookup(map, paddr);
+    const uint8_t *host = r && r->host ? r->host + ((paddr & RV_PAGE_MASK) - r->base) : NULL;
+    urcu_memb_read_unlock();
+    return host;
+}
+
 int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
-                       const uint8_t **host_page)
+                       const uint8_t **host_page, bool *single_insn)
 {
     unsigned mmu_idx = cpu->code_mmu_idx;
     uint64_t page = vaddr & RV_PAGE_MASK;
     CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, page);
+    *single_insn = false;
     if ((e->addr_code & (RV_PAGE_MASK | TLB_INVALID)) != page &&
         !victim_lookup(cpu, mmu_idx, page, ACCESS_FETCH)) {
         TLBResult direct;
@@ -410,8 +422,22 @@ int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
             return exc;
         }
         if (!filled) {
-            /* Execute permission varies within the page: refuse to cache code from it. */
-            return EXCP_INST_ACCESS_FAULT;
+            /* Execute permission varies within the page (PMP finer than a page): nothing is
+             * cached, and the caller runs this one instruction after checking all its bytes. */
+            *paddr = direct.paddr;
+            *host_page = code_host_page(cpu, direct.paddr);
+            if (!*host_page) {
+                return EXCP_INST_ACCESS_FAULT;
+            }
+            unsigned off = (unsigned)(vaddr & ~RV_PAGE_MASK);
+            if (((*host_page)[off] & 3) == 3 && off + 4 <= RV_PAGE_SIZE) {
+                exc = tlb_fill(cpu, vaddr, 4, ACCESS_FETCH, mmu_idx, &direct, &filled);
+                if (exc) {
+                    return exc;
+                }
+            }
+            *single_insn = true;
+            return 0;
         }
     }
     e = tlb_entry(&cpu->tlb, mmu_idx, page);
@@ -419,11 +445,7 @@ int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
     *paddr = cpu->tlb.d[mmu_idx].fulltlb[idx].paddr | (vaddr & ~RV_PAGE_MASK);
     if (e->addr_code & TLB_SLOW) {
         /* Code in a page shared with a device: translate from the backing RAM/ROM region. */
-        urcu_memb_read_lock();
-        const MemMap *map = rcu_dereference(cpu->machine->memmap);
-        const MemRegion *r = memmap_lookup(map, *paddr);
-        *host_page = r && r->host ? r->host + ((*paddr & RV_PAGE_MASK) - r->base) : NULL;
-        urcu_memb_read_unlock();
+        *host_page = code_host_page(cpu, *paddr);
         return *host_page ? 0 : EXCP_INST_ACCESS_FAULT;
     }
     *host_page = (const uint8_t *)(uintptr_t)(page + e->addend);

@@ -103,9 +103,11 @@ bool tlb_store_slow(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigne
 void *tlb_atomic_host(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
                       enum mmu_access access);
 /* Translate a fetch of the instruction at vaddr: physical address and, for RAM/ROM, the host
- * pointer to its page. Returns 0 or the exception cause (not raised). */
+ * pointer to its page. *single_insn is set when execute permission varies within the page
+ * (PMP finer than a page): then only the instruction at vaddr was checked, and it must be run
+ * alone and not cached. Returns 0 or the exception cause (not raised). */
 int tlb_translate_code(struct RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
-                       const uint8_t **host_page);
+                       const uint8_t **host_page, bool *single_insn);
 /* A store hit a RAM page that holds translated code: invalidate those TBs (after the store). */
 void tlb_notify_code_write(struct RISCVCPU *cpu, uint8_t *host_addr, unsigned size);
 

@@ -19,14 +19,16 @@
  *   t0, t1    scratch of the check macros.
  *   t2..t6    owned by the framework: tests must not keep values in them across a trap or a
  *             SET_PRIV.
- *   a7        service number of SET_PRIV / FAIL (ecall to the M handler).
+ *   a7, a6    service number / target address of SET_PRIV, GOTO_PRIV, FAIL (ecall to the M
+ *             handler).
  * Everything else survives traps and privilege switches.
  *
  * Privilege switches: SET_PRIV p (p = PRV_U/PRV_S/PRV_M) works from any mode: it is an ecall with
  * a7 = PRIV_SVC_BASE + p that the M handler turns into "continue at the next instruction in mode
  * p" (mstatus.MPP = p; mepc += 4; mret). The code must therefore be mapped at VA == PA (identity)
- * whenever translation is on. SET_PRIV_EBREAK does the same through a 4-byte EBREAK, for tests
- * that delegate the ecall causes to S-mode.
+ * whenever translation is on. GOTO_PRIV p, label switches mode and continues at label instead.
+ * SET_PRIV_EBREAK does the same as SET_PRIV through a 4-byte EBREAK, for tests that delegate the
+ * ecall causes to S-mode.
  */
 #ifndef PRIV_COMMON_H
 #define PRIV_COMMON_H
@@ -122,6 +124,39 @@
 #define PTE_D PRIV_BIT(7)
 #define PTE_PPN_SHIFT 10
 
+/* priv_vm layout: virtual addresses of the test mappings (shared by priv_vm.S / priv_vm.c).
+ * All are canonical in Sv39, Sv48 and Sv57 except VM_VA_TERA (Sv48/Sv57) and VM_VA_PETA
+ * (Sv57). Physical RAM starts at 0x80000000. */
+#define VM_VA_GIGA      PRIV_UL(0x1000000000)  /* 1 GiB page   -> PA 0x80000000 */
+#define VM_VA_MEGA      PRIV_UL(0x1040000000)  /* 2 MiB page   -> PA 0x80000000 */
+#define VM_VA_BAD_MEGA  PRIV_UL(0x1040200000)  /* 2 MiB page, PPN[0] != 0 (misaligned) */
+#define VM_VA_PAGE      PRIV_UL(0x1080000000)  /* 4 KiB pages, see VM_PG_* */
+#define VM_VA_BAD_GIGA  PRIV_UL(0x10c0000000)  /* 1 GiB page, PPN[1] != 0 (misaligned) */
+#define VM_VA_NONLEAF   PRIV_UL(0x1100000000)  /* 4 KiB page -> frame 0, non-leaf PTE edited */
+#define VM_VA_TERA      PRIV_UL(0x10000000000) /* 512 GiB page -> PA 0 (Sv48, Sv57) */
+#define VM_VA_PETA      PRIV_UL(0x1000000000000) /* 256 TiB page -> PA 0 (Sv57) */
+#define VM_VA_HIGH      PRIV_UL(0xffffffffc0000000) /* top GiB: 4 KiB page -> frame 0 */
+/* 4 KiB pages at VM_VA_PAGE + 0x1000 * n */
+#define VM_PG_S_RW      0   /* frame 0, S RW */
+#define VM_PG_U_RW      1   /* frame 1, U RW */
+#define VM_PG_REMAP     2   /* frame 2 (remapped to frame 3 by the sfence test), S RW */
+#define VM_PG_XFN       3   /* the xfn code page, S RX */
+#define VM_PG_UNMAPPED  4   /* invalid PTE */
+#define VM_PG_RO        16  /* frame 4, S R */
+#define VM_PG_XO        17  /* xfn code page, S X only */
+#define VM_PG_WO        18  /* frame 6, S W only (reserved encoding) */
+#define VM_PG_VONLY     19  /* frame 6, level-0 PTE with only V (non-leaf at level 0) */
+#define VM_PG_A0        20  /* frame 8, S RW, A = 0, D = 0 */
+#define VM_PG_D0        21  /* frame 9, S RW, A = 1, D = 0 */
+#define VM_PG_XA0       22  /* xfn code page, S X, A = 0 */
+#define VM_PG_SA0       23  /* frame 10, S RW, A = 0 (touched only by faulting U accesses) */
+#define VM_PG_RSVD      24  /* frame 11, S RW with reserved PTE bit 54 set */
+#define VM_PG_U_RO      25  /* frame 12, U R */
+#define VM_PG_U_XO      26  /* xfn code page, U X only */
+#define VM_VA(pg)       (VM_VA_PAGE + 0x1000 * (pg))
+#define VM_FRAME_VAL(i) (PRIV_UL(0x5a5a000000000000) + (i))
+#define VM_XFN_RESULT   0x5c
+
 /* PMP configuration byte */
 #define PMP_R     0x01
 #define PMP_W     0x02
@@ -202,6 +237,14 @@
 /* Continue at the next instruction in privilege mode p (clobbers a7, t3..t5). */
 .macro SET_PRIV p
     li a7, PRIV_SVC_BASE + \p
+    ecall
+.endm
+
+/* Continue at label in privilege mode p (clobbers a6, a7, t3..t5). For code that has to live
+ * elsewhere, e.g. U-mode code on U pages. */
+.macro GOTO_PRIV p, label
+    la a6, \label
+    li a7, PRIV_SVC_BASE + 4 + \p
     ecall
 .endm
 
@@ -351,15 +394,20 @@ priv_m_handler:
     beqz t4, priv_svc_fail
     addi t4, t4, 1
     beqz t4, priv_svc_sunexp
-    /* SET_PRIV: MPP = a7 & 3, continue after the 4-byte ecall/ebreak */
+    /* SET_PRIV / GOTO_PRIV: MPP = a7 & 3; continue after the 4-byte ecall/ebreak, or at a6
+     * when a7 & 4 */
     li t4, MSTATUS_MPP
     csrc mstatus, t4
     andi t4, a7, 3
     slli t4, t4, MSTATUS_MPP_SHIFT
     csrs mstatus, t4
+    andi t4, a7, 4
+    bnez t4, 1f
     csrr t4, mepc
     addi t4, t4, 4
     csrw mepc, t4
+    mret
+1:  csrw mepc, a6
     mret
 2:  csrr t4, mscratch
     csrr t3, mcause

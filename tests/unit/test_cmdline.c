@@ -162,7 +162,6 @@ Test(cmdline, version)
                      "tlbstorm version " TLBSTORM_VERSION
                      " (qemu-system-riscv64 compatible command line)\n");
     cr_assert_eq(PARSE("-version"), CMDLINE_EXIT_SUCCESS);
-    cr_assert_str_eq(TLBSTORM_VERSION, "0.1.0");
     EXPECT_ERROR("--version: takes no argument", "--version=2");
 }
 
