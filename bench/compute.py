@@ -54,8 +54,10 @@ COMPUTE_GUESTS = ["intloop", "memloop"]
 EMULATORS = ["tlbstorm", "qemu"]
 
 DEFAULT_FLAGS = "-M virt -bios none -nographic -m 128M -accel tcg,thread=multi"
+# -N: one RWX segment starting exactly at .text, without the ELF headers in front of it
+# (otherwise GNU ld starts the segment a page below RAM, at 0x7ffff000).
 CC_FLAGS = ["-march=rv64gc", "-mabi=lp64d", "-nostdlib", "-nostartfiles",
-            "-Wl,-Ttext=0x80000000"]
+            "-Wl,-Ttext=0x80000000", "-Wl,-N", "-Wl,--no-warn-rwx-segments"]
 RAM_BASE = 0x80000000
 
 INFO_MAGIC = b"TLBSBENCH-INFO1\0"

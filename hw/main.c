@@ -83,6 +83,10 @@ int main(int argc, char **argv)
         virt_destroy(&machine);
         return 1;
     }
+    if (boot.dtb_dumped) {
+        virt_destroy(&machine);
+        return 0;
+    }
     interp_init();
     if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
         fprintf(stderr, "tlbstorm: out of memory\n");

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,13 @@
 #include "hw/cmdline.h"
 #include "hw/devices.h"
 #include "hw/loader.h"
+#include "hw/virt_fdt.h"
 
-#define VIRT_TEST_SIZE 0x1000ULL
-#define VIRT_UART0_SIZE 0x100ULL
 #define VIRT_KERNEL_OFFSET 0x200000ULL     /* fw_jump: kernel 2 MiB above the firmware */
 #define FDT_MAX_SIZE (1ULL << 20)
+#define FDT_PLACE_LIMIT 0xc0000000ULL      /* DTB stays below 3 GiB, as QEMU places it */
+#define FDT_ALIGN (2ULL << 20)
+#define INITRD_MAX_GAP (128ULL << 20)      /* initrd at most this far above the kernel */
 
 /* Board-owned device state, one machine per process. */
 static UARTState uart0;
@@ -33,10 +36,6 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
     m->ram_size = cfg->ram_size;
     if (cfg->n_drives || cfg->n_devices) {
         snprintf(err, errlen, "-drive/-device: virtio block devices are not supported yet");
-        return -ENOTSUP;
-    }
-    if (cfg->dumpdtb_path) {
-        snprintf(err, errlen, "-machine dumpdtb: device tree generation is not supported yet");
         return -ENOTSUP;
     }
     void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
@@ -73,36 +72,100 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
     return 0;
 }
 
-static int load_dtb(Machine *m, const char *path, uint64_t *addr, char *err, size_t errlen)
+/* Images placed in RAM so far, to refuse overlaps with a message naming both. */
+struct placed {
+    const char *what[4];
+    uint64_t low[4], high[4];
+    unsigned n;
+};
+
+static int place(struct placed *pl, const char *what, uint64_t low, uint64_t high, char *err,
+                 size_t errlen)
+{
+    for (unsigned i = 0; i < pl->n; i++) {
+        if (low < pl->high[i] && pl->low[i] < high) {
+            snprintf(err, errlen, "%s [0x%llx, 0x%llx) overlaps %s [0x%llx, 0x%llx) in RAM",
+                     what, (unsigned long long)low, (unsigned long long)high, pl->what[i],
+                     (unsigned long long)pl->low[i], (unsigned long long)pl->high[i]);
+            return -EFBIG;
+        }
+    }
+    pl->what[pl->n] = what;
+    pl->low[pl->n] = low;
+    pl->high[pl->n] = high;
+    pl->n++;
+    return 0;
+}
+
+/* Read a whole -dtb file into a malloc'd buffer after checking it is a device tree. */
+static int read_dtb_file(const char *path, void **out, size_t *size, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "-dtb %s: %s", path, strerror(e));
         if (fd >= 0) {
             close(fd);
         }
-        return -errno;
+        return -e;
     }
-    if ((uint64_t)st.st_size > FDT_MAX_SIZE || (uint64_t)st.st_size > m->ram_size / 2) {
-        snprintf(err, errlen, "%s: device tree of %lld bytes is too large", path,
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > FDT_MAX_SIZE || st.st_size < 40) {
+        snprintf(err, errlen, "-dtb %s: not a device tree blob (%lld bytes)", path,
                  (long long)st.st_size);
         close(fd);
-        return -EFBIG;
+        return -EINVAL;
     }
-    /* As QEMU: at the top of RAM (below 3 GiB), aligned down to 2 MiB. */
-    uint64_t top = m->ram_base + m->ram_size;
-    if (top > 0xc0000000ULL) {
-        top = 0xc0000000ULL;
-    }
-    uint64_t a = (top - (uint64_t)st.st_size) & ~((2ULL << 20) - 1);
-    ssize_t n = pread(fd, m->ram + (a - m->ram_base), (size_t)st.st_size, 0);
+    void *buf = malloc((size_t)st.st_size);
+    ssize_t n = buf ? pread(fd, buf, (size_t)st.st_size, 0) : -1;
     close(fd);
-    if (n != st.st_size) {
-        snprintf(err, errlen, "%s: short read", path);
-        return -EIO;
+    if (n != st.st_size || fdt_check_header(buf) != 0 ||
+        fdt_totalsize(buf) > (uint32_t)st.st_size) {
+        snprintf(err, errlen, "-dtb %s: not a valid device tree blob", path);
+        free(buf);
+        return -EINVAL;
     }
-    *addr = a;
+    *out = buf;
+    *size = fdt_totalsize(buf);
+    return 0;
+}
+
+/* -machine dumpdtb=FILE: written to a temporary name and renamed, so FILE is never left
+ * half-written. */
+static int dump_dtb(const char *path, const void *fdt, size_t size, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp)) {
+        snprintf(err, errlen, "dumpdtb=%s: path too long", path);
+        return -ENAMETOOLONG;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "dumpdtb=%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    const uint8_t *p = fdt;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(fd, p + done, size - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            snprintf(err, errlen, "dumpdtb=%s: %s", path, strerror(e));
+            close(fd);
+            unlink(tmp);
+            return -e;
+        }
+        done += (size_t)n;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "dumpdtb=%s: %s", path, strerror(e));
+        unlink(tmp);
+        return -e;
+    }
     return 0;
 }
 
@@ -153,16 +216,13 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     const struct tlbstorm_config *cfg = m->cfg;
     struct guest_ram ram = { m->ram, m->ram_base, m->ram_size };
     struct loaded_image img;
+    struct placed pl = { .n = 0 };
+    uint64_t kernel_addr = 0;
     int rc;
 
     memset(boot, 0, sizeof(*boot));
     m->has_htif = false;
     htif.tohost = htif.fromhost = 0;
-    if (cfg->initrd_path || cfg->append) {
-        snprintf(err, errlen, "%s: passing it to the guest needs the device tree, which is not "
-                 "supported yet", cfg->initrd_path ? "-initrd" : "-append");
-        return -ENOTSUP;
-    }
     switch (cfg->bios) {
     case BIOS_NONE:
         if (!cfg->kernel_path) {
@@ -173,8 +233,9 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
         if (rc) {
             return rc;
         }
-        boot->entry = img.entry;
+        boot->entry = kernel_addr = img.entry;
         note_htif(m, &img);
+        rc = place(&pl, "-kernel", img.low, img.high, err, errlen);
         break;
     case BIOS_FILE:
         rc = loader_load_image(cfg->bios_path, &ram, m->ram_base, &img, err, errlen);
@@ -183,11 +244,13 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
         }
         boot->entry = img.entry;
         note_htif(m, &img);
-        if (cfg->kernel_path) {
+        rc = place(&pl, "-bios", img.low, img.high, err, errlen);
+        if (!rc && cfg->kernel_path) {
             rc = loader_load_image(cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET,
                                    &img, err, errlen);
-            if (rc) {
-                return rc;
+            if (!rc) {
+                kernel_addr = img.entry;
+                rc = place(&pl, "-kernel", img.low, img.high, err, errlen);
             }
         }
         break;
@@ -196,12 +259,64 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
                  "-bios none (M-mode kernel) or -bios FILE");
         return -ENOTSUP;
     }
-    if (cfg->dtb_path) {
-        rc = load_dtb(m, cfg->dtb_path, &boot->dtb_addr, err, errlen);
+    if (rc) {
+        return rc;
+    }
+
+    uint64_t initrd_start = 0, initrd_end = 0;
+    if (cfg->initrd_path) {
+        if (!cfg->kernel_path) {
+            snprintf(err, errlen, "-initrd: needs -kernel");
+            return -EINVAL;
+        }
+        /* As QEMU: far enough above the kernel that decompressing it cannot clobber the
+         * initrd, yet low enough for small RAM sizes. */
+        uint64_t gap = m->ram_size / 2 < INITRD_MAX_GAP ? m->ram_size / 2 : INITRD_MAX_GAP;
+        initrd_start = (kernel_addr + gap + RV_PAGE_SIZE - 1) & ~(RV_PAGE_SIZE - 1);
+        rc = loader_load_raw(cfg->initrd_path, &ram, initrd_start, &img, err, errlen);
+        if (rc) {
+            return rc;
+        }
+        initrd_end = img.high;
+        rc = place(&pl, "-initrd", initrd_start, initrd_end, err, errlen);
         if (rc) {
             return rc;
         }
     }
+
+    void *fdt;
+    size_t fdt_size;
+    if (cfg->dtb_path) {
+        rc = read_dtb_file(cfg->dtb_path, &fdt, &fdt_size, err, errlen);
+    } else {
+        struct virt_fdt_params p = {
+            .n_harts = m->n_cpus, .ram_base = m->ram_base, .ram_size = m->ram_size,
+            .bootargs = cfg->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
+        };
+        rc = virt_fdt_build(&p, &fdt, &fdt_size, err, errlen);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (cfg->dumpdtb_path) {
+        rc = dump_dtb(cfg->dumpdtb_path, fdt, fdt_size, err, errlen);
+        free(fdt);
+        boot->dtb_dumped = rc == 0;
+        return rc;
+    }
+    /* As QEMU: at the top of RAM (below 3 GiB), aligned down to 2 MiB. */
+    uint64_t top = m->ram_base + m->ram_size < FDT_PLACE_LIMIT ? m->ram_base + m->ram_size
+                                                                : FDT_PLACE_LIMIT;
+    uint64_t fdt_addr = (top - fdt_size) & ~(FDT_ALIGN - 1);
+    rc = place(&pl, "device tree", fdt_addr, fdt_addr + fdt_size, err, errlen);
+    if (rc) {
+        free(fdt);
+        return rc;
+    }
+    memcpy(m->ram + (fdt_addr - m->ram_base), fdt, fdt_size);
+    free(fdt);
+    boot->dtb_addr = fdt_addr;
+
     rc = publish_memmap(m);
     if (rc) {
         snprintf(err, errlen, "out of memory");

@@ -4,6 +4,7 @@
 #ifndef HW_VIRT_H
 #define HW_VIRT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,7 +15,8 @@ struct tlbstorm_config;
 /* Where the harts start and what they get in a1. */
 typedef struct BootInfo {
     uint64_t entry;
-    uint64_t dtb_addr;       /* 0 if there is no device tree */
+    uint64_t dtb_addr;       /* guest-physical address of the device tree */
+    bool dtb_dumped;         /* -machine dumpdtb: the tree was written, do not run */
 } BootInfo;
 
 int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t errlen)

@@ -1,0 +1,152 @@
+/* smp_counters: every hart hammers two shared counters, one with amoadd.d and one with an
+ * lr.d/sc.d retry loop, then meets the others at a barrier; hart 0 checks that no increment
+ * was lost and reports PASS. The hart count comes from the device tree the board passes in
+ * a1 (nodes under /cpus with device_type "cpu"), so the same binary runs with any -smp. */
+#include <stdint.h>
+
+#include "harness.h"
+
+#define ITERATIONS 200000
+#define MAX_HARTS 64
+
+const char *harness_test_name = "smp_counters";
+
+static volatile uint64_t amo_counter, lrsc_counter, arrived, print_lock;
+static volatile uint64_t sc_failures[MAX_HARTS];
+
+static uint32_t be32(const void *p)
+{
+    const uint8_t *b = p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+    while (*prefix && *s == *prefix) {
+        s++;
+        prefix++;
+    }
+    return *prefix == 0;
+}
+
+/* Count the cpu nodes directly under /cpus by walking the flattened tree's structure block. */
+static unsigned fdt_count_cpus(const uint8_t *fdt)
+{
+    if (!fdt || be32(fdt) != 0xd00dfeed) {
+        return 0;
+    }
+    const uint8_t *p = fdt + be32(fdt + 8);
+    const char *strings = (const char *)fdt + be32(fdt + 12);
+    int depth = 0, cpus_depth = -1, in_cpu_node = 0;
+    unsigned count = 0;
+    for (;;) {
+        uint32_t token = be32(p);
+        p += 4;
+        if (token == 1) {                           /* FDT_BEGIN_NODE */
+            const char *name = (const char *)p;
+            depth++;
+            if (depth == 2 && str_eq(name, "cpus")) {
+                cpus_depth = depth;
+            }
+            in_cpu_node = cpus_depth > 0 && depth == cpus_depth + 1 && starts_with(name, "cpu@");
+            unsigned len = 0;
+            while (name[len]) {
+                len++;
+            }
+            p += (len + 1 + 3) & ~3u;
+        } else if (token == 2) {                    /* FDT_END_NODE */
+            if (depth == cpus_depth) {
+                cpus_depth = -1;
+            }
+            depth--;
+            in_cpu_node = 0;
+        } else if (token == 3) {                    /* FDT_PROP */
+            uint32_t len = be32(p), nameoff = be32(p + 4);
+            if (in_cpu_node && str_eq(strings + nameoff, "device_type") &&
+                str_eq((const char *)p + 8, "cpu")) {
+                count++;
+            }
+            p += 8 + ((len + 3) & ~3u);
+        } else if (token == 4) {                    /* FDT_NOP */
+            continue;
+        } else {                                    /* FDT_END or garbage */
+            return count;
+        }
+    }
+}
+
+static void lock(void)
+{
+    while (__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE)) {
+    }
+}
+
+static void unlock(void)
+{
+    __atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void lrsc_increment(uint64_t hart)
+{
+    uint64_t old, fail;
+    do {
+        __asm__ volatile("lr.d %0, (%2)\n\t"
+                         "addi %0, %0, 1\n\t"
+                         "sc.d %1, %0, (%2)"
+                         : "=&r"(old), "=&r"(fail)
+                         : "r"(&lrsc_counter)
+                         : "memory");
+        if (fail) {
+            sc_failures[hart]++;
+        }
+    } while (fail);
+}
+
+void smp_main(uint64_t hart, const uint8_t *dtb)
+{
+    unsigned n_harts = fdt_count_cpus(dtb);
+    if (n_harts == 0 || n_harts > MAX_HARTS) {
+        if (hart == 0) {
+            harness_puts("no usable device tree in a1\n");
+            harness_exit(1);
+        }
+        return;
+    }
+    for (int i = 0; i < ITERATIONS; i++) {
+        __atomic_fetch_add(&amo_counter, 1, __ATOMIC_RELAXED);
+        lrsc_increment(hart);
+    }
+    lock();
+    harness_puts("hart ");
+    harness_put_dec(hart);
+    harness_puts(": done, sc retries ");
+    harness_put_dec(sc_failures[hart]);
+    harness_puts("\n");
+    unlock();
+    __atomic_fetch_add(&arrived, 1, __ATOMIC_ACQ_REL);
+    if (hart != 0) {
+        return;
+    }
+    while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) != n_harts) {
+    }
+    uint64_t want = (uint64_t)n_harts * ITERATIONS;
+    harness_puts("harts ");
+    harness_put_dec(n_harts);
+    harness_puts(", amoadd counter ");
+    harness_put_dec(amo_counter);
+    harness_puts(", lr/sc counter ");
+    harness_put_dec(lrsc_counter);
+    harness_puts(", expected ");
+    harness_put_dec(want);
+    harness_puts("\n");
+    harness_exit(amo_counter == want && lrsc_counter == want ? 0 : 2);
+}

@@ -1,0 +1,38 @@
+/* Device access to guest RAM (DMA): bus-master devices such as virtio read and write guest
+ * RAM directly through the host mapping, after checking that the whole range lies in RAM.
+ * Writes must be reported with dma_ram_written so translated code on those pages is
+ * invalidated (self-modifying code through DMA).
+ * Callers: device threads or the vCPU thread that kicked the device. Locking: none; guest RAM
+ * has no lock, as on a real bus. */
+#ifndef HW_DMA_H
+#define HW_DMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct DMARam {
+    uint8_t *host;        /* host mapping of guest RAM */
+    uint64_t base, size;  /* guest-physical range */
+    /* Called after a device wrote [paddr, paddr + len) of RAM; may be NULL (unit tests). */
+    void (*written)(void *opaque, uint64_t paddr, uint64_t len);
+    void *opaque;
+} DMARam;
+
+/* Host pointer for [paddr, paddr + len) if it lies entirely in RAM, else NULL. */
+static inline uint8_t *dma_ram_ptr(const DMARam *ram, uint64_t paddr, uint64_t len)
+{
+    if (paddr < ram->base || len > ram->size || paddr - ram->base > ram->size - len) {
+        return NULL;
+    }
+    return ram->host + (paddr - ram->base);
+}
+
+static inline void dma_ram_written(const DMARam *ram, uint64_t paddr, uint64_t len)
+{
+    if (ram->written && len) {
+        ram->written(ram->opaque, paddr, len);
+    }
+}
+
+#endif

@@ -1,0 +1,31 @@
+/* The virt board's device tree, built in memory with libfdt. It describes exactly the board
+ * tlbstorm emulates (the devices present, -smp harts, -m RAM, /chosen from -append and
+ * -initrd), in the shape QEMU's virt machine uses, so kernels and firmware written for QEMU
+ * find what they expect.
+ * Callers: the main thread while no vCPU runs. Locking: none. */
+#ifndef HW_VIRT_FDT_H
+#define HW_VIRT_FDT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct virt_fdt_params {
+    unsigned n_harts;
+    uint64_t ram_base, ram_size;
+    const char *bootargs;               /* NULL: no bootargs property */
+    uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
+    bool has_plic;                      /* PLIC and the interrupts of devices behind it */
+    bool has_rtc;                       /* goldfish RTC */
+    unsigned n_virtio;                  /* virtio-mmio slots on the bus, 0..8 */
+};
+
+/* The `riscv,isa` string advertised for every hart (also used by the -cpu help text). */
+extern const char virt_fdt_isa_string[];
+
+/* Build the blob into a malloc'd buffer (*fdt, *size = its packed total size).
+ * Returns 0, or a negative errno with a message in err. */
+int virt_fdt_build(const struct virt_fdt_params *p, void **fdt, size_t *size, char *err,
+                   size_t errlen) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian 12 machine lacks to build tlbstorm, its guests and its tests.
+# Safe to re-run: apt-get skips what is already installed.
+set -euo pipefail
+
+packages=(
+    build-essential pkg-config meson ninja-build python3
+    liburcu-dev libcriterion-dev libfdt-dev
+    gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+    qemu-system-misc opensbi u-boot-qemu
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+fi
+echo "installing: ${missing[*]}" >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
