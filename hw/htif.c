@@ -5,7 +5,9 @@
  *  - device 0, payload even: pointer to an 8-dword syscall block (proxy kernel convention);
  *    write (64) and exit (93) are served, the result goes back in the block's first dword;
  *  - device 1, command 1: console putchar of the low byte.
- * Each request is acknowledged by writing fromhost and clearing tohost. */
+ * Each request is acknowledged, as spike does, by clearing tohost and writing a non-zero
+ * fromhost: the request's device and command with payload 1 (syscall done) or 0x100 | byte
+ * (console write), so guests that poll fromhost for non-zero make progress. */
 #include <string.h>
 #include <unistd.h>
 
@@ -58,22 +60,26 @@ static void htif_command(HTIFState *s, uint64_t value)
     unsigned device = (unsigned)(value >> 56);
     unsigned cmd = (unsigned)(value >> 48) & 0xff;
     uint64_t payload = value & ((1ULL << 48) - 1);
+    uint64_t response;
     if (device == 0 && cmd == 0) {
         if (payload & 1) {
             machine_request(s->m, MACHINE_POWEROFF, (int)(payload >> 1));
             return;
         }
         htif_syscall(s, payload);
+        response = 1;   /* as spike: a non-zero fromhost tells the guest the call is done */
     } else if (device == 1 && cmd == 1) {
         uint8_t c = (uint8_t)payload;
         ssize_t unused = write(s->out_fd, &c, 1);
         (void)unused;
+        response = 0x100 | c;
     } else if (device == 1 && cmd == 0) {
         return;   /* console read request: no input yet, leave it pending */
     } else {
         log_mask(LOG_UNIMP, "htif: device %u command %u not supported\n", device, cmd);
+        response = 0;
     }
-    s->fromhost = ((uint64_t)device << 56) | ((uint64_t)cmd << 48);
+    s->fromhost = ((uint64_t)device << 56) | ((uint64_t)cmd << 48) | response;
     s->tohost = 0;
 }
 
