@@ -44,7 +44,7 @@ void vcpu_kick(RISCVCPU *cpu)
 static bool wfi_should_wake(RISCVCPU *cpu)
 {
     /* WFI resumes on any interrupt pending in mie, whatever the global enables say. */
-    return (atomic_load_explicit(&cpu->mip, memory_order_acquire) & cpu->mie) != 0 ||
+    return (riscv_cpu_mip(cpu) & cpu->mie) != 0 ||
            machine_pending_request(cpu->machine) != MACHINE_RUN;
 }
 
@@ -94,7 +94,7 @@ static void cpu_exec(RISCVCPU *cpu)
         cpu->last_tb = NULL;
         /* EXIT_REQUEST: icount_decr is still negative; the loop top handles it. */
         if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0 &&
-                   !(atomic_load_explicit(&cpu->mip, memory_order_acquire) & cpu->mie)) {
+                   !(riscv_cpu_mip(cpu) & cpu->mie)) {
             cpu->halted = true;
             break;
         }

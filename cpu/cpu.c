@@ -33,6 +33,7 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
     cpu->medeleg = cpu->mideleg = 0;
     cpu->mie = 0;
     atomic_store_explicit(&cpu->mip, 0, memory_order_relaxed);
+    atomic_store_explicit(&cpu->mip_lines, 0, memory_order_relaxed);
     cpu->mtvec = cpu->stvec = 0;
     cpu->mepc = cpu->sepc = cpu->mcause = cpu->scause = cpu->mtval = cpu->stval = 0;
     cpu->mscratch = cpu->sscratch = 0;

@@ -137,9 +137,14 @@ typedef struct RISCVCPU {
     uint64_t mstatus;
     uint64_t medeleg, mideleg;
     uint64_t mie;
-    /* Any thread: devices set/clear MTIP/MSIP/MEIP/SEIP/STIP with fetch_or/fetch_and (release)
-     * and then cpu_exit(); the owner reads it (acquire) when checking for interrupts. */
+    /* Any thread: devices set/clear MTIP/MSIP/STIP and the software-writable SSIP/SEIP with
+     * fetch_or/fetch_and (release) and then kick; the owner reads it (acquire) when checking
+     * for interrupts. */
     _Atomic uint64_t mip;
+    /* Any thread: the interrupt controller's lines, MEIP and SEIP, same protocol as mip. Kept
+     * apart because mip.SEIP as read is the OR of the software-writable bit and the line,
+     * while CSR writes change only the software bit (privileged spec, 3.1.9). */
+    _Atomic uint64_t mip_lines;
     uint64_t mtvec, stvec, mepc, sepc, mcause, scause, mtval, stval;
     uint64_t mscratch, sscratch;
     uint32_t mcounteren, scounteren, mcountinhibit;
@@ -171,6 +176,13 @@ void riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid);
 /* Reset architectural state (M-mode, pc = reset_pc, a0 = hartid, a1 = dtb). */
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1);
 void riscv_cpu_update_mmu_idx(RISCVCPU *cpu);
+
+/* Any thread: mip as the hart sees it (software bits, timers, and the external lines). */
+static inline uint64_t riscv_cpu_mip(RISCVCPU *cpu)
+{
+    return atomic_load_explicit(&cpu->mip, memory_order_acquire) |
+           atomic_load_explicit(&cpu->mip_lines, memory_order_acquire);
+}
 
 /* Any thread: ask the vCPU to leave guest code at its next TB entry. */
 static inline void cpu_exit(RISCVCPU *cpu)

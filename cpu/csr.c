@@ -76,7 +76,7 @@ static uint64_t mstatus_read(const RISCVCPU *cpu)
 
 static uint64_t mip_read(const RISCVCPU *cpu)
 {
-    return atomic_load_explicit(&((RISCVCPU *)cpu)->mip, memory_order_acquire);
+    return riscv_cpu_mip((RISCVCPU *)cpu);
 }
 
 /* Replace the software-writable bits of mip named by `mask`. */
@@ -231,7 +231,10 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
         return CSR_OK;
     }
 
-    uint64_t v = (old & ~write_mask) | (write_val & write_mask);
+    /* The read-modify-write of mip uses the software-writable SEIP bit, not the value read
+     * (which ORs in the interrupt controller's line). */
+    uint64_t base = csrno == CSR_MIP ? atomic_load_explicit(&cpu->mip, memory_order_acquire) : old;
+    uint64_t v = (base & ~write_mask) | (write_val & write_mask);
     switch (csrno) {
     case CSR_FFLAGS: cpu->fflags = v & 0x1f; riscv_fpu_mark_dirty(cpu); break;
     case CSR_FRM: cpu->frm = v & 7; riscv_fpu_mark_dirty(cpu); break;

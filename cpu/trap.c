@@ -64,7 +64,7 @@ static int highest_priority_irq(uint64_t irqs)
 
 int riscv_cpu_pending_interrupt(RISCVCPU *cpu)
 {
-    uint64_t pending = atomic_load_explicit(&cpu->mip, memory_order_acquire) & cpu->mie;
+    uint64_t pending = riscv_cpu_mip(cpu) & cpu->mie;
     if (!pending) {
         return -1;
     }
