@@ -26,6 +26,63 @@
 /* Board-owned device state, one machine per process. */
 static UARTState uart0;
 static HTIFState htif;
+static uint8_t mrom[VIRT_MROM_SIZE];     /* reset vector and fw_dynamic info */
+
+/* The reset ROM, laid out as on QEMU's virt board so firmware sees the same registers:
+ * every hart starts at VIRT_MROM_BASE, which loads a0 = mhartid, a1 = DTB address,
+ * a2 = address of the fw_dynamic info (OpenSBI's FW_DYNAMIC) and jumps to the entry. */
+enum {
+    ROM_ENTRY_OFF = 24,          /* dword: where to jump */
+    ROM_FDT_OFF = 32,            /* dword: a1 */
+    ROM_FW_DYN_OFF = 40,         /* struct fw_dynamic_info */
+};
+#define FW_DYNAMIC_MAGIC 0x4942534fULL     /* "OSBI" */
+#define FW_DYNAMIC_VERSION 2
+#define FW_DYNAMIC_NEXT_MODE_S 1
+
+static uint32_t enc_i(unsigned opcode, unsigned rd, unsigned funct3, unsigned rs1, int imm)
+{
+    return (uint32_t)imm << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+    put_le32(p, (uint32_t)v);
+    put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static void build_reset_rom(uint64_t entry, uint64_t fdt_addr, uint64_t next_addr)
+{
+    enum { T0 = 5, A0 = 10, A1 = 11, A2 = 12 };
+    const uint32_t code[] = {
+        0x17 | T0 << 7,                               /* auipc t0, 0 */
+        enc_i(0x13, A2, 0, T0, ROM_FW_DYN_OFF),       /* addi  a2, t0, fw_dyn */
+        enc_i(0x73, A0, 2, 0, 0xf14),                 /* csrr  a0, mhartid */
+        enc_i(0x03, A1, 3, T0, ROM_FDT_OFF),          /* ld    a1, fdt(t0) */
+        enc_i(0x03, T0, 3, T0, ROM_ENTRY_OFF),        /* ld    t0, entry(t0) */
+        enc_i(0x67, 0, 0, T0, 0),                     /* jr    t0 */
+    };
+    memset(mrom, 0, sizeof(mrom));
+    for (size_t i = 0; i < sizeof(code) / sizeof(code[0]); i++) {
+        put_le32(mrom + 4 * i, code[i]);
+    }
+    put_le64(mrom + ROM_ENTRY_OFF, entry);
+    put_le64(mrom + ROM_FDT_OFF, fdt_addr);
+    uint8_t *dyn = mrom + ROM_FW_DYN_OFF;
+    put_le64(dyn + 0, FW_DYNAMIC_MAGIC);
+    put_le64(dyn + 8, FW_DYNAMIC_VERSION);
+    put_le64(dyn + 16, next_addr);
+    put_le64(dyn + 24, FW_DYNAMIC_NEXT_MODE_S);
+    put_le64(dyn + 32, 0);                            /* options */
+    put_le64(dyn + 40, 0);                            /* boot hart */
+}
 
 int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t errlen)
 {
@@ -175,6 +232,8 @@ static int publish_memmap(Machine *m)
     unsigned n = 0;
     regions[n++] = (MemRegion){ .name = "ram", .base = m->ram_base, .size = m->ram_size,
                                 .host = m->ram };
+    regions[n++] = (MemRegion){ .name = "mrom", .base = VIRT_MROM_BASE, .size = VIRT_MROM_SIZE,
+                                .host = mrom, .readonly = true };
     regions[n++] = (MemRegion){ .name = "sifive_test", .base = VIRT_TEST_BASE,
                                 .size = VIRT_TEST_SIZE, .ops = &sifive_test_ops, .opaque = m };
     regions[n++] = (MemRegion){ .name = "clint", .base = VIRT_CLINT_BASE,
@@ -316,6 +375,8 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     memcpy(m->ram + (fdt_addr - m->ram_base), fdt, fdt_size);
     free(fdt);
     boot->dtb_addr = fdt_addr;
+    build_reset_rom(boot->entry, fdt_addr, kernel_addr);
+    boot->entry = VIRT_MROM_BASE;
 
     rc = publish_memmap(m);
     if (rc) {

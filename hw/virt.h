@@ -12,7 +12,7 @@
 
 struct tlbstorm_config;
 
-/* Where the harts start and what they get in a1. */
+/* Where the harts start (the reset ROM) and the device tree address it passes in a1. */
 typedef struct BootInfo {
     uint64_t entry;
     uint64_t dtb_addr;       /* guest-physical address of the device tree */
