@@ -138,11 +138,13 @@ void vtimer_set_stimecmp(RISCVCPU *cpu, uint64_t cmp)
     if (!vt) {
         return;
     }
-    uint64_t eff = (cpu->menvcfg & MENVCFG_STCE) ? cmp : NO_DEADLINE;
+    bool sstc = (cpu->menvcfg & MENVCFG_STCE) != 0;
     pthread_mutex_lock(&vt->lock);
-    vt->stimecmp[cpu->index] = eff;
-    if (eff != NO_DEADLINE) {
-        update_bit(cpu, MIP_STIP, eff, machine_read_mtime(cpu->machine));
+    vt->stimecmp[cpu->index] = sstc ? cmp : NO_DEADLINE;
+    /* With Sstc off STIP belongs to M-mode software; with it on, STIP follows the compare,
+     * and stimecmp = ~0 (never, since mtime cannot reach it) clears it. */
+    if (sstc) {
+        update_bit(cpu, MIP_STIP, cmp, machine_read_mtime(cpu->machine));
     }
     pthread_cond_signal(&vt->cond);
     pthread_mutex_unlock(&vt->lock);
