@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <urcu/urcu-memb.h>
 
 #include "accel/interp.h"
@@ -15,9 +16,16 @@
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
+#include "hw/console.h"
 #include "hw/virt.h"
 #include "hw/vtimer.h"
 #include "sync/exclusive.h"
+
+/* Ctrl-A x on the console: power off with status 0, as QEMU's -nographic does. */
+static void console_quit(void *opaque)
+{
+    machine_request(opaque, MACHINE_POWEROFF, 0);
+}
 
 static int run_machine(Machine *m, const BootInfo *boot)
 {
@@ -93,6 +101,14 @@ int main(int argc, char **argv)
         virt_destroy(&machine);
         return 1;
     }
+    if (console_start(virt_console_uart(), STDIN_FILENO, STDOUT_FILENO, console_quit, &machine,
+                      err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlbstorm: console: %s\n", err);
+        vtimer_stop(&machine);
+        tb_cache_destroy();
+        virt_destroy(&machine);
+        return 1;
+    }
     exclusive_set_cpus(machine.cpus, machine.n_cpus);
     machine.time_base_ns = machine_clock_ns();
 
@@ -116,6 +132,7 @@ int main(int argc, char **argv)
             break;
         }
     }
+    console_stop();
     vtimer_stop(&machine);
     tb_cache_destroy();
     virt_destroy(&machine);

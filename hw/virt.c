@@ -11,11 +11,19 @@
 #include <unistd.h>
 #include <urcu/urcu-memb.h>
 
+#include "accel/tb.h"
+#include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
+#include "hw/console.h"
 #include "hw/devices.h"
+#include "hw/goldfish_rtc.h"
 #include "hw/loader.h"
+#include "hw/plic.h"
+#include "hw/uart.h"
 #include "hw/virt_fdt.h"
+#include "hw/virtio_blk.h"
+#include "hw/virtio_mmio.h"
 
 #define VIRT_KERNEL_OFFSET 0x200000ULL     /* fw_jump: kernel 2 MiB above the firmware */
 #define FDT_MAX_SIZE (1ULL << 20)
@@ -24,7 +32,12 @@
 #define INITRD_MAX_GAP (128ULL << 20)      /* initrd at most this far above the kernel */
 
 /* Board-owned device state, one machine per process. */
-static UARTState uart0;
+static PLICState *plic;
+static NS16550State *uart0;
+static GoldfishRTC *rtc;
+static VirtioMMIO *virtio[VIRT_VIRTIO_SLOTS];
+static VirtioBlk *virtio_blk[VIRT_VIRTIO_SLOTS];
+static DMARam dma_ram;
 static HTIFState htif;
 static uint8_t mrom[VIRT_MROM_SIZE];     /* reset vector and fw_dynamic info */
 
@@ -84,6 +97,144 @@ static void build_reset_rom(uint64_t entry, uint64_t fdt_addr, uint64_t next_add
     put_le64(dyn + 40, 0);                            /* boot hart */
 }
 
+/* PLIC context outputs: context 2h is hart h's MEIP line, 2h + 1 its SEIP line. Called by
+ * the PLIC with only its delivery lock held; takes no lock itself. */
+static void plic_output_to_hart(void *opaque, unsigned ctx, bool level)
+{
+    Machine *m = opaque;
+    RISCVCPU *cpu = m->cpus[ctx / 2];
+    uint64_t bit = ctx % 2 ? MIP_SEIP : MIP_MEIP;
+    if (level) {
+        uint64_t old = atomic_fetch_or_explicit(&cpu->mip_lines, bit, memory_order_acq_rel);
+        if (!(old & bit)) {
+            vcpu_kick(cpu);
+        }
+    } else {
+        atomic_fetch_and_explicit(&cpu->mip_lines, ~bit, memory_order_acq_rel);
+    }
+}
+
+/* A device wrote guest RAM by DMA: translated code on those pages is stale. */
+static void dma_invalidate_code(void *opaque, uint64_t paddr, uint64_t len)
+{
+    Machine *m = opaque;
+    for (uint64_t page = paddr & RV_PAGE_MASK; page < paddr + len; page += RV_PAGE_SIZE) {
+        uint64_t idx = (page - m->ram_base) >> RV_PAGE_BITS;
+        if (atomic_load_explicit(&m->code_pages[idx], memory_order_relaxed)) {
+            tb_invalidate_phys_page(page);
+        }
+    }
+}
+
+static IRQLine plic_input(unsigned source)
+{
+    return (IRQLine){ .set = plic_irq_line_set, .opaque = plic, .n = source };
+}
+
+/* Slot of a -device virtio-blk-device: bus=virtio-mmio-bus.N, or the first free one. */
+static int device_slot(const struct tlbstorm_device *dev, char *err, size_t errlen)
+{
+    if (dev->bus) {
+        unsigned n;
+        if (sscanf(dev->bus, "virtio-mmio-bus.%u", &n) != 1 || n >= VIRT_VIRTIO_SLOTS) {
+            snprintf(err, errlen, "-device: no bus '%s' (virtio-mmio-bus.0 .. .%u)", dev->bus,
+                     VIRT_VIRTIO_SLOTS - 1);
+            return -EINVAL;
+        }
+        if (virtio_blk[n]) {
+            snprintf(err, errlen, "-device: bus '%s' is already in use", dev->bus);
+            return -EBUSY;
+        }
+        return (int)n;
+    }
+    for (unsigned n = 0; n < VIRT_VIRTIO_SLOTS; n++) {
+        if (!virtio_blk[n]) {
+            return (int)n;
+        }
+    }
+    snprintf(err, errlen, "-device: all %u virtio-mmio slots are in use", VIRT_VIRTIO_SLOTS);
+    return -ENOSPC;
+}
+
+static int open_drive(const struct tlbstorm_drive *d, int slot, char *err, size_t errlen)
+{
+    char why[400];
+    virtio_blk[slot] = virtio_blk_open(d->file, d->readonly, d->id, why, sizeof(why));
+    if (!virtio_blk[slot]) {
+        snprintf(err, errlen, "-drive %s", why);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int create_devices(Machine *m, const struct tlbstorm_config *cfg, char *err,
+                          size_t errlen)
+{
+    IRQLine outputs[2 * TLBSTORM_MAX_CPUS];
+    for (unsigned ctx = 0; ctx < 2 * m->n_cpus; ctx++) {
+        outputs[ctx] = (IRQLine){ .set = plic_output_to_hart, .opaque = m, .n = ctx };
+    }
+    plic = plic_new(m->n_cpus, outputs);
+    IRQLine uart_irq = plic_input(VIRT_UART0_IRQ), rtc_irq = plic_input(VIRT_RTC_IRQ);
+    uart0 = plic ? ns16550_new(&uart_irq, console_tx, NULL) : NULL;
+    rtc = plic ? goldfish_rtc_new(&rtc_irq, NULL, true) : NULL;
+    if (!plic || !uart0 || !rtc) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+
+    if (cfg->virtio_mmio_force_legacy) {
+        snprintf(err, errlen, "-global virtio-mmio.force-legacy=on: only virtio-mmio version 2 "
+                 "(modern) is emulated; use force-legacy=false");
+        return -ENOTSUP;
+    }
+    /* -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N] first, then if=virtio
+     * drives in the remaining slots, in command-line order (as QEMU fills its bus). */
+    for (unsigned i = 0; i < cfg->n_devices; i++) {
+        const struct tlbstorm_device *dev = &cfg->devices[i];
+        int slot = device_slot(dev, err, errlen);
+        if (slot < 0) {
+            return slot;
+        }
+        for (unsigned d = 0; d < cfg->n_drives; d++) {
+            if (cfg->drives[d].id && strcmp(cfg->drives[d].id, dev->drive_id) == 0) {
+                int rc = open_drive(&cfg->drives[d], slot, err, errlen);
+                if (rc) {
+                    return rc;
+                }
+            }
+        }
+    }
+    for (unsigned d = 0; d < cfg->n_drives; d++) {
+        if (strcmp(cfg->drives[d].interface, "virtio") != 0) {
+            continue;
+        }
+        struct tlbstorm_device any = { .driver = "virtio-blk-device" };
+        int slot = device_slot(&any, err, errlen);
+        int rc = slot < 0 ? slot : open_drive(&cfg->drives[d], slot, err, errlen);
+        if (rc) {
+            return rc;
+        }
+    }
+    dma_ram = (DMARam){ .host = m->ram, .base = m->ram_base, .size = m->ram_size,
+                        .written = dma_invalidate_code, .opaque = m };
+    for (unsigned n = 0; n < VIRT_VIRTIO_SLOTS; n++) {
+        IRQLine irq = plic_input(VIRT_VIRTIO_IRQ + n);
+        virtio[n] = virtio_blk[n] ? virtio_mmio_new_blk(virtio_blk[n], &dma_ram, &irq)
+                                  : virtio_mmio_new_empty();
+        if (!virtio[n]) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+NS16550State *virt_console_uart(void)
+{
+    return uart0;
+}
+
 int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t errlen)
 {
     memset(m, 0, sizeof(*m));
@@ -91,10 +242,6 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
     m->n_cpus = cfg->smp;
     m->ram_base = VIRT_RAM_BASE;
     m->ram_size = cfg->ram_size;
-    if (cfg->n_drives || cfg->n_devices) {
-        snprintf(err, errlen, "-drive/-device: virtio block devices are not supported yet");
-        return -ENOTSUP;
-    }
     void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED) {
@@ -123,10 +270,9 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
             return -ENOMEM;
         }
     }
-    uart0.out_fd = STDOUT_FILENO;
     htif.m = m;
     htif.out_fd = STDOUT_FILENO;
-    return 0;
+    return create_devices(m, cfg, err, errlen);
 }
 
 /* Images placed in RAM so far, to refuse overlaps with a message naming both. */
@@ -228,7 +374,7 @@ static int dump_dtb(const char *path, const void *fdt, size_t size, char *err, s
 
 static int publish_memmap(Machine *m)
 {
-    MemRegion regions[8];
+    MemRegion regions[32];
     unsigned n = 0;
     regions[n++] = (MemRegion){ .name = "ram", .base = m->ram_base, .size = m->ram_size,
                                 .host = m->ram };
@@ -239,7 +385,17 @@ static int publish_memmap(Machine *m)
     regions[n++] = (MemRegion){ .name = "clint", .base = VIRT_CLINT_BASE,
                                 .size = VIRT_CLINT_SIZE, .ops = &clint_ops, .opaque = m };
     regions[n++] = (MemRegion){ .name = "uart0", .base = VIRT_UART0_BASE,
-                                .size = VIRT_UART0_SIZE, .ops = &uart_ops, .opaque = &uart0 };
+                                .size = VIRT_UART0_SIZE, .ops = &ns16550_ops, .opaque = uart0 };
+    regions[n++] = (MemRegion){ .name = "plic", .base = VIRT_PLIC_BASE, .size = VIRT_PLIC_SIZE,
+                                .ops = &plic_ops, .opaque = plic };
+    regions[n++] = (MemRegion){ .name = "rtc", .base = VIRT_RTC_BASE, .size = VIRT_RTC_SIZE,
+                                .ops = &goldfish_rtc_ops, .opaque = rtc };
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
+        regions[n++] = (MemRegion){ .name = "virtio-mmio",
+                                    .base = VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_SIZE,
+                                    .size = VIRT_VIRTIO_SIZE, .ops = &virtio_mmio_ops,
+                                    .opaque = virtio[i] };
+    }
     if (m->has_htif) {
         regions[n++] = (MemRegion){ .name = "htif.tohost", .base = m->htif_tohost, .size = 8,
                                     .ops = &htif_tohost_ops, .opaque = &htif, .priority = 1 };
@@ -280,6 +436,12 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     int rc;
 
     memset(boot, 0, sizeof(*boot));
+    /* A guest reset resets the devices too (the console and the disk images stay open). */
+    plic_reset(plic);
+    ns16550_reset(uart0);
+    for (unsigned n = 0; n < VIRT_VIRTIO_SLOTS; n++) {
+        virtio_mmio_reset(virtio[n]);
+    }
     m->has_htif = false;
     htif.tohost = htif.fromhost = 0;
     switch (cfg->bios) {
@@ -351,6 +513,7 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
         struct virt_fdt_params p = {
             .n_harts = m->n_cpus, .ram_base = m->ram_base, .ram_size = m->ram_size,
             .bootargs = cfg->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
+            .has_plic = true, .has_rtc = true, .n_virtio = VIRT_VIRTIO_SLOTS,
         };
         rc = virt_fdt_build(&p, &fdt, &fdt_size, err, errlen);
     }
@@ -387,6 +550,18 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
 
 void virt_destroy(Machine *m)
 {
+    for (unsigned n = 0; n < VIRT_VIRTIO_SLOTS; n++) {
+        virtio_mmio_free(virtio[n]);
+        virtio_blk_close(virtio_blk[n]);
+        virtio[n] = NULL;
+        virtio_blk[n] = NULL;
+    }
+    goldfish_rtc_free(rtc);
+    ns16550_free(uart0);
+    plic_free(plic);
+    rtc = NULL;
+    uart0 = NULL;
+    plic = NULL;
     if (m->cpus) {
         for (unsigned i = 0; i < m->n_cpus; i++) {
             if (m->cpus[i]) {

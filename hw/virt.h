@@ -25,5 +25,7 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
 int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 void virt_destroy(Machine *m);
+/* The console UART, for the stdio backend (valid between virt_create and virt_destroy). */
+struct NS16550State *virt_console_uart(void);
 
 #endif

@@ -1,0 +1,426 @@
+/* The stdio console backend for the NS16550A.
+ *
+ * Input. One thread polls the input fd and an eventfd (wake_fd). It reads a chunk, passes it
+ * through the Ctrl-A escape (terminals only) and hands the result to the UART with
+ * ns16550_receive_buf. While the UART refuses bytes it does not read the input fd at all:
+ * the bytes wait in the kernel's pipe or terminal buffer, and a slow guest slows the writer
+ * instead of losing input. The UART's space notifier writes wake_fd, so the thread sleeps in
+ * poll rather than spinning; console_stop writes wake_fd too, so poll doubles as the
+ * interruptible wait (a self-pipe, as an eventfd).
+ *
+ * Terminal. Raw mode is entered with TCSANOW (typeahead is kept: it is guest input) and the
+ * saved settings are restored by whichever comes first of console_stop, the atexit handler
+ * and the fatal-signal handlers; `tty_raw` is exchanged to 0 so that exactly one restores.
+ * Output processing (OPOST) is left as it was, so guests that print bare "\n" still get
+ * their carriage returns on a shared terminal.
+ *
+ * Output. console_tx is a plain write(2) per byte on the UART's lock; ordering between
+ * vCPUs is the order of their THR writes. A closed output pipe raises SIGPIPE as usual. */
+#include "hw/console.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define CONSOLE_CHUNK 256
+
+const char console_escape_help[] =
+    "C-a h    print this help\n"
+    "C-a x    exit emulator\n"
+    "C-a C-a  sends C-a\n";
+
+static const char console_quit_msg[] = "tlbstorm: terminated\n";
+
+/* The output fd for console_tx: relaxed atomic, set by console_start before vCPUs run (the
+ * thread start that follows orders it for them). */
+static _Atomic int console_out_fd = STDOUT_FILENO;
+
+/* The running console. Written by the main thread in console_start before the input thread
+ * is created and read-only until console_stop has joined it, except `stop`. */
+static struct {
+    bool running;
+    NS16550State *uart;
+    int in_fd;
+    int wake_fd;                 /* eventfd: the UART's space notifier and console_stop */
+    bool escapes;                /* in_fd is a terminal: interpret Ctrl-A */
+    void (*quit)(void *opaque);
+    void *quit_opaque;
+    pthread_t thread;
+    _Atomic bool stop;           /* release by console_stop, acquire by the input thread */
+} con = { .in_fd = -1, .wake_fd = -1 };
+
+/* Terminal restore state, shared with the signal and atexit handlers. tty_saved and tty_fd
+ * are written before tty_raw is set to 1 (seq_cst store; the handlers' exchange pairs with
+ * it) and not changed while it is 1. */
+static struct termios tty_saved;
+static int tty_fd = -1;
+static atomic_int tty_raw;
+static bool atexit_registered;   /* main thread */
+
+static const int fatal_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGABRT };
+#define N_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+static struct sigaction old_actions[N_FATAL];   /* valid where `installed` */
+static bool installed[N_FATAL];
+
+/* ---- the escape state machine ------------------------------------------------------- */
+
+enum console_escape_action console_escape_feed(ConsoleEscape *e, uint8_t byte, uint8_t *out)
+{
+    if (!e->pending) {
+        if (byte == CONSOLE_ESCAPE_CHAR) {
+            e->pending = true;
+            return CONSOLE_ESC_DROP;
+        }
+        *out = byte;
+        return CONSOLE_ESC_FORWARD;
+    }
+    e->pending = false;
+    switch (byte) {
+    case CONSOLE_ESCAPE_CHAR:
+        *out = CONSOLE_ESCAPE_CHAR;
+        return CONSOLE_ESC_FORWARD;
+    case 'x':
+        return CONSOLE_ESC_QUIT;
+    case 'h':
+        return CONSOLE_ESC_HELP;
+    default:
+        return CONSOLE_ESC_DROP;
+    }
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+/* Async-signal-safe except for poll, which is too. Returns false on a hard error. */
+static bool write_all(int fd, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n > 0) {
+            p += n;
+            len -= (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+            if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+void console_tx(void *opaque, uint8_t byte)
+{
+    (void)opaque;
+    int fd = atomic_load_explicit(&console_out_fd, memory_order_relaxed);
+    if (!write_all(fd, &byte, 1)) {
+        /* The wire is gone (EPIPE with SIGPIPE ignored, EIO on a hung-up terminal): the
+         * byte is lost, as on a disconnected serial line. */
+    }
+}
+
+/* ---- terminal ----------------------------------------------------------------------- */
+
+/* Async-signal-safe. */
+static void tty_restore(void)
+{
+    if (atomic_exchange_explicit(&tty_raw, 0, memory_order_seq_cst)) {
+        tcsetattr(tty_fd, TCSANOW, &tty_saved);
+    }
+}
+
+static void tty_restore_atexit(void)
+{
+    tty_restore();
+}
+
+static void console_fatal_signal(int sig, siginfo_t *info, void *uctx)
+{
+    int saved_errno = errno;
+    tty_restore();
+    for (size_t i = 0; i < N_FATAL; i++) {
+        if (fatal_signals[i] != sig) {
+            continue;
+        }
+        const struct sigaction *old = &old_actions[i];
+        if (old->sa_flags & SA_SIGINFO) {
+            old->sa_sigaction(sig, info, uctx);
+        } else if (old->sa_handler == SIG_DFL) {
+            struct sigaction dfl = { .sa_handler = SIG_DFL };
+            sigemptyset(&dfl.sa_mask);
+            sigaction(sig, &dfl, NULL);
+            raise(sig);   /* pending while blocked here: delivered when the handler returns */
+        } else if (old->sa_handler != SIG_IGN) {
+            old->sa_handler(sig);
+        }
+    }
+    errno = saved_errno;
+}
+
+static void install_signal_handlers(void)
+{
+    for (size_t i = 0; i < N_FATAL; i++) {
+        struct sigaction old;
+        if (sigaction(fatal_signals[i], NULL, &old) != 0 ||
+            (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN)) {
+            continue;   /* ignored signals (nohup) cannot end the process: leave them */
+        }
+        old_actions[i] = old;
+        /* Keep the old handler's mask and stack/restart behaviour for when we chain to it. */
+        struct sigaction sa = { .sa_sigaction = console_fatal_signal,
+                                .sa_mask = old.sa_mask,
+                                .sa_flags = SA_SIGINFO |
+                                            (old.sa_flags & (SA_RESTART | SA_ONSTACK)) };
+        installed[i] = sigaction(fatal_signals[i], &sa, NULL) == 0;
+    }
+}
+
+static void restore_signal_handlers(void)
+{
+    for (size_t i = 0; i < N_FATAL; i++) {
+        if (installed[i]) {
+            sigaction(fatal_signals[i], &old_actions[i], NULL);
+            installed[i] = false;
+        }
+    }
+}
+
+/* Raw input: no echo, no canonical editing, no signal or flow-control keys, no CR/NL
+ * translation, 8-bit clean; reads return as soon as one byte is there. */
+static int tty_enter_raw(int fd, char *err, size_t errlen)
+{
+    struct termios raw;
+    if (tcgetattr(fd, &tty_saved) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "console: cannot read terminal settings: %s", strerror(e));
+        return -e;
+    }
+    tty_fd = fd;
+    if (!atexit_registered) {
+        if (atexit(tty_restore_atexit) != 0) {
+            snprintf(err, errlen, "console: cannot register the terminal restore handler");
+            return -ENOMEM;
+        }
+        atexit_registered = true;
+    }
+    /* From here a handler may restore the (still unchanged) settings at any time. */
+    atomic_store_explicit(&tty_raw, 1, memory_order_seq_cst);
+    install_signal_handlers();
+    raw = tty_saved;
+    raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
+                               IXON | IXOFF);
+    raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr(fd, TCSANOW, &raw) != 0) {
+        int e = errno;
+        tty_restore();
+        restore_signal_handlers();
+        snprintf(err, errlen, "console: cannot set raw mode: %s", strerror(e));
+        return -e;
+    }
+    return 0;
+}
+
+static void tty_leave_raw(void)
+{
+    tty_restore();
+    restore_signal_handlers();
+}
+
+/* ---- the input thread --------------------------------------------------------------- */
+
+/* The UART's space notifier, called under the UART lock: never blocks (eventfd counter). */
+static void console_wake(void *opaque)
+{
+    int fd = *(const int *)opaque;
+    uint64_t one = 1;
+    if (write(fd, &one, sizeof(one)) < 0) {
+        /* EAGAIN: the counter is saturated, so a wake-up is pending anyway. */
+    }
+}
+
+static void drain_wake_fd(void)
+{
+    uint64_t count;
+    if (read(con.wake_fd, &count, sizeof(count)) < 0) {
+        /* EAGAIN: nothing was pending (the fd is non-blocking). */
+    }
+}
+
+static bool stop_requested(void)
+{
+    return atomic_load_explicit(&con.stop, memory_order_acquire);
+}
+
+/* Runs the escape over raw input; appends guest bytes to fwd. Returns false after Ctrl-A x. */
+static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_t *fwd,
+                         size_t *fwd_len)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!con.escapes) {
+            fwd[(*fwd_len)++] = in[i];
+            continue;
+        }
+        uint8_t out;
+        switch (console_escape_feed(esc, in[i], &out)) {
+        case CONSOLE_ESC_FORWARD:
+            fwd[(*fwd_len)++] = out;
+            break;
+        case CONSOLE_ESC_DROP:
+            break;
+        case CONSOLE_ESC_HELP:
+            write_all(STDERR_FILENO, console_escape_help, sizeof(console_escape_help) - 1);
+            break;
+        case CONSOLE_ESC_QUIT:
+            write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
+            if (con.quit) {
+                con.quit(con.quit_opaque);
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+static void *console_thread(void *arg)
+{
+    (void)arg;
+    uint8_t raw[CONSOLE_CHUNK], fwd[CONSOLE_CHUNK];
+    size_t fwd_pos = 0, fwd_len = 0;   /* fwd[fwd_pos, fwd_len) still to hand to the UART */
+    bool in_open = true;               /* false after EOF, a read error or Ctrl-A x */
+    ConsoleEscape esc = { false };
+
+    while (!stop_requested()) {
+        if (fwd_pos < fwd_len) {
+            fwd_pos += ns16550_receive_buf(con.uart, fwd + fwd_pos, fwd_len - fwd_pos);
+            if (fwd_pos == fwd_len) {
+                fwd_pos = fwd_len = 0;
+                continue;
+            }
+            /* The FIFO is full and the notifier is armed: sleep until it or stop fires. */
+            struct pollfd pfd = { .fd = con.wake_fd, .events = POLLIN };
+            if (poll(&pfd, 1, -1) > 0) {
+                drain_wake_fd();
+            }
+            continue;
+        }
+        struct pollfd pfd[2] = {
+            { .fd = con.wake_fd, .events = POLLIN },
+            { .fd = con.in_fd, .events = POLLIN },
+        };
+        int r = poll(pfd, in_open ? 2 : 1, -1);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == ENOMEM) {
+                continue;
+            }
+            break;
+        }
+        if (pfd[0].revents) {
+            drain_wake_fd();
+        }
+        if (!in_open || !pfd[1].revents) {
+            continue;
+        }
+        ssize_t n = read(con.in_fd, raw, sizeof(raw));
+        if (n > 0) {
+            in_open = filter_input(&esc, raw, (size_t)n, fwd, &fwd_len);
+        } else if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            in_open = false;   /* EOF or a dead input: the emulator runs on without input */
+        }
+    }
+    return NULL;
+}
+
+/* ---- start and stop ----------------------------------------------------------------- */
+
+int console_start(NS16550State *uart, int in_fd, int out_fd, void (*quit)(void *opaque),
+                  void *quit_opaque, char *err, size_t errlen)
+{
+    if (con.running) {
+        snprintf(err, errlen, "console: already running");
+        return -EBUSY;
+    }
+    int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "console: eventfd: %s", strerror(e));
+        return -e;
+    }
+    con.uart = uart;
+    con.in_fd = in_fd;
+    con.wake_fd = wake_fd;
+    con.quit = quit;
+    con.quit_opaque = quit_opaque;
+    con.escapes = isatty(in_fd);
+    atomic_store_explicit(&con.stop, false, memory_order_relaxed);
+
+    if (con.escapes) {
+        int rc = tty_enter_raw(in_fd, err, errlen);
+        if (rc) {
+            close(wake_fd);
+            con.wake_fd = -1;
+            return rc;
+        }
+    }
+    ns16550_set_space_notify(uart, console_wake, &con.wake_fd);
+
+    /* The input thread takes no asynchronous signals: they belong to the vCPU and main
+     * threads. Fault signals stay unblocked (blocking them is undefined). */
+    sigset_t block, saved;
+    sigfillset(&block);
+    sigdelset(&block, SIGSEGV);
+    sigdelset(&block, SIGBUS);
+    sigdelset(&block, SIGFPE);
+    sigdelset(&block, SIGILL);
+    pthread_sigmask(SIG_BLOCK, &block, &saved);
+    int rc = pthread_create(&con.thread, NULL, console_thread, NULL);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (rc != 0) {
+        ns16550_set_space_notify(uart, NULL, NULL);
+        if (con.escapes) {
+            tty_leave_raw();
+        }
+        close(wake_fd);
+        con.wake_fd = -1;
+        snprintf(err, errlen, "console: cannot start the input thread: %s", strerror(rc));
+        return -rc;
+    }
+    atomic_store_explicit(&console_out_fd, out_fd, memory_order_relaxed);
+    con.running = true;
+    return 0;
+}
+
+void console_stop(void)
+{
+    if (!con.running) {
+        return;
+    }
+    assert(!pthread_equal(pthread_self(), con.thread) && "quit() must not call console_stop");
+    /* Pairs with the acquire load in stop_requested on the input thread. */
+    atomic_store_explicit(&con.stop, true, memory_order_release);
+    console_wake(&con.wake_fd);
+    pthread_join(con.thread, NULL);
+    ns16550_set_space_notify(con.uart, NULL, NULL);   /* no notifier runs after this */
+    if (con.escapes) {
+        tty_leave_raw();
+    }
+    close(con.wake_fd);
+    con.wake_fd = -1;
+    con.uart = NULL;
+    con.running = false;
+}
