@@ -98,13 +98,16 @@ unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsi
 
 /* Host pointer to a page-table entry in RAM, or NULL (the walk then reports an access fault).
  * Called under the RCU read lock. */
-static _Atomic uint64_t *pte_host(RISCVCPU *cpu, uint64_t pte_addr)
+/* Host slot of the PTE at pte_addr (RAM or ROM), or NULL; *writable is false for ROM, where
+ * an A/D update is an access fault. */
+static _Atomic uint64_t *pte_host(RISCVCPU *cpu, uint64_t pte_addr, bool *writable)
 {
     const MemMap *map = rcu_dereference(cpu->machine->memmap);
     const MemRegion *r = memmap_lookup(map, pte_addr);
     if (!r || !r->host || pte_addr - r->base > r->size - 8) {
         return NULL;
     }
+    *writable = !r->readonly;
     return (_Atomic uint64_t *)(void *)(r->host + (pte_addr - r->base));
 }
 
@@ -131,7 +134,8 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
         if (!(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_READ)) {
             return access_fault_for(access);
         }
-        _Atomic uint64_t *slot = pte_host(cpu, pte_addr);
+        bool pte_writable;
+        _Atomic uint64_t *slot = pte_host(cpu, pte_addr, &pte_writable);
         if (!slot) {
             return access_fault_for(access);
         }
@@ -172,7 +176,8 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
              * overwritten; on failure re-check the new PTE from scratch. */
             uint64_t want = pte | PTE_A | (access == ACCESS_STORE ? PTE_D : 0);
             if (want != pte) {
-                if (!(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_WRITE)) {
+                if (!pte_writable ||
+                    !(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_WRITE)) {
                     return access_fault_for(access);
                 }
                 if (!atomic_compare_exchange_strong_explicit(slot, &pte, want,

@@ -72,6 +72,12 @@ void tlb_flush_local(RISCVCPU *cpu)
     tlb_flush_by_mmuidx_local(cpu, (1u << TLB_NB_MMU_MODES) - 1);
 }
 
+static bool tlb_entry_is_empty(const CPUTLBEntry *e)
+{
+    return e->addr_read == TLB_EMPTY_TAG && e->addr_write == TLB_EMPTY_TAG &&
+           e->addr_code == TLB_EMPTY_TAG;
+}
+
 static bool tlb_entry_is_page(const CPUTLBEntry *e, uint64_t page)
 {
     uint64_t m = RV_PAGE_MASK | TLB_INVALID;
@@ -155,6 +161,9 @@ static bool victim_lookup(RISCVCPU *cpu, unsigned mmu_idx, uint64_t page,
             size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
             CPUTLBEntry tmp = *e;
             CPUTLBEntryFull tmpf = d->fulltlb[idx];
+            if (tlb_entry_is_empty(e)) {
+                d->n_used_entries++;     /* the main table gains an entry, the victim loses one */
+            }
             *e = *ve;
             d->fulltlb[idx] = d->vfulltlb[v];
             *ve = tmp;
@@ -217,8 +226,7 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, vpage);
     size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
 
-    if (e->addr_read != TLB_EMPTY_TAG || e->addr_write != TLB_EMPTY_TAG ||
-        e->addr_code != TLB_EMPTY_TAG) {
+    if (!tlb_entry_is_empty(e)) {
         if (!tlb_entry_is_page(e, vpage)) {
             unsigned v = d->vindex++ % TLB_VICTIM_SIZE;
             d->vtable[v] = *e;
