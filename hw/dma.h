@@ -7,9 +7,11 @@
 #ifndef HW_DMA_H
 #define HW_DMA_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct DMARam {
     uint8_t *host;        /* host mapping of guest RAM */
@@ -33,6 +35,41 @@ static inline void dma_ram_written(const DMARam *ram, uint64_t paddr, uint64_t l
     if (ram->written && len) {
         ram->written(ram->opaque, paddr, len);
     }
+}
+
+/* Little-endian loads and stores of guest structures (rings, request headers) through a
+ * host pointer from dma_ram_ptr; any alignment. */
+static inline uint16_t ld_le16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof(v));
+    return le16toh(v);
+}
+
+static inline uint32_t ld_le32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return le32toh(v);
+}
+
+static inline uint64_t ld_le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return le64toh(v);
+}
+
+static inline void st_le32(uint8_t *p, uint32_t v)
+{
+    v = htole32(v);
+    memcpy(p, &v, sizeof(v));
+}
+
+static inline void st_le64(uint8_t *p, uint64_t v)
+{
+    v = htole64(v);
+    memcpy(p, &v, sizeof(v));
 }
 
 #endif

@@ -30,32 +30,6 @@ struct VirtioBlk {
 /* Data segments per request: the chain limit minus the header and status buffers. */
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
 
-static uint32_t ld_le32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return le32toh(v);
-}
-
-static uint64_t ld_le64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return le64toh(v);
-}
-
-static void st_le32(uint8_t *p, uint32_t v)
-{
-    v = htole32(v);
-    memcpy(p, &v, sizeof(v));
-}
-
-static void st_le64(uint8_t *p, uint64_t v)
-{
-    v = htole64(v);
-    memcpy(p, &v, sizeof(v));
-}
-
 VirtioBlk *virtio_blk_open(const char *path, bool readonly, const char *id, char *err,
                            size_t errlen)
 {

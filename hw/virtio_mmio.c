@@ -128,33 +128,6 @@ struct VirtioMMIO {
 
 /* ---- little-endian access to guest RAM ------------------------------------------------- */
 
-static uint16_t ld_le16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof(v));
-    return le16toh(v);
-}
-
-static uint32_t ld_le32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return le32toh(v);
-}
-
-static uint64_t ld_le64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return le64toh(v);
-}
-
-static void st_le32(uint8_t *p, uint32_t v)
-{
-    v = htole32(v);
-    memcpy(p, &v, sizeof(v));
-}
-
 /* Ring index fields are shared with vCPU threads running the driver: they are accessed as
  * atomics. The rings were checked to be 2/4-byte aligned in guest-physical space, and guest
  * RAM is page aligned on the host, so the host addresses are aligned too. */
