@@ -144,6 +144,9 @@ Test(goldfish_rtc, other_sizes_and_offsets_are_ignored)
     goldfish_rtc_ops.write(rtc, 0x10, 1, 1);
     cr_assert_eq(rd(0x10), 0);
     goldfish_rtc_ops.write(rtc, 0x800, 1, 4);
+    cr_assert_eq(rd(0x10), 0, "a write outside the registers changes nothing");
+    cr_assert_eq(rd(0x18), 0);
+    cr_assert_eq(line_level, 0);
 }
 
 static _Atomic int thread_line;
