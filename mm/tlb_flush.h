@@ -1,0 +1,116 @@
+/* Cross-vCPU TLB flushes: the per-vCPU flush mailbox, the shootdown protocol that delivers it,
+ * and the remote flush API (tlb_flush_*_cpus, async or synced).
+ * Callers: any thread may request a flush of any set of vCPUs, provided it is not itself
+ * between cpu_exec_start and cpu_exec_end (a vCPU that must flush others leaves guest
+ * execution first, as the built-in SBI does). The owner vCPU drains its own mailbox.
+ * Locking: a small mutex per mailbox orders concurrent requesters against the owner's drain;
+ * it is never taken on the TB or TLB fast path. The Dekker handshake between the requester
+ * and the owner (req_seq vs. the owner's `running` flag) is described in mm/tlb_flush.c and
+ * docs/architecture.md. */
+#ifndef MM_TLB_FLUSH_H
+#define MM_TLB_FLUSH_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct RISCVCPU;
+struct Machine;
+
+/* ASID value meaning "every address space" (global entries included). */
+#define TLB_ASID_ANY (-1)
+
+enum tlb_flush_kind {
+    TLB_FLUSH_ALL,        /* every entry of the mmu_idx in idxmap (asid ignored) */
+    TLB_FLUSH_ASID,       /* non-global entries of one ASID */
+    TLB_FLUSH_PAGE,       /* entries translating the page of addr (one ASID or any) */
+    TLB_FLUSH_RANGE,      /* entries translating any page of [addr, addr + len) */
+    TLB_FLUSH_FENCE_I,    /* instruction fetch: forget cached code lookups (jump cache) */
+    TLB_FLUSH_NB_KINDS
+};
+
+typedef struct TLBFlushReq {
+    uint64_t addr;        /* PAGE/RANGE: virtual address (need not be page aligned) */
+    uint64_t len;         /* RANGE: length in bytes */
+    int32_t asid;         /* ASID/PAGE/RANGE: address space, or TLB_ASID_ANY */
+    uint16_t idxmap;      /* bit per mmu_idx */
+    uint8_t kind;         /* enum tlb_flush_kind */
+} TLBFlushReq;
+
+/* Delivery strategy, chosen once before vCPUs start (--flush=). */
+enum tlb_flush_mode {
+    TLB_FLUSH_MODE_MAILBOX,   /* ours: mailbox, skip idle vCPUs, futex wait for acks */
+    TLB_FLUSH_MODE_QEMU,      /* baseline: async work per target (heap allocated), synced =
+                               * safe work on the requester, halted targets woken */
+};
+
+#define TLB_MAILBOX_RING 16
+
+/* Counters of one vCPU's mailbox (requests it received). Any thread increments with relaxed
+ * atomics; read at exit for the statistics. */
+typedef struct TLBMailboxStats {
+    _Atomic uint64_t received[TLB_FLUSH_NB_KINDS];
+    _Atomic uint64_t kicked;      /* the target was inside guest code: cpu_exit + wait */
+    _Atomic uint64_t skipped;     /* outside guest code: applied on its next entry */
+    _Atomic uint64_t coalesced;   /* already covered by a pending request */
+    _Atomic uint64_t escalated;   /* ring full: turned into a full flush */
+    _Atomic uint64_t drains;      /* times the owner applied its mailbox */
+} TLBMailboxStats;
+
+/* One per vCPU, embedded in RISCVCPU. */
+typedef struct TLBMailbox {
+    pthread_mutex_t lock;         /* requesters and the owner's drain */
+    /* Under lock: what is pending. */
+    uint16_t full_idxmap;         /* mmu_idx to flush entirely (supersedes the ring for them) */
+    bool fence_i;
+    unsigned n_ring;
+    TLBFlushReq ring[TLB_MAILBOX_RING];
+    /* req_seq: bumped by each requester after enqueueing (seq_cst, then it reads the owner's
+     * `running`). ack_seq: the req_seq value the owner has applied, stored with release after
+     * applying. flush_event: futex word, bumped by the owner after every ack and every exit
+     * from guest execution; waiters > 0 tells the owner to issue FUTEX_WAKE. */
+    _Atomic uint32_t req_seq;
+    _Atomic uint32_t ack_seq;
+    _Atomic uint32_t flush_event;
+    _Atomic uint32_t waiters;
+    TLBMailboxStats stats;
+} TLBMailbox;
+
+int tlb_mailbox_init(TLBMailbox *mb) __attribute__((warn_unused_result));
+void tlb_mailbox_destroy(TLBMailbox *mb);
+
+/* Main thread, before vCPUs start. */
+void tlb_flush_set_mode(enum tlb_flush_mode mode);
+enum tlb_flush_mode tlb_flush_get_mode(void);
+
+/* ---- owner side (accel/cpu_exec.c) ---- */
+/* Apply everything pending in cpu's mailbox and acknowledge it. Owner only. Cheap when
+ * nothing is pending (two relaxed loads). */
+void tlb_flush_process_mailbox(struct RISCVCPU *cpu);
+/* The owner has just left guest execution (running = false, seq_cst): wake requesters that
+ * wait for it, since they may now stop waiting. */
+void tlb_flush_owner_left(struct RISCVCPU *cpu);
+
+/* Apply one request to the caller's own TLB (owner only). */
+void tlb_flush_apply_local(struct RISCVCPU *cpu, const TLBFlushReq *req);
+
+/* ---- requester side (any thread outside guest execution) ---- */
+/* Deliver req to every vCPU of m whose bit is set in cpu_mask (bit i = cpus[i]). `self` is
+ * the requesting vCPU (NULL for a non-vCPU thread); when its bit is set, the flush is applied
+ * directly. async: returns once queued; a target inside guest code applies it at its next TB entry,
+ * one outside applies it before it re-enters. synced: returns only when no target can
+ * use an old translation any more (each target either acknowledged or was outside guest
+ * execution, in which case it applies the request before it re-enters). */
+void tlb_flush_cpus(struct Machine *m, struct RISCVCPU *self, uint64_t cpu_mask,
+                    const TLBFlushReq *req, bool synced);
+
+/* Convenience forms used by devices and the SBI. */
+static inline void tlb_flush_all_cpus_synced(struct Machine *m, struct RISCVCPU *self,
+                                             uint64_t cpu_mask)
+{
+    TLBFlushReq r = { .kind = TLB_FLUSH_ALL, .idxmap = 0xffff, .asid = TLB_ASID_ANY };
+    tlb_flush_cpus(m, self, cpu_mask, &r, true);
+}
+
+#endif
