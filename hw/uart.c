@@ -462,3 +462,30 @@ void ns16550_set_space_notify(NS16550State *s, NS16550SpaceFn fn, void *opaque)
     s->space_opaque = opaque;
     pthread_mutex_unlock(&s->lock);
 }
+
+/* ---- firmware console (built-in SBI) ------------------------------------------------- */
+
+size_t ns16550_console_write(NS16550State *s, const uint8_t *buf, size_t len)
+{
+    /* Under the device lock, as a THR write: bytes reach the sink in the order the guest
+     * issued them, whichever path (register or firmware) each came through. */
+    pthread_mutex_lock(&s->lock);
+    if (s->tx) {
+        for (size_t i = 0; i < len; i++) {
+            s->tx(s->tx_opaque, buf[i]);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return len;
+}
+
+size_t ns16550_console_read(NS16550State *s, uint8_t *buf, size_t len)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&s->lock);
+    while (n < len && s->rx_count > 0) {
+        buf[n++] = rx_pop_locked(s);
+    }
+    unlock_and_update(s);   /* the FIFO level (and so the interrupt) may have dropped */
+    return n;
+}

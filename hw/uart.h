@@ -115,4 +115,12 @@ size_t ns16550_receive_buf(NS16550State *s, const uint8_t *buf, size_t len);
  * from a removal, the old notifier is not running and will not be called again. */
 void ns16550_set_space_notify(NS16550State *s, NS16550SpaceFn fn, void *opaque);
 
+/* Any thread: the firmware console (the built-in SBI's debug console and legacy putchar)
+ * on the same host console as the transmitter. Bytes go straight to the tx sink, in order
+ * with THR writes and whatever the register state (DLAB, loopback); returns len. */
+size_t ns16550_console_write(NS16550State *s, const uint8_t *buf, size_t len);
+/* Any thread: take up to len bytes from the receive FIFO without blocking, as RBR reads
+ * would (the space notifier and the interrupt output follow); returns how many. */
+size_t ns16550_console_read(NS16550State *s, uint8_t *buf, size_t len);
+
 #endif

@@ -461,6 +461,43 @@ Test(uart, loopback)
     cr_assert_eq(tx_buf[0], 'o');
 }
 
+/* ---- firmware console (built-in SBI) ---------------------------------------------- */
+
+Test(uart, console_write_bypasses_registers_in_order)
+{
+    wr(NS16550_THR, 'a');
+    cr_assert_eq(ns16550_console_write(uart, (const uint8_t *)"bc", 2), 2u);
+    wr(NS16550_LCR, NS16550_LCR_DLAB);   /* THR now addresses DLL: firmware output still flows */
+    cr_assert_eq(ns16550_console_write(uart, (const uint8_t *)"d", 1), 1u);
+    wr(NS16550_LCR, 0);
+    wr(NS16550_MCR, NS16550_MCR_LOOP);   /* loopback holds the wire, not the firmware console */
+    cr_assert_eq(ns16550_console_write(uart, (const uint8_t *)"e", 1), 1u);
+    wr(NS16550_MCR, 0);
+    wr(NS16550_THR, 'f');
+    cr_assert_eq(tx_len, 6u);
+    cr_assert_arr_eq(tx_buf, "abcdef", 6);
+    cr_assert_eq(rd(NS16550_LSR) & NS16550_LSR_DR, 0, "nothing looped back");
+}
+
+Test(uart, console_read_takes_fifo_bytes_and_lowers_irq)
+{
+    uint8_t buf[8];
+    cr_assert_eq(ns16550_console_read(uart, buf, sizeof(buf)), 0u);
+    wr(NS16550_FCR, NS16550_FCR_ENABLE);
+    wr(NS16550_IER, NS16550_IER_ERBFI);
+    push('x');
+    push('y');
+    push('z');
+    cr_assert(irq_level(&rec));
+    cr_assert_eq(ns16550_console_read(uart, buf, 2), 2u);
+    cr_assert_arr_eq(buf, "xy", 2);
+    cr_assert(irq_level(&rec), "one byte left");
+    cr_assert_eq(ns16550_console_read(uart, buf, sizeof(buf)), 1u);
+    cr_assert_eq(buf[0], 'z');
+    cr_assert_not(irq_level(&rec), "FIFO empty: interrupt lowered");
+    cr_assert_eq(rd(NS16550_LSR) & NS16550_LSR_DR, 0);
+}
+
 /* ---- space notifier and reset ------------------------------------------------------ */
 
 static atomic_int space_calls;
