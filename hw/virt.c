@@ -262,8 +262,12 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
             return -ENOMEM;
         }
         memset(cpu, 0, sizeof(*cpu));
+        if (riscv_cpu_init(cpu, m, i) != 0) {
+            free(cpu);
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
         m->cpus[i] = cpu;
-        riscv_cpu_init(cpu, m, i);
         cpu->ram_host = m->ram;
         if (tlb_init(cpu) != 0) {
             snprintf(err, errlen, "out of memory");
@@ -566,6 +570,7 @@ void virt_destroy(Machine *m)
         for (unsigned i = 0; i < m->n_cpus; i++) {
             if (m->cpus[i]) {
                 tlb_destroy(m->cpus[i]);
+                riscv_cpu_finalize(m->cpus[i]);
                 free(m->cpus[i]);
             }
         }
