@@ -413,11 +413,7 @@ static int publish_memmap(Machine *m)
     if (!map) {
         return -ENOMEM;
     }
-    MemMap *old = rcu_xchg_pointer(&m->memmap, map);
-    if (old) {
-        urcu_memb_synchronize_rcu();
-        free(old);
-    }
+    machine_set_memmap(m, map);
     return 0;
 }
 
