@@ -23,6 +23,7 @@
 #include "cpu/cpu.h"
 #include "hw/machine.h"
 #include "sync/exclusive.h"
+#include "sync/work.h"
 
 static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
 {
@@ -48,6 +49,8 @@ static bool wfi_should_wake(RISCVCPU *cpu)
            machine_pending_request(cpu->machine) != MACHINE_RUN;
 }
 
+/* Sleep until an interrupt, a machine request or queued work. TLB flush requests do not
+ * wake a halted vCPU: it applies them when it next enters guest code. */
 static void vcpu_sleep_in_wfi(RISCVCPU *cpu)
 {
     for (;;) {
@@ -56,8 +59,19 @@ static void vcpu_sleep_in_wfi(RISCVCPU *cpu)
             cpu->halted = false;
             return;
         }
+        if (cpu_work_pending(&cpu->work)) {
+            return;     /* still halted: the loop runs the work and sleeps again */
+        }
         futex_wait(&cpu->wake_seq, seq);
     }
+}
+
+/* After a kick: does the vCPU have to leave guest execution, or was the kick only for TLB
+ * flushes (applied by now) and interrupts (checked by the loop)? */
+static bool cpu_must_leave(RISCVCPU *cpu)
+{
+    return exclusive_pending() || cpu_work_pending(&cpu->work) ||
+           machine_pending_request(cpu->machine) != MACHINE_RUN;
 }
 
 /* Run guest code until something requires leaving the inside state. */
@@ -69,7 +83,10 @@ static void cpu_exec(RISCVCPU *cpu)
          * before asking us to exit is visible below. */
         if (atomic_exchange_explicit(&cpu->icount_decr, 0, memory_order_acquire) < 0) {
             cpu->last_tb = NULL;
-            break;
+            tlb_flush_process_mailbox(cpu);
+            if (cpu_must_leave(cpu)) {
+                break;
+            }
         }
         int irq = riscv_cpu_pending_interrupt(cpu);
         if (irq >= 0) {
@@ -107,12 +124,14 @@ static void *vcpu_thread(void *arg)
     RISCVCPU *cpu = arg;
     urcu_memb_register_thread();
     while (machine_pending_request(cpu->machine) == MACHINE_RUN) {
+        process_queued_cpu_work(cpu);
         if (cpu->halted) {
             vcpu_sleep_in_wfi(cpu);
             continue;
         }
         cpu_exec(cpu);
     }
+    process_queued_cpu_work(cpu);    /* never leave a run_on_cpu caller waiting */
     urcu_memb_unregister_thread();
     return NULL;
 }

@@ -670,13 +670,16 @@ L_SFENCE_VMA:
     if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))) {
         goto illegal_insn;
     }
-    /* Over-flushing is allowed: the ASID operand is not used to narrow the flush yet. */
-    if (op->rs1 == 0) {
-        tlb_flush_by_mmuidx_local(cpu, (1u << MMU_IDX_U) | (1u << MMU_IDX_S) |
-                                       (1u << MMU_IDX_S_SUM));
+    /* rs1 = x0: every address; rs2 = x0: every address space, global entries included
+     * (privileged spec 12.2.1). QEMU's policy ignores both operands. */
+    if (cpu->tlb.qemu_policy || (op->rs1 == 0 && op->rs2 == 0)) {
+        tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+    } else if (op->rs1 == 0) {
+        tlb_flush_asid_by_mmuidx_local(cpu, (int32_t)(RS2 & 0xffff), TLB_ASID_TAGGED_IDXMAP);
     } else {
-        tlb_flush_page_by_mmuidx_local(cpu, RS1, (1u << MMU_IDX_U) | (1u << MMU_IDX_S) |
-                                                 (1u << MMU_IDX_S_SUM));
+        tlb_flush_page_asid_by_mmuidx_local(cpu, RS1,
+                                            op->rs2 == 0 ? -1 : (int32_t)(RS2 & 0xffff),
+                                            TLB_ASID_TAGGED_IDXMAP);
     }
     goto exit_after_op;
 L_FENCE_I:

@@ -339,7 +339,10 @@ TranslationBlock *tb_lookup(RISCVCPU *cpu)
             if (tb) {
                 break;
             }
+            /* The vCPU left guest execution for the flush: flushes of its TLB may have been
+             * applied on re-entry, so translate again from the loop rather than use phys_pc. */
             tb_flush_exclusive(cpu);
+            return NULL;
         }
         if (tb->flags & TB_FLAG_NOCACHE) {
             return tb;

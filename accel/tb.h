@@ -50,7 +50,8 @@ int tb_cache_init(struct Machine *m) __attribute__((warn_unused_result));
 void tb_cache_destroy(void);
 
 /* Owner vCPU: the TB to run at cpu->pc in the current context, translating it if needed.
- * Returns NULL after raising an instruction fetch exception (cpu->pc is then the handler). */
+ * Returns NULL after raising an instruction fetch exception (cpu->pc is then the handler),
+ * or after a whole-cache flush that took the vCPU out of guest execution: look up again. */
 TranslationBlock *tb_lookup(struct RISCVCPU *cpu);
 /* Owner vCPU: link src's exit `slot` to dst when that is safe (same guest page, same flags). */
 void tb_add_jump(TranslationBlock *src, int slot, TranslationBlock *dst);

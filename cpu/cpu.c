@@ -6,7 +6,7 @@
 
 #define MISA_EXT(c) (1ULL << ((c) - 'A'))
 
-void riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
+int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
 {
     cpu->machine = machine;
     cpu->index = hartid;
@@ -14,6 +14,21 @@ void riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
     cpu->misa = (2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('D') |
                 MISA_EXT('F') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') |
                 MISA_EXT('U');
+    int rc = tlb_mailbox_init(&cpu->flush_mailbox);
+    if (rc) {
+        return rc;
+    }
+    rc = cpu_work_init(&cpu->work);
+    if (rc) {
+        tlb_mailbox_destroy(&cpu->flush_mailbox);
+    }
+    return rc;
+}
+
+void riscv_cpu_finalize(RISCVCPU *cpu)
+{
+    cpu_work_destroy(&cpu->work);
+    tlb_mailbox_destroy(&cpu->flush_mailbox);
 }
 
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
@@ -40,6 +55,7 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
     cpu->mcounteren = cpu->scounteren = cpu->mcountinhibit = 0;
     cpu->menvcfg = cpu->senvcfg = 0;
     cpu->satp = 0;
+    cpu->tlb.asid = 0;          /* the caller flushes the TLB */
     cpu->stimecmp = ~0ULL;
     memset(cpu->pmpcfg, 0, sizeof(cpu->pmpcfg));
     memset(cpu->pmpaddr, 0, sizeof(cpu->pmpaddr));

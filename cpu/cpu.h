@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "mm/tlb.h"
+#include "mm/tlb_flush.h"
+#include "sync/work.h"
 
 #define RV_PAGE_BITS 12
 #define RV_PAGE_SIZE (1ULL << RV_PAGE_BITS)
@@ -26,6 +28,9 @@ enum riscv_mmu_idx {
     MMU_IDX_M = 3,        /* no translation, PMP only */
     NB_MMU_MODES = 4
 };
+_Static_assert(MMU_IDX_U < TLB_ASID_TAGGED_MODES && MMU_IDX_S < TLB_ASID_TAGGED_MODES &&
+               MMU_IDX_S_SUM < TLB_ASID_TAGGED_MODES && MMU_IDX_M >= TLB_ASID_TAGGED_MODES,
+               "the satp-translated mmu_idx values come first (mm/tlb.h)");
 
 enum riscv_exception {
     EXCP_INST_ADDR_MISALIGNED = 0,
@@ -165,6 +170,9 @@ typedef struct RISCVCPU {
      * (seq_cst) and read by start_exclusive; has_waiter is under the exclusive lock. */
     _Atomic bool running;
     bool has_waiter;
+    /* Any thread queues, the owner drains (mm/tlb_flush.c, sync/work.c). */
+    TLBMailbox flush_mailbox;
+    CPUWorkQueue work;
     unsigned tb_flush_seen;       /* owner only: tb flush count its jump cache reflects */
     struct TranslationBlock *jmp_cache[4096]; /* virtual-pc keyed; entries re-validated on use */
     struct Machine *machine;
@@ -172,7 +180,10 @@ typedef struct RISCVCPU {
 } RISCVCPU;
 
 /* ---- cpu/cpu.c ---- */
-void riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid);
+/* Returns 0 or -errno (the mailbox and work queue locks). */
+int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
+    __attribute__((warn_unused_result));
+void riscv_cpu_finalize(RISCVCPU *cpu);
 /* Reset architectural state (M-mode, pc = reset_pc, a0 = hartid, a1 = dtb). */
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1);
 void riscv_cpu_update_mmu_idx(RISCVCPU *cpu);

@@ -316,9 +316,12 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
             mode != SATP_MODE_SV57) {
             break;   /* WARL: an unsupported mode leaves satp unchanged */
         }
+        uint64_t old_satp = cpu->satp;
         cpu->satp = v & ((0xfULL << SATP_MODE_SHIFT) |
                          (((1ULL << SATP_ASID_BITS) - 1) << SATP_ASID_SHIFT) | SATP_PPN_MASK);
-        after_translation_change(cpu);
+        /* No flush: translations are tagged by ASID (ASIDLEN = 16); the spec requires the
+         * guest to sfence.vma when it reuses an ASID or changes page tables. */
+        tlb_satp_changed(cpu, old_satp, cpu->satp);
         st = CSR_OK_EXIT_TB;
         break;
     }

@@ -126,6 +126,7 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
     bool sum = mmu_idx == MMU_IDX_S_SUM;
     bool mxr = (cpu->mstatus & MSTATUS_MXR) != 0;
     uint64_t table = (cpu->satp & SATP_PPN_MASK) << RV_PAGE_BITS;
+    bool global = false;    /* G in a non-leaf PTE makes everything below it global */
 
     for (int level = (int)levels - 1; level >= 0; level--) {
         uint64_t vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
@@ -152,6 +153,7 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
                 if (pte & (PTE_D | PTE_A | PTE_U)) {
                     return page_fault_for(access);
                 }
+                global |= (pte & PTE_G) != 0;
                 break;
             }
             /* Leaf: privilege, permission and alignment checks. */
@@ -191,6 +193,7 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
             uint64_t page_off_mask = (1ULL << page_bits) - 1;
             out->paddr = ((ppn << 12) & ~page_off_mask) | (vaddr & page_off_mask);
             out->page_bits = page_bits;
+            out->global = global || (pte & PTE_G);
             unsigned prot = 0;
             if (readable) {
                 prot |= PAGE_READ;
@@ -216,6 +219,7 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
     if (mmu_idx == MMU_IDX_M || mode == SATP_MODE_BARE) {
         out->paddr = vaddr;
         out->page_bits = 12;
+        out->global = false;
         out->prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
         return 0;
     }

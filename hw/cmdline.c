@@ -558,6 +558,25 @@ static int h_no_reboot(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+static int h_flush(struct parse_ctx *ctx, const char *arg)
+{
+    if (is_help(arg)) {
+        out_printf(ctx, "Flush strategies:\n"
+                   "mailbox  per-vCPU mailboxes, idle vCPUs skipped, ASIDs, precise large pages "
+                   "(default)\n"
+                   "qemu     QEMU 7.2's behaviour, as a baseline for comparisons\n");
+        return HANDLED_EXIT;
+    }
+    if (strcmp(arg, "mailbox") == 0) {
+        ctx->cfg->flush_qemu = false;
+    } else if (strcmp(arg, "qemu") == 0) {
+        ctx->cfg->flush_qemu = true;
+    } else {
+        return opt_error(ctx, "unknown flush strategy '%s' (mailbox or qemu)", arg);
+    }
+    return 0;
+}
+
 static const char *const log_item_names[LOG_ITEM_COUNT] = {
     [LOG_IN_ASM] = "in_asm",
     [LOG_EXEC] = "exec",
@@ -817,6 +836,8 @@ static const struct option_def option_table[] = {
     { "monitor", NULL, ARG_REQUIRED, h_monitor, "none", "monitor backend (only none)" },
     { "display", NULL, ARG_REQUIRED, h_display, "none", "display backend (only none)" },
     { "no-reboot", NULL, ARG_NONE, h_no_reboot, "", "exit instead of resetting the guest" },
+    { "flush", NULL, ARG_REQUIRED, h_flush, "mailbox|qemu",
+      "TLB shootdown strategy (tlbstorm only; 'help' lists)" },
     { "d", NULL, ARG_REQUIRED, h_d, "ITEM[,ITEM...]", "enable log items ('-d help' lists)" },
     { "D", NULL, ARG_REQUIRED, h_D, "FILE", "write the log to FILE instead of stderr" },
     { "global", NULL, ARG_REQUIRED, h_global, "virtio-mmio.force-legacy=on|off",

@@ -65,6 +65,7 @@ struct tlbstorm_config {
     unsigned log_mask;            /* -d items, bit (1u << enum tlbstorm_log_item) */
     const char *log_file;         /* -D FILE, else NULL (log to stderr) */
     bool virtio_mmio_force_legacy; /* -global virtio-mmio.force-legacy=on|off; default false */
+    bool flush_qemu;              /* --flush=qemu: QEMU's shootdown and TLB policy (baseline) */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

@@ -4,6 +4,10 @@
 
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
+#include "mm/tlb_flush.h"
+
+#include <stdlib.h>
+#include <urcu/urcu-memb.h>
 
 int64_t machine_clock_ns(void)
 {
@@ -28,5 +32,21 @@ void machine_request(Machine *m, enum machine_request req, int exit_code)
     atomic_store_explicit(&m->request, (int)req, memory_order_release);
     for (unsigned i = 0; i < m->n_cpus; i++) {
         vcpu_kick(m->cpus[i]);
+    }
+}
+
+void machine_set_memmap(Machine *m, MemMap *map)
+{
+    MemMap *old = rcu_xchg_pointer(&m->memmap, map);
+    /* TLB entries cache what the old map said about a page (plain RAM with a host addend, or
+     * TLB_SLOW): no vCPU may use them once the map changed. Synced, so that when this
+     * returns every vCPU either flushed or will before it runs guest code again. */
+    uint64_t all = m->n_cpus >= 64 ? ~0ULL : (1ULL << m->n_cpus) - 1;
+    if (m->cpus) {
+        tlb_flush_all_cpus_synced(m, NULL, all);
+    }
+    if (old) {
+        urcu_memb_synchronize_rcu();    /* lookups still using the old regions finish */
+        free(old);
     }
 }

@@ -65,6 +65,11 @@ int64_t machine_clock_ns(void);
 uint64_t machine_read_mtime(const Machine *m);
 /* Any thread: end the run (poweroff with exit code, or reset); kicks every vCPU. */
 void machine_request(Machine *m, enum machine_request req, int exit_code);
+/* Publish a new memory map (taking ownership of it) and retire the old one: every vCPU's TLB
+ * is flushed (synced) and the old map is freed after an RCU grace period. The caller must not
+ * be a vCPU inside guest execution, and must serialise map changes. TBs are keyed by physical
+ * address: code in a region that changes kind is not re-translated. */
+void machine_set_memmap(Machine *m, MemMap *map);
 static inline enum machine_request machine_pending_request(Machine *m)
 {
     return (enum machine_request)atomic_load_explicit(&m->request, memory_order_acquire);

@@ -19,6 +19,7 @@
 #include "hw/console.h"
 #include "hw/virt.h"
 #include "hw/vtimer.h"
+#include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
 
 /* Ctrl-A x on the console: power off with status 0, as QEMU's -nographic does. */
@@ -110,6 +111,10 @@ int main(int argc, char **argv)
         return 1;
     }
     exclusive_set_cpus(machine.cpus, machine.n_cpus);
+    tlb_flush_set_mode(cfg.flush_qemu ? TLB_FLUSH_MODE_QEMU : TLB_FLUSH_MODE_MAILBOX);
+    for (unsigned i = 0; i < machine.n_cpus; i++) {
+        tlb_set_qemu_policy(machine.cpus[i], cfg.flush_qemu);
+    }
     machine.time_base_ns = machine_clock_ns();
 
     int status;

@@ -262,8 +262,12 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
             return -ENOMEM;
         }
         memset(cpu, 0, sizeof(*cpu));
+        if (riscv_cpu_init(cpu, m, i) != 0) {
+            free(cpu);
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
         m->cpus[i] = cpu;
-        riscv_cpu_init(cpu, m, i);
         cpu->ram_host = m->ram;
         if (tlb_init(cpu) != 0) {
             snprintf(err, errlen, "out of memory");
@@ -409,11 +413,7 @@ static int publish_memmap(Machine *m)
     if (!map) {
         return -ENOMEM;
     }
-    MemMap *old = rcu_xchg_pointer(&m->memmap, map);
-    if (old) {
-        urcu_memb_synchronize_rcu();
-        free(old);
-    }
+    machine_set_memmap(m, map);
     return 0;
 }
 
@@ -566,6 +566,7 @@ void virt_destroy(Machine *m)
         for (unsigned i = 0; i < m->n_cpus; i++) {
             if (m->cpus[i]) {
                 tlb_destroy(m->cpus[i]);
+                riscv_cpu_finalize(m->cpus[i]);
                 free(m->cpus[i]);
             }
         }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <urcu/urcu-memb.h>
 
 #include "accel/log.h"
@@ -19,57 +20,127 @@ static void tlb_table_clear(CPUTLBEntry *table, size_t n)
     memset(table, 0xff, n * sizeof(CPUTLBEntry));
 }
 
-static void tlb_desc_reset(CPUTLBDescFast *f, CPUTLBDesc *d)
+static int64_t tlb_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void tlb_desc_clear(CPUTLBDescFast *f, CPUTLBDesc *d)
 {
     tlb_table_clear(f->table, f->mask + 1);
     tlb_table_clear(d->vtable, TLB_VICTIM_SIZE);
     d->n_used_entries = 0;
     d->large_page_addr = ~0ULL;
     d->large_page_mask = 0;
+    d->large_sizes = 0;
+}
+
+static int tlb_desc_alloc(CPUTLBDescFast *f, CPUTLBDesc *d, size_t n)
+{
+    CPUTLBEntry *table = malloc(n * sizeof(CPUTLBEntry));
+    CPUTLBEntryFull *full = calloc(n, sizeof(CPUTLBEntryFull));
+    if (!table || !full) {
+        free(table);
+        free(full);
+        return -ENOMEM;
+    }
+    free(f->table);
+    free(d->fulltlb);
+    f->table = table;
+    f->mask = n - 1;
+    d->fulltlb = full;
+    return 0;
+}
+
+static void tlb_desc_free(CPUTLBDescFast *f, CPUTLBDesc *d)
+{
+    free(f->table);
+    free(d->fulltlb);
+    f->table = NULL;
+    d->fulltlb = NULL;
+}
+
+static size_t pow2_ceil(size_t n)
+{
+    size_t p = 1;
+    while (p < n) {
+        p <<= 1;
+    }
+    return p;
+}
+
+/* QEMU's resize policy, applied when an mmu_idx is flushed entirely (the table is emptied
+ * anyway, so a new size costs no copy): over a 100 ms window remember the highest occupancy;
+ * above 70% of the table double it at once, below 30% at the end of a window shrink it to
+ * the smallest power of two the window's peak fills to at most 70%. */
+static void tlb_desc_flush_and_resize(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d)
+{
+    int64_t now = tlb_clock_ns();
+    size_t old_size = f->mask + 1;
+    size_t new_size = old_size;
+    bool expired = now - d->window_begin_ns > 100 * 1000 * 1000;
+    if (d->n_used_entries > d->window_max_entries) {
+        d->window_max_entries = d->n_used_entries;
+    }
+    size_t rate = d->window_max_entries * 100 / old_size;
+    if (rate > 70) {
+        new_size = old_size * 2 <= (1u << TLB_MAX_BITS) ? old_size * 2 : old_size;
+    } else if (rate < 30 && expired) {
+        size_t ceil = pow2_ceil(d->window_max_entries ? d->window_max_entries : 1);
+        if (d->window_max_entries * 100 / ceil > 70) {
+            ceil *= 2;
+        }
+        new_size = ceil > (1u << TLB_MIN_BITS) ? ceil : (1u << TLB_MIN_BITS);
+    }
+    if (new_size != old_size && tlb_desc_alloc(f, d, new_size) == 0) {
+        tlb->stats.resizes++;
+        d->window_begin_ns = now;
+        d->window_max_entries = 0;
+    } else if (expired) {
+        d->window_begin_ns = now;
+        d->window_max_entries = 0;   /* the table is about to be empty */
+    }
+    tlb_desc_clear(f, d);
 }
 
 int tlb_init(RISCVCPU *cpu)
 {
     CPUTLB *tlb = &cpu->tlb;
     memset(tlb, 0, sizeof(*tlb));
+    int64_t now = tlb_clock_ns();
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
-        size_t n = 1u << TLB_DEFAULT_BITS;
-        tlb->f[i].mask = n - 1;
-        tlb->f[i].table = malloc(n * sizeof(CPUTLBEntry));
-        tlb->d[i].fulltlb = calloc(n, sizeof(CPUTLBEntryFull));
-        if (!tlb->f[i].table || !tlb->d[i].fulltlb) {
+        if (tlb_desc_alloc(&tlb->f[i], &tlb->d[i], 1u << TLB_DEFAULT_BITS) != 0) {
             tlb_destroy(cpu);
             return -ENOMEM;
         }
-        tlb_desc_reset(&tlb->f[i], &tlb->d[i]);
+        tlb->d[i].window_begin_ns = now;
+        tlb_desc_clear(&tlb->f[i], &tlb->d[i]);
+    }
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        tlb->ctx[c].asid = -1;    /* tables allocated on first use */
     }
     return 0;
 }
 
 void tlb_destroy(RISCVCPU *cpu)
 {
+    CPUTLB *tlb = &cpu->tlb;
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
-        free(cpu->tlb.f[i].table);
-        free(cpu->tlb.d[i].fulltlb);
-        cpu->tlb.f[i].table = NULL;
-        cpu->tlb.d[i].fulltlb = NULL;
+        tlb_desc_free(&tlb->f[i], &tlb->d[i]);
     }
-}
-
-void tlb_flush_by_mmuidx_local(RISCVCPU *cpu, unsigned idxmap)
-{
-    for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
-        if (idxmap & (1u << i)) {
-            tlb_desc_reset(&cpu->tlb.f[i], &cpu->tlb.d[i]);
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
+            tlb_desc_free(&tlb->ctx[c].f[i], &tlb->ctx[c].d[i]);
         }
+        tlb->ctx[c].asid = -1;
     }
-    cpu->tlb.stats.flushes_full++;
-    tb_jmp_cache_clear(cpu);
 }
 
-void tlb_flush_local(RISCVCPU *cpu)
+void tlb_set_qemu_policy(RISCVCPU *cpu, bool on)
 {
-    tlb_flush_by_mmuidx_local(cpu, (1u << TLB_NB_MMU_MODES) - 1);
+    cpu->tlb.qemu_policy = on;
 }
 
 static bool tlb_entry_is_empty(const CPUTLBEntry *e)
@@ -85,39 +156,302 @@ static bool tlb_entry_is_page(const CPUTLBEntry *e, uint64_t page)
            (e->addr_code & m) == page;
 }
 
-void tlb_flush_page_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, unsigned idxmap)
+/* Virtual page of a non-empty entry. */
+static uint64_t tlb_entry_vpage(const CPUTLBEntry *e)
 {
-    uint64_t page = vaddr & RV_PAGE_MASK;
+    uint64_t t = e->addr_read != TLB_EMPTY_TAG ? e->addr_read
+               : e->addr_write != TLB_EMPTY_TAG ? e->addr_write : e->addr_code;
+    return t & RV_PAGE_MASK;
+}
+
+/* Does the entry come from a large page that contains `page`? */
+static bool tlb_entry_in_large_page(const CPUTLBEntry *e, const CPUTLBEntryFull *full,
+                                    uint64_t page)
+{
+    if (full->page_bits <= RV_PAGE_BITS || tlb_entry_is_empty(e)) {
+        return false;
+    }
+    uint64_t lp_mask = ~((1ULL << full->page_bits) - 1);
+    return ((tlb_entry_vpage(e) ^ page) & lp_mask) == 0;
+}
+
+static void tlb_desc_clear_entry(CPUTLBDesc *d, CPUTLBEntry *e)
+{
+    tlb_table_clear(e, 1);
+    d->n_used_entries--;
+}
+
+/* Remove every entry derived from a large page that contains `page`. The 4 KiB pieces of a
+ * large page sit at consecutive indexes (the index is the virtual page number), so a 2 MiB
+ * page needs at most 512 slots looked at; a page at least as large as the table needs a
+ * pass over the table. */
+static void tlb_desc_flush_large(CPUTLBDescFast *f, CPUTLBDesc *d, uint64_t page)
+{
+    size_t n_entries = f->mask + 1;
+    for (unsigned k = 1; k <= 4; k++) {
+        if (!(d->large_sizes & (1u << k))) {
+            continue;
+        }
+        unsigned bits = RV_PAGE_BITS + 9 * k;
+        uint64_t base = page & ~((1ULL << bits) - 1);
+        uint64_t n_pages = 1ULL << (bits - RV_PAGE_BITS);
+        size_t n = n_pages < n_entries ? (size_t)n_pages : n_entries;
+        size_t first = (size_t)(base >> RV_PAGE_BITS);
+        for (size_t j = 0; j < n; j++) {
+            size_t idx = (first + j) & f->mask;
+            CPUTLBEntry *e = &f->table[idx];
+            if (d->fulltlb[idx].page_bits == bits &&
+                tlb_entry_in_large_page(e, &d->fulltlb[idx], page)) {
+                tlb_desc_clear_entry(d, e);
+            }
+        }
+    }
+}
+
+/* Page flush of one table set. Returns true when it had to flush the whole mmu_idx. */
+static bool tlb_desc_flush_page(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, uint64_t page)
+{
+    bool in_large = (page & d->large_page_mask) == d->large_page_addr;
+    if (in_large && tlb->qemu_policy) {
+        /* QEMU: entries derived from the large page may sit at any index. */
+        tlb_desc_flush_and_resize(tlb, f, d);
+        tlb->stats.flushes_large_page++;
+        return true;
+    }
+    CPUTLBEntry *e = &f->table[(page >> RV_PAGE_BITS) & f->mask];
+    if (tlb_entry_is_page(e, page)) {
+        tlb_desc_clear_entry(d, e);
+    }
+    for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
+        if (tlb_entry_is_page(&d->vtable[v], page) ||
+            tlb_entry_in_large_page(&d->vtable[v], &d->vfulltlb[v], page)) {
+            tlb_table_clear(&d->vtable[v], 1);
+        }
+    }
+    if (in_large) {
+        tlb_desc_flush_large(f, d, page);
+        tlb->stats.flushes_large_page_precise++;
+    }
+    return false;
+}
+
+/* Non-global entries of a table set. */
+static void tlb_desc_flush_nonglobal(CPUTLBDescFast *f, CPUTLBDesc *d)
+{
+    for (size_t i = 0; i <= f->mask; i++) {
+        if (!d->fulltlb[i].global && !tlb_entry_is_empty(&f->table[i])) {
+            tlb_desc_clear_entry(d, &f->table[i]);
+        }
+    }
+    for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
+        if (!d->vfulltlb[v].global) {
+            tlb_table_clear(&d->vtable[v], 1);
+        }
+    }
+}
+
+static void tlb_forget_contexts(CPUTLB *tlb)
+{
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        tlb->ctx[c].asid = -1;
+    }
+}
+
+void tlb_flush_by_mmuidx_local(RISCVCPU *cpu, unsigned idxmap)
+{
+    CPUTLB *tlb = &cpu->tlb;
+    for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
+        if (idxmap & (1u << i)) {
+            tlb_desc_flush_and_resize(tlb, &tlb->f[i], &tlb->d[i]);
+        }
+    }
+    if (idxmap & TLB_ASID_TAGGED_IDXMAP) {
+        tlb_forget_contexts(tlb);
+    }
+    tlb->stats.flushes_full++;
+    tb_jmp_cache_clear(cpu);
+}
+
+void tlb_flush_local(RISCVCPU *cpu)
+{
+    tlb_flush_by_mmuidx_local(cpu, (1u << TLB_NB_MMU_MODES) - 1);
+}
+
+void tlb_flush_asid_by_mmuidx_local(RISCVCPU *cpu, int32_t asid, unsigned idxmap)
+{
+    CPUTLB *tlb = &cpu->tlb;
+    if (asid < 0 || tlb->qemu_policy) {
+        tlb_flush_by_mmuidx_local(cpu, idxmap);
+        return;
+    }
+    idxmap &= TLB_ASID_TAGGED_IDXMAP;
+    if ((uint16_t)asid == tlb->asid) {
+        for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
+            if (idxmap & (1u << i)) {
+                tlb_desc_flush_nonglobal(&tlb->f[i], &tlb->d[i]);
+            }
+        }
+        tb_jmp_cache_clear(cpu);
+    }
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        if (idxmap && tlb->ctx[c].asid == asid) {
+            tlb->ctx[c].asid = -1;
+        }
+    }
+    tlb->stats.flushes_asid++;
+}
+
+static bool asid_matches(int32_t want, int32_t have)
+{
+    return want < 0 || want == have;
+}
+
+/* Page flush without the statistics and jump-cache work, for page and range flushes. */
+static void tlb_flush_one_page(RISCVCPU *cpu, uint64_t page, int32_t asid, unsigned idxmap)
+{
+    CPUTLB *tlb = &cpu->tlb;
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (!(idxmap & (1u << i))) {
             continue;
         }
-        CPUTLBDesc *d = &cpu->tlb.d[i];
-        if ((page & d->large_page_mask) == d->large_page_addr) {
-            /* Inside a large page: entries derived from it may sit at any index. */
-            tlb_desc_reset(&cpu->tlb.f[i], d);
-            cpu->tlb.stats.flushes_large_page++;
-            tb_jmp_cache_clear(cpu);
+        bool tagged = i < TLB_ASID_TAGGED_MODES;
+        if (!tagged || tlb->qemu_policy || asid_matches(asid, tlb->asid)) {
+            if (tlb_desc_flush_page(tlb, &tlb->f[i], &tlb->d[i], page)) {
+                tb_jmp_cache_clear(cpu);
+            }
+        }
+        if (!tagged) {
             continue;
         }
-        CPUTLBEntry *e = tlb_entry(&cpu->tlb, i, page);
-        if (tlb_entry_is_page(e, page)) {
-            tlb_table_clear(e, 1);
-            d->n_used_entries--;
-        }
-        for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
-            if (tlb_entry_is_page(&d->vtable[v], page)) {
-                tlb_table_clear(&d->vtable[v], 1);
+        for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+            CPUTLBContext *ctx = &tlb->ctx[c];
+            if (ctx->asid >= 0 && asid_matches(asid, ctx->asid)) {
+                if (tlb_desc_flush_page(tlb, &ctx->f[i], &ctx->d[i], page)) {
+                    ctx->asid = -1;
+                }
             }
         }
     }
+}
+
+void tlb_flush_page_asid_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, int32_t asid,
+                                         unsigned idxmap)
+{
+    uint64_t page = vaddr & RV_PAGE_MASK;
+    tlb_flush_one_page(cpu, page, asid, idxmap);
     cpu->tlb.stats.flushes_page++;
     tb_jmp_cache_clear_page(cpu, page);
+}
+
+void tlb_flush_page_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, unsigned idxmap)
+{
+    tlb_flush_page_asid_by_mmuidx_local(cpu, vaddr, -1, idxmap);
 }
 
 void tlb_flush_page_local(RISCVCPU *cpu, uint64_t vaddr)
 {
     tlb_flush_page_by_mmuidx_local(cpu, vaddr, (1u << TLB_NB_MMU_MODES) - 1);
+}
+
+#define TLB_RANGE_MAX_PAGES 64
+
+void tlb_flush_range_asid_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, uint64_t len,
+                                          int32_t asid, unsigned idxmap)
+{
+    uint64_t first = vaddr & RV_PAGE_MASK;
+    uint64_t last = len ? vaddr + len - 1 : vaddr;
+    if (last < vaddr || ((last - first) >> RV_PAGE_BITS) >= TLB_RANGE_MAX_PAGES) {
+        /* Long ranges: cheaper to refill than to walk (QEMU does the same). */
+        if (asid >= 0) {
+            tlb_flush_asid_by_mmuidx_local(cpu, asid, idxmap);
+            /* Global entries of the range are not covered by an ASID flush. */
+            tlb_flush_by_mmuidx_local(cpu, idxmap & ~TLB_ASID_TAGGED_IDXMAP);
+        } else {
+            tlb_flush_by_mmuidx_local(cpu, idxmap);
+        }
+        cpu->tlb.stats.flushes_range++;
+        return;
+    }
+    for (uint64_t page = first; ; page += RV_PAGE_SIZE) {
+        tlb_flush_one_page(cpu, page, asid, idxmap);
+        tb_jmp_cache_clear_page(cpu, page);
+        if (page == (last & RV_PAGE_MASK)) {
+            break;
+        }
+    }
+    cpu->tlb.stats.flushes_range++;
+}
+
+void tlb_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp)
+{
+    CPUTLB *tlb = &cpu->tlb;
+    uint64_t old_mode = old_satp >> SATP_MODE_SHIFT, new_mode = new_satp >> SATP_MODE_SHIFT;
+    uint16_t new_asid = (uint16_t)(new_satp >> SATP_ASID_SHIFT);
+    if (tlb->qemu_policy || old_mode != new_mode) {
+        /* QEMU flushes on every satp write. A mode change makes every cached translation
+         * of the tagged contexts (including identity ones from Bare) meaningless. */
+        tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+        tlb->asid = new_asid;
+        return;
+    }
+    if (new_asid == tlb->asid) {
+        return;   /* same address space: the spec requires an sfence.vma for any change */
+    }
+    /* Keep the current tables under their ASID; bring back the new ASID's, or a free or the
+     * least recently used slot's tables, emptied. */
+    int slot = -1;
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        if (tlb->ctx[c].asid == new_asid) {
+            slot = (int)c;
+        }
+    }
+    bool hit = slot >= 0;
+    if (!hit) {
+        slot = 0;
+        for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+            if (tlb->ctx[c].asid < 0) {
+                slot = (int)c;
+                break;
+            }
+            if (tlb->ctx[c].last_use < tlb->ctx[slot].last_use) {
+                slot = (int)c;
+            }
+        }
+    }
+    CPUTLBContext *ctx = &tlb->ctx[slot];
+    bool fresh = !ctx->f[0].table;
+    if (fresh) {
+        for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
+            if (tlb_desc_alloc(&ctx->f[i], &ctx->d[i], 1u << TLB_DEFAULT_BITS) != 0) {
+                /* No memory to keep another address space: fall back to flushing. */
+                for (unsigned j = 0; j <= i; j++) {
+                    tlb_desc_free(&ctx->f[j], &ctx->d[j]);
+                }
+                tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+                tlb->asid = new_asid;
+                return;
+            }
+            ctx->d[i].window_begin_ns = tlb_clock_ns();
+        }
+    }
+    for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
+        CPUTLBDescFast tf = tlb->f[i];
+        CPUTLBDesc td = tlb->d[i];
+        tlb->f[i] = ctx->f[i];
+        tlb->d[i] = ctx->d[i];
+        ctx->f[i] = tf;
+        ctx->d[i] = td;
+        if (!hit) {
+            tlb_desc_clear(&tlb->f[i], &tlb->d[i]);
+        }
+    }
+    ctx->asid = tlb->asid;
+    ctx->last_use = ++tlb->context_clock;
+    tlb->asid = new_asid;
+    tlb->stats.asid_switches++;
+    tlb->stats.asid_context_hits += hit;
+    /* The jump cache is keyed by virtual pc only. */
+    tb_jmp_cache_clear(cpu);
 }
 
 static void tlb_add_large_page(CPUTLBDesc *d, uint64_t vaddr, unsigned page_bits)
@@ -136,6 +470,7 @@ static void tlb_add_large_page(CPUTLBDesc *d, uint64_t vaddr, unsigned page_bits
     }
     d->large_page_addr = vaddr & lp_mask;
     d->large_page_mask = lp_mask;
+    d->large_sizes |= (uint8_t)(1u << ((page_bits - RV_PAGE_BITS) / 9));
 }
 
 /* What tlb_resolve found for one access. */
@@ -245,6 +580,8 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     d->fulltlb[idx].paddr = ppage;
     d->fulltlb[idx].page_bits = (uint8_t)t.page_bits;
     d->fulltlb[idx].prot = (uint8_t)prot;
+    d->fulltlb[idx].global = t.global;
+    d->fulltlb[idx].asid = cpu->tlb.asid;
     cpu->tlb.stats.fills++;
     *filled = true;
     return 0;

@@ -38,9 +38,18 @@ typedef struct CPUTLBEntryFull {
     uint64_t paddr;               /* physical page address */
     uint8_t page_bits;            /* 12, 21, 30, 39, 48: size of the leaf PTE's page */
     uint8_t prot;                 /* PAGE_READ | PAGE_WRITE | PAGE_EXEC granted to this entry */
+    bool global;                  /* leaf PTE had G set: valid in every address space */
+    uint16_t asid;                /* satp.ASID the entry was filled under */
 } CPUTLBEntryFull;
 
 enum { PAGE_READ = 1, PAGE_WRITE = 2, PAGE_EXEC = 4 };
+
+/* The mmu_idx values below this one translate through satp and are tagged by ASID; the
+ * others (M-mode) are not. */
+#define TLB_ASID_TAGGED_MODES 3
+#define TLB_ASID_TAGGED_IDXMAP ((1u << TLB_ASID_TAGGED_MODES) - 1)
+/* Address spaces whose tables are kept when satp switches away from them. */
+#define TLB_ASID_CONTEXTS 4
 
 /* Fast-path view: mask and table, nothing else, so the interpreter touches one line. */
 typedef struct CPUTLBDescFast {
@@ -49,26 +58,46 @@ typedef struct CPUTLBDescFast {
 } CPUTLBDescFast;
 
 typedef struct CPUTLBDesc {
-    /* One widening region covering every large page filled since the last full flush; a page
-     * flush inside it flushes the whole mmu_idx (QEMU's policy). */
+    /* One widening region covering every large page filled since the last full flush. In
+     * QEMU's policy (--flush=qemu) a page flush inside it flushes the whole mmu_idx; ours
+     * uses it only as a cheap filter before removing exactly the entries derived from the
+     * large page that contains the flushed address. */
     uint64_t large_page_addr;
     uint64_t large_page_mask;
+    uint8_t large_sizes;          /* bit (page_bits - 12) / 9 set: entries of that size exist */
     size_t n_used_entries;        /* exact count of valid entries in the table */
-    int64_t window_begin_ns;      /* resize policy window (tlb_flush time based) */
-    size_t window_max_entries;
+    int64_t window_begin_ns;      /* resize policy: window start (checked at full flushes) */
+    size_t window_max_entries;    /* largest n_used_entries seen in the window */
     CPUTLBEntryFull *fulltlb;
     CPUTLBEntry vtable[TLB_VICTIM_SIZE];
     CPUTLBEntryFull vfulltlb[TLB_VICTIM_SIZE];
     unsigned vindex;
 } CPUTLBDesc;
 
+/* Tables of an address space satp switched away from, kept for when it switches back. */
+typedef struct CPUTLBContext {
+    int32_t asid;                 /* -1: slot free (its tables, if any, hold garbage) */
+    uint64_t last_use;
+    CPUTLBDescFast f[TLB_ASID_TAGGED_MODES];
+    CPUTLBDesc d[TLB_ASID_TAGGED_MODES];
+} CPUTLBContext;
+
 typedef struct CPUTLBStats {
-    uint64_t fills, victim_hits, flushes_full, flushes_page, flushes_large_page, resizes;
+    uint64_t fills, victim_hits;
+    uint64_t flushes_full, flushes_asid, flushes_page, flushes_range;
+    uint64_t flushes_large_page;          /* QEMU policy: page flush became mmu_idx flush */
+    uint64_t flushes_large_page_precise;  /* ours: entries of one large page removed */
+    uint64_t resizes;
+    uint64_t asid_switches, asid_context_hits;
 } CPUTLBStats;
 
 typedef struct CPUTLB {
     CPUTLBDescFast f[TLB_NB_MMU_MODES];
     CPUTLBDesc d[TLB_NB_MMU_MODES];
+    uint16_t asid;                /* address space of the tagged tables in f/d */
+    bool qemu_policy;             /* --flush=qemu: QEMU's local flush behaviour */
+    uint64_t context_clock;
+    CPUTLBContext ctx[TLB_ASID_CONTEXTS];
     CPUTLBStats stats;
 } CPUTLB;
 
@@ -84,13 +113,33 @@ enum mmu_access { ACCESS_LOAD = 0, ACCESS_STORE = 1, ACCESS_FETCH = 2 };
 int tlb_init(struct RISCVCPU *cpu) __attribute__((warn_unused_result));
 void tlb_destroy(struct RISCVCPU *cpu);
 
-/* Local flushes (owner vCPU only). idxmap is a bit mask of mmu_idx values. On return this
- * vCPU's TLB holds no entry for the flushed addresses and its jump cache holds no TB reached
- * through them. */
+/* Local flushes (owner vCPU only). idxmap is a bit mask of mmu_idx values; asid is an
+ * address space or TLB_ASID_ANY (-1). On return this vCPU's TLB holds no entry for the
+ * flushed translations, in the current address space or in any kept one, and its jump
+ * cache holds no TB reached through them. Flushing more than asked is always allowed. */
 void tlb_flush_local(struct RISCVCPU *cpu);
 void tlb_flush_by_mmuidx_local(struct RISCVCPU *cpu, unsigned idxmap);
+/* Non-global entries of one address space (sfence.vma x0, asid). */
+void tlb_flush_asid_by_mmuidx_local(struct RISCVCPU *cpu, int32_t asid, unsigned idxmap);
+/* Entries translating the page of vaddr: every entry derived from a leaf PTE that maps
+ * vaddr, including the other 4 KiB pieces of a large page around it. */
 void tlb_flush_page_local(struct RISCVCPU *cpu, uint64_t vaddr);
 void tlb_flush_page_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr, unsigned idxmap);
+void tlb_flush_page_asid_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr, int32_t asid,
+                                         unsigned idxmap);
+void tlb_flush_range_asid_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr, uint64_t len,
+                                          int32_t asid, unsigned idxmap);
+static inline void tlb_flush_range_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr,
+                                                   uint64_t len, unsigned idxmap)
+{
+    tlb_flush_range_asid_by_mmuidx_local(cpu, vaddr, len, -1, idxmap);
+}
+/* satp was written (owner): switch the tagged tables to the new address space, keeping the
+ * old one's for later, or flush when the translation mode changed. */
+void tlb_satp_changed(struct RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp);
+/* Main thread, before vCPUs start: use QEMU's local flush behaviour (no ASIDs, sfence.vma and
+ * satp writes flush everything, a page flush inside a large page flushes the mmu_idx). */
+void tlb_set_qemu_policy(struct RISCVCPU *cpu, bool on);
 
 /* Slow paths called by the execution backend when the fast-path compare fails. cpu->pc must
  * be the pc of the accessing instruction. Return false after raising the guest exception. */

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 
 #include "cpu/cpu.h"
+#include "mm/tlb_flush.h"
 
 static pthread_mutex_t exclusive_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t exclusive_cond = PTHREAD_COND_INITIALIZER;   /* requester waits */
@@ -57,27 +58,37 @@ void end_exclusive(void)
     pthread_mutex_unlock(&exclusive_lock);
 }
 
+bool exclusive_pending(void)
+{
+    return atomic_load_explicit(&pending_cpus, memory_order_relaxed) != 0;
+}
+
+/* `running` is also the owner's half of the TLB shootdown handshake (mm/tlb_flush.c): every
+ * store of true is followed by a mailbox drain before guest code runs, and every store of
+ * false by a notification to requesters that may be waiting for this vCPU. */
 void cpu_exec_start(RISCVCPU *cpu)
 {
     atomic_store(&cpu->running, true);          /* seq_cst: before reading pending_cpus */
-    if (!atomic_load(&pending_cpus)) {
-        return;
-    }
-    pthread_mutex_lock(&exclusive_lock);
-    if (!cpu->has_waiter) {
-        /* The requester did not count us: step back out until the section ends. */
-        atomic_store(&cpu->running, false);
-        while (atomic_load(&pending_cpus)) {
-            pthread_cond_wait(&exclusive_resume, &exclusive_lock);
+    if (atomic_load(&pending_cpus)) {
+        pthread_mutex_lock(&exclusive_lock);
+        if (!cpu->has_waiter) {
+            /* The requester did not count us: step back out until the section ends. */
+            atomic_store(&cpu->running, false);
+            tlb_flush_owner_left(cpu);
+            while (atomic_load(&pending_cpus)) {
+                pthread_cond_wait(&exclusive_resume, &exclusive_lock);
+            }
+            atomic_store(&cpu->running, true);
         }
-        atomic_store(&cpu->running, true);
+        pthread_mutex_unlock(&exclusive_lock);
     }
-    pthread_mutex_unlock(&exclusive_lock);
+    tlb_flush_process_mailbox(cpu);             /* seq_cst load of req_seq after running */
 }
 
 void cpu_exec_end(RISCVCPU *cpu)
 {
     atomic_store(&cpu->running, false);         /* seq_cst: before reading pending_cpus */
+    tlb_flush_owner_left(cpu);
     if (!atomic_load(&pending_cpus)) {
         return;
     }

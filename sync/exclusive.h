@@ -7,6 +7,8 @@
 #ifndef SYNC_EXCLUSIVE_H
 #define SYNC_EXCLUSIVE_H
 
+#include <stdbool.h>
+
 struct RISCVCPU;
 
 /* Main thread, before vCPUs start: the set of vCPUs an exclusive section waits for. */
@@ -16,6 +18,10 @@ void exclusive_set_cpus(struct RISCVCPU **cpus, unsigned n);
  * section is in progress. */
 void cpu_exec_start(struct RISCVCPU *cpu);
 void cpu_exec_end(struct RISCVCPU *cpu);
+
+/* Any thread: is an exclusive section requested or in progress? (A hint for vCPUs deciding
+ * whether to leave guest code after a kick.) */
+bool exclusive_pending(void);
 
 /* On return no vCPU is inside guest execution until end_exclusive. Not re-entrant; the
  * caller must not be between cpu_exec_start and cpu_exec_end. */

@@ -49,6 +49,7 @@ def main():
             (['-bios', 'none', '-kernel', good_elf, '-initrd', initrd], 'overlaps'),
             (['-bios', 'none', '-kernel', good_elf, '-dtb', notdtb], 'device tree'),
             (['-bios', 'none'], '-kernel'),
+            (['--flush=sometimes', '-bios', 'none', '-kernel', good_elf], 'sometimes'),
             (['-M', 'virt,dumpdtb=' + os.path.join(d, 'nodir', 'x.dtb'), '-bios', 'none',
               '-kernel', good_elf], 'dumpdtb'),
         ]

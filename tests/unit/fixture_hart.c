@@ -118,7 +118,7 @@ RISCVCPU *fx_new_cpu(unsigned hartid)
 {
     RISCVCPU *cpu = calloc(1, sizeof(*cpu));
     cr_assert_not_null(cpu);
-    riscv_cpu_init(cpu, &fx_machine, hartid);
+    cr_assert_eq(riscv_cpu_init(cpu, &fx_machine, hartid), 0);
     riscv_cpu_reset(cpu, FX_RAM_BASE, 0);
     cpu->ram_host = fx_machine.ram;
     cpu->code_pages = fx_machine.code_pages;
@@ -136,6 +136,7 @@ void fx_free_cpu(RISCVCPU *cpu)
 {
     if (cpu) {
         tlb_destroy(cpu);
+        riscv_cpu_finalize(cpu);
         free(cpu);
     }
 }
@@ -186,6 +187,11 @@ uint64_t fx_paging(unsigned mode)
     pt_root = fx_pt_alloc();
     fx_set_satp(fx_cpu, mode, pt_root);
     return pt_root;
+}
+
+void fx_paging_use_root(uint64_t root)
+{
+    pt_root = root;
 }
 
 unsigned fx_levels(void)

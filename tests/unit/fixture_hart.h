@@ -109,6 +109,8 @@ uint64_t fx_pt_alloc(void);
 /* Start translating in `mode` (SATP_MODE_SV39/48/57): a fresh root, fx_cpu's satp pointing at
  * it, TLB flushed. Returns the root's paddr. */
 uint64_t fx_paging(unsigned mode);
+/* Make fx_map/fx_pte_addr work on another root of the same mode (satp unchanged). */
+void fx_paging_use_root(uint64_t root);
 /* Levels of the current fx_paging mode (3, 4 or 5). */
 unsigned fx_levels(void);
 /* Map vaddr to paddr with a leaf of 2^page_bits bytes (12, 21, 30, 39 or 48), allocating

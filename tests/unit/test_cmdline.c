@@ -132,7 +132,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-d ", "-D ", "-global ", "-drive ",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
     cr_assert_eq(PARSE("--help"), CMDLINE_EXIT_SUCCESS);
@@ -720,4 +720,16 @@ Test(cmdline, qemu_style_full_command_line)
     cr_assert_eq(cfg.n_devices, 1);
     cr_assert(cfg.no_reboot);
     cr_assert_eq(cfg.log_mask, (1u << LOG_GUEST_ERRORS) | (1u << LOG_UNIMP));
+}
+
+Test(cmdline, flush_strategy_defaults_to_mailbox_and_accepts_qemu)
+{
+    cr_assert_eq(PARSE("-bios", "none", "-kernel", "k.elf"), CMDLINE_RUN);
+    cr_assert(!cfg.flush_qemu);
+    cr_assert_eq(PARSE("--flush=qemu", "-bios", "none", "-kernel", "k.elf"), CMDLINE_RUN);
+    cr_assert(cfg.flush_qemu);
+    cr_assert_eq(PARSE("-flush", "mailbox", "-bios", "none", "-kernel", "k.elf"), CMDLINE_RUN);
+    cr_assert(!cfg.flush_qemu);
+    cr_assert_eq(PARSE("--flush=fast", "-bios", "none", "-kernel", "k.elf"), CMDLINE_ERROR);
+    cr_assert_str_eq(err_text, "tlbstorm: --flush: unknown flush strategy 'fast' (mailbox or qemu)\n");
 }

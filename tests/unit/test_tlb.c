@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpu/cpu.h"
 #include "mm/tlb.h"
@@ -379,8 +380,9 @@ static void large_page_setup(void)
                  (unsigned long long)d->large_page_mask);
 }
 
-Test(tlb, page_flush_inside_large_page_flushes_mmu_idx)
+Test(tlb, qemu_policy_page_flush_inside_large_page_flushes_mmu_idx)
 {
+    tlb_set_qemu_policy(fx_cpu, true);
     large_page_setup();
     uint64_t lp = fx_cpu->tlb.stats.flushes_large_page;
     /* A 4 KiB page of the 2 MiB page that was never accessed itself. */
@@ -414,8 +416,9 @@ Test(tlb, page_flush_outside_large_page_flushes_one_page)
     cr_assert(tlb_holds(MMU_IDX_S, V2M + 0x5000));
 }
 
-Test(tlb, large_page_region_widens_to_cover_both)
+Test(tlb, qemu_policy_large_page_region_widens_to_cover_both)
 {
+    tlb_set_qemu_policy(fx_cpu, true);
     large_page_setup();
     uint64_t v2 = V2M + 0x600000;
     fx_map(v2, P2M + 0x400000, 21, FX_PTE_V | FX_PTE_R | FX_PTE_A);
@@ -429,6 +432,216 @@ Test(tlb, large_page_region_widens_to_cover_both)
     tlb_flush_page_local(fx_cpu, v2 + 0x3000);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page, lp + 1);
     cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x5000));
+}
+
+Test(tlb, page_flush_inside_large_page_removes_only_that_large_page)
+{
+    large_page_setup();
+    uint64_t lp = fx_cpu->tlb.stats.flushes_large_page;
+    uint64_t precise = fx_cpu->tlb.stats.flushes_large_page_precise;
+    tlb_flush_page_local(fx_cpu, V2M + 0x100000);
+    cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page, lp, "no whole-mmu_idx flush");
+    cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page_precise, precise + 1);
+    cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x5000), "entry of the megapage survived");
+    cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x1ff000), "entry of the megapage survived");
+    cr_assert(tlb_holds(MMU_IDX_S, V4K), "an unrelated 4 KiB entry was flushed");
+    cr_assert(tlb_holds(MMU_IDX_M, P_M));
+    fx_pte_write(fx_pte_addr(V2M, 1), fx_pte(P2M + 0x200000, FX_PTE_V | FX_PTE_R | FX_PTE_A));
+    fx_ram_write(P2M + 0x200000 + 0x5000, 8, 0x6666);
+    cr_assert_eq(load(V2M + 0x5000, 8, MMU_IDX_S), 0x6666);
+}
+
+Test(tlb, page_flush_in_one_large_page_keeps_the_other)
+{
+    large_page_setup();
+    uint64_t v2 = V2M + 0x600000;
+    fx_map(v2, P2M + 0x400000, 21, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    load(v2 + 8, 8, MMU_IDX_S);
+    load(v2 + 0x7000, 8, MMU_IDX_S);
+    tlb_flush_page_local(fx_cpu, v2 + 0x3000);
+    cr_assert(!tlb_holds(MMU_IDX_S, v2));
+    cr_assert(!tlb_holds(MMU_IDX_S, v2 + 0x7000));
+    cr_assert(tlb_holds(MMU_IDX_S, V2M + 0x5000), "the other megapage's entry was flushed");
+    cr_assert(tlb_holds(MMU_IDX_S, V4K));
+}
+
+Test(tlb, page_flush_inside_gigapage_removes_its_entries_across_the_table)
+{
+    fx_paging(SATP_MODE_SV39);
+    fx_set_priv(fx_cpu, PRV_S);
+    uint64_t vg = 0x40000000ULL;          /* 1 GiB page onto RAM */
+    fx_map(vg, FX_RAM_BASE & ~((1ULL << 30) - 1), 30, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    fx_map(V4K, FRAME(0), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    uint64_t off1 = FX_RAM_BASE & ((1ULL << 30) - 1);
+    uint64_t a = vg + off1 + 0x3000, b = vg + off1 + 0x91000;
+    load(a, 8, MMU_IDX_S);
+    load(b, 8, MMU_IDX_S);
+    load(V4K, 8, MMU_IDX_S);
+    cr_assert_eq(full(MMU_IDX_S, a)->page_bits, 30);
+    tlb_flush_page_local(fx_cpu, vg + 0x123000);
+    cr_assert(!tlb_holds(MMU_IDX_S, a) && !tlb_holds(MMU_IDX_S, b));
+    cr_assert(tlb_holds(MMU_IDX_S, V4K));
+}
+
+/* ---- ASIDs ------------------------------------------------------------------------------- */
+
+static void write_satp(uint64_t v)
+{
+    uint64_t old;
+    cr_assert_eq(riscv_csr_rmw(fx_cpu, 0x180, &old, false, true, v, ~0ULL, 0), CSR_OK_EXIT_TB);
+}
+
+static uint64_t satp_of(unsigned asid, uint64_t root)
+{
+    return ((uint64_t)SATP_MODE_SV39 << SATP_MODE_SHIFT) | ((uint64_t)asid << SATP_ASID_SHIFT) |
+           (root >> 12);
+}
+
+#define VA 0x200000ULL
+#define VG 0x405000ULL   /* a different TLB index from VA */
+
+/* Two address spaces: ASID 1 maps VA to frame 1, ASID 2 maps it to frame 2; VG is global in
+ * both (frame 3). Leaves the hart in ASID 1 with VA and VG cached. Returns root 2. */
+static uint64_t two_address_spaces(uint64_t *root1)
+{
+    *root1 = fx_paging(SATP_MODE_SV39);
+    fx_set_priv(fx_cpu, PRV_S);
+    fx_map(VA, FRAME(1), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    fx_map(VG, FRAME(3), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A | FX_PTE_G);
+    uint64_t root2 = fx_paging(SATP_MODE_SV39);
+    fx_map(VA, FRAME(2), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    fx_map(VG, FRAME(3), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A | FX_PTE_G);
+    fx_ram_write(FRAME(1), 8, 0x1111);
+    fx_ram_write(FRAME(2), 8, 0x2222);
+    fx_ram_write(FRAME(3), 8, 0x3333);
+    write_satp(satp_of(1, *root1));
+    tlb_flush_local(fx_cpu);
+    cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x1111);
+    cr_assert_eq(load(VG, 8, MMU_IDX_S), 0x3333);
+    cr_assert(full(MMU_IDX_S, VG)->global && !full(MMU_IDX_S, VA)->global);
+    cr_assert_eq(full(MMU_IDX_S, VA)->asid, 1);
+    return root2;
+}
+
+Test(tlb, satp_asid_switch_keeps_each_address_space_apart)
+{
+    uint64_t root1, root2 = two_address_spaces(&root1);
+    uint64_t flushes = fx_cpu->tlb.stats.flushes_full;
+    write_satp(satp_of(2, root2));
+    cr_assert_eq(fx_cpu->tlb.stats.flushes_full, flushes, "satp write flushed the TLB");
+    cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x2222, "ASID 2 used ASID 1's translation");
+    uint64_t fills = fx_cpu->tlb.stats.fills;
+    write_satp(satp_of(1, root1));
+    cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x1111);
+    cr_assert_eq(load(VG, 8, MMU_IDX_S), 0x3333);
+    cr_assert_eq(fx_cpu->tlb.stats.fills, fills, "switching back did not reuse ASID 1's entries");
+    cr_assert_geq(fx_cpu->tlb.stats.asid_context_hits, 1);
+}
+
+Test(tlb, asid_flush_keeps_global_entries)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    tlb_flush_asid_by_mmuidx_local(fx_cpu, 1, TLB_ASID_TAGGED_IDXMAP);
+    cr_assert(!tlb_holds(MMU_IDX_S, VA));
+    cr_assert(tlb_holds(MMU_IDX_S, VG), "global entry flushed by an ASID flush");
+    tlb_flush_asid_by_mmuidx_local(fx_cpu, 7, TLB_ASID_TAGGED_IDXMAP);
+    cr_assert(tlb_holds(MMU_IDX_S, VG));
+}
+
+Test(tlb, asid_flush_of_other_address_space_keeps_current_entries)
+{
+    uint64_t root1, root2 = two_address_spaces(&root1);
+    tlb_flush_asid_by_mmuidx_local(fx_cpu, 2, TLB_ASID_TAGGED_IDXMAP);
+    cr_assert(tlb_holds(MMU_IDX_S, VA));
+    /* ASID 2 had no tables kept; switching to it still translates afresh. */
+    write_satp(satp_of(2, root2));
+    cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x2222);
+}
+
+Test(tlb, page_flush_in_one_asid_reaches_kept_tables_of_that_asid_only)
+{
+    uint64_t root1, root2 = two_address_spaces(&root1);
+    write_satp(satp_of(2, root2));
+    cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x2222);
+    /* Remap VA in ASID 1 (not current) and flush just that page in ASID 1. */
+    fx_paging_use_root(root1);
+    fx_map(VA, FRAME(4), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    fx_ram_write(FRAME(4), 8, 0x4444);
+    tlb_flush_page_asid_by_mmuidx_local(fx_cpu, VA, 1, TLB_ASID_TAGGED_IDXMAP);
+    cr_assert(tlb_holds(MMU_IDX_S, VA), "the current ASID's entry was flushed");
+    write_satp(satp_of(1, root1));
+    cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x4444, "ASID 1 kept a stale entry");
+    cr_assert_eq(load(VG, 8, MMU_IDX_S), 0x3333);
+}
+
+Test(tlb, page_flush_for_all_asids_reaches_kept_tables)
+{
+    uint64_t root1, root2 = two_address_spaces(&root1);
+    write_satp(satp_of(2, root2));
+    fx_paging_use_root(root1);
+    fx_map(VA, FRAME(4), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    fx_ram_write(FRAME(4), 8, 0x4444);
+    tlb_flush_page_local(fx_cpu, VA);
+    write_satp(satp_of(1, root1));
+    cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x4444);
+}
+
+Test(tlb, satp_mode_change_flushes_translated_contexts)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    write_satp(((uint64_t)SATP_MODE_SV48 << SATP_MODE_SHIFT) | (1ULL << SATP_ASID_SHIFT) |
+               (root1 >> 12));
+    cr_assert(!tlb_holds(MMU_IDX_S, VA) && !tlb_holds(MMU_IDX_S, VG));
+}
+
+Test(tlb, qemu_policy_satp_write_flushes_everything)
+{
+    tlb_set_qemu_policy(fx_cpu, true);
+    uint64_t root1, root2 = two_address_spaces(&root1);
+    write_satp(satp_of(2, root2));
+    cr_assert(!tlb_holds(MMU_IDX_S, VG));
+    cr_assert_eq(fx_cpu->tlb.stats.asid_switches, 0);
+}
+
+/* ---- ranges and resizing --------------------------------------------------------------- */
+
+Test(tlb, range_flush_removes_exactly_the_pages_of_the_range)
+{
+    fx_paging(SATP_MODE_SV39);
+    fx_set_priv(fx_cpu, PRV_S);
+    for (unsigned i = 0; i < 8; i++) {
+        fx_map(VA + i * 0x1000, FRAME(i), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+        load(VA + i * 0x1000, 8, MMU_IDX_S);
+    }
+    tlb_flush_range_by_mmuidx_local(fx_cpu, VA + 0x2800, 0x2000, TLB_ASID_TAGGED_IDXMAP);
+    for (unsigned i = 0; i < 8; i++) {
+        bool flushed = i >= 2 && i <= 4;
+        cr_assert_eq(tlb_holds(MMU_IDX_S, VA + i * 0x1000), !flushed, "page %u", i);
+    }
+}
+
+Test(tlb, table_grows_when_busy_and_shrinks_when_idle)
+{
+    CPUTLBDescFast *f = &fx_cpu->tlb.f[MMU_IDX_M];
+    size_t n = f->mask + 1;
+    cr_assert_eq(n, 1u << TLB_DEFAULT_BITS);
+    for (size_t i = 0; i < n; i++) {
+        load(FX_RAM_BASE + i * 0x1000, 1, MMU_IDX_M);
+    }
+    cr_assert_eq(fx_cpu->tlb.d[MMU_IDX_M].n_used_entries, n, "occupancy not counted exactly");
+    tlb_flush_by_mmuidx_local(fx_cpu, 1u << MMU_IDX_M);
+    cr_assert_eq(f->mask + 1, 2 * n, "a full table did not grow");
+    cr_assert_eq(fx_cpu->tlb.stats.resizes, 1);
+    load(FX_RAM_BASE, 1, MMU_IDX_M);
+    struct timespec ts = { 0, 120 * 1000 * 1000 };    /* one resize window */
+    nanosleep(&ts, NULL);
+    tlb_flush_by_mmuidx_local(fx_cpu, 1u << MMU_IDX_M);
+    cr_assert_eq(f->mask + 1, 1u << TLB_MIN_BITS, "an idle table did not shrink: %zu",
+                 (size_t)(f->mask + 1));
+    cr_assert_eq(load(FX_RAM_BASE + 0x5000, 1, MMU_IDX_M),
+                 fx_ram_read(FX_RAM_BASE + 0x5000, 1));
 }
 
 /* ---- victim TLB ----------------------------------------------------------------------------- */

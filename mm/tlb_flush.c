@@ -1,0 +1,405 @@
+/* Remote TLB shootdown through per-vCPU mailboxes.
+ *
+ * Protocol (checked by docs/models/shootdown.pml):
+ *   requester, per target T:   lock(T.mb); enqueue (coalesce / escalate); s = ++T.req_seq
+ *                              (seq_cst); unlock; if load(T.running) (seq_cst): cpu_exit(T)
+ *                              and, when synced, wait until T.ack_seq >= s or !T.running
+ *   owner, entering guest code (cpu_exec_start): running = true (seq_cst); then
+ *                              if load(req_seq) (seq_cst) != ack_seq: drain
+ *   owner, at a TB entry after a kick: drain
+ *   drain:                     lock; seen = req_seq; take the pending set; unlock; apply it;
+ *                              ack_seq = seen (seq_cst); notify
+ *   owner, leaving (cpu_exec_end, WFI, HSM stop, SBI call): running = false (seq_cst); notify
+ *   notify:                    ++flush_event (seq_cst); if load(waiters): FUTEX_WAKE
+ * Invariant: once a synced request returns, every target either has applied it (ack_seq >= s)
+ * or is outside guest execution and will apply it before its next guest access. The two
+ * seq_cst store-then-load pairs (requester: req_seq then running; owner: running then
+ * req_seq) form a Dekker handshake: in the single total order of seq_cst operations one of
+ * the two stores comes first, so either the requester sees running (and waits for the ack or
+ * the exit) or the owner sees the new req_seq (and drains before executing). A requester
+ * that sees running == false may return at once: the owner cannot execute guest code again
+ * without passing cpu_exec_start, which drains.
+ * Waiting: a short spin (a target that is running on another host core acknowledges within
+ * a TB), then FUTEX_WAIT on flush_event. The waiter increments `waiters` (seq_cst) before its
+ * final check and the owner reads it after bumping flush_event (seq_cst), so either the
+ * waiter's check sees the ack, or the owner sees a waiter and wakes it, or the futex word has
+ * changed and FUTEX_WAIT returns at once. */
+#include "mm/tlb_flush.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "accel/tb.h"
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+#include "sync/exclusive.h"
+#include "sync/work.h"
+
+/* Ranges longer than this many pages become a full flush of their mmu_idx (as QEMU does for
+ * ranges larger than the table: walking them costs more than refilling). */
+#define TLB_RANGE_MAX_PAGES 64
+#define FLUSH_SPIN_ITERATIONS 200
+
+static enum tlb_flush_mode flush_mode = TLB_FLUSH_MODE_MAILBOX;
+
+void tlb_flush_set_mode(enum tlb_flush_mode mode)
+{
+    flush_mode = mode;
+}
+
+enum tlb_flush_mode tlb_flush_get_mode(void)
+{
+    return flush_mode;
+}
+
+int tlb_mailbox_init(TLBMailbox *mb)
+{
+    memset(mb, 0, sizeof(*mb));
+    return -pthread_mutex_init(&mb->lock, NULL);
+}
+
+void tlb_mailbox_destroy(TLBMailbox *mb)
+{
+    pthread_mutex_destroy(&mb->lock);
+}
+
+static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+static void futex_wake_all(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+/* ---------------------------------------------------------------- local application ---- */
+
+void tlb_flush_apply_local(RISCVCPU *cpu, const TLBFlushReq *req)
+{
+    unsigned idxmap = req->idxmap & ((1u << TLB_NB_MMU_MODES) - 1);
+    switch (req->kind) {
+    case TLB_FLUSH_ALL:
+        tlb_flush_by_mmuidx_local(cpu, idxmap);
+        break;
+    case TLB_FLUSH_ASID:
+        tlb_flush_asid_by_mmuidx_local(cpu, req->asid, idxmap);
+        break;
+    case TLB_FLUSH_PAGE:
+        tlb_flush_page_asid_by_mmuidx_local(cpu, req->addr, req->asid, idxmap);
+        break;
+    case TLB_FLUSH_RANGE:
+        tlb_flush_range_asid_by_mmuidx_local(cpu, req->addr, req->len, req->asid, idxmap);
+        break;
+    case TLB_FLUSH_FENCE_I:
+        tb_jmp_cache_clear(cpu);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---------------------------------------------------------------- mailbox ---------------- */
+
+static uint64_t req_first_page(const TLBFlushReq *r)
+{
+    return r->addr & RV_PAGE_MASK;
+}
+
+/* One past the last page covered by a PAGE or RANGE request. */
+static uint64_t req_end_page(const TLBFlushReq *r)
+{
+    if (r->kind == TLB_FLUSH_PAGE || r->len == 0) {
+        return req_first_page(r) + RV_PAGE_SIZE;
+    }
+    uint64_t last = r->addr + r->len - 1;
+    if (last < r->addr) {
+        last = UINT64_MAX;
+    }
+    return (last & RV_PAGE_MASK) + RV_PAGE_SIZE;
+}
+
+/* Does pending request a make request b redundant? */
+static bool req_covers(const TLBFlushReq *a, const TLBFlushReq *b)
+{
+    if ((a->idxmap & b->idxmap) != b->idxmap) {
+        return false;
+    }
+    switch (a->kind) {
+    case TLB_FLUSH_ALL:
+        return true;
+    case TLB_FLUSH_ASID:
+        /* An ASID flush keeps global entries, which a request for any ASID also removes. */
+        return b->asid == a->asid && b->kind != TLB_FLUSH_ALL;
+    case TLB_FLUSH_PAGE:
+    case TLB_FLUSH_RANGE:
+        if (b->kind != TLB_FLUSH_PAGE && b->kind != TLB_FLUSH_RANGE) {
+            return false;
+        }
+        if (a->asid != TLB_ASID_ANY && a->asid != b->asid) {
+            return false;
+        }
+        return req_first_page(a) <= req_first_page(b) && req_end_page(b) <= req_end_page(a) &&
+               req_end_page(b) != 0;
+    default:
+        return false;
+    }
+}
+
+/* Merge b into a when both are page/range requests of the same address space and mmu_idx
+ * whose pages touch or overlap and the union stays short. */
+static bool req_merge(TLBFlushReq *a, const TLBFlushReq *b)
+{
+    if ((a->kind != TLB_FLUSH_PAGE && a->kind != TLB_FLUSH_RANGE) ||
+        (b->kind != TLB_FLUSH_PAGE && b->kind != TLB_FLUSH_RANGE) ||
+        a->asid != b->asid || a->idxmap != b->idxmap) {
+        return false;
+    }
+    uint64_t a0 = req_first_page(a), a1 = req_end_page(a);
+    uint64_t b0 = req_first_page(b), b1 = req_end_page(b);
+    if (a1 == 0 || b1 == 0 || b0 > a1 || a0 > b1) {
+        return false;
+    }
+    uint64_t lo = a0 < b0 ? a0 : b0, hi = a1 > b1 ? a1 : b1;
+    if (((hi - lo) >> RV_PAGE_BITS) > TLB_RANGE_MAX_PAGES) {
+        return false;
+    }
+    a->kind = TLB_FLUSH_RANGE;
+    a->addr = lo;
+    a->len = hi - lo;
+    return true;
+}
+
+/* Under mb->lock. */
+static void mailbox_enqueue_locked(TLBMailbox *mb, const TLBFlushReq *req)
+{
+    TLBMailboxStats *st = &mb->stats;
+    atomic_fetch_add_explicit(&st->received[req->kind], 1, memory_order_relaxed);
+    if (req->kind == TLB_FLUSH_FENCE_I) {
+        if (mb->fence_i) {
+            atomic_fetch_add_explicit(&st->coalesced, 1, memory_order_relaxed);
+        }
+        mb->fence_i = true;
+        return;
+    }
+    if ((mb->full_idxmap & req->idxmap) == req->idxmap) {
+        atomic_fetch_add_explicit(&st->coalesced, 1, memory_order_relaxed);
+        return;
+    }
+    if (req->kind == TLB_FLUSH_ALL) {
+        mb->full_idxmap |= req->idxmap;
+        /* Drop ring entries the full flush now covers. */
+        unsigned n = 0;
+        for (unsigned i = 0; i < mb->n_ring; i++) {
+            if ((mb->ring[i].idxmap & mb->full_idxmap) != mb->ring[i].idxmap) {
+                mb->ring[n++] = mb->ring[i];
+            }
+        }
+        mb->n_ring = n;
+        return;
+    }
+    for (unsigned i = 0; i < mb->n_ring; i++) {
+        if (req_covers(&mb->ring[i], req) || req_merge(&mb->ring[i], req)) {
+            atomic_fetch_add_explicit(&st->coalesced, 1, memory_order_relaxed);
+            return;
+        }
+    }
+    if (mb->n_ring == TLB_MAILBOX_RING) {
+        /* No allocation: a full ring becomes a full flush of every mmu_idx it names. */
+        uint16_t idx = req->idxmap;
+        for (unsigned i = 0; i < mb->n_ring; i++) {
+            idx |= mb->ring[i].idxmap;
+        }
+        mb->full_idxmap |= idx;
+        mb->n_ring = 0;
+        atomic_fetch_add_explicit(&st->escalated, 1, memory_order_relaxed);
+        return;
+    }
+    mb->ring[mb->n_ring++] = *req;
+}
+
+static void mailbox_notify(TLBMailbox *mb)
+{
+    atomic_fetch_add_explicit(&mb->flush_event, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&mb->waiters, memory_order_seq_cst)) {
+        futex_wake_all(&mb->flush_event);
+    }
+}
+
+void tlb_flush_process_mailbox(RISCVCPU *cpu)
+{
+    TLBMailbox *mb = &cpu->flush_mailbox;
+    /* seq_cst: on the entry path this load is the second half of the owner's Dekker pair. */
+    uint32_t req = atomic_load_explicit(&mb->req_seq, memory_order_seq_cst);
+    if (req == atomic_load_explicit(&mb->ack_seq, memory_order_relaxed)) {
+        return;
+    }
+    pthread_mutex_lock(&mb->lock);
+    uint32_t seen = atomic_load_explicit(&mb->req_seq, memory_order_relaxed);
+    uint16_t full = mb->full_idxmap;
+    bool fence_i = mb->fence_i;
+    unsigned n = mb->n_ring;
+    TLBFlushReq ring[TLB_MAILBOX_RING];
+    memcpy(ring, mb->ring, n * sizeof(ring[0]));
+    mb->full_idxmap = 0;
+    mb->fence_i = false;
+    mb->n_ring = 0;
+    pthread_mutex_unlock(&mb->lock);
+
+    if (full) {
+        tlb_flush_by_mmuidx_local(cpu, full & ((1u << TLB_NB_MMU_MODES) - 1));
+    }
+    for (unsigned i = 0; i < n; i++) {
+        tlb_flush_apply_local(cpu, &ring[i]);
+    }
+    if (fence_i) {
+        tb_jmp_cache_clear(cpu);
+    }
+    atomic_fetch_add_explicit(&mb->stats.drains, 1, memory_order_relaxed);
+    atomic_store_explicit(&mb->ack_seq, seen, memory_order_seq_cst);
+    mailbox_notify(mb);
+}
+
+void tlb_flush_owner_left(RISCVCPU *cpu)
+{
+    mailbox_notify(&cpu->flush_mailbox);
+}
+
+/* ---------------------------------------------------------------- requester -------------- */
+
+static bool target_done(RISCVCPU *t, uint32_t s)
+{
+    return (int32_t)(atomic_load_explicit(&t->flush_mailbox.ack_seq, memory_order_seq_cst) -
+                     s) >= 0 ||
+           !atomic_load_explicit(&t->running, memory_order_seq_cst);
+}
+
+static void wait_for_target(RISCVCPU *t, uint32_t s)
+{
+    for (int i = 0; i < FLUSH_SPIN_ITERATIONS; i++) {
+        if (target_done(t, s)) {
+            return;
+        }
+        cpu_relax();
+    }
+    TLBMailbox *mb = &t->flush_mailbox;
+    for (;;) {
+        uint32_t ev = atomic_load_explicit(&mb->flush_event, memory_order_seq_cst);
+        atomic_fetch_add_explicit(&mb->waiters, 1, memory_order_seq_cst);
+        if (target_done(t, s)) {
+            atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
+            return;
+        }
+        futex_wait(&mb->flush_event, ev);
+        atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
+    }
+}
+
+static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
+                               const TLBFlushReq *req, bool synced)
+{
+    uint32_t seq[64];
+    uint64_t waiting = 0;
+    for (unsigned i = 0; i < m->n_cpus && i < 64; i++) {
+        RISCVCPU *t = m->cpus[i];
+        if (!(cpu_mask & (1ULL << i)) || t == self) {
+            continue;
+        }
+        TLBMailbox *mb = &t->flush_mailbox;
+        pthread_mutex_lock(&mb->lock);
+        mailbox_enqueue_locked(mb, req);
+        seq[i] = atomic_fetch_add_explicit(&mb->req_seq, 1, memory_order_seq_cst) + 1;
+        pthread_mutex_unlock(&mb->lock);
+        if (atomic_load_explicit(&t->running, memory_order_seq_cst)) {
+            cpu_exit(t);
+            atomic_fetch_add_explicit(&mb->stats.kicked, 1, memory_order_relaxed);
+            waiting |= 1ULL << i;
+        } else {
+            atomic_fetch_add_explicit(&mb->stats.skipped, 1, memory_order_relaxed);
+        }
+    }
+    if (self && (cpu_mask & (1ULL << self->index))) {
+        tlb_flush_apply_local(self, req);
+    }
+    if (!synced) {
+        return;
+    }
+    for (unsigned i = 0; waiting; i++) {
+        if (waiting & (1ULL << i)) {
+            wait_for_target(m->cpus[i], seq[i]);
+            waiting &= ~(1ULL << i);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- QEMU baseline ---------- */
+
+static void qemu_flush_work(RISCVCPU *cpu, void *data)
+{
+    tlb_flush_apply_local(cpu, data);
+    free(data);
+}
+
+static void qemu_flush_self_work(RISCVCPU *cpu, void *data)
+{
+    tlb_flush_apply_local(cpu, data);
+}
+
+/* QEMU's tlb_flush_*_all_cpus(_synced): one heap-allocated async work item per target, which
+ * also wakes halted targets; the synced form then runs the requester's own part as safe work,
+ * i.e. inside a stop-the-world exclusive section. */
+static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
+                            const TLBFlushReq *req, bool synced)
+{
+    for (unsigned i = 0; i < m->n_cpus && i < 64; i++) {
+        RISCVCPU *t = m->cpus[i];
+        if (!(cpu_mask & (1ULL << i)) || t == self) {
+            continue;
+        }
+        TLBFlushReq *copy = malloc(sizeof(*copy));
+        if (!copy) {
+            /* Out of memory: fall back to the allocation-free path for this target. */
+            flush_cpus_mailbox(m, NULL, 1ULL << i, req, synced);
+            continue;
+        }
+        *copy = *req;
+        atomic_fetch_add_explicit(&t->flush_mailbox.stats.received[req->kind], 1,
+                                  memory_order_relaxed);
+        atomic_fetch_add_explicit(&t->flush_mailbox.stats.kicked, 1, memory_order_relaxed);
+        async_run_on_cpu(t, qemu_flush_work, copy);
+    }
+    bool self_target = self && (cpu_mask & (1ULL << self->index));
+    if (synced) {
+        start_exclusive();
+        if (self_target) {
+            qemu_flush_self_work(self, (void *)req);
+        }
+        end_exclusive();
+    } else if (self_target) {
+        qemu_flush_self_work(self, (void *)req);
+    }
+}
+
+void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlushReq *req,
+                    bool synced)
+{
+    if (flush_mode == TLB_FLUSH_MODE_QEMU) {
+        flush_cpus_qemu(m, self, cpu_mask, req, synced);
+    } else {
+        flush_cpus_mailbox(m, self, cpu_mask, req, synced);
+    }
+}
