@@ -21,6 +21,7 @@
 #include "accel/log.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
+#include "cpu/sbi.h"
 #include "hw/machine.h"
 #include "sync/exclusive.h"
 #include "sync/work.h"
@@ -109,6 +110,10 @@ static void cpu_exec(RISCVCPU *cpu)
             continue;
         }
         cpu->last_tb = NULL;
+        if (r == EXIT_SBI) {
+            cpu->sbi_pending = true;     /* answered by the vCPU loop, outside */
+            break;
+        }
         /* EXIT_REQUEST: icount_decr is still negative; the loop top handles it. */
         if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0 &&
                    !(riscv_cpu_mip(cpu) & cpu->mie)) {
@@ -125,6 +130,10 @@ static void *vcpu_thread(void *arg)
     urcu_memb_register_thread();
     while (machine_pending_request(cpu->machine) == MACHINE_RUN) {
         process_queued_cpu_work(cpu);
+        /* Built-in SBI: M-mode setup, SBI calls, HSM stopped/suspended harts. */
+        if (cpu->sbi_builtin && sbi_vcpu_run(cpu)) {
+            continue;
+        }
         if (cpu->halted) {
             vcpu_sleep_in_wfi(cpu);
             continue;

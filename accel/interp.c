@@ -633,6 +633,14 @@ label:                                                                          
 
     /* ---- system ---- */
 L_ECALL:
+    if (cpu->sbi_builtin && cpu->priv != PRV_U) {
+        /* The built-in SBI answers on the vCPU thread outside guest execution, because
+         * RFENCE waits for other vCPUs. In M-mode this is the ROM word mtvec points at:
+         * a trap that should have been delegated, reported by the SBI. */
+        cpu->pc = PC_OF_OP();
+        cpu->instret += (uint64_t)(op - tb->ops);
+        return EXIT_SBI;
+    }
     cause = cpu->priv == PRV_U ? EXCP_ECALL_U
           : cpu->priv == PRV_S ? EXCP_ECALL_S : EXCP_ECALL_M;
     tval = 0;

@@ -111,6 +111,7 @@ enum cpu_exit_reason {
     EXIT_LOOKUP,      /* continue at cpu->pc, do not link (state changed, trap taken) */
     EXIT_REQUEST,     /* icount_decr was negative at a TB entry */
     EXIT_HALT,        /* WFI with nothing pending */
+    EXIT_SBI,         /* ecall for the built-in SBI; pc is the ecall, instret excludes it */
 };
 
 typedef struct RISCVCPU {
@@ -177,6 +178,11 @@ typedef struct RISCVCPU {
     struct TranslationBlock *jmp_cache[4096]; /* virtual-pc keyed; entries re-validated on use */
     struct Machine *machine;
     unsigned index;               /* hart number == mhartid */
+    /* Built-in SBI (cpu/sbi.c). sbi_builtin: set by the main thread before the vCPU starts;
+     * S-mode ecalls (and stray M-mode traps) leave guest code with EXIT_SBI. sbi_pending:
+     * owner only, cpu_exec stopped at such an ecall and the vCPU loop must answer it. */
+    bool sbi_builtin;
+    bool sbi_pending;
 } RISCVCPU;
 
 /* ---- cpu/cpu.c ---- */

@@ -58,6 +58,9 @@ typedef struct Machine {
     _Atomic int exit_code;        /* written by the winning requester before `request` */
     uint64_t htif_tohost, htif_fromhost;
     bool has_htif;
+    /* The built-in SBI firmware (cpu/sbi.c), or NULL when the firmware is guest code. Set up
+     * by the main thread while no vCPU runs. */
+    struct SBIState *sbi;
 } Machine;
 
 int64_t machine_clock_ns(void);

@@ -14,6 +14,7 @@
 #include "accel/tb.h"
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
+#include "cpu/sbi.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
 #include "hw/devices.h"
@@ -48,7 +49,9 @@ enum {
     ROM_ENTRY_OFF = 24,          /* dword: where to jump */
     ROM_FDT_OFF = 32,            /* dword: a1 */
     ROM_FW_DYN_OFF = 40,         /* struct fw_dynamic_info */
+    ROM_SBI_TRAP_OFF = 0x100,    /* word: `ecall`, mtvec under the built-in SBI */
 };
+#define INSN_ECALL 0x00000073u
 #define FW_DYNAMIC_MAGIC 0x4942534fULL     /* "OSBI" */
 #define FW_DYNAMIC_VERSION 2
 #define FW_DYNAMIC_NEXT_MODE_S 1
@@ -95,6 +98,9 @@ static void build_reset_rom(uint64_t entry, uint64_t fdt_addr, uint64_t next_add
     put_le64(dyn + 24, FW_DYNAMIC_NEXT_MODE_S);
     put_le64(dyn + 32, 0);                            /* options */
     put_le64(dyn + 40, 0);                            /* boot hart */
+    /* Under the built-in SBI no M-mode code exists; a trap that reaches M-mode anyway runs
+     * this ecall, which the SBI reports (cpu/sbi.c). Harmless for other firmware. */
+    put_le32(mrom + ROM_SBI_TRAP_OFF, INSN_ECALL);
 }
 
 /* PLIC context outputs: context 2h is hart h's MEIP line, 2h + 1 its SEIP line. Called by
@@ -475,10 +481,31 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
             }
         }
         break;
+    case BIOS_DEFAULT:
+        /* The built-in SBI: tlbstorm is the M-mode firmware and the kernel runs in S-mode. */
+        if (!cfg->kernel_path) {
+            if (cfg->dumpdtb_path) {
+                rc = 0;          /* only the device tree is wanted */
+                break;
+            }
+            snprintf(err, errlen, "-bios default: the built-in SBI firmware needs -kernel "
+                     "(an S-mode kernel); use -bios FILE or -bios none to run firmware");
+            return -EINVAL;
+        }
+        /* As QEMU with its default firmware: an ELF at its physical addresses, a raw image
+         * (Linux Image, U-Boot) 2 MiB into RAM, where fw_jump would put it. */
+        rc = loader_load_image(cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET, &img,
+                               err, errlen);
+        if (rc) {
+            return rc;
+        }
+        boot->entry = kernel_addr = img.entry;
+        note_htif(m, &img);
+        rc = place(&pl, "-kernel", img.low, img.high, err, errlen);
+        break;
     default:
-        snprintf(err, errlen, "-bios: the built-in SBI firmware is not available yet; use "
-                 "-bios none (M-mode kernel) or -bios FILE");
-        return -ENOTSUP;
+        snprintf(err, errlen, "-bios: unknown firmware selection");
+        return -EINVAL;
     }
     if (rc) {
         return rc;
@@ -540,6 +567,17 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     boot->dtb_addr = fdt_addr;
     build_reset_rom(boot->entry, fdt_addr, kernel_addr);
     boot->entry = VIRT_MROM_BASE;
+    if (cfg->bios == BIOS_DEFAULT) {
+        /* The harts never run the ROM: the SBI puts them in S-mode (hart 0 at the kernel,
+         * the others stopped until HSM hart_start). */
+        SBIBoot sb = { .kernel_entry = kernel_addr, .dtb_addr = fdt_addr,
+                       .mtrap_vector = VIRT_MROM_BASE + ROM_SBI_TRAP_OFF, .console = uart0,
+                       .ram = &dma_ram };
+        if (sbi_machine_setup(m, &sb) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -ENOMEM;
+        }
+    }
 
     rc = publish_memmap(m);
     if (rc) {
@@ -573,6 +611,7 @@ void virt_destroy(Machine *m)
         free(m->cpus);
     }
     free(m->memmap);
+    sbi_machine_free(m);
     if (m->ram) {
         munmap(m->ram, m->ram_size);
     }

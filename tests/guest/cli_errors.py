@@ -49,6 +49,11 @@ def main():
             (['-bios', 'none', '-kernel', good_elf, '-initrd', initrd], 'overlaps'),
             (['-bios', 'none', '-kernel', good_elf, '-dtb', notdtb], 'device tree'),
             (['-bios', 'none'], '-kernel'),
+            # The built-in SBI (default -bios) runs an S-mode kernel: nothing to run without.
+            (['-M', 'virt'], 'built-in SBI firmware needs -kernel'),
+            (['-bios', 'default', '-smp', '2'], 'built-in SBI firmware needs -kernel'),
+            (['-kernel', os.path.join(d, 'missing.elf')], 'missing.elf'),
+            (['-kernel', good_elf, '-initrd', initrd], 'overlaps'),
             (['--flush=sometimes', '-bios', 'none', '-kernel', good_elf], 'sometimes'),
             (['-M', 'virt,dumpdtb=' + os.path.join(d, 'nodir', 'x.dtb'), '-bios', 'none',
               '-kernel', good_elf], 'dumpdtb'),
@@ -83,6 +88,11 @@ def main():
                                 % (magic, total, len(data)))
             if b'console=ttyS0' not in data or data.count(b'cpu@') < 3:
                 failures.append('dumpdtb: bootargs or cpu nodes missing')
+        # dumpdtb needs no image, whatever the firmware.
+        p = run(emu, ['-M', 'virt,dumpdtb=' + dtb])
+        if p.returncode != 0 or p.stdout or p.stderr or not os.path.exists(dtb):
+            failures.append('dumpdtb without -kernel: status %d, stdout %r, stderr %r'
+                            % (p.returncode, p.stdout, p.stderr))
         leftovers = [f for f in os.listdir(d) if '.tmp.' in f]
         if leftovers:
             failures.append('temporary files left behind: %s' % leftovers)

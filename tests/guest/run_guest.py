@@ -18,11 +18,14 @@ def main():
     ap.add_argument('--expect-status', type=int, default=None)
     ap.add_argument('--expect-output', action='append', default=[])
     ap.add_argument('--smp', default='1')
+    ap.add_argument('--no-bios', action='store_true',
+                    help='omit -bios none: an S-mode guest on the built-in SBI')
     ap.add_argument('elf')
     ap.add_argument('extra', nargs='*')
     args = ap.parse_args()
 
-    cmd = [args.emulator, '-M', 'virt', '-bios', 'none', '-nographic', '-m', '128M',
+    bios = [] if args.no_bios else ['-bios', 'none']
+    cmd = [args.emulator, '-M', 'virt'] + bios + ['-nographic', '-m', '128M',
            '-smp', args.smp, '-kernel', args.elf] + args.extra
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
