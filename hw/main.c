@@ -19,6 +19,7 @@
 #include "hw/console.h"
 #include "hw/virt.h"
 #include "hw/vtimer.h"
+#include "mm/flush_stats.h"
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
 
@@ -138,6 +139,16 @@ int main(int argc, char **argv)
         }
     }
     console_stop();
+    if (cfg.stats) {
+        const char *strategy = cfg.flush_qemu ? "qemu" : "mailbox";
+        if (!cfg.stats_json) {
+            flush_stats_print_summary(stderr, &machine, strategy);
+        } else if (flush_stats_write_json(cfg.stats_json, &machine, strategy, err,
+                                          sizeof(err)) != 0) {
+            fprintf(stderr, "tlbstorm: %s\n", err);
+            status = status ? status : 1;
+        }
+    }
     vtimer_stop(&machine);
     tb_cache_destroy();
     virt_destroy(&machine);

@@ -32,11 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "mm/flush_stats.h"
 #include "sync/exclusive.h"
 #include "sync/work.h"
 
@@ -394,12 +396,28 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
     }
 }
 
+static int64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlushReq *req,
                     bool synced)
 {
+    if (m->n_cpus < 64) {
+        cpu_mask &= (1ULL << m->n_cpus) - 1;
+    }
+    uint64_t others = self ? cpu_mask & ~(1ULL << self->index) : cpu_mask;
+    int64_t t0 = clock_ns();
     if (flush_mode == TLB_FLUSH_MODE_QEMU) {
         flush_cpus_qemu(m, self, cpu_mask, req, synced);
     } else {
         flush_cpus_mailbox(m, self, cpu_mask, req, synced);
+    }
+    if (others) {
+        flush_stats_record(req->kind, synced, (unsigned)__builtin_popcountll(others),
+                           clock_ns() - t0);
     }
 }
