@@ -20,6 +20,7 @@
 #include "hw/virt.h"
 #include "hw/vtimer.h"
 #include "mm/flush_stats.h"
+#include "mm/flush_trace.h"
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
 
@@ -118,6 +119,14 @@ int main(int argc, char **argv)
     }
     machine.time_base_ns = machine_clock_ns();
 
+    if (cfg.trace_flush && flush_trace_open(cfg.trace_flush, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlbstorm: %s\n", err);
+        console_stop();
+        vtimer_stop(&machine);
+        tb_cache_destroy();
+        virt_destroy(&machine);
+        return 1;
+    }
     int status;
     for (;;) {
         if (run_machine(&machine, &boot) != 0) {
@@ -139,6 +148,10 @@ int main(int argc, char **argv)
         }
     }
     console_stop();
+    if (flush_trace_close(err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlbstorm: %s\n", err);
+        status = status ? status : 1;
+    }
     if (cfg.stats) {
         const char *strategy = cfg.flush_qemu ? "qemu" : "mailbox";
         if (!cfg.stats_json) {

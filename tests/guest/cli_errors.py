@@ -51,6 +51,8 @@ def main():
             (['-bios', 'none', '-kernel', good_elf, '-dtb', notdtb], 'device tree'),
             (['-bios', 'none'], '-kernel'),
             (['--flush=sometimes', '-bios', 'none', '-kernel', good_elf], 'sometimes'),
+            (['--trace-flush=' + os.path.join(d, 'nodir', 't.txt'), '-bios', 'none',
+              '-kernel', good_elf], 'nodir'),
             (['-M', 'virt,dumpdtb=' + os.path.join(d, 'nodir', 'x.dtb'), '-bios', 'none',
               '-kernel', good_elf], 'dumpdtb'),
         ]
