@@ -577,6 +577,22 @@ static int h_flush(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+static int h_stats(struct parse_ctx *ctx, const char *arg)
+{
+    ctx->cfg->stats = true;
+    if (arg && !*arg) {
+        return opt_error(ctx, "needs a file name after '='");
+    }
+    ctx->cfg->stats_json = arg;
+    return 0;
+}
+
+static int h_trace_flush(struct parse_ctx *ctx, const char *arg)
+{
+    ctx->cfg->trace_flush = arg;
+    return 0;
+}
+
 static const char *const log_item_names[LOG_ITEM_COUNT] = {
     [LOG_IN_ASM] = "in_asm",
     [LOG_EXEC] = "exec",
@@ -838,6 +854,10 @@ static const struct option_def option_table[] = {
     { "no-reboot", NULL, ARG_NONE, h_no_reboot, "", "exit instead of resetting the guest" },
     { "flush", NULL, ARG_REQUIRED, h_flush, "mailbox|qemu",
       "TLB shootdown strategy (tlbstorm only; 'help' lists)" },
+    { "stats", NULL, ARG_OPTIONAL, h_stats, "FILE.json",
+      "at exit: flush statistics on stderr, or as JSON to FILE (tlbstorm only)" },
+    { "trace-flush", NULL, ARG_REQUIRED, h_trace_flush, "FILE",
+      "write one line per TLB flush request to FILE (tlbstorm only)" },
     { "d", NULL, ARG_REQUIRED, h_d, "ITEM[,ITEM...]", "enable log items ('-d help' lists)" },
     { "D", NULL, ARG_REQUIRED, h_D, "FILE", "write the log to FILE instead of stderr" },
     { "global", NULL, ARG_REQUIRED, h_global, "virtio-mmio.force-legacy=on|off",

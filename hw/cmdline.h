@@ -66,6 +66,9 @@ struct tlbstorm_config {
     const char *log_file;         /* -D FILE, else NULL (log to stderr) */
     bool virtio_mmio_force_legacy; /* -global virtio-mmio.force-legacy=on|off; default false */
     bool flush_qemu;              /* --flush=qemu: QEMU's shootdown and TLB policy (baseline) */
+    bool stats;                   /* --stats: print the flush summary on stderr at exit */
+    const char *stats_json;       /* --stats=FILE: write the JSON report there instead */
+    const char *trace_flush;      /* --trace-flush=FILE: one line per flush request */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

@@ -19,6 +19,8 @@
 #include "hw/console.h"
 #include "hw/virt.h"
 #include "hw/vtimer.h"
+#include "mm/flush_stats.h"
+#include "mm/flush_trace.h"
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
 
@@ -117,6 +119,14 @@ int main(int argc, char **argv)
     }
     machine.time_base_ns = machine_clock_ns();
 
+    if (cfg.trace_flush && flush_trace_open(cfg.trace_flush, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlbstorm: %s\n", err);
+        console_stop();
+        vtimer_stop(&machine);
+        tb_cache_destroy();
+        virt_destroy(&machine);
+        return 1;
+    }
     int status;
     for (;;) {
         if (run_machine(&machine, &boot) != 0) {
@@ -138,6 +148,20 @@ int main(int argc, char **argv)
         }
     }
     console_stop();
+    if (flush_trace_close(err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlbstorm: %s\n", err);
+        status = status ? status : 1;
+    }
+    if (cfg.stats) {
+        const char *strategy = cfg.flush_qemu ? "qemu" : "mailbox";
+        if (!cfg.stats_json) {
+            flush_stats_print_summary(stderr, &machine, strategy);
+        } else if (flush_stats_write_json(cfg.stats_json, &machine, strategy, err,
+                                          sizeof(err)) != 0) {
+            fprintf(stderr, "tlbstorm: %s\n", err);
+            status = status ? status : 1;
+        }
+    }
     vtimer_stop(&machine);
     tb_cache_destroy();
     virt_destroy(&machine);

@@ -32,11 +32,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "mm/flush_stats.h"
+#include "mm/flush_trace.h"
 #include "sync/exclusive.h"
 #include "sync/work.h"
 
@@ -185,20 +188,21 @@ static bool req_merge(TLBFlushReq *a, const TLBFlushReq *b)
 }
 
 /* Under mb->lock. */
-static void mailbox_enqueue_locked(TLBMailbox *mb, const TLBFlushReq *req)
+static enum flush_enqueue mailbox_enqueue_locked(TLBMailbox *mb, const TLBFlushReq *req)
 {
     TLBMailboxStats *st = &mb->stats;
     atomic_fetch_add_explicit(&st->received[req->kind], 1, memory_order_relaxed);
     if (req->kind == TLB_FLUSH_FENCE_I) {
-        if (mb->fence_i) {
+        bool was = mb->fence_i;
+        if (was) {
             atomic_fetch_add_explicit(&st->coalesced, 1, memory_order_relaxed);
         }
         mb->fence_i = true;
-        return;
+        return was ? FLUSH_COALESCED : FLUSH_ENQUEUED;
     }
     if ((mb->full_idxmap & req->idxmap) == req->idxmap) {
         atomic_fetch_add_explicit(&st->coalesced, 1, memory_order_relaxed);
-        return;
+        return FLUSH_COALESCED;
     }
     if (req->kind == TLB_FLUSH_ALL) {
         mb->full_idxmap |= req->idxmap;
@@ -210,12 +214,12 @@ static void mailbox_enqueue_locked(TLBMailbox *mb, const TLBFlushReq *req)
             }
         }
         mb->n_ring = n;
-        return;
+        return FLUSH_ENQUEUED;
     }
     for (unsigned i = 0; i < mb->n_ring; i++) {
         if (req_covers(&mb->ring[i], req) || req_merge(&mb->ring[i], req)) {
             atomic_fetch_add_explicit(&st->coalesced, 1, memory_order_relaxed);
-            return;
+            return FLUSH_COALESCED;
         }
     }
     if (mb->n_ring == TLB_MAILBOX_RING) {
@@ -227,9 +231,10 @@ static void mailbox_enqueue_locked(TLBMailbox *mb, const TLBFlushReq *req)
         mb->full_idxmap |= idx;
         mb->n_ring = 0;
         atomic_fetch_add_explicit(&st->escalated, 1, memory_order_relaxed);
-        return;
+        return FLUSH_ESCALATED;
     }
     mb->ring[mb->n_ring++] = *req;
+    return FLUSH_ENQUEUED;
 }
 
 static void mailbox_notify(TLBMailbox *mb)
@@ -309,8 +314,16 @@ static void wait_for_target(RISCVCPU *t, uint32_t s)
     }
 }
 
+static int64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* tr: NULL unless --trace-flush is on. */
 static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
-                               const TLBFlushReq *req, bool synced)
+                               const TLBFlushReq *req, bool synced, FlushTraceRec *tr)
 {
     uint32_t seq[64];
     uint64_t waiting = 0;
@@ -321,15 +334,20 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
         }
         TLBMailbox *mb = &t->flush_mailbox;
         pthread_mutex_lock(&mb->lock);
-        mailbox_enqueue_locked(mb, req);
+        enum flush_enqueue how = mailbox_enqueue_locked(mb, req);
         seq[i] = atomic_fetch_add_explicit(&mb->req_seq, 1, memory_order_seq_cst) + 1;
         pthread_mutex_unlock(&mb->lock);
-        if (atomic_load_explicit(&t->running, memory_order_seq_cst)) {
+        bool running = atomic_load_explicit(&t->running, memory_order_seq_cst);
+        if (running) {
             cpu_exit(t);
             atomic_fetch_add_explicit(&mb->stats.kicked, 1, memory_order_relaxed);
             waiting |= 1ULL << i;
         } else {
             atomic_fetch_add_explicit(&mb->stats.skipped, 1, memory_order_relaxed);
+        }
+        if (tr) {
+            tr->delivery[i] = running ? FLUSH_DELIVERY_KICKED : FLUSH_DELIVERY_SKIPPED;
+            tr->enqueue[i] = (uint8_t)how;
         }
     }
     if (self && (cpu_mask & (1ULL << self->index))) {
@@ -342,6 +360,9 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
         if (waiting & (1ULL << i)) {
             wait_for_target(m->cpus[i], seq[i]);
             waiting &= ~(1ULL << i);
+            if (tr) {
+                tr->ack_ns[i] = clock_ns();
+            }
         }
     }
 }
@@ -373,7 +394,7 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
         TLBFlushReq *copy = malloc(sizeof(*copy));
         if (!copy) {
             /* Out of memory: fall back to the allocation-free path for this target. */
-            flush_cpus_mailbox(m, NULL, 1ULL << i, req, synced);
+            flush_cpus_mailbox(m, NULL, 1ULL << i, req, synced, NULL);
             continue;
         }
         *copy = *req;
@@ -397,9 +418,35 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
 void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlushReq *req,
                     bool synced)
 {
+    if (m->n_cpus < 64) {
+        cpu_mask &= (1ULL << m->n_cpus) - 1;
+    }
+    uint64_t others = self ? cpu_mask & ~(1ULL << self->index) : cpu_mask;
+    FlushTraceRec rec, *tr = NULL;
+    if (others && flush_trace_enabled()) {
+        memset(&rec, 0, sizeof(rec));
+        rec.requester = self ? (int)self->index : -1;
+        rec.synced = synced;
+        tr = &rec;
+    }
+    int64_t t0 = clock_ns();
     if (flush_mode == TLB_FLUSH_MODE_QEMU) {
         flush_cpus_qemu(m, self, cpu_mask, req, synced);
+        if (tr) {
+            for (unsigned i = 0; i < m->n_cpus && i < 64; i++) {
+                tr->delivery[i] = (others >> i) & 1 ? FLUSH_DELIVERY_WORK : 0;
+            }
+        }
     } else {
-        flush_cpus_mailbox(m, self, cpu_mask, req, synced);
+        flush_cpus_mailbox(m, self, cpu_mask, req, synced, tr);
+    }
+    if (others) {
+        int64_t t1 = clock_ns();
+        flush_stats_record(req->kind, synced, (unsigned)__builtin_popcountll(others), t1 - t0);
+        if (tr) {
+            rec.issue_ns = t0;
+            rec.done_ns = t1;
+            flush_trace_write(req, &rec, m->n_cpus);
+        }
     }
 }

@@ -3,6 +3,7 @@
 image, an image too large for RAM, overlapping images: exactly one line on stderr naming the
 problem, nothing on stdout, exit status 1, and no file left half-written. Also checks that
 -machine dumpdtb writes a complete device tree and exits 0."""
+import json
 import os
 import struct
 import subprocess
@@ -55,6 +56,8 @@ def main():
             (['-kernel', os.path.join(d, 'missing.elf')], 'missing.elf'),
             (['-kernel', good_elf, '-initrd', initrd], 'overlaps'),
             (['--flush=sometimes', '-bios', 'none', '-kernel', good_elf], 'sometimes'),
+            (['--trace-flush=' + os.path.join(d, 'nodir', 't.txt'), '-bios', 'none',
+              '-kernel', good_elf], 'nodir'),
             (['-M', 'virt,dumpdtb=' + os.path.join(d, 'nodir', 'x.dtb'), '-bios', 'none',
               '-kernel', good_elf], 'dumpdtb'),
         ]
@@ -93,6 +96,20 @@ def main():
         if p.returncode != 0 or p.stdout or p.stderr or not os.path.exists(dtb):
             failures.append('dumpdtb without -kernel: status %d, stdout %r, stderr %r'
                             % (p.returncode, p.stdout, p.stderr))
+        stats = os.path.join(d, 'stats.json')
+        p = run(emu, ['--stats=' + stats, '-smp', '2', '-bios', 'none', '-kernel', good_elf])
+        try:
+            doc = json.load(open(stats))
+            if (p.returncode != 0 or doc.get('schema') != 'tlbstorm-stats-1' or
+                    doc.get('vcpus') != 2 or doc['requests']['all']['synced'] < 1):
+                failures.append('--stats=FILE: status %d, document %r' % (p.returncode, doc))
+        except (OSError, ValueError, KeyError) as e:
+            failures.append('--stats=FILE: no valid JSON (%s); stderr=%r' % (e, p.stderr))
+        bad = os.path.join(d, 'nodir', 'stats.json')
+        p = run(emu, ['--stats=' + bad, '-bios', 'none', '-kernel', good_elf])
+        err_lines = p.stderr.decode(errors='replace').strip().splitlines()
+        if p.returncode == 0 or len(err_lines) != 1 or 'nodir' not in err_lines[0]:
+            failures.append('--stats=unwritable: status %d, stderr %r' % (p.returncode, err_lines))
         leftovers = [f for f in os.listdir(d) if '.tmp.' in f]
         if leftovers:
             failures.append('temporary files left behind: %s' % leftovers)

@@ -132,7 +132,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-d ", "-D ", "-global ", "-drive ",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-stats[=", "-trace-flush ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
     cr_assert_eq(PARSE("--help"), CMDLINE_EXIT_SUCCESS);

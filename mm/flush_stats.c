@@ -1,0 +1,294 @@
+/* Latency histograms: 64 powers of two, each split into 8 linear sub-buckets, of relaxed
+ * atomic counters. Recording is one clz and one fetch_add; no allocation, no lock. */
+#include "mm/flush_stats.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+#include "mm/tlb_flush.h"
+
+#define SUB_BITS 3
+#define SUBS (1u << SUB_BITS)
+#define N_BUCKETS (64 * SUBS)
+
+typedef struct LatencyHist {
+    _Atomic uint64_t bucket[N_BUCKETS];
+    _Atomic uint64_t count, sum_ns, max_ns;
+} LatencyHist;
+
+static LatencyHist synced_hist[TLB_FLUSH_NB_KINDS];
+static _Atomic uint64_t async_count[TLB_FLUSH_NB_KINDS];
+static _Atomic uint64_t targets_total[TLB_FLUSH_NB_KINDS];
+
+static unsigned bucket_of(uint64_t v)
+{
+    if (v < SUBS) {
+        return (unsigned)v;
+    }
+    unsigned msb = 63u - (unsigned)__builtin_clzll(v);
+    unsigned sub = (unsigned)(v >> (msb - SUB_BITS)) & (SUBS - 1);
+    return (msb - SUB_BITS + 1) * SUBS + sub;
+}
+
+/* Largest value that falls in bucket b. */
+static uint64_t bucket_upper(unsigned b)
+{
+    if (b < SUBS) {
+        return b;
+    }
+    unsigned msb = b / SUBS + SUB_BITS - 1;
+    uint64_t sub = b % SUBS;
+    uint64_t low = (1ULL << msb) | (sub << (msb - SUB_BITS));
+    return low + (1ULL << (msb - SUB_BITS)) - 1;
+}
+
+void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t ns)
+{
+    if (kind >= TLB_FLUSH_NB_KINDS) {
+        return;
+    }
+    atomic_fetch_add_explicit(&targets_total[kind], n_targets, memory_order_relaxed);
+    if (!synced) {
+        atomic_fetch_add_explicit(&async_count[kind], 1, memory_order_relaxed);
+        return;
+    }
+    uint64_t v = ns > 0 ? (uint64_t)ns : 0;
+    LatencyHist *h = &synced_hist[kind];
+    atomic_fetch_add_explicit(&h->bucket[bucket_of(v)], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->sum_ns, v, memory_order_relaxed);
+    uint64_t max = atomic_load_explicit(&h->max_ns, memory_order_relaxed);
+    while (v > max && !atomic_compare_exchange_weak_explicit(&h->max_ns, &max, v,
+                                                             memory_order_relaxed,
+                                                             memory_order_relaxed)) {
+    }
+}
+
+void flush_stats_reset(void)
+{
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        LatencyHist *h = &synced_hist[k];
+        for (unsigned b = 0; b < N_BUCKETS; b++) {
+            atomic_store_explicit(&h->bucket[b], 0, memory_order_relaxed);
+        }
+        atomic_store_explicit(&h->count, 0, memory_order_relaxed);
+        atomic_store_explicit(&h->sum_ns, 0, memory_order_relaxed);
+        atomic_store_explicit(&h->max_ns, 0, memory_order_relaxed);
+        atomic_store_explicit(&async_count[k], 0, memory_order_relaxed);
+        atomic_store_explicit(&targets_total[k], 0, memory_order_relaxed);
+    }
+}
+
+static uint64_t hist_bucket(int kind, unsigned b)
+{
+    if (kind >= 0 && kind < TLB_FLUSH_NB_KINDS) {
+        return atomic_load_explicit(&synced_hist[kind].bucket[b], memory_order_relaxed);
+    }
+    uint64_t n = 0;
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        n += atomic_load_explicit(&synced_hist[k].bucket[b], memory_order_relaxed);
+    }
+    return n;
+}
+
+uint64_t flush_stats_count(int kind, bool synced)
+{
+    uint64_t n = 0;
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        if (kind < 0 || kind >= TLB_FLUSH_NB_KINDS || (unsigned)kind == k) {
+            n += synced ? atomic_load_explicit(&synced_hist[k].count, memory_order_relaxed)
+                        : atomic_load_explicit(&async_count[k], memory_order_relaxed);
+        }
+    }
+    return n;
+}
+
+static uint64_t hist_max(int kind);
+
+int64_t flush_stats_percentile(int kind, double pct)
+{
+    uint64_t total = flush_stats_count(kind, true);
+    if (!total) {
+        return 0;
+    }
+    /* Smallest bucket whose cumulative count reaches pct % of the samples (at least 1). */
+    uint64_t want = (uint64_t)((double)total * pct / 100.0 + 0.999999);
+    want = want ? want : 1;
+    uint64_t seen = 0;
+    for (unsigned b = 0; b < N_BUCKETS; b++) {
+        seen += hist_bucket(kind, b);
+        if (seen >= want) {
+            uint64_t up = bucket_upper(b), max = hist_max(kind);
+            return (int64_t)(up < max ? up : max);
+        }
+    }
+    return (int64_t)bucket_upper(N_BUCKETS - 1);
+}
+
+static uint64_t hist_max(int kind)
+{
+    uint64_t m = 0;
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        if (kind < 0 || kind >= TLB_FLUSH_NB_KINDS || (unsigned)kind == k) {
+            uint64_t v = atomic_load_explicit(&synced_hist[k].max_ns, memory_order_relaxed);
+            m = v > m ? v : m;
+        }
+    }
+    return m;
+}
+
+static const char *const kind_names[TLB_FLUSH_NB_KINDS] = {
+    [TLB_FLUSH_ALL] = "all", [TLB_FLUSH_ASID] = "asid", [TLB_FLUSH_PAGE] = "page",
+    [TLB_FLUSH_RANGE] = "range", [TLB_FLUSH_FENCE_I] = "fence_i",
+};
+
+/* Totals over every vCPU. */
+typedef struct Totals {
+    uint64_t received, kicked, skipped, coalesced, escalated, drains;
+    CPUTLBStats tlb;
+    uint64_t entries;     /* current table sizes, summed */
+} Totals;
+
+static void totals(const Machine *m, Totals *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (unsigned i = 0; i < m->n_cpus; i++) {
+        const RISCVCPU *c = m->cpus[i];
+        const TLBMailboxStats *s = &c->flush_mailbox.stats;
+        for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+            t->received += atomic_load_explicit(&s->received[k], memory_order_relaxed);
+        }
+        t->kicked += atomic_load_explicit(&s->kicked, memory_order_relaxed);
+        t->skipped += atomic_load_explicit(&s->skipped, memory_order_relaxed);
+        t->coalesced += atomic_load_explicit(&s->coalesced, memory_order_relaxed);
+        t->escalated += atomic_load_explicit(&s->escalated, memory_order_relaxed);
+        t->drains += atomic_load_explicit(&s->drains, memory_order_relaxed);
+        const CPUTLBStats *ts = &c->tlb.stats;
+        t->tlb.fills += ts->fills;
+        t->tlb.victim_hits += ts->victim_hits;
+        t->tlb.flushes_full += ts->flushes_full;
+        t->tlb.flushes_asid += ts->flushes_asid;
+        t->tlb.flushes_page += ts->flushes_page;
+        t->tlb.flushes_range += ts->flushes_range;
+        t->tlb.flushes_large_page += ts->flushes_large_page;
+        t->tlb.flushes_large_page_precise += ts->flushes_large_page_precise;
+        t->tlb.resizes += ts->resizes;
+        t->tlb.asid_switches += ts->asid_switches;
+        t->tlb.asid_context_hits += ts->asid_context_hits;
+        for (unsigned j = 0; j < TLB_NB_MMU_MODES; j++) {
+            t->entries += c->tlb.f[j].mask + 1;
+        }
+    }
+}
+
+static void print_us(FILE *out, int64_t ns)
+{
+    fprintf(out, "%10.1f", (double)ns / 1000.0);
+}
+
+void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy)
+{
+    Totals t;
+    totals(m, &t);
+    fprintf(out, "tlbstorm flush statistics (%u vCPUs, --flush=%s)\n", m->n_cpus, strategy);
+    fprintf(out, "  remote requests   synced     async    p50 us    p99 us    max us\n");
+    for (int k = 0; k <= TLB_FLUSH_NB_KINDS; k++) {
+        const char *name = k < TLB_FLUSH_NB_KINDS ? kind_names[k] : "total";
+        fprintf(out, "  %-15s %8llu  %8llu", name,
+                (unsigned long long)flush_stats_count(k, true),
+                (unsigned long long)flush_stats_count(k, false));
+        print_us(out, flush_stats_percentile(k, 50));
+        print_us(out, flush_stats_percentile(k, 99));
+        print_us(out, (int64_t)hist_max(k));
+        fputc('\n', out);
+    }
+    fprintf(out, "  delivery: %llu received by targets, %llu kicked, %llu skipped (idle), "
+            "%llu coalesced, %llu escalated to full, %llu drains\n",
+            (unsigned long long)t.received, (unsigned long long)t.kicked,
+            (unsigned long long)t.skipped, (unsigned long long)t.coalesced,
+            (unsigned long long)t.escalated, (unsigned long long)t.drains);
+    fprintf(out, "  TLB: %llu fills, %llu victim hits, %llu resizes (%llu entries now); flushes: "
+            "%llu full, %llu asid, %llu page, %llu range\n",
+            (unsigned long long)t.tlb.fills, (unsigned long long)t.tlb.victim_hits,
+            (unsigned long long)t.tlb.resizes, (unsigned long long)t.entries,
+            (unsigned long long)t.tlb.flushes_full, (unsigned long long)t.tlb.flushes_asid,
+            (unsigned long long)t.tlb.flushes_page, (unsigned long long)t.tlb.flushes_range);
+    fprintf(out, "  large pages: %llu page flushes became whole-mmu_idx flushes (QEMU policy), "
+            "%llu removed just their large page; ASID switches %llu (%llu reused kept tables)\n",
+            (unsigned long long)t.tlb.flushes_large_page,
+            (unsigned long long)t.tlb.flushes_large_page_precise,
+            (unsigned long long)t.tlb.asid_switches,
+            (unsigned long long)t.tlb.asid_context_hits);
+}
+
+int flush_stats_write_json(const char *path, const Machine *m, const char *strategy,
+                           char *err, size_t errlen)
+{
+    /* Written to a temporary file and renamed, so a failed run never leaves half a file. */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+        snprintf(err, errlen, "--stats=%s: path too long", path);
+        return -ENAMETOOLONG;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errlen, "--stats=%s: %s", path, strerror(e));
+        return -e;
+    }
+    Totals t;
+    totals(m, &t);
+    fprintf(f, "{\n  \"schema\": \"tlbstorm-stats-1\",\n  \"vcpus\": %u,\n"
+            "  \"strategy\": \"%s\",\n  \"requests\": {\n", m->n_cpus, strategy);
+    for (int k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        LatencyHist *h = &synced_hist[k];
+        fprintf(f, "    \"%s\": {\"synced\": %llu, \"async\": %llu, \"targets\": %llu, "
+                "\"latency_ns\": {\"p50\": %lld, \"p90\": %lld, \"p99\": %lld, "
+                "\"max\": %llu, \"sum\": %llu}}%s\n", kind_names[k],
+                (unsigned long long)flush_stats_count(k, true),
+                (unsigned long long)flush_stats_count(k, false),
+                (unsigned long long)atomic_load(&targets_total[k]),
+                (long long)flush_stats_percentile(k, 50),
+                (long long)flush_stats_percentile(k, 90),
+                (long long)flush_stats_percentile(k, 99),
+                (unsigned long long)atomic_load(&h->max_ns),
+                (unsigned long long)atomic_load(&h->sum_ns),
+                k + 1 < TLB_FLUSH_NB_KINDS ? "," : "");
+    }
+    fprintf(f, "  },\n  \"delivery\": {\"received\": %llu, \"kicked\": %llu, \"skipped\": %llu, "
+            "\"coalesced\": %llu, \"escalated\": %llu, \"drains\": %llu},\n",
+            (unsigned long long)t.received, (unsigned long long)t.kicked,
+            (unsigned long long)t.skipped, (unsigned long long)t.coalesced,
+            (unsigned long long)t.escalated, (unsigned long long)t.drains);
+    fprintf(f, "  \"tlb\": {\"fills\": %llu, \"victim_hits\": %llu, \"resizes\": %llu, "
+            "\"entries\": %llu, \"flushes_full\": %llu, \"flushes_asid\": %llu, "
+            "\"flushes_page\": %llu, \"flushes_range\": %llu, \"flushes_large_page\": %llu, "
+            "\"flushes_large_page_precise\": %llu, \"asid_switches\": %llu, "
+            "\"asid_context_hits\": %llu}\n}\n",
+            (unsigned long long)t.tlb.fills, (unsigned long long)t.tlb.victim_hits,
+            (unsigned long long)t.tlb.resizes, (unsigned long long)t.entries,
+            (unsigned long long)t.tlb.flushes_full, (unsigned long long)t.tlb.flushes_asid,
+            (unsigned long long)t.tlb.flushes_page, (unsigned long long)t.tlb.flushes_range,
+            (unsigned long long)t.tlb.flushes_large_page,
+            (unsigned long long)t.tlb.flushes_large_page_precise,
+            (unsigned long long)t.tlb.asid_switches,
+            (unsigned long long)t.tlb.asid_context_hits);
+    if (ferror(f) | (fclose(f) != 0)) {
+        int e = errno ? errno : EIO;
+        unlink(tmp);
+        snprintf(err, errlen, "--stats=%s: %s", path, strerror(e));
+        return -e;
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        snprintf(err, errlen, "--stats=%s: %s", path, strerror(e));
+        return -e;
+    }
+    return 0;
+}

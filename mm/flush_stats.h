@@ -1,0 +1,35 @@
+/* Flush statistics: latency of every remote flush request (issue to completion) by kind, and
+ * the summary/JSON report that adds each vCPU's mailbox and TLB counters.
+ * Callers: tlb_flush_cpus records from any thread; the report is made by the main thread once
+ * every vCPU thread has been joined (TLB counters are owner-only, plain integers).
+ * Locking: none; the histograms are relaxed atomic counters (each sample is independent, so
+ * no ordering between them is needed). */
+#ifndef MM_FLUSH_STATS_H
+#define MM_FLUSH_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct Machine;
+
+/* Any thread: one request of `kind` (enum tlb_flush_kind) to n_targets other vCPUs took ns
+ * nanoseconds from the call to its return (synced: until every target acknowledged or was
+ * seen outside guest code). */
+void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t ns);
+/* Forget every recorded sample (between machine runs, in tests). */
+void flush_stats_reset(void);
+
+/* Latency percentile (0..100) of the synced requests of `kind` in ns, or -1 for kind ==
+ * TLB_FLUSH_NB_KINDS (all kinds); 0 if there are none. The value is the upper bound of the
+ * histogram bucket (buckets are 1/8 of a power of two wide: at most 12.5 % high). */
+int64_t flush_stats_percentile(int kind, double pct);
+uint64_t flush_stats_count(int kind, bool synced);
+
+/* Main thread, vCPU threads joined: the readable summary, and the JSON document described in
+ * docs/measuring.md ("--stats JSON schema"). Return 0 or -errno. */
+void flush_stats_print_summary(FILE *out, const struct Machine *m, const char *strategy);
+int flush_stats_write_json(const char *path, const struct Machine *m, const char *strategy,
+                           char *err, size_t errlen);
+
+#endif

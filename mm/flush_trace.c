@@ -1,0 +1,111 @@
+/* The trace file is written through stdio under one mutex; a line is formatted whole before
+ * the lock is taken so the critical section is a single fwrite. */
+#include "mm/flush_trace.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mm/tlb_flush.h"
+
+static FILE *_Atomic trace_file;
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t trace_epoch_ns;
+static const char *trace_path;
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int flush_trace_open(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errlen, "--trace-flush=%s: %s", path, strerror(e));
+        return -e;
+    }
+    setvbuf(f, NULL, _IOFBF, 1 << 16);
+    fprintf(f, "# tlbstorm flush trace v1: t_us requester kind addr len asid mode total_us "
+            "targets (cpu:delivery[:enqueue][@ack_us])\n");
+    trace_path = path;
+    trace_epoch_ns = now_ns();
+    atomic_store_explicit(&trace_file, f, memory_order_release);
+    return 0;
+}
+
+int flush_trace_close(char *err, size_t errlen)
+{
+    FILE *f = atomic_exchange_explicit(&trace_file, NULL, memory_order_acq_rel);
+    if (!f) {
+        return 0;
+    }
+    pthread_mutex_lock(&trace_lock);   /* a writer that loaded f before the exchange finishes */
+    bool bad = ferror(f) != 0;
+    bad |= fclose(f) != 0;
+    pthread_mutex_unlock(&trace_lock);
+    if (bad) {
+        snprintf(err, errlen, "--trace-flush=%s: write error", trace_path);
+        return -EIO;
+    }
+    return 0;
+}
+
+bool flush_trace_enabled(void)
+{
+    return atomic_load_explicit(&trace_file, memory_order_relaxed) != NULL;
+}
+
+static const char *const kind_names[TLB_FLUSH_NB_KINDS] = {
+    [TLB_FLUSH_ALL] = "all", [TLB_FLUSH_ASID] = "asid", [TLB_FLUSH_PAGE] = "page",
+    [TLB_FLUSH_RANGE] = "range", [TLB_FLUSH_FENCE_I] = "fence_i",
+};
+static const char *const delivery_names[] = { "-", "kicked", "skipped", "work" };
+static const char *const enqueue_names[] = { "", ":coalesced", ":escalated" };
+
+void flush_trace_write(const TLBFlushReq *req, const FlushTraceRec *rec, unsigned n_cpus)
+{
+    char line[64 * 48 + 256];
+    size_t n = 0;
+    char asid[16];
+    if (req->asid < 0) {
+        snprintf(asid, sizeof(asid), "any");
+    } else {
+        snprintf(asid, sizeof(asid), "%d", req->asid);
+    }
+    char who[16];
+    if (rec->requester < 0) {
+        snprintf(who, sizeof(who), "host");
+    } else {
+        snprintf(who, sizeof(who), "hart%d", rec->requester);
+    }
+    n += (size_t)snprintf(line + n, sizeof(line) - n, "%.3f %s %s 0x%llx 0x%llx %s %s %.3f",
+                          (double)(rec->issue_ns - trace_epoch_ns) / 1000.0, who,
+                          req->kind < TLB_FLUSH_NB_KINDS ? kind_names[req->kind] : "?",
+                          (unsigned long long)req->addr, (unsigned long long)req->len, asid,
+                          rec->synced ? "sync" : "async",
+                          (double)(rec->done_ns - rec->issue_ns) / 1000.0);
+    for (unsigned i = 0; i < n_cpus && i < FLUSH_TRACE_MAX_CPUS && n < sizeof(line) - 64; i++) {
+        if (rec->delivery[i] == FLUSH_DELIVERY_NONE) {
+            continue;
+        }
+        n += (size_t)snprintf(line + n, sizeof(line) - n, " %u:%s%s", i,
+                              delivery_names[rec->delivery[i]], enqueue_names[rec->enqueue[i]]);
+        if (rec->ack_ns[i]) {
+            n += (size_t)snprintf(line + n, sizeof(line) - n, "@%.3f",
+                                  (double)(rec->ack_ns[i] - rec->issue_ns) / 1000.0);
+        }
+    }
+    line[n++] = '\n';
+    pthread_mutex_lock(&trace_lock);
+    FILE *f = atomic_load_explicit(&trace_file, memory_order_acquire);
+    if (f) {
+        fwrite(line, 1, n, f);
+    }
+    pthread_mutex_unlock(&trace_lock);
+}
