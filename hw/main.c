@@ -80,6 +80,8 @@ int main(int argc, char **argv)
         return 0;
     }
     interp_init();
+    /* Before vtimer_start: the timer thread reads the time base (a data race otherwise). */
+    machine.time_base_ns = machine_clock_ns();
     if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
         fprintf(stderr, "tlbstorm: out of memory\n");
         virt_destroy(&machine);
@@ -94,7 +96,6 @@ int main(int argc, char **argv)
         return 1;
     }
     exclusive_set_cpus(machine.cpus, machine.n_cpus);
-    machine.time_base_ns = machine_clock_ns();
 
     int status;
     for (;;) {

@@ -352,6 +352,33 @@ static void *case1_thread(void *arg)
     return NULL;
 }
 
+/* Background for cases 1 and 2: no-op async work at random vCPUs, so that running targets
+ * keep leaving and re-entering guest execution (and halted ones wake) while flushes arrive,
+ * exercising the skip-then-drain-on-entry half of the protocol, not only kicks. */
+static _Atomic bool stop_nudger;
+static _Atomic uint64_t nudges_ran;
+
+static void nudge_fn(RISCVCPU *cpu, void *data)
+{
+    (void)cpu;
+    (void)data;
+    atomic_fetch_add_explicit(&nudges_ran, 1, memory_order_relaxed);
+}
+
+static void *nudger_thread(void *arg)
+{
+    Rng rng = { (uintptr_t)arg | 1 };
+    while (!atomic_load(&stop_nudger)) {
+        if (async_run_on_cpu(sm.m.cpus[rnd_below(&rng, n_cpus)], nudge_fn, NULL) != 0) {
+            fail("cannot queue work");
+            break;
+        }
+        struct timespec ts = { 0, 50 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ case 2 ------------- */
 
 static void poison_quarantine(Requester *r, uint64_t covered)
@@ -713,14 +740,20 @@ static bool run_case1(void)
     int f0 = atomic_load(&failures);
     int64_t t0 = stress_now_ns();
     pthread_t t[N_REQUESTERS];
+    pthread_t nudger;
+    atomic_store(&stop_nudger, false);
+    pthread_create(&nudger, NULL, nudger_thread, (void *)(uintptr_t)0xc1);
     start_threads(t, N_REQUESTERS, case1_thread, req_state, sizeof(req_state[0]));
     join_threads(t, N_REQUESTERS);
+    atomic_store(&stop_nudger, true);
+    pthread_join(nudger, NULL);
     unsigned remaps, synced, async, k[TLB_FLUSH_NB_KINDS];
     requester_totals(&remaps, &synced, &async, k);
     return report("case 1 stale-translation", t0, f0,
                   "%u synced remaps from %d threads (page %u, range %u, asid %u, all %u), "
-                  "poison checked, progress checked", synced, N_REQUESTERS,
-                  k[TLB_FLUSH_PAGE], k[TLB_FLUSH_RANGE], k[TLB_FLUSH_ASID], k[TLB_FLUSH_ALL]);
+                  "poison checked, progress checked, %" PRIu64 " nudges", synced, N_REQUESTERS,
+                  k[TLB_FLUSH_PAGE], k[TLB_FLUSH_RANGE], k[TLB_FLUSH_ASID], k[TLB_FLUSH_ALL],
+                  atomic_exchange(&nudges_ran, 0));
 }
 
 static bool run_case2(void)
@@ -729,8 +762,13 @@ static bool run_case2(void)
     int f0 = atomic_load(&failures);
     int64_t t0 = stress_now_ns();
     pthread_t t[N_REQUESTERS];
+    pthread_t nudger;
+    atomic_store(&stop_nudger, false);
+    pthread_create(&nudger, NULL, nudger_thread, (void *)(uintptr_t)0xc2);
     start_threads(t, N_REQUESTERS, case2_thread, req_state, sizeof(req_state[0]));
     join_threads(t, N_REQUESTERS);
+    atomic_store(&stop_nudger, true);
+    pthread_join(nudger, NULL);
     if (!atomic_load(&failures)) {
         case2_final_check();
     }

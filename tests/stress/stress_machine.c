@@ -95,13 +95,14 @@ int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
         return -1;
     }
     sm->tb_ready = true;
+    /* Before the timer thread starts: it reads the time base. */
+    sm->m.time_base_ns = machine_clock_ns();
     if (vtimer_start(&sm->m) != 0) {
         snprintf(err, errlen, "cannot start the virtual timer");
         return -1;
     }
     sm->vtimer_ready = true;
     exclusive_set_cpus(sm->m.cpus, sm->m.n_cpus);
-    sm->m.time_base_ns = machine_clock_ns();
     return 0;
 }
 
