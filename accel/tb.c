@@ -21,6 +21,7 @@
 #include "cpu/cpu.h"
 #include "hw/machine.h"
 #include "sync/exclusive.h"
+#include "sync/tsan.h"
 
 #define TB_ARENA_SIZE (256ULL << 20)
 
@@ -52,6 +53,9 @@ static int tb_match(struct cds_lfht_node *node, const void *key)
 {
     const TranslationBlock *tb = caa_container_of(node, TranslationBlock, node);
     const struct tb_key *k = key;
+    /* Pairs with the tsan_release before cds_lfht_add: liburcu's publication is invisible to
+     * TSan. Every reader of a TB found in the table gets here first. */
+    tsan_acquire(tb);
     return tb->pc == k->pc && tb->phys_pc == k->phys_pc && tb->flags == k->flags;
 }
 
@@ -278,6 +282,7 @@ static TranslationBlock *tb_gen_code_locked(uint64_t pc, uint64_t phys_pc, uint3
         tb->page_next = tbc.page_tbs[idx];
         tbc.page_tbs[idx] = tb;
     }
+    tsan_release(tb);
     urcu_memb_read_lock();
     cds_lfht_add(tbc.ht, tb_hash(pc, phys_pc, flags), &tb->node);
     urcu_memb_read_unlock();

@@ -13,7 +13,7 @@
 #include "accel/interp.h"
 #include "accel/log.h"
 #include "accel/tb.h"
-#include "accel/vcpu.h"
+#include "accel/vcpu_group.h"
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
@@ -37,29 +37,13 @@ static int run_machine(Machine *m, const BootInfo *boot)
         fprintf(stderr, "tlbstorm: out of memory\n");
         return -ENOMEM;
     }
-    atomic_store(&m->request_claimed, false);
-    atomic_store(&m->request, MACHINE_RUN);
-    for (unsigned i = 0; i < m->n_cpus; i++) {
-        RISCVCPU *cpu = m->cpus[i];
-        riscv_cpu_reset(cpu, boot->entry, boot->dtb_addr);
-        tlb_flush_local(cpu);
-        cpu->code_pages = m->code_pages;
-        atomic_store(&cpu->icount_decr, 0);
+    unsigned started;
+    int rc = vcpu_group_start(m, boot->entry, boot->dtb_addr, threads, &started);
+    if (rc) {
+        fprintf(stderr, "tlbstorm: cannot start vCPU thread %u: %s\n", started,
+                strerror(-rc));
     }
-    unsigned started = 0;
-    int rc = 0;
-    for (; started < m->n_cpus; started++) {
-        rc = vcpu_start(m->cpus[started], &threads[started]);
-        if (rc) {
-            fprintf(stderr, "tlbstorm: cannot start vCPU thread %u: %s\n", started,
-                    strerror(-rc));
-            machine_request(m, MACHINE_POWEROFF, 1);
-            break;
-        }
-    }
-    for (unsigned i = 0; i < started; i++) {
-        pthread_join(threads[i], NULL);
-    }
+    vcpu_group_join(threads, started);
     free(threads);
     return rc;
 }
@@ -99,6 +83,8 @@ int main(int argc, char **argv)
         return 0;
     }
     interp_init();
+    /* Before vtimer_start: the timer thread reads the time base (a data race otherwise). */
+    machine.time_base_ns = machine_clock_ns();
     if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
         fprintf(stderr, "tlbstorm: out of memory\n");
         virt_destroy(&machine);
@@ -117,7 +103,6 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < machine.n_cpus; i++) {
         tlb_set_qemu_policy(machine.cpus[i], cfg.flush_qemu);
     }
-    machine.time_base_ns = machine_clock_ns();
 
     if (cfg.trace_flush && flush_trace_open(cfg.trace_flush, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlbstorm: %s\n", err);

@@ -1,0 +1,40 @@
+/* See accel/vcpu_group.h. The reset sequence lives here once, so that tlbstorm and the
+ * host-side test and benchmark programs start harts the same way. */
+#include "accel/vcpu_group.h"
+
+#include <stdatomic.h>
+
+#include "accel/vcpu.h"
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+
+int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *threads,
+                     unsigned *started)
+{
+    atomic_store(&m->request_claimed, false);
+    atomic_store(&m->request, MACHINE_RUN);
+    for (unsigned i = 0; i < m->n_cpus; i++) {
+        RISCVCPU *cpu = m->cpus[i];
+        riscv_cpu_reset(cpu, entry, dtb_addr);
+        tlb_flush_local(cpu);
+        cpu->code_pages = m->code_pages;
+        atomic_store(&cpu->icount_decr, 0);
+    }
+    *started = 0;
+    for (unsigned i = 0; i < m->n_cpus; i++) {
+        int rc = vcpu_start(m->cpus[i], &threads[i]);
+        if (rc) {
+            machine_request(m, MACHINE_POWEROFF, 1);
+            return rc;
+        }
+        *started = i + 1;
+    }
+    return 0;
+}
+
+void vcpu_group_join(pthread_t *threads, unsigned started)
+{
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+}
