@@ -12,6 +12,7 @@
 #include "accel/vcpu.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -87,6 +88,9 @@ static void cpu_exec(RISCVCPU *cpu)
             tlb_flush_process_mailbox(cpu);
             if (cpu_must_leave(cpu)) {
                 break;
+            }
+            if (tlb_flush_should_yield()) {
+                sched_yield();      /* directed yield: a preempted flush target may be next */
             }
         }
         int irq = riscv_cpu_pending_interrupt(cpu);

@@ -71,11 +71,6 @@ void tlb_mailbox_destroy(TLBMailbox *mb)
     pthread_mutex_destroy(&mb->lock);
 }
 
-static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
-}
-
 static void futex_wake_all(_Atomic uint32_t *word)
 {
     syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
@@ -293,7 +288,33 @@ static bool target_done(RISCVCPU *t, uint32_t s)
            !atomic_load_explicit(&t->running, memory_order_seq_cst);
 }
 
-static void wait_for_target(RISCVCPU *t, uint32_t s)
+/* Requesters currently blocked on a target that has not acknowledged (any thread). */
+static _Atomic unsigned blocked_requesters;
+
+bool tlb_flush_should_yield(void)
+{
+    return atomic_load_explicit(&blocked_requesters, memory_order_relaxed) != 0;
+}
+
+/* Directed yield. With more busy vCPU threads than host cores, a target the host scheduler
+ * has preempted acknowledges only when it runs again, which for threads that never sleep
+ * is a scheduler time slice away (milliseconds). So a blocked requester kicks every other
+ * running vCPU: each one, at its next TB entry, sees blocked_requesters != 0 and calls
+ * sched_yield() once, handing its core to a runnable thread of its run queue, which is the
+ * preempted target if it waits there. Repeated every FLUSH_NUDGE_NS while still blocked. */
+static void nudge_running_vcpus(Machine *m, RISCVCPU *target)
+{
+    for (unsigned i = 0; i < m->n_cpus; i++) {
+        RISCVCPU *c = m->cpus[i];
+        if (c != target && atomic_load_explicit(&c->running, memory_order_relaxed)) {
+            cpu_exit(c);
+        }
+    }
+}
+
+#define FLUSH_NUDGE_NS 50000
+
+static void wait_for_target(Machine *m, RISCVCPU *t, uint32_t s)
 {
     for (int i = 0; i < FLUSH_SPIN_ITERATIONS; i++) {
         if (target_done(t, s)) {
@@ -302,16 +323,21 @@ static void wait_for_target(RISCVCPU *t, uint32_t s)
         cpu_relax();
     }
     TLBMailbox *mb = &t->flush_mailbox;
+    atomic_fetch_add_explicit(&blocked_requesters, 1, memory_order_relaxed);
+    const struct timespec nudge = { 0, FLUSH_NUDGE_NS };
     for (;;) {
         uint32_t ev = atomic_load_explicit(&mb->flush_event, memory_order_seq_cst);
         atomic_fetch_add_explicit(&mb->waiters, 1, memory_order_seq_cst);
         if (target_done(t, s)) {
             atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
-            return;
+            break;
         }
-        futex_wait(&mb->flush_event, ev);
+        nudge_running_vcpus(m, t);
+        syscall(SYS_futex, (uint32_t *)&mb->flush_event, FUTEX_WAIT_PRIVATE, ev, &nudge,
+                NULL, 0);
         atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
     }
+    atomic_fetch_sub_explicit(&blocked_requesters, 1, memory_order_relaxed);
 }
 
 static int64_t clock_ns(void)
@@ -358,7 +384,7 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
     }
     for (unsigned i = 0; waiting; i++) {
         if (waiting & (1ULL << i)) {
-            wait_for_target(m->cpus[i], seq[i]);
+            wait_for_target(m, m->cpus[i], seq[i]);
             waiting &= ~(1ULL << i);
             if (tr) {
                 tr->ack_ns[i] = clock_ns();

@@ -92,6 +92,10 @@ void tlb_flush_process_mailbox(struct RISCVCPU *cpu);
  * wait for it, since they may now stop waiting. */
 void tlb_flush_owner_left(struct RISCVCPU *cpu);
 
+/* Owner, after a kick: is a requester blocked on a vCPU that has not acknowledged? Then the
+ * caller should give its host core away once (sched_yield): see mm/tlb_flush.c. */
+bool tlb_flush_should_yield(void);
+
 /* Apply one request to the caller's own TLB (owner only). */
 void tlb_flush_apply_local(struct RISCVCPU *cpu, const TLBFlushReq *req);
 
