@@ -83,11 +83,7 @@ int main(int argc, char **argv)
     if (!guest || samples == 0) {
         usage();
     }
-    if (!strcmp(mode_name, "mailbox")) {
-        mode = TLB_FLUSH_MODE_MAILBOX;
-    } else if (!strcmp(mode_name, "qemu")) {
-        mode = TLB_FLUSH_MODE_QEMU;
-    } else {
+    if (!stress_parse_mode(mode_name, &mode)) {
         usage();
     }
 

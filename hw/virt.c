@@ -432,6 +432,22 @@ static void note_htif(Machine *m, const struct loaded_image *img)
     }
 }
 
+/* Load the image that runs first with -bios none or the built-in SBI (raw images at
+ * raw_addr), note its HTIF symbols and record where it lies. *entry gets its entry point. */
+static int load_kernel(Machine *m, const char *path, const struct guest_ram *ram,
+                       uint64_t raw_addr, struct placed *pl, uint64_t *entry, char *err,
+                       size_t errlen)
+{
+    struct loaded_image img;
+    int rc = loader_load_image(path, ram, raw_addr, &img, err, errlen);
+    if (rc) {
+        return rc;
+    }
+    *entry = img.entry;
+    note_htif(m, &img);
+    return place(pl, "-kernel", img.low, img.high, err, errlen);
+}
+
 int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
 {
     const struct tlbstorm_config *cfg = m->cfg;
@@ -456,13 +472,9 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
             snprintf(err, errlen, "-bios none: nothing to run without -kernel");
             return -EINVAL;
         }
-        rc = loader_load_image(cfg->kernel_path, &ram, m->ram_base, &img, err, errlen);
-        if (rc) {
-            return rc;
-        }
-        boot->entry = kernel_addr = img.entry;
-        note_htif(m, &img);
-        rc = place(&pl, "-kernel", img.low, img.high, err, errlen);
+        rc = load_kernel(m, cfg->kernel_path, &ram, m->ram_base, &pl, &kernel_addr, err,
+                         errlen);
+        boot->entry = kernel_addr;
         break;
     case BIOS_FILE:
         rc = loader_load_image(cfg->bios_path, &ram, m->ram_base, &img, err, errlen);
@@ -494,14 +506,9 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
         }
         /* As QEMU with its default firmware: an ELF at its physical addresses, a raw image
          * (Linux Image, U-Boot) 2 MiB into RAM, where fw_jump would put it. */
-        rc = loader_load_image(cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET, &img,
-                               err, errlen);
-        if (rc) {
-            return rc;
-        }
-        boot->entry = kernel_addr = img.entry;
-        note_htif(m, &img);
-        rc = place(&pl, "-kernel", img.low, img.high, err, errlen);
+        rc = load_kernel(m, cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET, &pl,
+                         &kernel_addr, err, errlen);
+        boot->entry = kernel_addr;
         break;
     default:
         snprintf(err, errlen, "-bios: unknown firmware selection");

@@ -734,19 +734,26 @@ static bool report(const char *name, int64_t t0, int fails_before, const char *f
     return ok;
 }
 
+/* Run N_REQUESTERS threads of `fn` to completion while a nudger thread (seeded with `seed`)
+ * keeps moving vCPUs in and out of guest code. */
+static void run_requesters(void *(*fn)(void *), uintptr_t seed)
+{
+    pthread_t t[N_REQUESTERS];
+    pthread_t nudger;
+    atomic_store(&stop_nudger, false);
+    pthread_create(&nudger, NULL, nudger_thread, (void *)seed);
+    start_threads(t, N_REQUESTERS, fn, req_state, sizeof(req_state[0]));
+    join_threads(t, N_REQUESTERS);
+    atomic_store(&stop_nudger, true);
+    pthread_join(nudger, NULL);
+}
+
 static bool run_case1(void)
 {
     atomic_store(&phase, "case 1: stale translation after synced flush");
     int f0 = atomic_load(&failures);
     int64_t t0 = stress_now_ns();
-    pthread_t t[N_REQUESTERS];
-    pthread_t nudger;
-    atomic_store(&stop_nudger, false);
-    pthread_create(&nudger, NULL, nudger_thread, (void *)(uintptr_t)0xc1);
-    start_threads(t, N_REQUESTERS, case1_thread, req_state, sizeof(req_state[0]));
-    join_threads(t, N_REQUESTERS);
-    atomic_store(&stop_nudger, true);
-    pthread_join(nudger, NULL);
+    run_requesters(case1_thread, 0xc1);
     unsigned remaps, synced, async, k[TLB_FLUSH_NB_KINDS];
     requester_totals(&remaps, &synced, &async, k);
     return report("case 1 stale-translation", t0, f0,
@@ -761,14 +768,7 @@ static bool run_case2(void)
     atomic_store(&phase, "case 2: async and synced flushes mixed");
     int f0 = atomic_load(&failures);
     int64_t t0 = stress_now_ns();
-    pthread_t t[N_REQUESTERS];
-    pthread_t nudger;
-    atomic_store(&stop_nudger, false);
-    pthread_create(&nudger, NULL, nudger_thread, (void *)(uintptr_t)0xc2);
-    start_threads(t, N_REQUESTERS, case2_thread, req_state, sizeof(req_state[0]));
-    join_threads(t, N_REQUESTERS);
-    atomic_store(&stop_nudger, true);
-    pthread_join(nudger, NULL);
+    run_requesters(case2_thread, 0xc2);
     if (!atomic_load(&failures)) {
         case2_final_check();
     }
@@ -907,11 +907,7 @@ int main(int argc, char **argv)
     if (!guest || scale <= 0) {
         usage();
     }
-    if (!strcmp(mode_name, "mailbox")) {
-        mode = TLB_FLUSH_MODE_MAILBOX;
-    } else if (!strcmp(mode_name, "qemu")) {
-        mode = TLB_FLUSH_MODE_QEMU;
-    } else {
+    if (!stress_parse_mode(mode_name, &mode)) {
         usage();
     }
     setvbuf(stdout, NULL, _IOLBF, 0);

@@ -159,3 +159,15 @@ void stress_machine_destroy(StressMachine *sm)
     }
     virt_destroy(&sm->m);
 }
+
+bool stress_parse_mode(const char *name, enum tlb_flush_mode *mode)
+{
+    if (!strcmp(name, "mailbox")) {
+        *mode = TLB_FLUSH_MODE_MAILBOX;
+    } else if (!strcmp(name, "qemu")) {
+        *mode = TLB_FLUSH_MODE_QEMU;
+    } else {
+        return false;
+    }
+    return true;
+}

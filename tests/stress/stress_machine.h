@@ -67,5 +67,7 @@ uint32_t stress_code_lui(uint32_t gen);
 uint32_t stress_code_jump(uint32_t off);
 
 int64_t stress_now_ns(void);
+/* "mailbox" or "qemu" to the delivery mode; false for anything else. */
+bool stress_parse_mode(const char *name, enum tlb_flush_mode *mode);
 
 #endif
