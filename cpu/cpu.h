@@ -121,7 +121,8 @@ typedef struct RISCVCPU {
     uint64_t pc;                  /* valid whenever the vCPU is outside a TB */
     /* Negative = leave guest code at the next TB entry. Any thread stores -1 (cpu_exit,
      * release: pairs with the owner's acquire load of the exit flags after it resets the
-     * counter); the owner loads it relaxed at every TB entry and stores 0 when it handles it. */
+     * counter); the interpreter loads it relaxed at every TB entry, and the cpu_exec loop
+     * exchanges it with 0 (acquire) when it handles it. */
     _Atomic int32_t icount_decr;
     uint8_t priv;
     uint8_t data_mmu_idx;         /* derived from priv, MPRV/MPP, SUM (cpu_update_mmu_idx) */

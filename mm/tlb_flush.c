@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -444,6 +445,13 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
 void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlushReq *req,
                     bool synced)
 {
+    /* Internal invariant: a requester inside guest execution that waits could wait for a
+     * vCPU that waits for it (two vCPUs flushing each other), or for itself. */
+    if (synced && self && atomic_load_explicit(&self->running, memory_order_relaxed)) {
+        fprintf(stderr, "tlbstorm: internal error: hart %u requested a synced TLB flush from "
+                "inside guest execution\n", self->index);
+        abort();
+    }
     if (m->n_cpus < 64) {
         cpu_mask &= (1ULL << m->n_cpus) - 1;
     }

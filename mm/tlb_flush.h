@@ -67,8 +67,9 @@ typedef struct TLBMailbox {
     unsigned n_ring;
     TLBFlushReq ring[TLB_MAILBOX_RING];
     /* req_seq: bumped by each requester after enqueueing (seq_cst, then it reads the owner's
-     * `running`). ack_seq: the req_seq value the owner has applied, stored with release after
-     * applying. flush_event: futex word, bumped by the owner after every ack and every exit
+     * `running`). ack_seq: the req_seq value the owner has applied, stored seq_cst after
+     * applying (the futex handshake and docs/models/shootdown.pml rely on seq_cst here and on
+     * the `running` stores; do not weaken them to release). flush_event: futex word, bumped by the owner after every ack and every exit
      * from guest execution; waiters > 0 tells the owner to issue FUTEX_WAKE. */
     _Atomic uint32_t req_seq;
     _Atomic uint32_t ack_seq;
