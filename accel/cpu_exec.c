@@ -13,8 +13,6 @@
 
 #include <limits.h>
 #include <sched.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <urcu/urcu-memb.h>
 
@@ -26,16 +24,7 @@
 #include "hw/machine.h"
 #include "sync/exclusive.h"
 #include "sync/work.h"
-
-static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
-}
-
-static void futex_wake_all(_Atomic uint32_t *word)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
+#include "sync/futex.h"
 
 void vcpu_kick(RISCVCPU *cpu)
 {

@@ -31,11 +31,9 @@
 #include "cpu/sbi.h"
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "accel/log.h"
@@ -45,6 +43,7 @@
 #include "hw/machine.h"
 #include "hw/uart.h"
 #include "hw/vtimer.h"
+#include "sync/futex.h"
 
 #define SBI_SPEC_VERSION ((2UL << 24) | 0)     /* major 2, minor 0 */
 
@@ -142,11 +141,6 @@ static SBIRet ret_val(uint64_t value)
 static SBIState *sbi_of(RISCVCPU *cpu)
 {
     return cpu->machine->sbi;
-}
-
-static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
 }
 
 /* ---- machine state for S-mode ---------------------------------------------------------- */

@@ -28,11 +28,9 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +41,7 @@
 #include "mm/flush_trace.h"
 #include "sync/exclusive.h"
 #include "sync/work.h"
+#include "sync/futex.h"
 
 /* Ranges longer than this many pages become a full flush of their mmu_idx (as QEMU does for
  * ranges larger than the table: walking them costs more than refilling). */
@@ -70,11 +69,6 @@ int tlb_mailbox_init(TLBMailbox *mb)
 void tlb_mailbox_destroy(TLBMailbox *mb)
 {
     pthread_mutex_destroy(&mb->lock);
-}
-
-static void futex_wake_all(_Atomic uint32_t *word)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 static inline void cpu_relax(void)
@@ -325,7 +319,6 @@ static void wait_for_target(Machine *m, RISCVCPU *t, uint32_t s)
     }
     TLBMailbox *mb = &t->flush_mailbox;
     atomic_fetch_add_explicit(&blocked_requesters, 1, memory_order_relaxed);
-    const struct timespec nudge = { 0, FLUSH_NUDGE_NS };
     for (;;) {
         uint32_t ev = atomic_load_explicit(&mb->flush_event, memory_order_seq_cst);
         atomic_fetch_add_explicit(&mb->waiters, 1, memory_order_seq_cst);
@@ -334,8 +327,7 @@ static void wait_for_target(Machine *m, RISCVCPU *t, uint32_t s)
             break;
         }
         nudge_running_vcpus(m, t);
-        syscall(SYS_futex, (uint32_t *)&mb->flush_event, FUTEX_WAIT_PRIVATE, ev, &nudge,
-                NULL, 0);
+        futex_wait_timeout(&mb->flush_event, ev, FLUSH_NUDGE_NS);
         atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
     }
     atomic_fetch_sub_explicit(&blocked_requesters, 1, memory_order_relaxed);

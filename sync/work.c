@@ -7,16 +7,14 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <linux/futex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "sync/exclusive.h"
+#include "sync/futex.h"
 
 typedef struct CPUWorkItem {
     struct CPUWorkItem *next;
@@ -27,16 +25,6 @@ typedef struct CPUWorkItem {
     RISCVCPU *waiter;             /* run_on_cpu from a vCPU: wake its wake_seq */
     _Atomic uint32_t done;        /* run_on_cpu: futex word, 1 once fn returned */
 } CPUWorkItem;
-
-static void futex_wait(_Atomic uint32_t *word, uint32_t expected)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
-}
-
-static void futex_wake_all(_Atomic uint32_t *word)
-{
-    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
 
 int cpu_work_init(CPUWorkQueue *q)
 {
