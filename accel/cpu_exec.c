@@ -11,7 +11,6 @@
  * check missed the publication, its wake_seq read preceded the bump, so FUTEX_WAIT returns. */
 #include "accel/vcpu.h"
 
-#include <limits.h>
 #include <sched.h>
 #include <unistd.h>
 #include <urcu/urcu-memb.h>

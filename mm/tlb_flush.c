@@ -27,7 +27,6 @@
 #include "mm/tlb_flush.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,6 @@
 #include "sync/work.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
