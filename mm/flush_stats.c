@@ -69,21 +69,6 @@ void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t 
     }
 }
 
-void flush_stats_reset(void)
-{
-    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
-        LatencyHist *h = &synced_hist[k];
-        for (unsigned b = 0; b < N_BUCKETS; b++) {
-            atomic_store_explicit(&h->bucket[b], 0, memory_order_relaxed);
-        }
-        atomic_store_explicit(&h->count, 0, memory_order_relaxed);
-        atomic_store_explicit(&h->sum_ns, 0, memory_order_relaxed);
-        atomic_store_explicit(&h->max_ns, 0, memory_order_relaxed);
-        atomic_store_explicit(&async_count[k], 0, memory_order_relaxed);
-        atomic_store_explicit(&targets_total[k], 0, memory_order_relaxed);
-    }
-}
-
 static uint64_t hist_bucket(int kind, unsigned b)
 {
     if (kind >= 0 && kind < TLB_FLUSH_NB_KINDS) {
@@ -96,7 +81,7 @@ static uint64_t hist_bucket(int kind, unsigned b)
     return n;
 }
 
-uint64_t flush_stats_count(int kind, bool synced)
+static uint64_t flush_stats_count(int kind, bool synced)
 {
     uint64_t n = 0;
     for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
@@ -110,7 +95,9 @@ uint64_t flush_stats_count(int kind, bool synced)
 
 static uint64_t hist_max(int kind);
 
-int64_t flush_stats_percentile(int kind, double pct)
+/* Upper bound of the bucket holding the pct-th percentile of synced requests of `kind` (all
+ * kinds for TLB_FLUSH_NB_KINDS), capped at the maximum; 0 without samples. */
+static int64_t flush_stats_percentile(int kind, double pct)
 {
     uint64_t total = flush_stats_count(kind, true);
     if (!total) {
@@ -142,10 +129,6 @@ static uint64_t hist_max(int kind)
     return m;
 }
 
-static const char *const kind_names[TLB_FLUSH_NB_KINDS] = {
-    [TLB_FLUSH_ALL] = "all", [TLB_FLUSH_ASID] = "asid", [TLB_FLUSH_PAGE] = "page",
-    [TLB_FLUSH_RANGE] = "range", [TLB_FLUSH_FENCE_I] = "fence_i",
-};
 
 /* Totals over every vCPU. */
 typedef struct Totals {
@@ -198,7 +181,7 @@ void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy
     fprintf(out, "tlbstorm flush statistics (%u vCPUs, --flush=%s)\n", m->n_cpus, strategy);
     fprintf(out, "  remote requests   synced     async    p50 us    p99 us    max us\n");
     for (int k = 0; k <= TLB_FLUSH_NB_KINDS; k++) {
-        const char *name = k < TLB_FLUSH_NB_KINDS ? kind_names[k] : "total";
+        const char *name = k < TLB_FLUSH_NB_KINDS ? tlb_flush_kind_name((unsigned)k) : "total";
         fprintf(out, "  %-15s %8llu  %8llu", name,
                 (unsigned long long)flush_stats_count(k, true),
                 (unsigned long long)flush_stats_count(k, false));
@@ -249,7 +232,7 @@ int flush_stats_write_json(const char *path, const Machine *m, const char *strat
         LatencyHist *h = &synced_hist[k];
         fprintf(f, "    \"%s\": {\"synced\": %llu, \"async\": %llu, \"targets\": %llu, "
                 "\"latency_ns\": {\"p50\": %lld, \"p90\": %lld, \"p99\": %lld, "
-                "\"max\": %llu, \"sum\": %llu}}%s\n", kind_names[k],
+                "\"max\": %llu, \"sum\": %llu}}%s\n", tlb_flush_kind_name((unsigned)k),
                 (unsigned long long)flush_stats_count(k, true),
                 (unsigned long long)flush_stats_count(k, false),
                 (unsigned long long)atomic_load(&targets_total[k]),

@@ -17,15 +17,6 @@ struct Machine;
  * nanoseconds from the call to its return (synced: until every target acknowledged or was
  * seen outside guest code). */
 void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t ns);
-/* Forget every recorded sample (between machine runs, in tests). */
-void flush_stats_reset(void);
-
-/* Latency percentile (0..100) of the synced requests of `kind` in ns, or -1 for kind ==
- * TLB_FLUSH_NB_KINDS (all kinds); 0 if there are none. The value is the upper bound of the
- * histogram bucket (buckets are 1/8 of a power of two wide: at most 12.5 % high). */
-int64_t flush_stats_percentile(int kind, double pct);
-uint64_t flush_stats_count(int kind, bool synced);
-
 /* Main thread, vCPU threads joined: the readable summary, and the JSON document described in
  * docs/measuring.md ("--stats JSON schema"). Return 0 or -errno. */
 void flush_stats_print_summary(FILE *out, const struct Machine *m, const char *strategy);

@@ -8,19 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hw/machine.h"
 #include "mm/tlb_flush.h"
 
 static FILE *_Atomic trace_file;
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t trace_epoch_ns;
 static const char *trace_path;
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int flush_trace_open(const char *path, char *err, size_t errlen)
 {
@@ -34,7 +28,7 @@ int flush_trace_open(const char *path, char *err, size_t errlen)
     fprintf(f, "# tlbstorm flush trace v1: t_us requester kind addr len asid mode total_us "
             "targets (cpu:delivery[:enqueue][@ack_us])\n");
     trace_path = path;
-    trace_epoch_ns = now_ns();
+    trace_epoch_ns = machine_clock_ns();
     atomic_store_explicit(&trace_file, f, memory_order_release);
     return 0;
 }
@@ -61,10 +55,6 @@ bool flush_trace_enabled(void)
     return atomic_load_explicit(&trace_file, memory_order_relaxed) != NULL;
 }
 
-static const char *const kind_names[TLB_FLUSH_NB_KINDS] = {
-    [TLB_FLUSH_ALL] = "all", [TLB_FLUSH_ASID] = "asid", [TLB_FLUSH_PAGE] = "page",
-    [TLB_FLUSH_RANGE] = "range", [TLB_FLUSH_FENCE_I] = "fence_i",
-};
 static const char *const delivery_names[] = { "-", "kicked", "skipped", "work" };
 static const char *const enqueue_names[] = { "", ":coalesced", ":escalated" };
 
@@ -86,7 +76,7 @@ void flush_trace_write(const TLBFlushReq *req, const FlushTraceRec *rec, unsigne
     }
     n += (size_t)snprintf(line + n, sizeof(line) - n, "%.3f %s %s 0x%llx 0x%llx %s %s %.3f",
                           (double)(rec->issue_ns - trace_epoch_ns) / 1000.0, who,
-                          req->kind < TLB_FLUSH_NB_KINDS ? kind_names[req->kind] : "?",
+                          tlb_flush_kind_name(req->kind),
                           (unsigned long long)req->addr, (unsigned long long)req->len, asid,
                           rec->synced ? "sync" : "async",
                           (double)(rec->done_ns - rec->issue_ns) / 1000.0);

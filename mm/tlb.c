@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <urcu/urcu-memb.h>
 
 #include "accel/log.h"
@@ -18,13 +17,6 @@ static void tlb_table_clear(CPUTLBEntry *table, size_t n)
 {
     /* All-ones tags carry TLB_INVALID, so they never match a masked address. */
     memset(table, 0xff, n * sizeof(CPUTLBEntry));
-}
-
-static int64_t tlb_clock_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void tlb_desc_clear(CPUTLBDescFast *f, CPUTLBDesc *d)
@@ -77,7 +69,7 @@ static size_t pow2_ceil(size_t n)
  * the smallest power of two the window's peak fills to at most 70%. */
 static void tlb_desc_flush_and_resize(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d)
 {
-    int64_t now = tlb_clock_ns();
+    int64_t now = machine_clock_ns();
     size_t old_size = f->mask + 1;
     size_t new_size = old_size;
     bool expired = now - d->window_begin_ns > 100 * 1000 * 1000;
@@ -109,7 +101,7 @@ int tlb_init(RISCVCPU *cpu)
 {
     CPUTLB *tlb = &cpu->tlb;
     memset(tlb, 0, sizeof(*tlb));
-    int64_t now = tlb_clock_ns();
+    int64_t now = machine_clock_ns();
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (tlb_desc_alloc(&tlb->f[i], &tlb->d[i], 1u << TLB_DEFAULT_BITS) != 0) {
             tlb_destroy(cpu);
@@ -431,7 +423,7 @@ void tlb_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp)
                 tlb->asid = new_asid;
                 return;
             }
-            ctx->d[i].window_begin_ns = tlb_clock_ns();
+            ctx->d[i].window_begin_ns = machine_clock_ns();
         }
     }
     for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "accel/tb.h"
@@ -54,9 +53,13 @@ void tlb_flush_set_mode(enum tlb_flush_mode mode)
     flush_mode = mode;
 }
 
-enum tlb_flush_mode tlb_flush_get_mode(void)
+const char *tlb_flush_kind_name(unsigned kind)
 {
-    return flush_mode;
+    static const char *const names[TLB_FLUSH_NB_KINDS] = {
+        [TLB_FLUSH_ALL] = "all", [TLB_FLUSH_ASID] = "asid", [TLB_FLUSH_PAGE] = "page",
+        [TLB_FLUSH_RANGE] = "range", [TLB_FLUSH_FENCE_I] = "fence_i",
+    };
+    return kind < TLB_FLUSH_NB_KINDS ? names[kind] : "?";
 }
 
 int tlb_mailbox_init(TLBMailbox *mb)
@@ -332,13 +335,6 @@ static void wait_for_target(Machine *m, RISCVCPU *t, uint32_t s)
     atomic_fetch_sub_explicit(&blocked_requesters, 1, memory_order_relaxed);
 }
 
-static int64_t clock_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* tr: NULL unless --trace-flush is on. */
 static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
                                const TLBFlushReq *req, bool synced, FlushTraceRec *tr)
@@ -379,7 +375,7 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
             wait_for_target(m, m->cpus[i], seq[i]);
             waiting &= ~(1ULL << i);
             if (tr) {
-                tr->ack_ns[i] = clock_ns();
+                tr->ack_ns[i] = machine_clock_ns();
             }
         }
     }
@@ -454,7 +450,7 @@ void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlus
         rec.synced = synced;
         tr = &rec;
     }
-    int64_t t0 = clock_ns();
+    int64_t t0 = machine_clock_ns();
     if (flush_mode == TLB_FLUSH_MODE_QEMU) {
         flush_cpus_qemu(m, self, cpu_mask, req, synced);
         if (tr) {
@@ -466,7 +462,7 @@ void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlus
         flush_cpus_mailbox(m, self, cpu_mask, req, synced, tr);
     }
     if (others) {
-        int64_t t1 = clock_ns();
+        int64_t t1 = machine_clock_ns();
         flush_stats_record(req->kind, synced, (unsigned)__builtin_popcountll(others), t1 - t0);
         if (tr) {
             rec.issue_ns = t0;

@@ -83,7 +83,8 @@ void tlb_mailbox_destroy(TLBMailbox *mb);
 
 /* Main thread, before vCPUs start. */
 void tlb_flush_set_mode(enum tlb_flush_mode mode);
-enum tlb_flush_mode tlb_flush_get_mode(void);
+/* "all", "asid", "page", "range", "fence_i" (statistics, trace); "?" otherwise. */
+const char *tlb_flush_kind_name(unsigned kind);
 
 /* ---- owner side (accel/cpu_exec.c) ---- */
 /* Apply everything pending in cpu's mailbox and acknowledge it. Owner only. Cheap when

@@ -23,9 +23,7 @@ _Static_assert(STRESS_HART_PA + STRESS_MAX_HARTS * 0x1000 <= STRESS_PT_PA, "layo
 
 int64_t stress_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return machine_clock_ns();
 }
 
 /* The host's half of guest memory sharing: single-copy atomic accesses, uninstrumented. */
