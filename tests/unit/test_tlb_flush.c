@@ -43,12 +43,6 @@ static TLBFlushReq page_req(uint64_t addr, int32_t asid)
                           .idxmap = TLB_ASID_TAGGED_IDXMAP };
 }
 
-static uint64_t stat(RISCVCPU *c, _Atomic uint64_t *field)
-{
-    (void)c;
-    return atomic_load(field);
-}
-
 Test(tlb_flush, idle_target_is_skipped_and_applies_on_drain)
 {
     RISCVCPU *t = cpus[2];
@@ -60,7 +54,7 @@ Test(tlb_flush, idle_target_is_skipped_and_applies_on_drain)
     cr_assert(tlb_load_slow(t, 0x10000, 8, MMU_IDX_S, false, &v));
     TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
     tlb_flush_cpus(&m, NULL, 1u << 2, &r, true);   /* returns: the target is not running */
-    cr_assert_eq(stat(t, &t->flush_mailbox.stats.skipped), 1);
+    cr_assert_eq(atomic_load(&t->flush_mailbox.stats.skipped), 1);
     cr_assert_eq(t->flush_mailbox.n_ring, 1);
     CPUTLBEntry *e = tlb_entry(&t->tlb, MMU_IDX_S, 0x10000);
     cr_assert_eq(e->addr_read & RV_PAGE_MASK, 0x10000, "flushed before the owner drained");
@@ -90,7 +84,7 @@ Test(tlb_flush, duplicate_and_contained_requests_coalesce)
     tlb_flush_cpus(&m, NULL, 1u << 1, &b, false);
     tlb_flush_cpus(&m, NULL, 1u << 1, &b, false);
     cr_assert_eq(t->flush_mailbox.n_ring, 1);
-    cr_assert_eq(stat(t, &t->flush_mailbox.stats.coalesced), 2);
+    cr_assert_eq(atomic_load(&t->flush_mailbox.stats.coalesced), 2);
     TLBFlushReq other_asid = page_req(0x42000, 4);
     tlb_flush_cpus(&m, NULL, 1u << 1, &other_asid, false);
     cr_assert_eq(t->flush_mailbox.n_ring, 2, "a page of another ASID is not covered");
@@ -120,7 +114,7 @@ Test(tlb_flush, full_flush_supersedes_pending_pages)
     cr_assert_eq(t->flush_mailbox.n_ring, 0);
     tlb_flush_cpus(&m, NULL, 1u << 3, &p, false);
     cr_assert_eq(t->flush_mailbox.n_ring, 0, "a page already covered by a full flush queued");
-    cr_assert_eq(stat(t, &t->flush_mailbox.stats.coalesced), 1);
+    cr_assert_eq(atomic_load(&t->flush_mailbox.stats.coalesced), 1);
 }
 
 Test(tlb_flush, ring_overflow_escalates_to_full_flush_without_losing_requests)
@@ -137,7 +131,7 @@ Test(tlb_flush, ring_overflow_escalates_to_full_flush_without_losing_requests)
         TLBFlushReq r = page_req(0x1000000ULL * (i + 1), TLB_ASID_ANY);
         tlb_flush_cpus(&m, NULL, 1u << 1, &r, false);
     }
-    cr_assert_eq(stat(t, &t->flush_mailbox.stats.escalated), 1);
+    cr_assert_eq(atomic_load(&t->flush_mailbox.stats.escalated), 1);
     cr_assert_eq(t->flush_mailbox.full_idxmap, TLB_ASID_TAGGED_IDXMAP);
     cr_assert_eq(t->flush_mailbox.n_ring, 0);
     tlb_flush_process_mailbox(t);
@@ -153,7 +147,7 @@ Test(tlb_flush, fence_i_request_sets_the_flag_once)
     tlb_flush_cpus(&m, NULL, 0xe, &r, false);
     for (unsigned i = 1; i < NCPU; i++) {
         cr_assert(cpus[i]->flush_mailbox.fence_i);
-        cr_assert_eq(stat(cpus[i], &cpus[i]->flush_mailbox.stats.coalesced), 1);
+        cr_assert_eq(atomic_load(&cpus[i]->flush_mailbox.stats.coalesced), 1);
     }
 }
 
