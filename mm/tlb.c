@@ -345,8 +345,6 @@ void tlb_flush_page_local(RISCVCPU *cpu, uint64_t vaddr)
     tlb_flush_page_by_mmuidx_local(cpu, vaddr, (1u << TLB_NB_MMU_MODES) - 1);
 }
 
-#define TLB_RANGE_MAX_PAGES 64
-
 void tlb_flush_range_asid_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, uint64_t len,
                                           int32_t asid, unsigned idxmap)
 {

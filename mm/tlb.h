@@ -14,6 +14,10 @@
 #define TLB_DEFAULT_BITS 8
 #define TLB_MIN_BITS 6
 #define TLB_MAX_BITS 16
+/* Range flushes walk at most this many pages; longer ranges flush the whole mmu_idx (or ASID),
+ * as QEMU does, because refilling costs less than the walk. Mailboxes merge page requests
+ * only up to this length. */
+#define TLB_RANGE_MAX_PAGES 64
 
 /* Flag bits kept in the low (page offset) bits of the addr_* tags. The fast path compares
  * (vaddr & (page mask | (size - 1))) with the tag, so any flag, like any misalignment, makes

@@ -41,9 +41,6 @@
 #include "sync/work.h"
 #include "sync/futex.h"
 
-/* Ranges longer than this many pages become a full flush of their mmu_idx (as QEMU does for
- * ranges larger than the table: walking them costs more than refilling). */
-#define TLB_RANGE_MAX_PAGES 64
 #define FLUSH_SPIN_ITERATIONS 50
 
 static enum tlb_flush_mode flush_mode = TLB_FLUSH_MODE_MAILBOX;
