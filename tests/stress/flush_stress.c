@@ -640,8 +640,26 @@ typedef struct Fencer {
 static uint32_t code_gen[STRESS_MAX_HARTS];
 static unsigned code_slot[STRESS_MAX_HARTS];
 
-/* Write generation g into the idle slot of hart h's code page, flip the jump to it, drop the
- * TBs of the page as a device's DMA write does (hw/virt.c), then a synced remote fence.i. */
+/* Publish generation g on hart h's code page in two fenced steps, as a JIT must: write g into
+ * the idle slot, drop the page's TBs as a device's DMA write does (hw/virt.c), synced remote
+ * fence.i; only then flip the jump at the page start to that slot, drop the TBs again, and
+ * fence.i again. One fence after both stores is not enough for the guest's floor check: a
+ * call that was already past the old jump when the previous fence was acknowledged may
+ * translate the idle slot's older contents afterwards, and until the page is invalidated
+ * again that TB is as legal as a stale I-cache line on hardware, so the new jump could land
+ * on it in the window between the stores and the invalidation. */
+static void publish_code(Fencer *f, unsigned h, uint64_t page, unsigned slot, uint32_t g)
+{
+    uint64_t targets = rnd_below(&f->rng, 4) ? 1ULL << h : all_mask;
+    TLBFlushReq q = { .kind = TLB_FLUSH_FENCE_I };
+    gram_store32(&sm, page + slot, stress_code_lui(g));
+    tb_invalidate_phys_page(page);
+    tlb_flush_cpus(&sm.m, NULL, targets, &q, true);
+    gram_store32(&sm, page, stress_code_jump(slot));
+    tb_invalidate_phys_page(page);
+    tlb_flush_cpus(&sm.m, NULL, targets, &q, true);
+}
+
 static void *case4_thread(void *arg)
 {
     Fencer *f = arg;
@@ -658,12 +676,7 @@ static void *case4_thread(void *arg)
         uint32_t g = ++code_gen[h];
         unsigned slot = code_slot[h] ? STRESS_CODE_SLOT0 : STRESS_CODE_SLOT1;
         code_slot[h] ^= 1;
-        gram_store32(&sm, page + slot, stress_code_lui(g));
-        gram_store32(&sm, page, stress_code_jump(slot));
-        tb_invalidate_phys_page(page);
-        TLBFlushReq q = { .kind = TLB_FLUSH_FENCE_I };
-        uint64_t targets = rnd_below(&f->rng, 4) ? 1ULL << h : all_mask;
-        tlb_flush_cpus(&sm.m, NULL, targets, &q, true);
+        publish_code(f, h, page, slot, g);
         gram_store64(&sm, STRESS_HART_FIELD(h, code_min), g);
         uint64_t from = hart_counter(h);
         if (i % PROGRESS_EVERY == 0 && wait_passes(h, from, 2, "after a synced fence.i")) {
