@@ -1,0 +1,8 @@
+/* Limits shared by smode_crt.S and the C runtime. */
+#ifndef SMODE_LAYOUT_H
+#define SMODE_LAYOUT_H
+
+#define SMODE_MAX_HARTS 64
+#define SMODE_STACK_SIZE 16384
+
+#endif
