@@ -491,20 +491,27 @@ void smode_secondary_main(unsigned long hartid, unsigned long opaque)
     }
 }
 
-unsigned smode_start_harts(unsigned long opaque)
+bool smode_start_hart(unsigned hartid, unsigned long opaque)
 {
     extern char smode_secondary[];
+    if (hartid >= SMODE_MAX_HARTS) {
+        cprintf("%s: hart %u has no stack here\n", guest_name, hartid);
+        return false;
+    }
+    struct sbiret r = sbi_call(SBI_EXT_HSM, 0, hartid, (uintptr_t)smode_secondary, opaque, 0, 0);
+    if (r.error) {
+        cprintf("%s: hart %u did not start (SBI error %ld)\n", guest_name, hartid, r.error);
+    }
+    return r.error == 0;
+}
+
+unsigned smode_start_harts(unsigned long opaque)
+{
     unsigned started = 0;
     for (unsigned i = 0; i < machine.n_harts; i++) {
         unsigned h = machine.hart_ids[i];
-        if (h == machine.boot_hart || h >= SMODE_MAX_HARTS) {
-            continue;
-        }
-        struct sbiret r = sbi_call(SBI_EXT_HSM, 0, h, (uintptr_t)smode_secondary, opaque, 0, 0);
-        if (r.error == 0) {
+        if (h != machine.boot_hart && smode_start_hart(h, opaque)) {
             started++;
-        } else {
-            cprintf("%s: hart %u did not start (SBI error %ld)\n", guest_name, h, r.error);
         }
     }
     return started;

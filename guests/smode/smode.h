@@ -94,6 +94,8 @@ void guest_secondary(unsigned hartid, unsigned long opaque);
 /* Boot hart: starts every other hart of the tree at guest_secondary. Returns how many of them
  * SBI accepted. */
 unsigned smode_start_harts(unsigned long opaque);
+/* Starts one hart at guest_secondary through SBI HSM; false (and a console line) if refused. */
+bool smode_start_hart(unsigned hartid, unsigned long opaque);
 
 /* Trap hook: the guest's handler; returns false for traps it does not expect, which print a
  * report and fail the run. Registers as saved by smode_crt.S; x[0] holds sepc. */

@@ -1,0 +1,996 @@
+/* tlbtorture: every hart runs on one shared page table; writer harts remap, revoke, restore,
+ * split and merge 4 KiB, 2 MiB and 1 GiB mappings and shoot them down through SBI RFENCE
+ * (page, range, ASID, all); reader harts access the mappings continuously and check that no
+ * translation outlives the fence that removed it (protocol in torture.h). Ends with a result
+ * table and SRST shutdown: reason none on pass, system failure otherwise.
+ *
+ * Bootargs (all optional): secs=N (5) seed=N (1) writers=N (harts/4, at least 1)
+ *   harts=N (all) sizes=4k,2m,1g kinds=page,range,asid,all ops=remap,unmap,perm,split
+ *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) verbose */
+#include "torture.h"
+
+const char guest_name[] = "tlbtorture";
+
+#define PTE_V (1ULL << 0)
+#define PTE_R (1ULL << 1)
+#define PTE_W (1ULL << 2)
+#define PTE_X (1ULL << 3)
+#define PTE_G (1ULL << 5)
+#define PTE_A (1ULL << 6)
+#define PTE_D (1ULL << 7)
+#define SATP_MODE_SV39 8ULL
+#define SATP_MODE_SV48 9ULL
+#define SZ_4K 0x1000ULL
+#define SZ_2M 0x200000ULL
+#define SZ_1G 0x40000000ULL
+
+static const char *const region_names[N_REGIONS] = { "4k", "2m", "1g" };
+static const char *const fence_names[N_FENCE_KINDS] = { "page", "range", "asid", "all" };
+static const char *const violation_names[N_VIOLATIONS] = {
+    "stale", "poison", "revoked-access", "spurious-fault", "ad-erased", "sbi-error",
+};
+/* Offsets (in 4 KiB pages) of the tagged pages of a 2 MiB slot. */
+static const unsigned samples_2m[SAMPLES_2M] = { 0, 1, 2, 63, 200, 256, 400, 511 };
+
+/* ---- configuration and shared state (boot hart writes before starting the others) ------ */
+
+static struct {
+    unsigned n_harts, n_writers;
+    uint32_t hart_ids[SMODE_MAX_HARTS];   /* the harts taking part, writers first */
+    uint64_t mask;                        /* fence target mask: every hart taking part */
+    uint64_t seed, secs;
+    unsigned slots[N_REGIONS];
+    bool region_on[N_REGIONS], kind_on[N_FENCE_KINDS];
+    bool op_remap, op_unmap, op_perm, op_split;
+    bool sv48, verbose;
+    uint64_t satp;
+    uint64_t deadline;                    /* rdtime at which everyone stops */
+} cfg;
+
+static uint64_t *root, *sv48_root, *l1_4k, *l0_4k, *l1_2m;
+static uint64_t *split_l0[MAX_SLOTS_2M];   /* the table a split 2 MiB slot points to */
+static uint64_t *split_l1[MAX_SLOTS_1G];   /* the table a split 1 GiB slot points to */
+static uint64_t home_1g;                  /* 2 MiB frame holding the 1 GiB slots' tags */
+
+static SlotPub pubs[N_REGIONS][MAX_SLOTS_4K] __attribute__((aligned(64)));
+static HartResult results[SMODE_MAX_HARTS] __attribute__((aligned(64)));
+static volatile uint32_t go;
+
+/* Writer-private state of a slot (only its owner touches it). */
+enum slot_state { S_MAPPED, S_REVOKED, S_SPLIT };
+typedef struct {
+    uint8_t state;
+    uint8_t split_index;                  /* 2 MiB: which sample page is redirected */
+    uint32_t gen;
+    uint64_t frame;                       /* 4K/2M frame; 1G: unused (identity) */
+    uint64_t redirect;                    /* split: the 4 KiB (2M slot) or 2 MiB (1G) frame */
+} SlotState;
+static SlotState slots[N_REGIONS][MAX_SLOTS_4K];
+
+/* ---- frame pools ----------------------------------------------------------------------- */
+
+/* Boot hart: carves frames out of RAM above the image, around the device tree. */
+static uint64_t carve_next, carve_end;
+static uint64_t carve_4k_next, carve_4k_end;
+
+static bool overlaps_dtb(uint64_t base, uint64_t size)
+{
+    return base < machine.dtb_addr + machine.dtb_size && machine.dtb_addr < base + size;
+}
+
+static uint64_t carve_2m(void)
+{
+    while (carve_next + SZ_2M <= carve_end && overlaps_dtb(carve_next, SZ_2M)) {
+        carve_next += SZ_2M;
+    }
+    if (carve_next + SZ_2M > carve_end) {
+        smode_panic("not enough RAM for the frame pools (-m 128M or more, fewer slots)");
+    }
+    uint64_t f = carve_next;
+    carve_next += SZ_2M;
+    return f;
+}
+
+static uint64_t carve_4k(void)
+{
+    if (carve_4k_next == carve_4k_end) {
+        carve_4k_next = carve_2m();
+        carve_4k_end = carve_4k_next + SZ_2M;
+    }
+    uint64_t f = carve_4k_next;
+    carve_4k_next += SZ_4K;
+    memset((void *)(uintptr_t)f, 0, SZ_4K);
+    return f;
+}
+
+/* A writer's free frames: a stack, touched by that writer only. */
+#define POOL_MAX 1024
+typedef struct {
+    uint64_t f4k[POOL_MAX], f2m[64];
+    unsigned n4k, n2m;
+} Pool;
+static Pool pools[SMODE_MAX_HARTS];
+
+static uint64_t pool_get_4k(Pool *p)
+{
+    if (!p->n4k) {
+        smode_panic("writer's 4 KiB pool ran dry");
+    }
+    return p->f4k[--p->n4k];
+}
+
+static uint64_t pool_get_2m(Pool *p)
+{
+    if (!p->n2m) {
+        smode_panic("writer's 2 MiB pool ran dry");
+    }
+    return p->f2m[--p->n2m];
+}
+
+/* ---- PTEs ------------------------------------------------------------------------------ */
+
+static uint64_t leaf(uint64_t pa, uint64_t perms)
+{
+    return (pa >> 12) << 10 | perms | PTE_V;     /* A = D = 0: the walker sets A */
+}
+
+static uint64_t pointer(const uint64_t *table)
+{
+    return ((uintptr_t)table >> 12) << 10 | PTE_V;
+}
+
+static volatile uint64_t *pte_of(unsigned region, unsigned slot)
+{
+    switch (region) {
+    case R_4K: return &l0_4k[slot];
+    case R_2M: return &l1_2m[slot];
+    default: return &root[66 + slot];
+    }
+}
+
+static void store_pte(volatile uint64_t *pte, uint64_t v)
+{
+    __atomic_store_n(pte, v, __ATOMIC_RELEASE);
+}
+
+static void write_tag(uint64_t pa, uint64_t v)
+{
+    __atomic_store_n((uint64_t *)(uintptr_t)pa, v, __ATOMIC_RELAXED);
+}
+
+/* Where a reader looks in slot `slot` of `region` (sample index for 2 MiB slots). */
+static uint64_t probe_va(unsigned region, unsigned slot, unsigned sample)
+{
+    switch (region) {
+    case R_4K: return REGION_4K_VA + slot * SZ_4K;
+    case R_2M: return REGION_2M_VA + slot * SZ_2M + samples_2m[sample] * SZ_4K;
+    default: return REGION_1G_VA + slot * SZ_1G + (home_1g - machine.ram_base) + slot * SZ_4K;
+    }
+}
+
+/* ---- faults ---------------------------------------------------------------------------- */
+
+/* The only access that may fault: a 4-byte load whose fault resumes at torture_probe_fault
+ * with a1 = scause (never 0 for a fault). Returns (value, 0) or (?, scause). */
+typedef struct {
+    uint64_t value, fault;
+} Probe;
+Probe torture_probe(uint64_t va);
+extern const char torture_probe_insn[], torture_probe_fault[];
+__asm__(".text\n"
+        ".globl torture_probe\n"
+        ".globl torture_probe_insn\n"
+        ".globl torture_probe_fault\n"
+        ".option push\n"
+        ".option norvc\n"
+        "torture_probe:\n"
+        "    li a1, 0\n"
+        "torture_probe_insn:\n"
+        "    ld a0, 0(a0)\n"
+        "    ret\n"
+        "torture_probe_fault:\n"
+        "    ret\n"
+        ".option pop\n");
+
+static bool torture_trap(SmodeTrapFrame *f)
+{
+    bool fault = f->scause == 13 || f->scause == 5;   /* load page / access fault */
+    if (fault && f->x[0] == (uintptr_t)torture_probe_insn) {
+        f->x[11] = f->scause;
+        f->x[0] = (uintptr_t)torture_probe_fault;
+        return true;
+    }
+    return false;
+}
+
+/* ---- reporting --------------------------------------------------------------------------- */
+
+static void violation(HartResult *r, enum violation v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void violation(HartResult *r, enum violation v, const char *fmt, ...)
+{
+    r->violations[v]++;
+    if (r->n_reported < 3) {
+        va_list ap;
+        va_start(ap, fmt);
+        cvsnprintf(r->first_violation[r->n_reported], sizeof(r->first_violation[0]), fmt, ap);
+        va_end(ap);
+        r->n_reported++;
+    }
+}
+
+/* ---- fences ---------------------------------------------------------------------------- */
+
+static unsigned hist_bucket(uint64_t ns)
+{
+    if (ns < 4) {
+        return (unsigned)ns;
+    }
+    unsigned lg = 0;
+    while (ns >> (lg + 1)) {
+        lg++;                              /* no Zbb assumed: QEMU's default CPU may lack it */
+    }
+    unsigned b = lg * 4 + (unsigned)((ns >> (lg - 2)) & 3);
+    return b < 64 * 4 ? b : 64 * 4 - 1;
+}
+
+static uint64_t bucket_upper_ns(unsigned b)
+{
+    if (b < 4) {
+        return b;
+    }
+    unsigned lg = b / 4, sub = b % 4;
+    return (1ULL << lg) + ((uint64_t)(sub + 1) << (lg - 2)) - 1;
+}
+
+/* Shoot down the translation of [va, va + size) on every hart, by `kind`. */
+static void fence(HartResult *r, uint64_t *rng, enum fence_kind kind, uint64_t va,
+                  uint64_t size)
+{
+    bool with_asid = rng_below(rng, 2);
+    uint64_t t0 = rdtime();
+    long err;
+    switch (kind) {
+    case F_PAGE:
+        err = with_asid ? sbi_remote_sfence_vma_asid(cfg.mask, va, SZ_4K, TORTURE_ASID)
+                        : sbi_remote_sfence_vma(cfg.mask, va, SZ_4K);
+        break;
+    case F_RANGE:
+        err = sbi_remote_sfence_vma(cfg.mask, va, size);
+        break;
+    case F_ASID:
+        err = sbi_remote_sfence_vma_asid(cfg.mask, 0, (unsigned long)-1, TORTURE_ASID);
+        break;
+    default:
+        err = sbi_remote_sfence_vma(cfg.mask, 0, (unsigned long)-1);
+        break;
+    }
+    uint64_t dt = rdtime() - t0;
+    if (err) {
+        violation(r, V_SBI_ERROR, "SBI RFENCE %s returned %ld", fence_names[kind], err);
+    }
+    r->fences[kind]++;
+    r->fence_ticks[kind] += dt;
+    if (dt > r->fence_max[kind]) {
+        r->fence_max[kind] = dt;
+    }
+    r->fence_hist[kind][hist_bucket(ticks_to_ns(dt))]++;
+}
+
+static enum fence_kind pick_kind(uint64_t *rng)
+{
+    enum fence_kind k;
+    do {
+        k = (enum fence_kind)rng_below(rng, N_FENCE_KINDS);
+    } while (!cfg.kind_on[k]);
+    return k;
+}
+
+/* A page-table page leaves the tree: only a fence without an address (rs1 = x0) is
+ * guaranteed to drop cached non-leaf entries. */
+static enum fence_kind pick_table_kind(void)
+{
+    return cfg.kind_on[F_ASID] ? F_ASID : F_ALL;
+}
+
+/* ---- a change ---------------------------------------------------------------------------- */
+
+static void begin_change(unsigned region, unsigned slot, SlotState *s)
+{
+    s->gen++;
+    /* Release: the new tags are visible before pending, and pending before the PTE. */
+    __atomic_store_n(&pubs[region][slot].pending, s->gen, __ATOMIC_RELEASE);
+}
+
+/* After the fence: the store must have survived every concurrent A/D update. */
+static void check_pte(HartResult *r, volatile uint64_t *pte, unsigned region, unsigned slot,
+                      uint64_t want)
+{
+    uint64_t now = __atomic_load_n(pte, __ATOMIC_ACQUIRE);
+    if ((now & ~(PTE_A | PTE_D)) != want) {
+        violation(r, V_AD_ERASED, "%s slot %u: PTE 0x%lx after the fence, wrote 0x%lx",
+                  region_names[region], slot, (unsigned long)now, (unsigned long)want);
+    }
+}
+
+static void publish(unsigned region, unsigned slot, SlotState *s, bool revoked)
+{
+    __atomic_store_n(&pubs[region][slot].pub, (uint64_t)s->gen << 1 | revoked,
+                     __ATOMIC_RELEASE);
+}
+
+static void tag_2m_samples(uint64_t frame, unsigned slot, uint32_t gen, int except)
+{
+    for (int i = 0; i < SAMPLES_2M; i++) {
+        if (i != except) {
+            write_tag(frame + samples_2m[i] * SZ_4K, make_tag(R_2M, slot, gen));
+        }
+    }
+}
+
+static void poison_2m_samples(uint64_t frame, int only)
+{
+    for (int i = 0; i < SAMPLES_2M; i++) {
+        if (only < 0 || i == only) {
+            write_tag(frame + samples_2m[i] * SZ_4K, POISON);
+        }
+    }
+}
+
+static uint64_t revoked_pte(uint64_t pa, uint64_t *rng)
+{
+    bool perm = cfg.op_perm && (!cfg.op_unmap || rng_below(rng, 2));
+    return perm ? leaf(pa, PTE_X) : 0;      /* execute-only: loads fault without MXR */
+}
+
+static void op_4k(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
+{
+    SlotState *s = &slots[R_4K][slot];
+    volatile uint64_t *pte = pte_of(R_4K, slot);
+    uint64_t va = REGION_4K_VA + slot * SZ_4K;
+    enum fence_kind k = pick_kind(rng);
+    uint64_t range_va = va & ~(4 * SZ_4K - 1), range = 4 * SZ_4K;
+    bool revoke = (cfg.op_unmap || cfg.op_perm) && (!cfg.op_remap || rng_below(rng, 3) == 0);
+    if (s->state == S_REVOKED) {
+        begin_change(R_4K, slot, s);
+        write_tag(s->frame, make_tag(R_4K, slot, s->gen));
+        uint64_t v = leaf(s->frame, PTE_R | PTE_W);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? range_va : va, range);
+        check_pte(r, pte, R_4K, slot, v);
+        publish(R_4K, slot, s, false);
+        s->state = S_MAPPED;
+        r->ops[R_4K][OP_RESTORE]++;
+    } else if (revoke) {
+        begin_change(R_4K, slot, s);
+        uint64_t v = revoked_pte(s->frame, rng);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? range_va : va, range);
+        check_pte(r, pte, R_4K, slot, v);
+        publish(R_4K, slot, s, true);
+        write_tag(s->frame, POISON);
+        s->state = S_REVOKED;
+        r->ops[R_4K][OP_REVOKE]++;
+    } else if (cfg.op_remap) {
+        uint64_t old = s->frame, f = pool_get_4k(p);
+        begin_change(R_4K, slot, s);
+        write_tag(f, make_tag(R_4K, slot, s->gen));
+        uint64_t v = leaf(f, PTE_R | PTE_W);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? range_va : va, range);
+        check_pte(r, pte, R_4K, slot, v);
+        publish(R_4K, slot, s, false);
+        write_tag(old, POISON);
+        p->f4k[p->n4k++] = old;
+        s->frame = f;
+        r->ops[R_4K][OP_REMAP]++;
+    }
+}
+
+static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
+{
+    SlotState *s = &slots[R_2M][slot];
+    volatile uint64_t *pte = pte_of(R_2M, slot);
+    uint64_t va = REGION_2M_VA + slot * SZ_2M;
+    enum fence_kind k = pick_kind(rng);
+    unsigned sample = (unsigned)rng_below(rng, SAMPLES_2M);
+    uint64_t page_va = va + samples_2m[sample] * SZ_4K;
+    bool can_revoke = cfg.op_unmap || cfg.op_perm;
+    if (s->state == S_REVOKED) {
+        begin_change(R_2M, slot, s);
+        tag_2m_samples(s->frame, slot, s->gen, -1);
+        uint64_t v = leaf(s->frame, PTE_R | PTE_W);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
+        check_pte(r, pte, R_2M, slot, v);
+        publish(R_2M, slot, s, false);
+        s->state = S_MAPPED;
+        r->ops[R_2M][OP_RESTORE]++;
+        return;
+    }
+    if (s->state == S_SPLIT) {
+        uint64_t *l0 = split_l0[slot];
+        unsigned k_idx = s->split_index;
+        uint64_t redirected_va = va + samples_2m[k_idx] * SZ_4K;
+        if (cfg.op_remap && rng_below(rng, 2)) {
+            /* Move the redirected page to another 4 KiB frame, inside the split megapage. */
+            uint64_t old = s->redirect, f = pool_get_4k(p);
+            begin_change(R_2M, slot, s);
+            write_tag(f, make_tag(R_2M, slot, s->gen));
+            tag_2m_samples(s->frame, slot, s->gen, k_idx);
+            uint64_t v = leaf(f, PTE_R | PTE_W);
+            store_pte(&l0[samples_2m[k_idx]], v);
+            fence(r, rng, k, k == F_RANGE ? va : redirected_va, SZ_2M);
+            check_pte(r, &l0[samples_2m[k_idx]], R_2M, slot, v);
+            publish(R_2M, slot, s, false);
+            write_tag(old, POISON);
+            p->f4k[p->n4k++] = old;
+            s->redirect = f;
+            r->ops[R_2M][OP_REMAP_IN_SPLIT]++;
+            return;
+        }
+        /* Merge back into one 2 MiB leaf; the L0 table leaves the tree. */
+        begin_change(R_2M, slot, s);
+        tag_2m_samples(s->frame, slot, s->gen, -1);
+        uint64_t v = leaf(s->frame, PTE_R | PTE_W);
+        store_pte(pte, v);
+        fence(r, rng, pick_table_kind(), 0, 0);
+        check_pte(r, pte, R_2M, slot, v);
+        publish(R_2M, slot, s, false);
+        write_tag(s->redirect, POISON);
+        p->f4k[p->n4k++] = s->redirect;
+        s->state = S_MAPPED;
+        r->ops[R_2M][OP_MERGE]++;
+        return;
+    }
+    unsigned choice = (unsigned)rng_below(rng, 3);   /* 0 remap, 1 split, 2 revoke */
+    if (choice == 2 && !can_revoke) {
+        choice = 0;
+    }
+    if (choice == 1 && !cfg.op_split) {
+        choice = 0;
+    }
+    if (choice == 0 && !cfg.op_remap) {
+        choice = cfg.op_split ? 1 : can_revoke ? 2 : 3;
+    }
+    if (choice == 0) {
+        uint64_t old = s->frame, f = pool_get_2m(p);
+        begin_change(R_2M, slot, s);
+        tag_2m_samples(f, slot, s->gen, -1);
+        uint64_t v = leaf(f, PTE_R | PTE_W);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
+        check_pte(r, pte, R_2M, slot, v);
+        publish(R_2M, slot, s, false);
+        poison_2m_samples(old, -1);
+        p->f2m[p->n2m++] = old;
+        s->frame = f;
+        r->ops[R_2M][OP_REMAP]++;
+    } else if (choice == 1) {
+        /* Split into 512 4 KiB leaves over the same frame, one sample page redirected. */
+        uint64_t *l0 = split_l0[slot];
+        unsigned k_idx = sample;
+        uint64_t f = pool_get_4k(p);
+        begin_change(R_2M, slot, s);
+        write_tag(f, make_tag(R_2M, slot, s->gen));
+        tag_2m_samples(s->frame, slot, s->gen, (int)k_idx);
+        for (unsigned i = 0; i < 512; i++) {
+            l0[i] = leaf(s->frame + i * SZ_4K, PTE_R | PTE_W);
+        }
+        l0[samples_2m[k_idx]] = leaf(f, PTE_R | PTE_W);
+        uint64_t v = pointer(l0);
+        store_pte(pte, v);
+        /* Any address inside the old megapage drops its entry. */
+        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
+        check_pte(r, pte, R_2M, slot, v);
+        publish(R_2M, slot, s, false);
+        poison_2m_samples(s->frame, (int)k_idx);
+        s->state = S_SPLIT;
+        s->split_index = (uint8_t)k_idx;
+        s->redirect = f;
+        r->ops[R_2M][OP_SPLIT]++;
+    } else if (choice == 2) {
+        begin_change(R_2M, slot, s);
+        uint64_t v = revoked_pte(s->frame, rng);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
+        check_pte(r, pte, R_2M, slot, v);
+        publish(R_2M, slot, s, true);
+        poison_2m_samples(s->frame, -1);
+        s->state = S_REVOKED;
+        r->ops[R_2M][OP_REVOKE]++;
+    }
+}
+
+static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
+{
+    SlotState *s = &slots[R_1G][slot];
+    volatile uint64_t *pte = pte_of(R_1G, slot);
+    uint64_t va = REGION_1G_VA + slot * SZ_1G;
+    uint64_t tag_off = (home_1g - machine.ram_base) + slot * SZ_4K;
+    uint64_t home_tag = home_1g + slot * SZ_4K;
+    enum fence_kind k = pick_kind(rng);
+    bool can_revoke = cfg.op_unmap || cfg.op_perm;
+    if (s->state == S_REVOKED) {
+        begin_change(R_1G, slot, s);
+        write_tag(home_tag, make_tag(R_1G, slot, s->gen));
+        uint64_t v = leaf(machine.ram_base, PTE_R | PTE_W);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? va : va + tag_off, SZ_1G);
+        check_pte(r, pte, R_1G, slot, v);
+        publish(R_1G, slot, s, false);
+        s->state = S_MAPPED;
+        r->ops[R_1G][OP_RESTORE]++;
+    } else if (s->state == S_SPLIT) {
+        begin_change(R_1G, slot, s);
+        write_tag(home_tag, make_tag(R_1G, slot, s->gen));
+        uint64_t v = leaf(machine.ram_base, PTE_R | PTE_W);
+        store_pte(pte, v);
+        fence(r, rng, pick_table_kind(), 0, 0);
+        check_pte(r, pte, R_1G, slot, v);
+        publish(R_1G, slot, s, false);
+        write_tag(s->redirect + slot * SZ_4K, POISON);
+        p->f2m[p->n2m++] = s->redirect;
+        s->state = S_MAPPED;
+        r->ops[R_1G][OP_MERGE]++;
+    } else if (cfg.op_split && (!can_revoke || rng_below(rng, 2))) {
+        /* 512 2 MiB leaves over the same RAM, the one holding the tags redirected. */
+        uint64_t *l1 = split_l1[slot];
+        uint64_t f = pool_get_2m(p);
+        unsigned home_idx = (unsigned)((home_1g - machine.ram_base) / SZ_2M);
+        begin_change(R_1G, slot, s);
+        write_tag(f + slot * SZ_4K, make_tag(R_1G, slot, s->gen));
+        for (unsigned i = 0; i < 512; i++) {
+            l1[i] = leaf(machine.ram_base + i * SZ_2M, PTE_R | PTE_W);
+        }
+        l1[home_idx] = leaf(f, PTE_R | PTE_W);
+        uint64_t v = pointer(l1);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? va : va + tag_off, SZ_1G);
+        check_pte(r, pte, R_1G, slot, v);
+        publish(R_1G, slot, s, false);
+        write_tag(home_tag, POISON);
+        s->state = S_SPLIT;
+        s->redirect = f;
+        r->ops[R_1G][OP_SPLIT]++;
+    } else if (can_revoke) {
+        begin_change(R_1G, slot, s);
+        uint64_t v = revoked_pte(machine.ram_base, rng);
+        store_pte(pte, v);
+        fence(r, rng, k, k == F_RANGE ? va : va + tag_off, SZ_1G);
+        check_pte(r, pte, R_1G, slot, v);
+        publish(R_1G, slot, s, true);
+        write_tag(home_tag, POISON);
+        s->state = S_REVOKED;
+        r->ops[R_1G][OP_REVOKE]++;
+    }
+}
+
+/* ---- reader ---------------------------------------------------------------------------- */
+
+static void check_one(HartResult *r, unsigned region, unsigned slot, unsigned sample)
+{
+    SlotPub *sp = &pubs[region][slot];
+    uint64_t pub = __atomic_load_n(&sp->pub, __ATOMIC_ACQUIRE);
+    uint64_t gen = pub >> 1;
+    bool revoked = pub & 1;
+    uint64_t va = probe_va(region, slot, sample);
+    Probe pr = torture_probe(va);
+    r->checks[region]++;
+    if (pr.fault) {
+        r->faults[region]++;
+        if (!revoked && __atomic_load_n(&sp->pending, __ATOMIC_ACQUIRE) == gen &&
+            __atomic_load_n(&sp->pub, __ATOMIC_ACQUIRE) == pub) {
+            violation(r, V_SPURIOUS_FAULT, "%s slot %u va 0x%lx: scause %lu while mapped "
+                      "(gen %lu) and no change under way", region_names[region], slot,
+                      (unsigned long)va, (unsigned long)pr.fault, (unsigned long)gen);
+        }
+        return;
+    }
+    uint64_t v = pr.value;
+    if (v == POISON) {
+        violation(r, V_POISON, "%s slot %u va 0x%lx: read POISON (published gen %lu%s): "
+                  "a translation outlived its fence", region_names[region], slot,
+                  (unsigned long)va, (unsigned long)gen, revoked ? ", revoked" : "");
+        return;
+    }
+    uint64_t want_id = make_tag(region, slot, 0);
+    uint32_t tag_gen = (uint32_t)v;
+    if ((v & ~0xffffffffULL) != want_id) {
+        violation(r, V_STALE, "%s slot %u va 0x%lx: read 0x%lx, not this slot's tag",
+                  region_names[region], slot, (unsigned long)va, (unsigned long)v);
+        return;
+    }
+    if (revoked) {
+        if (__atomic_load_n(&sp->pending, __ATOMIC_ACQUIRE) == gen) {
+            violation(r, V_REVOKED_ACCESS, "%s slot %u va 0x%lx: readable after revocation "
+                      "gen %lu was fenced", region_names[region], slot, (unsigned long)va,
+                      (unsigned long)gen);
+        } else if (tag_gen <= gen) {
+            violation(r, V_STALE, "%s slot %u va 0x%lx: tag gen %u after revocation gen %lu",
+                      region_names[region], slot, (unsigned long)va, tag_gen,
+                      (unsigned long)gen);
+        }
+    } else if (tag_gen < gen) {
+        violation(r, V_STALE, "%s slot %u va 0x%lx: tag gen %u older than fenced gen %lu",
+                  region_names[region], slot, (unsigned long)va, tag_gen, (unsigned long)gen);
+    }
+}
+
+static unsigned pick_region(uint64_t *rng)
+{
+    unsigned reg;
+    do {
+        reg = (unsigned)rng_below(rng, N_REGIONS);
+    } while (!cfg.region_on[reg]);
+    return reg;
+}
+
+static void reader_round(HartResult *r, uint64_t *rng, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        unsigned reg = pick_region(rng);
+        uint64_t x = rng_next(rng);
+        check_one(r, reg, (unsigned)(x % cfg.slots[reg]), (unsigned)(x >> 32) % SAMPLES_2M);
+    }
+}
+
+static void writer_op(HartResult *r, unsigned writer, uint64_t *rng)
+{
+    unsigned reg = pick_region(rng);
+    unsigned n_own = (cfg.slots[reg] + cfg.n_writers - 1 - writer) / cfg.n_writers;
+    if (!n_own) {
+        return;
+    }
+    unsigned slot = writer + cfg.n_writers * (unsigned)rng_below(rng, n_own);
+    Pool *p = &pools[writer];
+    switch (reg) {
+    case R_4K: op_4k(r, p, slot, rng); break;
+    case R_2M: op_2m(r, p, slot, rng); break;
+    default: op_1g(r, p, slot, rng); break;
+    }
+}
+
+/* ---- per-hart run ---------------------------------------------------------------------- */
+
+static void enable_paging(void)
+{
+    __asm__ volatile("csrw satp, %0\n sfence.vma" ::"r"(cfg.satp) : "memory");
+}
+
+static void run(unsigned index)
+{
+    unsigned hart = cfg.hart_ids[index];
+    HartResult *r = &results[hart];
+    uint64_t rng = cfg.seed * 0x9e3779b97f4a7c15ULL + hart + 1;
+    smode_trap_hook = torture_trap;
+    enable_paging();
+    while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE)) {
+        cpu_relax();
+    }
+    bool writer = index < cfg.n_writers;
+    bool reader = !writer || cfg.n_writers == cfg.n_harts;
+    while (rdtime() < cfg.deadline) {
+        if (writer) {
+            writer_op(r, index, &rng);
+        }
+        if (reader) {
+            reader_round(r, &rng, writer ? 64 : 1024);
+        }
+    }
+    __atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+}
+
+void guest_secondary(unsigned hartid, unsigned long opaque)
+{
+    (void)opaque;
+    for (unsigned i = 0; i < cfg.n_harts; i++) {
+        if (cfg.hart_ids[i] == hartid) {
+            run(i);
+            return;
+        }
+    }
+    /* Not taking part (harts=N): sleep. */
+}
+
+/* ---- set-up (boot hart) ------------------------------------------------------------------ */
+
+static void read_config(void)
+{
+    cfg.seed = bootarg_u64("seed", 1);
+    cfg.secs = bootarg_u64("secs", 5);
+    cfg.n_harts = (unsigned)bootarg_u64("harts", machine.n_harts);
+    if (cfg.n_harts == 0 || cfg.n_harts > machine.n_harts) {
+        cfg.n_harts = machine.n_harts;
+    }
+    unsigned dflt_writers = cfg.n_harts >= 4 ? cfg.n_harts / 4 : 1;
+    cfg.n_writers = (unsigned)bootarg_u64("writers", dflt_writers);
+    if (cfg.n_writers == 0 || cfg.n_writers > cfg.n_harts) {
+        smode_panic("writers=%u: must be 1..%u", cfg.n_writers, cfg.n_harts);
+    }
+    cfg.slots[R_4K] = (unsigned)bootarg_u64("slots4k", 64);
+    cfg.slots[R_2M] = (unsigned)bootarg_u64("slots2m", 8);
+    cfg.slots[R_1G] = (unsigned)bootarg_u64("slots1g", 2);
+    const unsigned max[N_REGIONS] = { MAX_SLOTS_4K, MAX_SLOTS_2M, MAX_SLOTS_1G };
+    bool any_region = false;
+    for (unsigned reg = 0; reg < N_REGIONS; reg++) {
+        if (cfg.slots[reg] == 0 || cfg.slots[reg] > max[reg]) {
+            smode_panic("slots%s=%u: must be 1..%u", region_names[reg], cfg.slots[reg],
+                        max[reg]);
+        }
+        cfg.region_on[reg] = bootarg_has("sizes", region_names[reg]);
+        any_region |= cfg.region_on[reg];
+    }
+    bool any_kind = false;
+    for (unsigned k = 0; k < N_FENCE_KINDS; k++) {
+        cfg.kind_on[k] = bootarg_has("kinds", fence_names[k]);
+        any_kind |= cfg.kind_on[k];
+    }
+    cfg.op_remap = bootarg_has("ops", "remap");
+    cfg.op_unmap = bootarg_has("ops", "unmap");
+    cfg.op_perm = bootarg_has("ops", "perm");
+    cfg.op_split = bootarg_has("ops", "split");
+    if (!any_region || !any_kind || !(cfg.op_remap || cfg.op_unmap || cfg.op_perm ||
+                                      cfg.op_split)) {
+        smode_panic("sizes=, kinds= and ops= must each keep at least one known item");
+    }
+    const char *mode = bootarg("mode");
+    cfg.sv48 = mode && strncmp(mode, "sv48", 4) == 0;
+    if (mode && !cfg.sv48 && strncmp(mode, "sv39", 4) != 0) {
+        smode_panic("mode=%s: expected sv39 or sv48", mode);
+    }
+    cfg.verbose = bootarg("verbose") != NULL;
+    if (machine.ram_base & (SZ_1G - 1)) {
+        smode_panic("RAM at 0x%lx is not 1 GiB aligned", (unsigned long)machine.ram_base);
+    }
+    /* The boot hart always takes part (it reports), as the first writer; then the other
+     * harts in tree order. */
+    unsigned n = 0;
+    cfg.hart_ids[n++] = machine.boot_hart;
+    for (unsigned i = 0; i < machine.n_harts && n < cfg.n_harts; i++) {
+        if (machine.hart_ids[i] != machine.boot_hart) {
+            cfg.hart_ids[n++] = machine.hart_ids[i];
+        }
+    }
+    for (unsigned i = 0; i < cfg.n_harts; i++) {
+        cfg.mask |= 1ULL << cfg.hart_ids[i];
+    }
+}
+
+static void build_tables(void)
+{
+    extern char _end[];
+    carve_next = ((uintptr_t)_end + SZ_2M - 1) & ~(SZ_2M - 1);
+    carve_end = machine.ram_base + machine.ram_size;
+    carve_4k_next = carve_4k_end = 0;
+    root = (uint64_t *)(uintptr_t)carve_4k();
+    l1_4k = (uint64_t *)(uintptr_t)carve_4k();
+    l0_4k = (uint64_t *)(uintptr_t)carve_4k();
+    l1_2m = (uint64_t *)(uintptr_t)carve_4k();
+    root[0] = leaf(0, PTE_R | PTE_W | PTE_G | PTE_A | PTE_D);
+    root[machine.ram_base >> 30] = leaf(machine.ram_base,
+                                        PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D);
+    root[REGION_4K_VA >> 30] = pointer(l1_4k);
+    l1_4k[0] = pointer(l0_4k);
+    root[REGION_2M_VA >> 30] = pointer(l1_2m);
+    home_1g = carve_2m();
+    for (unsigned s = 0; s < cfg.slots[R_1G]; s++) {
+        split_l1[s] = (uint64_t *)(uintptr_t)carve_4k();
+        write_tag(home_1g + s * SZ_4K, make_tag(R_1G, s, 0));
+        root[66 + s] = leaf(machine.ram_base, PTE_R | PTE_W);
+    }
+    for (unsigned s = 0; s < cfg.slots[R_2M]; s++) {
+        split_l0[s] = (uint64_t *)(uintptr_t)carve_4k();
+        uint64_t f = carve_2m();
+        slots[R_2M][s].frame = f;
+        tag_2m_samples(f, s, 0, -1);
+        l1_2m[s] = leaf(f, PTE_R | PTE_W);
+    }
+    for (unsigned s = 0; s < cfg.slots[R_4K]; s++) {
+        uint64_t f = carve_4k();
+        slots[R_4K][s].frame = f;
+        write_tag(f, make_tag(R_4K, s, 0));
+        l0_4k[s] = leaf(f, PTE_R | PTE_W);
+    }
+    /* Pools: each writer can hold every frame its slots may need at once, plus slack. */
+    for (unsigned w = 0; w < cfg.n_writers; w++) {
+        Pool *p = &pools[w];
+        unsigned own4k = (cfg.slots[R_4K] + cfg.n_writers - 1) / cfg.n_writers;
+        unsigned own2m = (cfg.slots[R_2M] + cfg.n_writers - 1) / cfg.n_writers;
+        unsigned own1g = (cfg.slots[R_1G] + cfg.n_writers - 1) / cfg.n_writers;
+        unsigned n4k = own4k + own2m + 4, n2m = own2m + own1g + 2;
+        if (n4k > POOL_MAX || n2m > 64) {
+            smode_panic("too many slots per writer");
+        }
+        for (unsigned i = 0; i < n4k; i++) {
+            p->f4k[p->n4k++] = carve_4k();
+        }
+        for (unsigned i = 0; i < n2m; i++) {
+            p->f2m[p->n2m++] = carve_2m();
+        }
+    }
+    uint64_t top = (uintptr_t)root;
+    cfg.satp = TORTURE_ASID << 44 | top >> 12;
+    if (cfg.sv48) {
+        sv48_root = (uint64_t *)(uintptr_t)carve_4k();
+        sv48_root[0] = pointer(root);         /* VAs below 512 GiB: the Sv39 tree below */
+        cfg.satp = SATP_MODE_SV48 << 60 | TORTURE_ASID << 44 | (uintptr_t)sv48_root >> 12;
+    } else {
+        cfg.satp |= SATP_MODE_SV39 << 60;
+    }
+    for (unsigned reg = 0; reg < N_REGIONS; reg++) {
+        for (unsigned s = 0; s < cfg.slots[reg]; s++) {
+            pubs[reg][s].pub = 0;
+            pubs[reg][s].pending = 0;
+        }
+    }
+    __asm__ volatile("fence rw, rw" ::: "memory");
+}
+
+static void check_satp_mode(void)
+{
+    uint64_t got;
+    __asm__ volatile("csrw satp, %1\n csrr %0, satp\n csrw satp, zero\n sfence.vma"
+                     : "=r"(got)
+                     : "r"(cfg.satp)
+                     : "memory");
+    if (got >> 60 != cfg.satp >> 60) {
+        smode_panic("satp mode %s not supported by this hart", cfg.sv48 ? "Sv48" : "Sv39");
+    }
+}
+
+/* ---- the report ------------------------------------------------------------------------ */
+
+static uint64_t us_x100(uint64_t ns)
+{
+    return (ns + 5) / 10;
+}
+
+static const char *fmt_us(char *buf, uint64_t ns)
+{
+    uint64_t v = us_x100(ns);
+    csnprintf(buf, 24, "%lu.%02lu", (unsigned long)(v / 100), (unsigned long)(v % 100));
+    return buf;
+}
+
+static bool report(uint64_t elapsed_ticks)
+{
+    HartResult t;
+    memset(&t, 0, sizeof(t));
+    for (unsigned i = 0; i < cfg.n_harts; i++) {
+        HartResult *r = &results[cfg.hart_ids[i]];
+        for (unsigned reg = 0; reg < N_REGIONS; reg++) {
+            t.checks[reg] += r->checks[reg];
+            t.faults[reg] += r->faults[reg];
+            for (unsigned o = 0; o < N_OPS; o++) {
+                t.ops[reg][o] += r->ops[reg][o];
+            }
+        }
+        for (unsigned v = 0; v < N_VIOLATIONS; v++) {
+            t.violations[v] += r->violations[v];
+        }
+        for (unsigned k = 0; k < N_FENCE_KINDS; k++) {
+            t.fences[k] += r->fences[k];
+            t.fence_ticks[k] += r->fence_ticks[k];
+            if (r->fence_max[k] > t.fence_max[k]) {
+                t.fence_max[k] = r->fence_max[k];
+            }
+            for (unsigned b = 0; b < 64 * 4; b++) {
+                t.fence_hist[k][b] += r->fence_hist[k][b];
+            }
+        }
+    }
+    uint64_t secs_x100 = ticks_to_ns(elapsed_ticks) / 10000000ULL;
+    cprintf("\ntlbtorture: result after %lu.%02lu s\n", (unsigned long)(secs_x100 / 100),
+            (unsigned long)(secs_x100 % 100));
+    cprintf("%-6s %10s %12s %10s %8s %8s %8s %8s %8s %8s\n", "region", "checks", "faults",
+            "remap", "revoke", "restore", "split", "merge", "in-split", "slots");
+    uint64_t checks = 0, changes = 0;
+    for (unsigned reg = 0; reg < N_REGIONS; reg++) {
+        if (!cfg.region_on[reg]) {
+            continue;
+        }
+        checks += t.checks[reg];
+        for (unsigned o = 0; o < N_OPS; o++) {
+            changes += t.ops[reg][o];
+        }
+        cprintf("%-6s %10lu %12lu %10lu %8lu %8lu %8lu %8lu %8lu %8u\n", region_names[reg],
+                (unsigned long)t.checks[reg], (unsigned long)t.faults[reg],
+                (unsigned long)t.ops[reg][OP_REMAP], (unsigned long)t.ops[reg][OP_REVOKE],
+                (unsigned long)t.ops[reg][OP_RESTORE], (unsigned long)t.ops[reg][OP_SPLIT],
+                (unsigned long)t.ops[reg][OP_MERGE],
+                (unsigned long)t.ops[reg][OP_REMAP_IN_SPLIT], cfg.slots[reg]);
+    }
+    cprintf("\n%-6s %10s %10s %10s %10s %10s   (remote SBI fence, guest rdtime, us)\n",
+            "fence", "count", "mean", "p50", "p99", "max");
+    for (unsigned k = 0; k < N_FENCE_KINDS; k++) {
+        if (!t.fences[k]) {
+            continue;
+        }
+        uint64_t pct[2] = { 0, 0 };
+        const unsigned per_mille[2] = { 500, 990 };
+        for (unsigned q = 0; q < 2; q++) {
+            uint64_t need = (t.fences[k] * per_mille[q] + 999) / 1000, seen = 0;
+            for (unsigned b = 0; b < 64 * 4; b++) {
+                seen += t.fence_hist[k][b];
+                if (seen >= need) {
+                    pct[q] = bucket_upper_ns(b);
+                    break;
+                }
+            }
+        }
+        uint64_t max_ns = ticks_to_ns(t.fence_max[k]);
+        char a[24], b[24], c[24], d[24];
+        cprintf("%-6s %10lu %10s %10s %10s %10s\n", fence_names[k], (unsigned long)t.fences[k],
+                fmt_us(a, ticks_to_ns(t.fence_ticks[k]) / t.fences[k]),
+                fmt_us(b, pct[0] < max_ns ? pct[0] : max_ns),
+                fmt_us(c, pct[1] < max_ns ? pct[1] : max_ns), fmt_us(d, max_ns));
+    }
+    uint64_t bad = 0;
+    cprintf("\nviolations:");
+    for (unsigned v = 0; v < N_VIOLATIONS; v++) {
+        cprintf(" %s=%lu", violation_names[v], (unsigned long)t.violations[v]);
+        bad += t.violations[v];
+    }
+    cprintf("\n");
+    for (unsigned i = 0; i < cfg.n_harts; i++) {
+        HartResult *r = &results[cfg.hart_ids[i]];
+        for (unsigned j = 0; j < r->n_reported; j++) {
+            cprintf("  hart %u: %s\n", cfg.hart_ids[i], r->first_violation[j]);
+        }
+    }
+    cprintf("tlbtorture: checks=%lu changes=%lu violations=%lu\n", (unsigned long)checks,
+            (unsigned long)changes, (unsigned long)bad);
+    return bad == 0 && checks > 0 && changes > 0;
+}
+
+void guest_main(unsigned hartid)
+{
+    (void)hartid;                          /* machine.boot_hart */
+    read_config();
+    build_tables();
+    check_satp_mode();
+    cprintf("tlbtorture: %u harts (%u writer%s), %s, seed %lu, %lu s, sizes", cfg.n_harts,
+            cfg.n_writers, cfg.n_writers == 1 ? "" : "s", cfg.sv48 ? "Sv48" : "Sv39",
+            (unsigned long)cfg.seed, (unsigned long)cfg.secs);
+    for (unsigned reg = 0; reg < N_REGIONS; reg++) {
+        if (cfg.region_on[reg]) {
+            cprintf(" %s", region_names[reg]);
+        }
+    }
+    cprintf(", fences");
+    for (unsigned k = 0; k < N_FENCE_KINDS; k++) {
+        if (cfg.kind_on[k]) {
+            cprintf(" %s", fence_names[k]);
+        }
+    }
+    cprintf("\n");
+    /* The boot hart is index 0; the others start at guest_secondary. Harts beyond harts=N
+     * stay stopped. */
+    for (unsigned i = 1; i < cfg.n_harts; i++) {
+        if (!smode_start_hart(cfg.hart_ids[i], 0)) {
+            smode_panic("hart %u did not start", cfg.hart_ids[i]);
+        }
+    }
+    uint64_t t0 = rdtime();
+    cfg.deadline = t0 + cfg.secs * machine.timebase_hz;
+    __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+    run(0);
+    /* Everyone stops at the deadline; a hart that does not report within 30 s more is
+     * stuck (a fence that never returns, a lost wake-up). */
+    uint64_t limit = cfg.deadline + 30 * machine.timebase_hz;
+    for (unsigned i = 0; i < cfg.n_harts; i++) {
+        while (!__atomic_load_n(&results[cfg.hart_ids[i]].done, __ATOMIC_ACQUIRE)) {
+            if (rdtime() > limit) {
+                smode_panic("hart %u did not finish within 30 s of the deadline",
+                            cfg.hart_ids[i]);
+            }
+            cpu_relax();
+        }
+    }
+    __asm__ volatile("csrw satp, zero\n sfence.vma" ::: "memory");
+    bool pass = report(rdtime() - t0);
+    cprintf("tlbtorture: %s\n", pass ? "PASS" : "FAIL");
+    sbi_shutdown(pass);
+}

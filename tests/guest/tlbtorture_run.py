@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Boot the tlbtorture guest headless and judge the run.
+
+Pass: exit status 0 within the timeout, a "tlbtorture: PASS" line, zero violations, at least
+--min-checks reader checks and some page-table changes. With --stats the emulator's JSON must
+count at least as many synced remote flush requests as the guest made remote fences (each
+SBI RFENCE that names another hart becomes one request; the guest's own hart is flushed
+locally), so the statistics cannot silently miss shootdowns."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--emulator', required=True)
+    ap.add_argument('--guest', required=True)
+    ap.add_argument('--smp', default='4')
+    ap.add_argument('--append', default='secs=2')
+    ap.add_argument('--bios', default=None, help='firmware image (default: built-in SBI)')
+    ap.add_argument('--flush', default=None, help='--flush=STRATEGY for tlbstorm')
+    ap.add_argument('--stats', action='store_true', help='cross-check --stats=FILE.json')
+    ap.add_argument('--min-checks', type=int, default=1000)
+    ap.add_argument('--timeout', type=float, default=120.0)
+    args = ap.parse_args()
+
+    cmd = [args.emulator, '-M', 'virt', '-smp', args.smp, '-m', '256M', '-nographic',
+           '-kernel', args.guest, '-append', args.append]
+    if args.bios:
+        cmd += ['-bios', args.bios]
+    if args.flush:
+        cmd += ['--flush=' + args.flush]
+    tmp = tempfile.TemporaryDirectory()
+    stats_path = os.path.join(tmp.name, 'stats.json')
+    if args.stats:
+        cmd += ['--stats=' + stats_path]
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=args.timeout)
+    except subprocess.TimeoutExpired as e:
+        print((e.stdout or b'').decode(errors='replace'))
+        print(f'TIMEOUT after {args.timeout}s: {" ".join(cmd)}')
+        return 1
+    out = p.stdout.decode(errors='replace')
+    print(' '.join(cmd))
+    print(out, end='')
+    problems = []
+    if p.returncode != 0:
+        problems.append(f'exit status {p.returncode}, expected 0')
+    if 'tlbtorture: PASS' not in out:
+        problems.append('no "tlbtorture: PASS" line')
+    m = re.search(r'tlbtorture: checks=(\d+) changes=(\d+) violations=(\d+)', out)
+    if not m:
+        problems.append('no summary line')
+    else:
+        checks, changes, violations = map(int, m.groups())
+        if violations:
+            problems.append(f'{violations} violations')
+        if checks < args.min_checks:
+            problems.append(f'only {checks} checks, expected at least {args.min_checks}')
+        if changes == 0:
+            problems.append('no page-table changes were made')
+    fences = {k: int(n) for k, n in
+              re.findall(r'^(page|range|asid|all)\s+(\d+)\s', out, re.MULTILINE)}
+    if not fences:
+        problems.append('no fence table')
+    if args.stats and int(args.smp) > 1:
+        try:
+            with open(stats_path) as f:
+                stats = json.load(f)
+            synced = sum(r['synced'] for r in stats['requests'].values())
+            if synced < sum(fences.values()):
+                problems.append(f'--stats counts {synced} synced requests, the guest made '
+                                f'{sum(fences.values())} remote fences')
+        except (OSError, ValueError, KeyError) as e:
+            problems.append(f'--stats JSON unreadable: {e}')
+    for msg in problems:
+        print('tlbtorture_run: ' + msg)
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
