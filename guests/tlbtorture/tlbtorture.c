@@ -51,6 +51,10 @@ static uint64_t *root, *sv48_root, *l1_4k, *l0_4k, *l1_2m;
 static uint64_t *split_l0[MAX_SLOTS_2M];   /* the table a split 2 MiB slot points to */
 static uint64_t *split_l1[MAX_SLOTS_1G];   /* the table a split 1 GiB slot points to */
 static uint64_t home_1g;                  /* 2 MiB frame holding the 1 GiB slots' tags */
+/* The A/D race page: the last PTE of the 4 KiB table, flipped between two frames by writer 0
+ * with no fence while readers walk it after a local sfence.vma (see ad_race_burst). */
+#define RACE_SLOT 511
+static uint64_t race_frames[2];
 
 static SlotPub pubs[N_REGIONS][MAX_SLOTS_4K] __attribute__((aligned(64)));
 static HartResult results[SMODE_MAX_HARTS] __attribute__((aligned(64)));
@@ -309,7 +313,7 @@ static void check_pte(HartResult *r, volatile uint64_t *pte, unsigned region, un
 {
     uint64_t now = __atomic_load_n(pte, __ATOMIC_ACQUIRE);
     if ((now & ~(PTE_A | PTE_D)) != want) {
-        violation(r, V_AD_ERASED, "%s slot %u: PTE 0x%lx after the fence, wrote 0x%lx",
+        violation(r, V_AD_ERASED, "%s slot %u: PTE read back as 0x%lx, wrote 0x%lx",
                   region_names[region], slot, (unsigned long)now, (unsigned long)want);
     }
 }
@@ -511,13 +515,16 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
     uint64_t tag_off = (home_1g - machine.ram_base) + slot * SZ_4K;
     uint64_t home_tag = home_1g + slot * SZ_4K;
     enum fence_kind k = pick_kind(rng);
+    /* A page fence may name any address inside the gigapage, and usually not the one the
+     * readers load: the whole leaf must go, not just the 4 KiB around the address. */
+    uint64_t page_va = va + (rng_below(rng, 4) ? rng_below(rng, SZ_1G / SZ_4K) * SZ_4K : tag_off);
     bool can_revoke = cfg.op_unmap || cfg.op_perm;
     if (s->state == S_REVOKED) {
         begin_change(R_1G, slot, s);
         write_tag(home_tag, make_tag(R_1G, slot, s->gen));
         uint64_t v = leaf(machine.ram_base, PTE_R | PTE_W);
         store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : va + tag_off, SZ_1G);
+        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_1G);
         check_pte(r, pte, R_1G, slot, v);
         publish(R_1G, slot, s, false);
         s->state = S_MAPPED;
@@ -547,7 +554,7 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         l1[home_idx] = leaf(f, PTE_R | PTE_W);
         uint64_t v = pointer(l1);
         store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : va + tag_off, SZ_1G);
+        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_1G);
         check_pte(r, pte, R_1G, slot, v);
         publish(R_1G, slot, s, false);
         write_tag(home_tag, POISON);
@@ -558,12 +565,44 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_1G, slot, s);
         uint64_t v = revoked_pte(machine.ram_base, rng);
         store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : va + tag_off, SZ_1G);
+        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_1G);
         check_pte(r, pte, R_1G, slot, v);
         publish(R_1G, slot, s, true);
         write_tag(home_tag, POISON);
         s->state = S_REVOKED;
         r->ops[R_1G][OP_REVOKE]++;
+    }
+}
+
+/* ---- the A/D race ------------------------------------------------------------------------ */
+
+/* Writer 0, between changes: flip the race PTE between its two frames and check that each
+ * store survives the readers' concurrent walks. A walker that sets A with a plain store of the
+ * PTE it read, instead of a compare-and-swap, writes the other frame back here. No fence is
+ * needed: readers drop their own entry with a local sfence.vma before every race access. */
+static void ad_race_burst(HartResult *r)
+{
+    volatile uint64_t *pte = &l0_4k[RACE_SLOT];
+    for (unsigned i = 0; i < 32; i++) {
+        uint64_t v = leaf(race_frames[i & 1], PTE_R | PTE_W);
+        store_pte(pte, v);
+        for (unsigned spin = 0; spin < 16; spin++) {
+            cpu_relax();
+        }
+        check_pte(r, pte, R_4K, RACE_SLOT, v);
+    }
+}
+
+static void ad_race_check(HartResult *r)
+{
+    uint64_t va = REGION_4K_VA + RACE_SLOT * SZ_4K;
+    __asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+    Probe pr = torture_probe(va);
+    r->checks[R_4K]++;
+    if (pr.fault || pr.value != make_tag(R_4K, RACE_SLOT, 0)) {
+        violation(r, V_STALE, "A/D race page va 0x%lx: %s 0x%lx", (unsigned long)va,
+                  pr.fault ? "fault, scause" : "read", (unsigned long)(pr.fault ? pr.fault
+                                                                          : pr.value));
     }
 }
 
@@ -632,6 +671,10 @@ static void reader_round(HartResult *r, uint64_t *rng, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         unsigned reg = pick_region(rng);
         uint64_t x = rng_next(rng);
+        if (reg == R_4K && (x >> 60) == 0) {
+            ad_race_check(r);                  /* one 4 KiB check in 16 */
+            continue;
+        }
         check_one(r, reg, (unsigned)(x % cfg.slots[reg]), (unsigned)(x >> 32) % SAMPLES_2M);
     }
 }
@@ -674,6 +717,9 @@ static void run(unsigned index)
     while (rdtime() < cfg.deadline) {
         if (writer) {
             writer_op(r, index, &rng);
+            if (index == 0 && cfg.region_on[R_4K]) {
+                ad_race_burst(r);
+            }
         }
         if (reader) {
             reader_round(r, &rng, writer ? 64 : 1024);
@@ -787,6 +833,11 @@ static void build_tables(void)
         tag_2m_samples(f, s, 0, -1);
         l1_2m[s] = leaf(f, PTE_R | PTE_W);
     }
+    for (unsigned i = 0; i < 2; i++) {
+        race_frames[i] = carve_4k();
+        write_tag(race_frames[i], make_tag(R_4K, RACE_SLOT, 0));
+    }
+    l0_4k[RACE_SLOT] = leaf(race_frames[0], PTE_R | PTE_W);
     for (unsigned s = 0; s < cfg.slots[R_4K]; s++) {
         uint64_t f = carve_4k();
         slots[R_4K][s].frame = f;

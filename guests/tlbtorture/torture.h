@@ -38,7 +38,7 @@
 #define REGION_1G_VA 0x1080000000ULL     /* root index 66.. */
 #define TORTURE_ASID 1ULL
 
-#define MAX_SLOTS_4K 512
+#define MAX_SLOTS_4K 511                 /* the last PTE is the A/D race page */
 #define MAX_SLOTS_2M 64
 #define MAX_SLOTS_1G 8
 #define SAMPLES_2M 8                     /* tagged 4 KiB pages inside each 2 MiB slot */
