@@ -58,7 +58,7 @@ static uint64_t race_frames[2];
 
 static SlotPub pubs[N_REGIONS][MAX_SLOTS_4K] __attribute__((aligned(64)));
 static HartResult results[SMODE_MAX_HARTS] __attribute__((aligned(64)));
-static volatile uint32_t go;
+static volatile uint32_t go, arrived;
 
 /* Writer-private state of a slot (only its owner touches it). */
 enum slot_state { S_MAPPED, S_REVOKED, S_SPLIT };
@@ -709,6 +709,7 @@ static void run(unsigned index)
     uint64_t rng = cfg.seed * 0x9e3779b97f4a7c15ULL + hart + 1;
     smode_trap_hook = torture_trap;
     enable_paging();
+    __atomic_fetch_add(&arrived, 1, __ATOMIC_RELEASE);
     while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE)) {
         cpu_relax();
     }
@@ -1024,13 +1025,23 @@ void guest_main(unsigned hartid)
             smode_panic("hart %u did not start", cfg.hart_ids[i]);
         }
     }
+    /* The clock starts when every hart is on the page table, so a hart that the host
+     * scheduled late still gets the whole run. */
+    uint64_t limit = rdtime() + 30 * machine.timebase_hz;
+    while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) + 1 < cfg.n_harts) {
+        if (rdtime() > limit) {
+            smode_panic("only %u of %u harts reached the start line within 30 s",
+                        __atomic_load_n(&arrived, __ATOMIC_ACQUIRE) + 1, cfg.n_harts);
+        }
+        cpu_relax();
+    }
     uint64_t t0 = rdtime();
     cfg.deadline = t0 + cfg.secs * machine.timebase_hz;
     __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
     run(0);
     /* Everyone stops at the deadline; a hart that does not report within 30 s more is
      * stuck (a fence that never returns, a lost wake-up). */
-    uint64_t limit = cfg.deadline + 30 * machine.timebase_hz;
+    limit = cfg.deadline + 30 * machine.timebase_hz;
     for (unsigned i = 0; i < cfg.n_harts; i++) {
         while (!__atomic_load_n(&results[cfg.hart_ids[i]].done, __ATOMIC_ACQUIRE)) {
             if (rdtime() > limit) {
