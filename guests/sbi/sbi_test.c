@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "harness.h"
+#include "sbi_call.h"
 
 #define MAX_HARTS 8                  /* as sbi_crt.S */
 #define TIMEOUT_TICKS (10 * 10000000ULL)   /* 10 s of the 10 MHz timebase */
@@ -31,29 +32,6 @@ enum {
     SBI_ERR_INVALID_ADDRESS = -5, SBI_ERR_ALREADY_AVAILABLE = -6, SBI_ERR_ALREADY_STARTED = -7,
 };
 enum { HSM_STARTED = 0, HSM_STOPPED = 1, HSM_START_PENDING = 2, HSM_SUSPENDED = 4 };
-
-struct sbiret {
-    long error;
-    unsigned long value;
-};
-
-static struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long arg0,
-                              unsigned long arg1, unsigned long arg2, unsigned long arg3,
-                              unsigned long arg4)
-{
-    register unsigned long a0 __asm__("a0") = arg0;
-    register unsigned long a1 __asm__("a1") = arg1;
-    register unsigned long a2 __asm__("a2") = arg2;
-    register unsigned long a3 __asm__("a3") = arg3;
-    register unsigned long a4 __asm__("a4") = arg4;
-    register unsigned long a6 __asm__("a6") = fid;
-    register unsigned long a7 __asm__("a7") = eid;
-    __asm__ volatile("ecall"
-                     : "+r"(a0), "+r"(a1)
-                     : "r"(a2), "r"(a3), "r"(a4), "r"(a6), "r"(a7)
-                     : "memory");
-    return (struct sbiret){ (long)a0, a1 };
-}
 
 /* Legacy calls return in a0 only; a1 must come back unchanged. */
 static long sbi_legacy(unsigned long eid, unsigned long arg0, unsigned long *a1_after)

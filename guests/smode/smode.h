@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sbi_call.h"
 #include "smode_layout.h"
 
 /* ---- SBI ---------------------------------------------------------------------------- */
@@ -22,13 +23,6 @@ enum {
 enum { SBI_RFENCE_FENCE_I = 0, SBI_RFENCE_SFENCE_VMA = 1, SBI_RFENCE_SFENCE_VMA_ASID = 2 };
 enum { SBI_SRST_SHUTDOWN = 0, SBI_SRST_REASON_NONE = 0, SBI_SRST_REASON_FAILURE = 1 };
 
-struct sbiret {
-    long error;
-    unsigned long value;
-};
-
-struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0,
-                       unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4);
 /* RFENCE on the harts of `mask` (bit i = hart i, base 0). size (unsigned long)-1 = all. */
 long sbi_remote_sfence_vma(uint64_t mask, unsigned long start, unsigned long size);
 long sbi_remote_sfence_vma_asid(uint64_t mask, unsigned long start, unsigned long size,

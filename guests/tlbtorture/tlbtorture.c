@@ -324,6 +324,19 @@ static void publish(unsigned region, unsigned slot, SlotState *s, bool revoked)
                      __ATOMIC_RELEASE);
 }
 
+/* Steps 2-4 of a change (torture.h), after begin_change and the new tags: store the PTE,
+ * fence every hart, read the PTE back, publish. The caller then poisons and frees what the
+ * old mapping exposed. */
+static void commit(HartResult *r, uint64_t *rng, unsigned region, unsigned slot, SlotState *s,
+                   volatile uint64_t *pte, uint64_t v, enum fence_kind k, uint64_t fence_va,
+                   uint64_t fence_size, bool revoked)
+{
+    store_pte(pte, v);
+    fence(r, rng, k, fence_va, fence_size);
+    check_pte(r, pte, region, slot, v);
+    publish(region, slot, s, revoked);
+}
+
 static void tag_2m_samples(uint64_t frame, unsigned slot, uint32_t gen, int except)
 {
     for (int i = 0; i < SAMPLES_2M; i++) {
@@ -360,19 +373,13 @@ static void op_4k(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_4K, slot, s);
         write_tag(s->frame, make_tag(R_4K, slot, s->gen));
         uint64_t v = leaf(s->frame, PTE_R | PTE_W);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? range_va : va, range);
-        check_pte(r, pte, R_4K, slot, v);
-        publish(R_4K, slot, s, false);
+        commit(r, rng, R_4K, slot, s, pte, v, k, k == F_RANGE ? range_va : va, range, false);
         s->state = S_MAPPED;
         r->ops[R_4K][OP_RESTORE]++;
     } else if (revoke) {
         begin_change(R_4K, slot, s);
         uint64_t v = revoked_pte(s->frame, rng);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? range_va : va, range);
-        check_pte(r, pte, R_4K, slot, v);
-        publish(R_4K, slot, s, true);
+        commit(r, rng, R_4K, slot, s, pte, v, k, k == F_RANGE ? range_va : va, range, true);
         write_tag(s->frame, POISON);
         s->state = S_REVOKED;
         r->ops[R_4K][OP_REVOKE]++;
@@ -381,10 +388,7 @@ static void op_4k(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_4K, slot, s);
         write_tag(f, make_tag(R_4K, slot, s->gen));
         uint64_t v = leaf(f, PTE_R | PTE_W);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? range_va : va, range);
-        check_pte(r, pte, R_4K, slot, v);
-        publish(R_4K, slot, s, false);
+        commit(r, rng, R_4K, slot, s, pte, v, k, k == F_RANGE ? range_va : va, range, false);
         write_tag(old, POISON);
         p->f4k[p->n4k++] = old;
         s->frame = f;
@@ -405,10 +409,7 @@ static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_2M, slot, s);
         tag_2m_samples(s->frame, slot, s->gen, -1);
         uint64_t v = leaf(s->frame, PTE_R | PTE_W);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
-        check_pte(r, pte, R_2M, slot, v);
-        publish(R_2M, slot, s, false);
+        commit(r, rng, R_2M, slot, s, pte, v, k, k == F_RANGE ? va : page_va, SZ_2M, false);
         s->state = S_MAPPED;
         r->ops[R_2M][OP_RESTORE]++;
         return;
@@ -424,10 +425,8 @@ static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
             write_tag(f, make_tag(R_2M, slot, s->gen));
             tag_2m_samples(s->frame, slot, s->gen, k_idx);
             uint64_t v = leaf(f, PTE_R | PTE_W);
-            store_pte(&l0[samples_2m[k_idx]], v);
-            fence(r, rng, k, k == F_RANGE ? va : redirected_va, SZ_2M);
-            check_pte(r, &l0[samples_2m[k_idx]], R_2M, slot, v);
-            publish(R_2M, slot, s, false);
+            commit(r, rng, R_2M, slot, s, &l0[samples_2m[k_idx]], v, k,
+                   k == F_RANGE ? va : redirected_va, SZ_2M, false);
             write_tag(old, POISON);
             p->f4k[p->n4k++] = old;
             s->redirect = f;
@@ -438,10 +437,7 @@ static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_2M, slot, s);
         tag_2m_samples(s->frame, slot, s->gen, -1);
         uint64_t v = leaf(s->frame, PTE_R | PTE_W);
-        store_pte(pte, v);
-        fence(r, rng, pick_table_kind(), 0, 0);
-        check_pte(r, pte, R_2M, slot, v);
-        publish(R_2M, slot, s, false);
+        commit(r, rng, R_2M, slot, s, pte, v, pick_table_kind(), 0, 0, false);
         write_tag(s->redirect, POISON);
         p->f4k[p->n4k++] = s->redirect;
         s->state = S_MAPPED;
@@ -463,10 +459,7 @@ static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_2M, slot, s);
         tag_2m_samples(f, slot, s->gen, -1);
         uint64_t v = leaf(f, PTE_R | PTE_W);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
-        check_pte(r, pte, R_2M, slot, v);
-        publish(R_2M, slot, s, false);
+        commit(r, rng, R_2M, slot, s, pte, v, k, k == F_RANGE ? va : page_va, SZ_2M, false);
         poison_2m_samples(old, -1);
         p->f2m[p->n2m++] = old;
         s->frame = f;
@@ -484,11 +477,8 @@ static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         }
         l0[samples_2m[k_idx]] = leaf(f, PTE_R | PTE_W);
         uint64_t v = pointer(l0);
-        store_pte(pte, v);
         /* Any address inside the old megapage drops its entry. */
-        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
-        check_pte(r, pte, R_2M, slot, v);
-        publish(R_2M, slot, s, false);
+        commit(r, rng, R_2M, slot, s, pte, v, k, k == F_RANGE ? va : page_va, SZ_2M, false);
         poison_2m_samples(s->frame, (int)k_idx);
         s->state = S_SPLIT;
         s->split_index = (uint8_t)k_idx;
@@ -497,10 +487,7 @@ static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
     } else if (choice == 2) {
         begin_change(R_2M, slot, s);
         uint64_t v = revoked_pte(s->frame, rng);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_2M);
-        check_pte(r, pte, R_2M, slot, v);
-        publish(R_2M, slot, s, true);
+        commit(r, rng, R_2M, slot, s, pte, v, k, k == F_RANGE ? va : page_va, SZ_2M, true);
         poison_2m_samples(s->frame, -1);
         s->state = S_REVOKED;
         r->ops[R_2M][OP_REVOKE]++;
@@ -523,20 +510,14 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_1G, slot, s);
         write_tag(home_tag, make_tag(R_1G, slot, s->gen));
         uint64_t v = leaf(machine.ram_base, PTE_R | PTE_W);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_1G);
-        check_pte(r, pte, R_1G, slot, v);
-        publish(R_1G, slot, s, false);
+        commit(r, rng, R_1G, slot, s, pte, v, k, k == F_RANGE ? va : page_va, SZ_1G, false);
         s->state = S_MAPPED;
         r->ops[R_1G][OP_RESTORE]++;
     } else if (s->state == S_SPLIT) {
         begin_change(R_1G, slot, s);
         write_tag(home_tag, make_tag(R_1G, slot, s->gen));
         uint64_t v = leaf(machine.ram_base, PTE_R | PTE_W);
-        store_pte(pte, v);
-        fence(r, rng, pick_table_kind(), 0, 0);
-        check_pte(r, pte, R_1G, slot, v);
-        publish(R_1G, slot, s, false);
+        commit(r, rng, R_1G, slot, s, pte, v, pick_table_kind(), 0, 0, false);
         write_tag(s->redirect + slot * SZ_4K, POISON);
         p->f2m[p->n2m++] = s->redirect;
         s->state = S_MAPPED;
@@ -553,10 +534,7 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         }
         l1[home_idx] = leaf(f, PTE_R | PTE_W);
         uint64_t v = pointer(l1);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_1G);
-        check_pte(r, pte, R_1G, slot, v);
-        publish(R_1G, slot, s, false);
+        commit(r, rng, R_1G, slot, s, pte, v, k, k == F_RANGE ? va : page_va, SZ_1G, false);
         write_tag(home_tag, POISON);
         s->state = S_SPLIT;
         s->redirect = f;
@@ -564,10 +542,7 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
     } else if (can_revoke) {
         begin_change(R_1G, slot, s);
         uint64_t v = revoked_pte(machine.ram_base, rng);
-        store_pte(pte, v);
-        fence(r, rng, k, k == F_RANGE ? va : page_va, SZ_1G);
-        check_pte(r, pte, R_1G, slot, v);
-        publish(R_1G, slot, s, true);
+        commit(r, rng, R_1G, slot, s, pte, v, k, k == F_RANGE ? va : page_va, SZ_1G, true);
         write_tag(home_tag, POISON);
         s->state = S_REVOKED;
         r->ops[R_1G][OP_REVOKE]++;
