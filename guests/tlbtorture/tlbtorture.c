@@ -6,7 +6,7 @@
  *
  * Bootargs (all optional): secs=N (5) seed=N (1) writers=N (harts/4, at least 1)
  *   harts=N (all) sizes=4k,2m,1g kinds=page,range,asid,all ops=remap,unmap,perm,split
- *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) verbose */
+ *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) pace=US (2000) */
 #include "torture.h"
 
 const char guest_name[] = "tlbtorture";
@@ -38,11 +38,11 @@ static struct {
     unsigned n_harts, n_writers;
     uint32_t hart_ids[SMODE_MAX_HARTS];   /* the harts taking part, writers first */
     uint64_t mask;                        /* fence target mask: every hart taking part */
-    uint64_t seed, secs;
+    uint64_t seed, secs, pace_us;
     unsigned slots[N_REGIONS];
     bool region_on[N_REGIONS], kind_on[N_FENCE_KINDS];
     bool op_remap, op_unmap, op_perm, op_split;
-    bool sv48, verbose;
+    bool sv48;
     uint64_t satp;
     uint64_t deadline;                    /* rdtime at which everyone stops */
 } cfg;
@@ -59,6 +59,7 @@ static uint64_t race_frames[2];
 static SlotPub pubs[N_REGIONS][MAX_SLOTS_4K] __attribute__((aligned(64)));
 static HartResult results[SMODE_MAX_HARTS] __attribute__((aligned(64)));
 static volatile uint32_t go, arrived;
+static uint32_t reader_rounds;          /* rounds of 64 checks finished by reading harts */
 
 /* Writer-private state of a slot (only its owner touches it). */
 enum slot_state { S_MAPPED, S_REVOKED, S_SPLIT };
@@ -689,7 +690,8 @@ static void run(unsigned index)
         cpu_relax();
     }
     bool writer = index < cfg.n_writers;
-    bool reader = !writer || cfg.n_writers == cfg.n_harts;
+    bool pure_writer = writer && cfg.n_writers < cfg.n_harts;
+    uint64_t pace_ticks = cfg.pace_us * machine.timebase_hz / 1000000;
     while (rdtime() < cfg.deadline) {
         if (writer) {
             writer_op(r, index, &rng);
@@ -697,9 +699,19 @@ static void run(unsigned index)
                 ad_race_burst(r);
             }
         }
-        if (reader) {
-            reader_round(r, &rng, writer ? 64 : 1024);
+        if (!pure_writer) {
+            reader_round(r, &rng, 64);
+            __atomic_fetch_add(&reader_rounds, 1, __ATOMIC_RELAXED);
+            continue;
         }
+        /* Pace: a change no reader looks at tests nothing, and a writer that fences back to
+         * back on an oversubscribed host starves the readers it fences. Read too until some
+         * reader finished a round since this change, or pace_us passed. */
+        uint32_t seen = __atomic_load_n(&reader_rounds, __ATOMIC_RELAXED);
+        uint64_t until = rdtime() + pace_ticks;
+        do {
+            reader_round(r, &rng, 8);
+        } while (__atomic_load_n(&reader_rounds, __ATOMIC_RELAXED) == seen && rdtime() < until);
     }
     __atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 }
@@ -722,6 +734,7 @@ static void read_config(void)
 {
     cfg.seed = bootarg_u64("seed", 1);
     cfg.secs = bootarg_u64("secs", 5);
+    cfg.pace_us = bootarg_u64("pace", 2000);
     cfg.n_harts = (unsigned)bootarg_u64("harts", machine.n_harts);
     if (cfg.n_harts == 0 || cfg.n_harts > machine.n_harts) {
         cfg.n_harts = machine.n_harts;
@@ -762,7 +775,6 @@ static void read_config(void)
     if (mode && !cfg.sv48 && strncmp(mode, "sv39", 4) != 0) {
         smode_panic("mode=%s: expected sv39 or sv48", mode);
     }
-    cfg.verbose = bootarg("verbose") != NULL;
     if (machine.ram_base & (SZ_1G - 1)) {
         smode_panic("RAM at 0x%lx is not 1 GiB aligned", (unsigned long)machine.ram_base);
     }
