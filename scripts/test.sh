@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Every test: install, build, run the unit, guest, firmware and stress suites, then the
-# concurrency stress suite again under ThreadSanitizer (tests/tsan.sh, its own build dir).
+# Every test: install, build, run the unit, guest, firmware, torture and stress suites, then
+# every suite again under AddressSanitizer + UBSan (tests/asan.sh) and the concurrency stress
+# suite under ThreadSanitizer (tests/tsan.sh), each in its own build dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 meson test -C build --print-errorlogs --num-processes "$(nproc)"
+tests/asan.sh build-asan
 tests/tsan.sh build-tsan
