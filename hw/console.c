@@ -53,7 +53,7 @@ static struct {
     int in_fd;
     int wake_fd;                 /* eventfd: the UART's space notifier and console_stop */
     bool escapes;                /* in_fd is a terminal: interpret Ctrl-A */
-    void (*quit)(void *opaque);
+    void (*quit)(void *opaque, int status);
     void *quit_opaque;
     pthread_t thread;
     _Atomic bool stop;           /* release by console_stop, acquire by the input thread */
@@ -67,10 +67,27 @@ static int tty_fd = -1;
 static atomic_int tty_raw;
 static bool atexit_registered;   /* main thread */
 
-static const int fatal_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGABRT };
+/* Termination signals end the run cleanly: the first makes the input thread ask the machine
+ * to power off with status 128 + signal (the main thread then writes statistics and closes the
+ * block devices, which flushes them); a second one restores the terminal and exits at once.
+ * Installed while the console runs. */
+static const int term_signals[] = { SIGTERM, SIGINT, SIGHUP };
+#define N_TERM (sizeof(term_signals) / sizeof(term_signals[0]))
+/* Fault signals only restore the terminal before the previous action runs. Installed while
+ * the terminal is in raw mode. */
+static const int fatal_signals[] = { SIGSEGV, SIGABRT };
 #define N_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
-static struct sigaction old_actions[N_FATAL];   /* valid where `installed` */
-static bool installed[N_FATAL];
+
+typedef struct {
+    struct sigaction old;        /* valid where installed */
+    bool installed;
+} SavedAction;
+static SavedAction term_saved[N_TERM], fatal_saved[N_FATAL];
+
+/* The first termination signal, 0 before one: the handler's compare-exchange (seq_cst) picks
+ * the first; the input thread reads it after the handler's eventfd write woke it. */
+static atomic_int term_signal;
+static bool term_handled;        /* input thread */
 
 /* ---- the escape state machine ------------------------------------------------------- */
 
@@ -156,7 +173,7 @@ static void console_fatal_signal(int sig, siginfo_t *info, void *uctx)
         if (fatal_signals[i] != sig) {
             continue;
         }
-        const struct sigaction *old = &old_actions[i];
+        const struct sigaction *old = &fatal_saved[i].old;
         if (old->sa_flags & SA_SIGINFO) {
             old->sa_sigaction(sig, info, uctx);
         } else if (old->sa_handler == SIG_DFL) {
@@ -171,30 +188,50 @@ static void console_fatal_signal(int sig, siginfo_t *info, void *uctx)
     errno = saved_errno;
 }
 
-static void install_signal_handlers(void)
+static void console_wake(void *opaque);
+
+/* Async-signal-safe: atomics, write(2) and _exit only. */
+static void console_term_signal(int sig, siginfo_t *info, void *uctx)
 {
-    for (size_t i = 0; i < N_FATAL; i++) {
+    (void)info;
+    (void)uctx;
+    int saved_errno = errno;
+    int none = 0;
+    if (!atomic_compare_exchange_strong(&term_signal, &none, sig)) {
+        static const char forced[] = "tlbstorm: second signal, exiting now\n";
+        tty_restore();
+        write_all(STDERR_FILENO, forced, sizeof(forced) - 1);
+        _exit(128 + sig);
+    }
+    console_wake(&con.wake_fd);
+    errno = saved_errno;
+}
+
+static void install_actions(SavedAction *saved, const int *sigs, size_t n,
+                            void (*handler)(int, siginfo_t *, void *))
+{
+    for (size_t i = 0; i < n; i++) {
         struct sigaction old;
-        if (sigaction(fatal_signals[i], NULL, &old) != 0 ||
+        if (sigaction(sigs[i], NULL, &old) != 0 ||
             (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN)) {
             continue;   /* ignored signals (nohup) cannot end the process: leave them */
         }
-        old_actions[i] = old;
+        saved[i].old = old;
         /* Keep the old handler's mask and stack/restart behaviour for when we chain to it. */
-        struct sigaction sa = { .sa_sigaction = console_fatal_signal,
+        struct sigaction sa = { .sa_sigaction = handler,
                                 .sa_mask = old.sa_mask,
                                 .sa_flags = SA_SIGINFO |
                                             (old.sa_flags & (SA_RESTART | SA_ONSTACK)) };
-        installed[i] = sigaction(fatal_signals[i], &sa, NULL) == 0;
+        saved[i].installed = sigaction(sigs[i], &sa, NULL) == 0;
     }
 }
 
-static void restore_signal_handlers(void)
+static void restore_actions(SavedAction *saved, const int *sigs, size_t n)
 {
-    for (size_t i = 0; i < N_FATAL; i++) {
-        if (installed[i]) {
-            sigaction(fatal_signals[i], &old_actions[i], NULL);
-            installed[i] = false;
+    for (size_t i = 0; i < n; i++) {
+        if (saved[i].installed) {
+            sigaction(sigs[i], &saved[i].old, NULL);
+            saved[i].installed = false;
         }
     }
 }
@@ -219,7 +256,7 @@ static int tty_enter_raw(int fd, char *err, size_t errlen)
     }
     /* From here a handler may restore the (still unchanged) settings at any time. */
     atomic_store_explicit(&tty_raw, 1, memory_order_seq_cst);
-    install_signal_handlers();
+    install_actions(fatal_saved, fatal_signals, N_FATAL, console_fatal_signal);
     raw = tty_saved;
     raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
                                IXON | IXOFF);
@@ -229,7 +266,7 @@ static int tty_enter_raw(int fd, char *err, size_t errlen)
     if (tcsetattr(fd, TCSANOW, &raw) != 0) {
         int e = errno;
         tty_restore();
-        restore_signal_handlers();
+        restore_actions(fatal_saved, fatal_signals, N_FATAL);
         snprintf(err, errlen, "console: cannot set raw mode: %s", strerror(e));
         return -e;
     }
@@ -239,7 +276,7 @@ static int tty_enter_raw(int fd, char *err, size_t errlen)
 static void tty_leave_raw(void)
 {
     tty_restore();
-    restore_signal_handlers();
+    restore_actions(fatal_saved, fatal_signals, N_FATAL);
 }
 
 /* ---- the input thread --------------------------------------------------------------- */
@@ -289,12 +326,30 @@ static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_
         case CONSOLE_ESC_QUIT:
             write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
             if (con.quit) {
-                con.quit(con.quit_opaque);
+                con.quit(con.quit_opaque, 0);
             }
             return false;
         }
     }
     return true;
+}
+
+/* A termination signal arrived (its handler woke us): ask for the power-off, once. */
+static void handle_term_signal(void)
+{
+    int sig = atomic_load(&term_signal);
+    if (!sig || term_handled) {
+        return;
+    }
+    term_handled = true;
+    char msg[96];
+    const char *abbrev = sigabbrev_np(sig);
+    int n = snprintf(msg, sizeof(msg), "tlbstorm: terminating on signal %d (SIG%s)\n", sig,
+                     abbrev ? abbrev : "?");
+    write_all(STDERR_FILENO, msg, (size_t)n);
+    if (con.quit) {
+        con.quit(con.quit_opaque, 128 + sig);
+    }
 }
 
 static void *console_thread(void *arg)
@@ -306,6 +361,7 @@ static void *console_thread(void *arg)
     ConsoleEscape esc = { false };
 
     while (!stop_requested()) {
+        handle_term_signal();
         if (fwd_pos < fwd_len) {
             fwd_pos += ns16550_receive_buf(con.uart, fwd + fwd_pos, fwd_len - fwd_pos);
             if (fwd_pos == fwd_len) {
@@ -348,8 +404,9 @@ static void *console_thread(void *arg)
 
 /* ---- start and stop ----------------------------------------------------------------- */
 
-int console_start(NS16550State *uart, int in_fd, int out_fd, void (*quit)(void *opaque),
-                  void *quit_opaque, char *err, size_t errlen)
+int console_start(NS16550State *uart, int in_fd, int out_fd,
+                  void (*quit)(void *opaque, int status), void *quit_opaque, char *err,
+                  size_t errlen)
 {
     if (con.running) {
         snprintf(err, errlen, "console: already running");
@@ -402,6 +459,9 @@ int console_start(NS16550State *uart, int in_fd, int out_fd, void (*quit)(void *
     }
     atomic_store_explicit(&console_out_fd, out_fd, memory_order_relaxed);
     con.running = true;
+    atomic_store(&term_signal, 0);
+    term_handled = false;
+    install_actions(term_saved, term_signals, N_TERM, console_term_signal);
     return 0;
 }
 
@@ -411,6 +471,8 @@ void console_stop(void)
         return;
     }
     assert(!pthread_equal(pthread_self(), con.thread) && "quit() must not call console_stop");
+    /* Before wake_fd goes away: a later signal takes its previous action. */
+    restore_actions(term_saved, term_signals, N_TERM);
     /* Pairs with the acquire load in stop_requested on the input thread. */
     atomic_store_explicit(&con.stop, true, memory_order_release);
     console_wake(&con.wake_fd);

@@ -19,20 +19,25 @@
  * backpressure stops the reading while the FIFO is full, so no byte is lost. At end of file
  * on in_fd the thread stops reading and the emulator runs on. When in_fd is a terminal it is
  * switched to raw mode (no echo, no line editing, no signal keys: Ctrl-C reaches the guest,
- * output processing left alone) and restored by console_stop, at exit(), and on SIGTERM,
- * SIGINT, SIGHUP, SIGSEGV and SIGABRT (the handler restores the terminal, then runs the
- * previous handler or re-raises the signal with the default action). Only on a terminal is
- * the Ctrl-A escape interpreted (Ctrl-A x: print "tlbstorm: terminated" on stderr and call
- * quit(quit_opaque) on the console thread; Ctrl-A Ctrl-A: send one Ctrl-A; Ctrl-A h: help on
- * stderr; any other Ctrl-A sequence is dropped); piped or file input reaches the guest
- * byte for byte. On success, console_tx writes to out_fd from now on.
+ * output processing left alone) and restored by console_stop, at exit(), and on SIGSEGV and
+ * SIGABRT (the handler restores the terminal, then runs the previous handler or re-raises
+ * the signal with the default action). Only on a terminal is the Ctrl-A escape interpreted
+ * (Ctrl-A x: print "tlbstorm: terminated" on stderr and call quit(quit_opaque, 0) on the
+ * console thread; Ctrl-A Ctrl-A: send one Ctrl-A; Ctrl-A h: help on stderr; any other Ctrl-A
+ * sequence is dropped); piped or file input reaches the guest byte for byte.
+ * While the console runs, SIGTERM, SIGINT and SIGHUP end the run cleanly: the first prints
+ * "tlbstorm: terminating on signal N (SIGxxx)" on stderr and calls quit(quit_opaque,
+ * 128 + N) on the console thread; a second one restores the terminal and _exit()s with
+ * 128 + N at once. Ignored signals (nohup) stay ignored.
+ * On success, console_tx writes to out_fd from now on.
  * quit may be NULL and must not call console_stop. Call before the vCPUs start. Returns 0,
  * or -errno with a message in err. */
-int console_start(NS16550State *uart, int in_fd, int out_fd, void (*quit)(void *opaque),
-                  void *quit_opaque, char *err, size_t errlen)
+int console_start(NS16550State *uart, int in_fd, int out_fd,
+                  void (*quit)(void *opaque, int status), void *quit_opaque, char *err,
+                  size_t errlen)
     __attribute__((warn_unused_result));
-/* Main thread: on return the input thread has exited, the UART's space notifier is removed
- * and the terminal (if any) is restored. console_tx keeps writing to out_fd. No-op when the
+/* Main thread: on return the input thread has exited, the UART's space notifier is removed,
+ * the termination signals have their previous actions and the terminal (if any) is restored. console_tx keeps writing to out_fd. No-op when the
  * console is not running. */
 void console_stop(void);
 

@@ -24,10 +24,12 @@
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
 
-/* Ctrl-A x on the console: power off with status 0, as QEMU's -nographic does. */
-static void console_quit(void *opaque)
+/* Ctrl-A x on the console (status 0, as QEMU's -nographic) or a termination signal
+ * (128 + signal): power off; the main thread then writes statistics and closes the block
+ * devices as after a guest power-off. */
+static void console_quit(void *opaque, int status)
 {
-    machine_request(opaque, MACHINE_POWEROFF, 0);
+    machine_request(opaque, MACHINE_POWEROFF, status);
 }
 
 static int run_machine(Machine *m, const BootInfo *boot)

@@ -663,9 +663,10 @@ static uint8_t pattern(unsigned i)
 static int in_pipe[2], out_pipe[2];
 static atomic_int quit_calls;
 
-static void count_quit(void *opaque)
+static void count_quit(void *opaque, int status)
 {
     (void)opaque;
+    (void)status;
     atomic_fetch_add_explicit(&quit_calls, 1, memory_order_relaxed);
 }
 
