@@ -190,7 +190,7 @@ static uint64_t read_mcsr(RISCVCPU *cpu, unsigned csrno)
     uint8_t priv = cpu->priv;
     uint64_t v = 0;
     cpu->priv = PRV_M;
-    if (riscv_csr_rmw(cpu, csrno, &v, true, false, 0, 0, cpu->instret) != CSR_OK) {
+    if (riscv_csr_rmw(cpu, csrno, &v, true, false, 0, 0, cpu_instret(cpu)) != CSR_OK) {
         v = 0;
     }
     cpu->priv = priv;
@@ -531,7 +531,7 @@ static void sbi_ecall(RISCVCPU *cpu)
     /* The ecall retires: pc and instret move past it before the handler, so a call that
      * does not return (hart_stop, shutdown) leaves a consistent state too. */
     cpu->pc += ECALL_LEN;
-    cpu->instret += 1;
+    cpu_instret_add(cpu, 1);
     if (eid < SBI_EXT_BASE) {
         if (sbi_legacy(cpu, eid, &no_return)) {
             return;
