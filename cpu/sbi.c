@@ -41,6 +41,7 @@
 #include "cpu/cpu.h"
 #include "hw/dma.h"
 #include "hw/machine.h"
+#include "hw/progress.h"
 #include "hw/uart.h"
 #include "hw/vtimer.h"
 #include "sync/futex.h"
@@ -509,10 +510,12 @@ static void stray_mmode_trap(RISCVCPU *cpu)
 {
     SBIState *sbi = sbi_of(cpu);
     if (!atomic_exchange_explicit(&sbi->fatal_reported, true, memory_order_relaxed)) {
+        bool held = progress_output_begin(STDERR_FILENO);
         fprintf(stderr, "tlbstorm: built-in SBI: hart %u trapped into M-mode (mcause 0x%llx, "
                 "mepc 0x%llx, mtval 0x%llx); powering off\n", cpu->index,
                 (unsigned long long)cpu->mcause, (unsigned long long)cpu->mepc,
                 (unsigned long long)cpu->mtval);
+        progress_output_end(held, '\n');
     }
     machine_request(cpu->machine, MACHINE_POWEROFF, 1);
 }

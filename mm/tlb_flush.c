@@ -37,6 +37,7 @@
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "hw/progress.h"
 #include "mm/flush_stats.h"
 #include "mm/flush_trace.h"
 #include "sync/exclusive.h"
@@ -556,6 +557,7 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
     /* Internal invariant: a requester inside guest execution that waits could wait for a
      * vCPU that waits for it (two vCPUs flushing each other), or for itself. */
     if (synced && self && atomic_load_explicit(&self->running, memory_order_relaxed)) {
+        progress_output_begin(STDERR_FILENO);    /* erase the line; never released: abort */
         fprintf(stderr, "tlbstorm: internal error: hart %u requested a synced TLB flush from "
                 "inside guest execution\n", self->index);
         abort();
