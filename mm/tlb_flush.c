@@ -292,8 +292,8 @@ void tlb_flush_owner_left(RISCVCPU *cpu)
  * a later one if the owner drained again before we looked); it synchronises with D's store,
  * so D's ack_ns store happens before our load, and by coherence we read D's time or a later
  * drain's, never an earlier drain's. Every such time was taken after that drain read
- * req_seq >= s, hence after the request was issued, and before the ack_seq store we (or a
- * later load of ours) observed, hence before we return. So issue <= *ack_ns <= completion
+ * req_seq >= s, hence after the request was issued, and before it was stored to ack_ns,
+ * hence before our load read it and before we return. So issue <= *ack_ns <= completion
  * always holds; the time is exact when the target did not drain again between acknowledging
  * s and our load (another requester's request), otherwise it is late by at most the time
  * this requester took to look. */
