@@ -412,7 +412,7 @@ L_TB_END:
     target = tb->pc + tb->size;
     slot = 1;
 chain:
-    cpu->instret += tb->n_ops;
+    cpu_instret_add(cpu, tb->n_ops);
     {
         /* Acquire: pairs with the release in tb_add_jump, so the successor's ops are seen. */
         TranslationBlock *next = atomic_load_explicit(&tb->jmp_dest[slot],
@@ -429,7 +429,7 @@ chain:
 L_JALR:
     target = (RS1 + IMM) & ~1ULL;
     RD = PC_OF_OP() + op->len;
-    cpu->instret += tb->n_ops;
+    cpu_instret_add(cpu, tb->n_ops);
     {
         /* Indirect jump: try the jump cache without leaving the interpreter. Entries are
          * cleared by every TLB flush, so a hit is still reachable through the current
@@ -638,7 +638,7 @@ L_ECALL:
          * RFENCE waits for other vCPUs. In M-mode this is the ROM word mtvec points at:
          * a trap that should have been delegated, reported by the SBI. */
         cpu->pc = PC_OF_OP();
-        cpu->instret += (uint64_t)(op - tb->ops);
+        cpu_instret_add(cpu, (uint64_t)(op - tb->ops));
         return EXIT_SBI;
     }
     cause = cpu->priv == PRV_U ? EXCP_ECALL_U
@@ -650,19 +650,19 @@ L_EBREAK:
     tval = PC_OF_OP();
     goto raise;
 L_MRET:
-    cpu->instret += (uint64_t)(op - tb->ops);
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops));
     if (!riscv_cpu_mret(cpu)) {
         goto illegal_insn_counted;
     }
-    cpu->instret += 1;
+    cpu_instret_add(cpu, 1);
     cpu->load_res = ~0ULL;
     return EXIT_LOOKUP;
 L_SRET:
-    cpu->instret += (uint64_t)(op - tb->ops);
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops));
     if (!riscv_cpu_sret(cpu)) {
         goto illegal_insn_counted;
     }
-    cpu->instret += 1;
+    cpu_instret_add(cpu, 1);
     cpu->load_res = ~0ULL;
     return EXIT_LOOKUP;
 L_WFI:
@@ -672,7 +672,7 @@ L_WFI:
         goto illegal_insn;
     }
     cpu->pc = PC_OF_OP() + op->len;
-    cpu->instret += (uint64_t)(op - tb->ops) + 1;
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops) + 1);
     return EXIT_HALT;
 L_SFENCE_VMA:
     if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))) {
@@ -702,7 +702,7 @@ label: {                                                                        
     enum csr_status st = riscv_csr_rmw(cpu, (unsigned)IMM, &old,                      \
                                        op->rd != XREG_ZERO_SINK, (do_write_cond),     \
                                        (val_expr), (mask_expr),                       \
-                                       cpu->instret + (uint64_t)(op - tb->ops));      \
+                                       cpu_instret(cpu) + (uint64_t)(op - tb->ops));  \
     if (unlikely(st == CSR_ILLEGAL)) {                                                \
         goto illegal_insn;                                                            \
     }                                                                                 \
@@ -829,22 +829,22 @@ fp_done:
     /* ---- leaving the TB early ---- */
 exit_after_op:
     cpu->pc = PC_OF_OP() + op->len;
-    cpu->instret += (uint64_t)(op - tb->ops) + 1;
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops) + 1);
     return EXIT_LOOKUP;
 L_ILLEGAL:
 illegal_insn:
-    cpu->instret += (uint64_t)(op - tb->ops);
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops));
 illegal_insn_counted:
     cpu->pc = PC_OF_OP();
     riscv_raise_exception(cpu, EXCP_ILLEGAL_INST, tb->insn_bits[op - tb->ops]);
     return EXIT_LOOKUP;
 raise:
     cpu->pc = PC_OF_OP();
-    cpu->instret += (uint64_t)(op - tb->ops);
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops));
     riscv_raise_exception(cpu, cause, tval);
     return EXIT_LOOKUP;
 exc_raised:
     /* A slow path raised the exception; cpu->pc is already the trap handler. */
-    cpu->instret += (uint64_t)(op - tb->ops);
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops));
     return EXIT_LOOKUP;
 }

@@ -42,7 +42,7 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
     cpu->mstatus = 0;
     cpu->frm = 0;
     cpu->fflags = 0;
-    cpu->instret = 0;
+    cpu_instret_set(cpu, 0);
     cpu->cycle_delta = 0;
     cpu->load_res = ~0ULL;
     cpu->medeleg = cpu->mideleg = 0;

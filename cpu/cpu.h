@@ -129,7 +129,10 @@ typedef struct RISCVCPU {
     uint8_t code_mmu_idx;
     uint8_t frm;
     uint32_t fflags;
-    uint64_t instret;             /* retired instructions, updated at TB exits */
+    /* Retired instructions (minstret as the guest sees it), updated at TB exits. Owner vCPU
+     * writes, through cpu_instret_add/set only; any thread may read it (relaxed) with
+     * cpu_instret, e.g. the progress line, and gets a value at most a TB old. */
+    _Atomic uint64_t instret;
     CPUTLB tlb;                   /* owner vCPU only: this hart's softmmu TLB */
     uint8_t *ram_host;            /* host base of guest RAM, for the self-modifying-code check */
     const _Atomic uint8_t *code_pages; /* one byte per RAM page, non-zero if it holds a TB */
@@ -200,6 +203,24 @@ static inline uint64_t riscv_cpu_mip(RISCVCPU *cpu)
 {
     return atomic_load_explicit(&cpu->mip, memory_order_acquire) |
            atomic_load_explicit(&cpu->mip_lines, memory_order_acquire);
+}
+
+/* instret accessors. The owner is the only writer, so a relaxed load plus a relaxed store
+ * is an exact increment (no read-modify-write instruction needed: on the TB path this costs
+ * what a plain `+=` did); the relaxed atomics only make other threads' reads well defined. */
+static inline uint64_t cpu_instret(const RISCVCPU *cpu)
+{
+    return atomic_load_explicit(&cpu->instret, memory_order_relaxed);
+}
+
+static inline void cpu_instret_set(RISCVCPU *cpu, uint64_t v)
+{
+    atomic_store_explicit(&cpu->instret, v, memory_order_relaxed);
+}
+
+static inline void cpu_instret_add(RISCVCPU *cpu, uint64_t n)
+{
+    cpu_instret_set(cpu, cpu_instret(cpu) + n);
 }
 
 /* Any thread: ask the vCPU to leave guest code at its next TB entry. */

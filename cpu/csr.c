@@ -246,7 +246,7 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
     case CSR_MCYCLE: cpu->cycle_delta = (int64_t)(v - instret_now); break;
     case CSR_MINSTRET:
         /* The writing instruction does not count itself: the TB adds it when it retires. */
-        cpu->instret = v - (instret_now - cpu->instret) - 1;
+        cpu_instret_set(cpu, v - (instret_now - cpu_instret(cpu)) - 1);
         break;
     case CSR_SSTATUS: case CSR_MSTATUS: {
         uint64_t mask = csrno == CSR_SSTATUS ? SSTATUS_WRITABLE : MSTATUS_WRITABLE;

@@ -41,6 +41,7 @@
 #include "cpu/cpu.h"
 #include "hw/dma.h"
 #include "hw/machine.h"
+#include "hw/progress.h"
 #include "hw/uart.h"
 #include "hw/vtimer.h"
 #include "sync/futex.h"
@@ -190,7 +191,7 @@ static uint64_t read_mcsr(RISCVCPU *cpu, unsigned csrno)
     uint8_t priv = cpu->priv;
     uint64_t v = 0;
     cpu->priv = PRV_M;
-    if (riscv_csr_rmw(cpu, csrno, &v, true, false, 0, 0, cpu->instret) != CSR_OK) {
+    if (riscv_csr_rmw(cpu, csrno, &v, true, false, 0, 0, cpu_instret(cpu)) != CSR_OK) {
         v = 0;
     }
     cpu->priv = priv;
@@ -509,10 +510,12 @@ static void stray_mmode_trap(RISCVCPU *cpu)
 {
     SBIState *sbi = sbi_of(cpu);
     if (!atomic_exchange_explicit(&sbi->fatal_reported, true, memory_order_relaxed)) {
+        bool held = progress_output_begin(STDERR_FILENO);
         fprintf(stderr, "tlbstorm: built-in SBI: hart %u trapped into M-mode (mcause 0x%llx, "
                 "mepc 0x%llx, mtval 0x%llx); powering off\n", cpu->index,
                 (unsigned long long)cpu->mcause, (unsigned long long)cpu->mepc,
                 (unsigned long long)cpu->mtval);
+        progress_output_end(held, '\n');
     }
     machine_request(cpu->machine, MACHINE_POWEROFF, 1);
 }
@@ -531,7 +534,7 @@ static void sbi_ecall(RISCVCPU *cpu)
     /* The ecall retires: pc and instret move past it before the handler, so a call that
      * does not return (hart_stop, shutdown) leaves a consistent state too. */
     cpu->pc += ECALL_LEN;
-    cpu->instret += 1;
+    cpu_instret_add(cpu, 1);
     if (eid < SBI_EXT_BASE) {
         if (sbi_legacy(cpu, eid, &no_return)) {
             return;

@@ -593,6 +593,13 @@ static int h_trace_flush(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+static int h_no_progress(struct parse_ctx *ctx, const char *arg)
+{
+    (void)arg;
+    ctx->cfg->no_progress = true;
+    return 0;
+}
+
 static const char *const log_item_names[LOG_ITEM_COUNT] = {
     [LOG_IN_ASM] = "in_asm",
     [LOG_EXEC] = "exec",
@@ -858,6 +865,8 @@ static const struct option_def option_table[] = {
       "at exit: flush statistics on stderr, or as JSON to FILE (tlbstorm only)" },
     { "trace-flush", NULL, ARG_REQUIRED, h_trace_flush, "FILE",
       "write one line per TLB flush request to FILE (tlbstorm only)" },
+    { "no-progress", NULL, ARG_NONE, h_no_progress, "",
+      "no progress line on stderr, even on a terminal (tlbstorm only)" },
     { "d", NULL, ARG_REQUIRED, h_d, "ITEM[,ITEM...]", "enable log items ('-d help' lists)" },
     { "D", NULL, ARG_REQUIRED, h_D, "FILE", "write the log to FILE instead of stderr" },
     { "global", NULL, ARG_REQUIRED, h_global, "virtio-mmio.force-legacy=on|off",

@@ -69,6 +69,7 @@ struct tlbstorm_config {
     bool stats;                   /* --stats: print the flush summary on stderr at exit */
     const char *stats_json;       /* --stats=FILE: write the JSON report there instead */
     const char *trace_flush;      /* --trace-flush=FILE: one line per flush request */
+    bool no_progress;             /* --no-progress: no progress line on a terminal's stderr */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

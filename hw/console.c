@@ -15,7 +15,9 @@
  * their carriage returns on a shared terminal.
  *
  * Output. console_tx is a plain write(2) per byte on the UART's lock; ordering between
- * vCPUs is the order of their THR writes. A closed output pipe raises SIGPIPE as usual. */
+ * vCPUs is the order of their THR writes. A closed output pipe raises SIGPIPE as usual.
+ * Every write to the terminal is bracketed by progress_output_begin/end, so the progress line
+ * (hw/progress.c) is erased first and never drawn in the middle of a guest line. */
 #include "hw/console.h"
 
 #include <assert.h>
@@ -31,6 +33,8 @@
 #include <sys/eventfd.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "hw/progress.h"
 
 #define CONSOLE_CHUNK 256
 
@@ -144,10 +148,12 @@ void console_tx(void *opaque, uint8_t byte)
 {
     (void)opaque;
     int fd = atomic_load_explicit(&console_out_fd, memory_order_relaxed);
+    bool held = progress_output_begin(fd);
     if (!write_all(fd, &byte, 1)) {
         /* The wire is gone (EPIPE with SIGPIPE ignored, EIO on a hung-up terminal): the
          * byte is lost, as on a disconnected serial line. */
     }
+    progress_output_end(held, byte);
 }
 
 /* ---- terminal ----------------------------------------------------------------------- */
@@ -320,15 +326,21 @@ static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_
             break;
         case CONSOLE_ESC_DROP:
             break;
-        case CONSOLE_ESC_HELP:
+        case CONSOLE_ESC_HELP: {
+            bool held = progress_output_begin(STDERR_FILENO);
             write_all(STDERR_FILENO, console_escape_help, sizeof(console_escape_help) - 1);
+            progress_output_end(held, '\n');
             break;
-        case CONSOLE_ESC_QUIT:
+        }
+        case CONSOLE_ESC_QUIT: {
+            bool held = progress_output_begin(STDERR_FILENO);
             write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
+            progress_output_end(held, '\n');
             if (con.quit) {
                 con.quit(con.quit_opaque, 0);
             }
             return false;
+        }
         }
     }
     return true;
@@ -346,7 +358,9 @@ static void handle_term_signal(void)
     const char *abbrev = sigabbrev_np(sig);
     int n = snprintf(msg, sizeof(msg), "tlbstorm: terminating on signal %d (SIG%s)\n", sig,
                      abbrev ? abbrev : "?");
+    bool held = progress_output_begin(STDERR_FILENO);
     write_all(STDERR_FILENO, msg, (size_t)n);
+    progress_output_end(held, '\n');
     if (con.quit) {
         con.quit(con.quit_opaque, 128 + sig);
     }

@@ -14,6 +14,7 @@
 #include "accel/log.h"
 #include "hw/devices.h"
 #include "hw/machine.h"
+#include "hw/progress.h"
 
 #define SYS_WRITE 64
 #define SYS_EXIT 93
@@ -42,7 +43,9 @@ static void htif_syscall(HTIFState *s, uint64_t block_addr)
     if (args[0] == SYS_WRITE) {
         uint8_t *buf;
         if ((args[1] == 1 || args[1] == 2) && ram_range(s->m, args[2], args[3], &buf)) {
+            bool held = progress_output_begin(s->out_fd);
             ret = write(s->out_fd, buf, args[3]);
+            progress_output_end(held, ret > 0 ? buf[ret - 1] : -1);
         } else {
             ret = -14;   /* -EFAULT */
         }
@@ -70,8 +73,10 @@ static void htif_command(HTIFState *s, uint64_t value)
         response = 1;   /* as spike: a non-zero fromhost tells the guest the call is done */
     } else if (device == 1 && cmd == 1) {
         uint8_t c = (uint8_t)payload;
+        bool held = progress_output_begin(s->out_fd);
         ssize_t unused = write(s->out_fd, &c, 1);
         (void)unused;
+        progress_output_end(held, c);
         response = 0x100 | c;
     } else if (device == 1 && cmd == 0) {
         return;   /* console read request: no input yet, leave it pending */

@@ -17,6 +17,7 @@
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
+#include "hw/progress.h"
 #include "hw/virt.h"
 #include "hw/vtimer.h"
 #include "mm/flush_stats.h"
@@ -42,8 +43,10 @@ static int run_machine(Machine *m, const BootInfo *boot)
     unsigned started;
     int rc = vcpu_group_start(m, boot->entry, boot->dtb_addr, threads, &started);
     if (rc) {
+        bool held = progress_output_begin(STDERR_FILENO);
         fprintf(stderr, "tlbstorm: cannot start vCPU thread %u: %s\n", started,
                 strerror(-rc));
+        progress_output_end(held, '\n');
     }
     vcpu_group_join(threads, started);
     free(threads);
@@ -114,6 +117,11 @@ int main(int argc, char **argv)
         virt_destroy(&machine);
         return 1;
     }
+    /* Not while -d logs to stderr: those lines are not bracketed (the logger is one fprintf
+     * on hot paths), so they could land behind the line. */
+    if (!cfg.no_progress && !(cfg.log_mask && !cfg.log_file)) {
+        progress_start(&machine);
+    }
     int status;
     for (;;) {
         if (run_machine(&machine, &boot) != 0) {
@@ -129,11 +137,13 @@ int main(int argc, char **argv)
         tb_cache_destroy();
         if (virt_load(&machine, &boot, err, sizeof(err)) != 0 ||
             tb_cache_init(&machine) != 0) {
+            progress_stop();
             fprintf(stderr, "tlbstorm: reset: %s\n", err[0] ? err : "out of memory");
             status = 1;
             break;
         }
     }
+    progress_stop();     /* erased before anything else is printed */
     console_stop();
     if (flush_trace_close(err, sizeof(err)) != 0) {
         fprintf(stderr, "tlbstorm: %s\n", err);

@@ -21,7 +21,10 @@ typedef struct LatencyHist {
     _Atomic uint64_t count, sum_ns, max_ns;
 } LatencyHist;
 
+/* Issue to return of synced requests, and issue to each target's acknowledgement (a sample
+ * per acknowledging target; see flush_stats_record_ack for which targets those are). */
 static LatencyHist synced_hist[TLB_FLUSH_NB_KINDS];
+static LatencyHist ack_hist[TLB_FLUSH_NB_KINDS];
 static _Atomic uint64_t async_count[TLB_FLUSH_NB_KINDS];
 static _Atomic uint64_t targets_total[TLB_FLUSH_NB_KINDS];
 
@@ -47,18 +50,9 @@ static uint64_t bucket_upper(unsigned b)
     return low + (1ULL << (msb - SUB_BITS)) - 1;
 }
 
-void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t ns)
+static void hist_add(LatencyHist *h, int64_t ns)
 {
-    if (kind >= TLB_FLUSH_NB_KINDS) {
-        return;
-    }
-    atomic_fetch_add_explicit(&targets_total[kind], n_targets, memory_order_relaxed);
-    if (!synced) {
-        atomic_fetch_add_explicit(&async_count[kind], 1, memory_order_relaxed);
-        return;
-    }
     uint64_t v = ns > 0 ? (uint64_t)ns : 0;
-    LatencyHist *h = &synced_hist[kind];
     atomic_fetch_add_explicit(&h->bucket[bucket_of(v)], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->sum_ns, v, memory_order_relaxed);
@@ -69,37 +63,107 @@ void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t 
     }
 }
 
-static uint64_t hist_bucket(int kind, unsigned b)
+void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t ns)
 {
-    if (kind >= 0 && kind < TLB_FLUSH_NB_KINDS) {
-        return atomic_load_explicit(&synced_hist[kind].bucket[b], memory_order_relaxed);
+    if (kind >= TLB_FLUSH_NB_KINDS) {
+        return;
     }
+    atomic_fetch_add_explicit(&targets_total[kind], n_targets, memory_order_relaxed);
+    if (!synced) {
+        atomic_fetch_add_explicit(&async_count[kind], 1, memory_order_relaxed);
+        return;
+    }
+    hist_add(&synced_hist[kind], ns);
+}
+
+void flush_stats_record_ack(unsigned kind, int64_t ns)
+{
+    if (kind < TLB_FLUSH_NB_KINDS) {
+        hist_add(&ack_hist[kind], ns);
+    }
+}
+
+uint64_t flush_stats_remote_requests(void)
+{
     uint64_t n = 0;
     for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
-        n += atomic_load_explicit(&synced_hist[k].bucket[b], memory_order_relaxed);
+        n += atomic_load_explicit(&synced_hist[k].count, memory_order_relaxed) +
+             atomic_load_explicit(&async_count[k], memory_order_relaxed);
     }
     return n;
 }
 
-static uint64_t flush_stats_count(int kind, bool synced)
+/* The helpers below take one of the two histogram arrays and a kind; a kind outside
+ * [0, TLB_FLUSH_NB_KINDS) means every kind together. */
+static bool kind_selected(int kind, unsigned k)
+{
+    return kind < 0 || kind >= TLB_FLUSH_NB_KINDS || (unsigned)kind == k;
+}
+
+static uint64_t hist_bucket(const LatencyHist *hists, int kind, unsigned b)
 {
     uint64_t n = 0;
     for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
-        if (kind < 0 || kind >= TLB_FLUSH_NB_KINDS || (unsigned)kind == k) {
-            n += synced ? atomic_load_explicit(&synced_hist[k].count, memory_order_relaxed)
-                        : atomic_load_explicit(&async_count[k], memory_order_relaxed);
+        if (kind_selected(kind, k)) {
+            n += atomic_load_explicit(&hists[k].bucket[b], memory_order_relaxed);
         }
     }
     return n;
 }
 
-static uint64_t hist_max(int kind);
-
-/* Upper bound of the bucket holding the pct-th percentile of synced requests of `kind` (all
- * kinds for TLB_FLUSH_NB_KINDS), capped at the maximum; 0 without samples. */
-static int64_t flush_stats_percentile(int kind, double pct)
+static uint64_t hist_count(const LatencyHist *hists, int kind)
 {
-    uint64_t total = flush_stats_count(kind, true);
+    uint64_t n = 0;
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        if (kind_selected(kind, k)) {
+            n += atomic_load_explicit(&hists[k].count, memory_order_relaxed);
+        }
+    }
+    return n;
+}
+
+static uint64_t hist_sum(const LatencyHist *hists, int kind)
+{
+    uint64_t n = 0;
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        if (kind_selected(kind, k)) {
+            n += atomic_load_explicit(&hists[k].sum_ns, memory_order_relaxed);
+        }
+    }
+    return n;
+}
+
+static uint64_t hist_max(const LatencyHist *hists, int kind)
+{
+    uint64_t m = 0;
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        if (kind_selected(kind, k)) {
+            uint64_t v = atomic_load_explicit(&hists[k].max_ns, memory_order_relaxed);
+            m = v > m ? v : m;
+        }
+    }
+    return m;
+}
+
+static uint64_t flush_stats_count(int kind, bool synced)
+{
+    if (synced) {
+        return hist_count(synced_hist, kind);
+    }
+    uint64_t n = 0;
+    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
+        if (kind_selected(kind, k)) {
+            n += atomic_load_explicit(&async_count[k], memory_order_relaxed);
+        }
+    }
+    return n;
+}
+
+/* Upper bound of the bucket holding the pct-th percentile of the samples of `kind`, capped
+ * at the maximum; 0 without samples. */
+static int64_t hist_percentile(const LatencyHist *hists, int kind, double pct)
+{
+    uint64_t total = hist_count(hists, kind);
     if (!total) {
         return 0;
     }
@@ -108,31 +172,18 @@ static int64_t flush_stats_percentile(int kind, double pct)
     want = want ? want : 1;
     uint64_t seen = 0;
     for (unsigned b = 0; b < N_BUCKETS; b++) {
-        seen += hist_bucket(kind, b);
+        seen += hist_bucket(hists, kind, b);
         if (seen >= want) {
-            uint64_t up = bucket_upper(b), max = hist_max(kind);
+            uint64_t up = bucket_upper(b), max = hist_max(hists, kind);
             return (int64_t)(up < max ? up : max);
         }
     }
     return (int64_t)bucket_upper(N_BUCKETS - 1);
 }
 
-static uint64_t hist_max(int kind)
-{
-    uint64_t m = 0;
-    for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
-        if (kind < 0 || kind >= TLB_FLUSH_NB_KINDS || (unsigned)kind == k) {
-            uint64_t v = atomic_load_explicit(&synced_hist[k].max_ns, memory_order_relaxed);
-            m = v > m ? v : m;
-        }
-    }
-    return m;
-}
-
-
 /* Totals over every vCPU. */
 typedef struct Totals {
-    uint64_t received, kicked, skipped, coalesced, escalated, drains;
+    uint64_t received, kicked, skipped, left, coalesced, escalated, drains;
     CPUTLBStats tlb;
     uint64_t entries;     /* current table sizes, summed */
 } Totals;
@@ -148,6 +199,7 @@ static void totals(const Machine *m, Totals *t)
         }
         t->kicked += atomic_load_explicit(&s->kicked, memory_order_relaxed);
         t->skipped += atomic_load_explicit(&s->skipped, memory_order_relaxed);
+        t->left += atomic_load_explicit(&s->left, memory_order_relaxed);
         t->coalesced += atomic_load_explicit(&s->coalesced, memory_order_relaxed);
         t->escalated += atomic_load_explicit(&s->escalated, memory_order_relaxed);
         t->drains += atomic_load_explicit(&s->drains, memory_order_relaxed);
@@ -179,22 +231,29 @@ void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy
     Totals t;
     totals(m, &t);
     fprintf(out, "tlbstorm flush statistics (%u vCPUs, --flush=%s)\n", m->n_cpus, strategy);
-    fprintf(out, "  remote requests   synced     async    p50 us    p99 us    max us\n");
+    fprintf(out, "  remote requests   synced     async    p50 us    p99 us    max us"
+            "     acks  ack p50 us  ack p99 us\n");
     for (int k = 0; k <= TLB_FLUSH_NB_KINDS; k++) {
         const char *name = k < TLB_FLUSH_NB_KINDS ? tlb_flush_kind_name((unsigned)k) : "total";
         fprintf(out, "  %-15s %8llu  %8llu", name,
                 (unsigned long long)flush_stats_count(k, true),
                 (unsigned long long)flush_stats_count(k, false));
-        print_us(out, flush_stats_percentile(k, 50));
-        print_us(out, flush_stats_percentile(k, 99));
-        print_us(out, (int64_t)hist_max(k));
+        print_us(out, hist_percentile(synced_hist, k, 50));
+        print_us(out, hist_percentile(synced_hist, k, 99));
+        print_us(out, (int64_t)hist_max(synced_hist, k));
+        fprintf(out, " %8llu  ", (unsigned long long)hist_count(ack_hist, k));
+        print_us(out, hist_percentile(ack_hist, k, 50));
+        fputs("  ", out);
+        print_us(out, hist_percentile(ack_hist, k, 99));
         fputc('\n', out);
     }
     fprintf(out, "  delivery: %llu received by targets, %llu kicked, %llu skipped (idle), "
-            "%llu coalesced, %llu escalated to full, %llu drains\n",
+            "%llu left guest code before acknowledging, %llu coalesced, %llu escalated to "
+            "full, %llu drains\n",
             (unsigned long long)t.received, (unsigned long long)t.kicked,
-            (unsigned long long)t.skipped, (unsigned long long)t.coalesced,
-            (unsigned long long)t.escalated, (unsigned long long)t.drains);
+            (unsigned long long)t.skipped, (unsigned long long)t.left,
+            (unsigned long long)t.coalesced, (unsigned long long)t.escalated,
+            (unsigned long long)t.drains);
     fprintf(out, "  TLB: %llu fills, %llu victim hits, %llu resizes (%llu entries now); flushes: "
             "%llu full, %llu asid, %llu page, %llu range\n",
             (unsigned long long)t.tlb.fills, (unsigned long long)t.tlb.victim_hits,
@@ -207,6 +266,22 @@ void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy
             (unsigned long long)t.tlb.flushes_large_page_precise,
             (unsigned long long)t.tlb.asid_switches,
             (unsigned long long)t.tlb.asid_context_hits);
+}
+
+/* {"count": N, "p50": .., "p90": .., "p99": .., "max": .., "sum": ..}; "count" only when asked
+ * (the older latency_ns object has none, and schema tlbstorm-stats-1 keeps its keys). */
+static void write_json_hist(FILE *f, const LatencyHist *hists, int kind, bool with_count)
+{
+    fputc('{', f);
+    if (with_count) {
+        fprintf(f, "\"count\": %llu, ", (unsigned long long)hist_count(hists, kind));
+    }
+    fprintf(f, "\"p50\": %lld, \"p90\": %lld, \"p99\": %lld, \"max\": %llu, \"sum\": %llu}",
+            (long long)hist_percentile(hists, kind, 50),
+            (long long)hist_percentile(hists, kind, 90),
+            (long long)hist_percentile(hists, kind, 99),
+            (unsigned long long)hist_max(hists, kind),
+            (unsigned long long)hist_sum(hists, kind));
 }
 
 int flush_stats_write_json(const char *path, const Machine *m, const char *strategy,
@@ -229,25 +304,24 @@ int flush_stats_write_json(const char *path, const Machine *m, const char *strat
     fprintf(f, "{\n  \"schema\": \"tlbstorm-stats-1\",\n  \"vcpus\": %u,\n"
             "  \"strategy\": \"%s\",\n  \"requests\": {\n", m->n_cpus, strategy);
     for (int k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
-        LatencyHist *h = &synced_hist[k];
-        fprintf(f, "    \"%s\": {\"synced\": %llu, \"async\": %llu, \"targets\": %llu, "
-                "\"latency_ns\": {\"p50\": %lld, \"p90\": %lld, \"p99\": %lld, "
-                "\"max\": %llu, \"sum\": %llu}}%s\n", tlb_flush_kind_name((unsigned)k),
+        fprintf(f, "    \"%s\": {\"synced\": %llu, \"async\": %llu, \"targets\": %llu, ",
+                tlb_flush_kind_name((unsigned)k),
                 (unsigned long long)flush_stats_count(k, true),
                 (unsigned long long)flush_stats_count(k, false),
-                (unsigned long long)atomic_load(&targets_total[k]),
-                (long long)flush_stats_percentile(k, 50),
-                (long long)flush_stats_percentile(k, 90),
-                (long long)flush_stats_percentile(k, 99),
-                (unsigned long long)atomic_load(&h->max_ns),
-                (unsigned long long)atomic_load(&h->sum_ns),
-                k + 1 < TLB_FLUSH_NB_KINDS ? "," : "");
+                (unsigned long long)atomic_load_explicit(&targets_total[k],
+                                                         memory_order_relaxed));
+        fputs("\"latency_ns\": ", f);
+        write_json_hist(f, synced_hist, k, false);
+        fputs(", \"ack_latency_ns\": ", f);
+        write_json_hist(f, ack_hist, k, true);
+        fprintf(f, "}%s\n", k + 1 < TLB_FLUSH_NB_KINDS ? "," : "");
     }
     fprintf(f, "  },\n  \"delivery\": {\"received\": %llu, \"kicked\": %llu, \"skipped\": %llu, "
-            "\"coalesced\": %llu, \"escalated\": %llu, \"drains\": %llu},\n",
+            "\"left\": %llu, \"coalesced\": %llu, \"escalated\": %llu, \"drains\": %llu},\n",
             (unsigned long long)t.received, (unsigned long long)t.kicked,
-            (unsigned long long)t.skipped, (unsigned long long)t.coalesced,
-            (unsigned long long)t.escalated, (unsigned long long)t.drains);
+            (unsigned long long)t.skipped, (unsigned long long)t.left,
+            (unsigned long long)t.coalesced, (unsigned long long)t.escalated,
+            (unsigned long long)t.drains);
     fprintf(f, "  \"tlb\": {\"fills\": %llu, \"victim_hits\": %llu, \"resizes\": %llu, "
             "\"entries\": %llu, \"flushes_full\": %llu, \"flushes_asid\": %llu, "
             "\"flushes_page\": %llu, \"flushes_range\": %llu, \"flushes_large_page\": %llu, "

@@ -1,6 +1,7 @@
-/* Flush statistics: latency of every remote flush request (issue to completion) by kind, and
- * the summary/JSON report that adds each vCPU's mailbox and TLB counters.
- * Callers: tlb_flush_cpus records from any thread; the report is made by the main thread once
+/* Flush statistics: latency of every remote flush request (issue to completion) and of each
+ * target's acknowledgement, by kind, and the summary/JSON report that adds each vCPU's
+ * mailbox and TLB counters.
+ * Callers: the flush code records from any thread; the report is made by the main thread once
  * every vCPU thread has been joined (TLB counters are owner-only, plain integers).
  * Locking: none; the histograms are relaxed atomic counters (each sample is independent, so
  * no ordering between them is needed). */
@@ -17,6 +18,13 @@ struct Machine;
  * nanoseconds from the call to its return (synced: until every target acknowledged or was
  * seen outside guest code). */
 void flush_stats_record(unsigned kind, bool synced, unsigned n_targets, int64_t ns);
+/* Any thread: one target acknowledged a request of `kind` ns nanoseconds after it was issued.
+ * Recorded for the targets of synced requests that acknowledged while the requester waited
+ * (mailbox strategy) and for every work item run (--flush=qemu). */
+void flush_stats_record_ack(unsigned kind, int64_t ns);
+/* Any thread: remote requests recorded so far (synced and async; relaxed reads, so a
+ * concurrent reader may miss the latest few). */
+uint64_t flush_stats_remote_requests(void);
 /* Main thread, vCPU threads joined: the readable summary, and the JSON document described in
  * docs/measuring.md ("--stats JSON schema"). Return 0 or -errno. */
 void flush_stats_print_summary(FILE *out, const struct Machine *m, const char *strategy);

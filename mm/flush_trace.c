@@ -25,8 +25,8 @@ int flush_trace_open(const char *path, char *err, size_t errlen)
         return -e;
     }
     setvbuf(f, NULL, _IOFBF, 1 << 16);
-    fprintf(f, "# tlbstorm flush trace v1: t_us requester kind addr len asid mode total_us "
-            "targets (cpu:delivery[:enqueue][@ack_us])\n");
+    fprintf(f, "# tlbstorm flush trace v2: t_us requester kind addr len asid mode total_us "
+            "targets (cpu:delivery[:enqueue][:ack=ns|:left=ns])\n");
     trace_path = path;
     trace_epoch_ns = machine_clock_ns();
     atomic_store_explicit(&trace_file, f, memory_order_release);
@@ -57,10 +57,12 @@ bool flush_trace_enabled(void)
 
 static const char *const delivery_names[] = { "-", "kicked", "skipped", "work" };
 static const char *const enqueue_names[] = { "", ":coalesced", ":escalated" };
+static const char *const ack_names[] = { "", ":ack=", ":left=" };
 
-void flush_trace_write(const TLBFlushReq *req, const FlushTraceRec *rec, unsigned n_cpus)
+void flush_trace_write(const TLBFlushReq *req, const TLBFlushReport *rec, unsigned n_cpus)
 {
-    char line[64 * 48 + 256];
+    /* Per target at most " 63:skipped:escalated:left=" plus 20 digits: 48 bytes. */
+    char line[TLB_FLUSH_REPORT_CPUS * 48 + 256];
     size_t n = 0;
     char asid[16];
     if (req->asid < 0) {
@@ -80,15 +82,16 @@ void flush_trace_write(const TLBFlushReq *req, const FlushTraceRec *rec, unsigne
                           (unsigned long long)req->addr, (unsigned long long)req->len, asid,
                           rec->synced ? "sync" : "async",
                           (double)(rec->done_ns - rec->issue_ns) / 1000.0);
-    for (unsigned i = 0; i < n_cpus && i < FLUSH_TRACE_MAX_CPUS && n < sizeof(line) - 64; i++) {
+    for (unsigned i = 0; i < n_cpus && i < TLB_FLUSH_REPORT_CPUS && n < sizeof(line) - 64;
+         i++) {
         if (rec->delivery[i] == FLUSH_DELIVERY_NONE) {
             continue;
         }
         n += (size_t)snprintf(line + n, sizeof(line) - n, " %u:%s%s", i,
                               delivery_names[rec->delivery[i]], enqueue_names[rec->enqueue[i]]);
-        if (rec->ack_ns[i]) {
-            n += (size_t)snprintf(line + n, sizeof(line) - n, "@%.3f",
-                                  (double)(rec->ack_ns[i] - rec->issue_ns) / 1000.0);
+        if (rec->ack[i] != FLUSH_ACK_NONE) {
+            n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%lld", ack_names[rec->ack[i]],
+                                  (long long)(rec->ack_ns[i] - rec->issue_ns));
         }
     }
     line[n++] = '\n';

@@ -8,7 +8,7 @@
  *                              if load(req_seq) (seq_cst) != ack_seq: drain
  *   owner, at a TB entry after a kick: drain
  *   drain:                     lock; seen = req_seq; take the pending set; unlock; apply it;
- *                              ack_seq = seen (seq_cst); notify
+ *                              ack_ns = now (relaxed); ack_seq = seen (seq_cst); notify
  *   owner, leaving (cpu_exec_end, WFI, HSM stop, SBI call): running = false (seq_cst); notify
  *   notify:                    ++flush_event (seq_cst); if load(waiters): FUTEX_WAKE
  * Invariant: once a synced request returns, every target either has applied it (ack_seq >= s)
@@ -23,7 +23,9 @@
  * a TB), then FUTEX_WAIT on flush_event. The waiter increments `waiters` (seq_cst) before its
  * final check and the owner reads it after bumping flush_event (seq_cst), so either the
  * waiter's check sees the ack, or the owner sees a waiter and wakes it, or the futex word has
- * changed and FUTEX_WAIT returns at once. */
+ * changed and FUTEX_WAIT returns at once.
+ * Ack times: ack_ns rides on ack_seq (see target_state): a requester that has seen its ack
+ * reads the time of the drain that stored the ack_seq it saw, or of a later drain. */
 #include "mm/tlb_flush.h"
 
 #include <errno.h>
@@ -35,6 +37,7 @@
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "hw/progress.h"
 #include "mm/flush_stats.h"
 #include "mm/flush_trace.h"
 #include "sync/exclusive.h"
@@ -264,6 +267,10 @@ void tlb_flush_process_mailbox(RISCVCPU *cpu)
         tb_jmp_cache_clear(cpu);
     }
     atomic_fetch_add_explicit(&mb->stats.drains, 1, memory_order_relaxed);
+    /* Taken after the flush is applied, so it is the time the target was done; published by
+     * the ack_seq store below, whose seq_cst includes release (target_state has the
+     * acquire side and the argument). */
+    atomic_store_explicit(&mb->ack_ns, machine_clock_ns(), memory_order_relaxed);
     atomic_store_explicit(&mb->ack_seq, seen, memory_order_seq_cst);
     mailbox_notify(mb);
 }
@@ -275,11 +282,33 @@ void tlb_flush_owner_left(RISCVCPU *cpu)
 
 /* ---------------------------------------------------------------- requester -------------- */
 
-static bool target_done(RISCVCPU *t, uint32_t s)
+/* Has target t taken request s? ACKED: it applied it, and *ack_ns is the acknowledging drain's
+ * time. LEFT: it is outside guest execution (it applies the request on re-entry), and
+ * *ack_ns is now. NONE: still pending.
+ *
+ * Which time ACKED reads. Only the owner writes ack_ns and ack_seq, ack_ns (relaxed) first,
+ * then ack_seq (seq_cst, hence release). Our ack_seq load (seq_cst, hence acquire) returns
+ * the value stored by some drain D with seen >= s (D is the first drain that covered s, or
+ * a later one if the owner drained again before we looked); it synchronises with D's store,
+ * so D's ack_ns store happens before our load, and by coherence we read D's time or a later
+ * drain's, never an earlier drain's. Every such time was taken after that drain read
+ * req_seq >= s, hence after the request was issued, and before it was stored to ack_ns,
+ * hence before our load read it and before we return. So issue <= *ack_ns <= completion
+ * always holds; the time is exact when the target did not drain again between acknowledging
+ * s and our load (another requester's request), otherwise it is late by at most the time
+ * this requester took to look. */
+static enum flush_ack target_state(RISCVCPU *t, uint32_t s, int64_t *ack_ns)
 {
-    return (int32_t)(atomic_load_explicit(&t->flush_mailbox.ack_seq, memory_order_seq_cst) -
-                     s) >= 0 ||
-           !atomic_load_explicit(&t->running, memory_order_seq_cst);
+    TLBMailbox *mb = &t->flush_mailbox;
+    if ((int32_t)(atomic_load_explicit(&mb->ack_seq, memory_order_seq_cst) - s) >= 0) {
+        *ack_ns = atomic_load_explicit(&mb->ack_ns, memory_order_relaxed);
+        return FLUSH_ACK_ACKED;
+    }
+    if (!atomic_load_explicit(&t->running, memory_order_seq_cst)) {
+        *ack_ns = machine_clock_ns();
+        return FLUSH_ACK_LEFT;
+    }
+    return FLUSH_ACK_NONE;
 }
 
 /* Requesters currently blocked on a target that has not acknowledged (any thread). */
@@ -308,11 +337,13 @@ static void nudge_running_vcpus(Machine *m, RISCVCPU *target)
 
 #define FLUSH_NUDGE_NS 50000
 
-static void wait_for_target(Machine *m, RISCVCPU *t, uint32_t s)
+/* Returns FLUSH_ACK_ACKED or FLUSH_ACK_LEFT, with the time (target_state). */
+static enum flush_ack wait_for_target(Machine *m, RISCVCPU *t, uint32_t s, int64_t *ack_ns)
 {
+    enum flush_ack st;
     for (int i = 0; i < FLUSH_SPIN_ITERATIONS; i++) {
-        if (target_done(t, s)) {
-            return;
+        if ((st = target_state(t, s, ack_ns)) != FLUSH_ACK_NONE) {
+            return st;
         }
         cpu_relax();
     }
@@ -321,7 +352,7 @@ static void wait_for_target(Machine *m, RISCVCPU *t, uint32_t s)
     for (;;) {
         uint32_t ev = atomic_load_explicit(&mb->flush_event, memory_order_seq_cst);
         atomic_fetch_add_explicit(&mb->waiters, 1, memory_order_seq_cst);
-        if (target_done(t, s)) {
+        if ((st = target_state(t, s, ack_ns)) != FLUSH_ACK_NONE) {
             atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
             break;
         }
@@ -330,11 +361,28 @@ static void wait_for_target(Machine *m, RISCVCPU *t, uint32_t s)
         atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
     }
     atomic_fetch_sub_explicit(&blocked_requesters, 1, memory_order_relaxed);
+    return st;
 }
 
-/* tr: NULL unless --trace-flush is on. */
+/* Target i of a synced request issued at t0 answered with st at `when`. */
+static void target_answered(RISCVCPU *t, unsigned i, unsigned kind, int64_t t0,
+                            enum flush_ack st, int64_t when, TLBFlushReport *rep)
+{
+    if (st == FLUSH_ACK_ACKED) {
+        flush_stats_record_ack(kind, when - t0);
+    } else {
+        atomic_fetch_add_explicit(&t->flush_mailbox.stats.left, 1, memory_order_relaxed);
+    }
+    if (rep) {
+        rep->ack[i] = (uint8_t)st;
+        rep->ack_ns[i] = when;
+    }
+}
+
+/* t0: the issue time. rep: NULL, or where each target's delivery and answer go. */
 static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
-                               const TLBFlushReq *req, bool synced, FlushTraceRec *tr)
+                               const TLBFlushReq *req, bool synced, int64_t t0,
+                               TLBFlushReport *rep)
 {
     uint32_t seq[64];
     uint64_t waiting = 0;
@@ -356,9 +404,9 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
         } else {
             atomic_fetch_add_explicit(&mb->stats.skipped, 1, memory_order_relaxed);
         }
-        if (tr) {
-            tr->delivery[i] = running ? FLUSH_DELIVERY_KICKED : FLUSH_DELIVERY_SKIPPED;
-            tr->enqueue[i] = (uint8_t)how;
+        if (rep) {
+            rep->delivery[i] = running ? FLUSH_DELIVERY_KICKED : FLUSH_DELIVERY_SKIPPED;
+            rep->enqueue[i] = (uint8_t)how;
         }
     }
     if (self && (cpu_mask & (1ULL << self->index))) {
@@ -367,12 +415,20 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
     if (!synced) {
         return;
     }
-    for (unsigned i = 0; waiting; i++) {
-        if (waiting & (1ULL << i)) {
-            wait_for_target(m, m->cpus[i], seq[i]);
-            waiting &= ~(1ULL << i);
-            if (tr) {
-                tr->ack_ns[i] = machine_clock_ns();
+    /* One target after the other; after each, the others are polled once, so that an ack
+     * which came in the meantime is read before a later drain can replace its time. */
+    while (waiting) {
+        unsigned i = (unsigned)__builtin_ctzll(waiting);
+        int64_t when;
+        enum flush_ack st = wait_for_target(m, m->cpus[i], seq[i], &when);
+        target_answered(m->cpus[i], i, req->kind, t0, st, when, rep);
+        waiting &= ~(1ULL << i);
+        for (uint64_t rest = waiting; rest; rest &= rest - 1) {
+            unsigned j = (unsigned)__builtin_ctzll(rest);
+            st = target_state(m->cpus[j], seq[j], &when);
+            if (st != FLUSH_ACK_NONE) {
+                target_answered(m->cpus[j], j, req->kind, t0, st, when, rep);
+                waiting &= ~(1ULL << j);
             }
         }
     }
@@ -380,10 +436,50 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
 
 /* ---------------------------------------------------------------- QEMU baseline ---------- */
 
+/* --flush=qemu with --trace-flush: a target runs its work item whenever it next passes its
+ * vCPU loop, often after the requester has returned (a synced request only waits for an
+ * exclusive section). So the trace line is written by whichever finishes last, the
+ * requester or a work item, and the record lives on the heap until then. */
+typedef struct QemuFlushTrace {
+    TLBFlushReq req;
+    /* issue_ns, done_ns, delivery[], enqueue[]: the requester. ack[i], ack_ns[i]: target i's
+     * work item (distinct bytes, so no two threads write the same field). */
+    TLBFlushReport rep;
+    unsigned n_cpus;
+    /* One reference per queued work item plus the requester's. Every holder writes its
+     * fields before its decrement (acq_rel: release for its writes, acquire so that the last
+     * holder, which writes the line and frees, sees everyone's). */
+    _Atomic unsigned refs;
+} QemuFlushTrace;
+
+/* What QEMU allocates per target and request. */
+typedef struct QemuFlushWork {
+    TLBFlushReq req;
+    int64_t issue_ns;
+    QemuFlushTrace *trace;        /* NULL unless tracing */
+} QemuFlushWork;
+
+static void qemu_trace_put(QemuFlushTrace *qt)
+{
+    if (atomic_fetch_sub_explicit(&qt->refs, 1, memory_order_acq_rel) == 1) {
+        flush_trace_write(&qt->req, &qt->rep, qt->n_cpus);
+        free(qt);
+    }
+}
+
+/* Runs on the target: running the work item is its acknowledgement. */
 static void qemu_flush_work(RISCVCPU *cpu, void *data)
 {
-    tlb_flush_apply_local(cpu, data);
-    free(data);
+    QemuFlushWork *w = data;
+    tlb_flush_apply_local(cpu, &w->req);
+    int64_t now = machine_clock_ns();
+    flush_stats_record_ack(w->req.kind, now - w->issue_ns);
+    if (w->trace) {
+        w->trace->rep.ack[cpu->index] = FLUSH_ACK_ACKED;
+        w->trace->rep.ack_ns[cpu->index] = now;
+        qemu_trace_put(w->trace);
+    }
+    free(w);
 }
 
 static void qemu_flush_self_work(RISCVCPU *cpu, void *data)
@@ -391,28 +487,57 @@ static void qemu_flush_self_work(RISCVCPU *cpu, void *data)
     tlb_flush_apply_local(cpu, data);
 }
 
+static void report_copy_target(TLBFlushReport *dst, const TLBFlushReport *src, unsigned i)
+{
+    if (dst) {
+        dst->delivery[i] = src->delivery[i];
+        dst->enqueue[i] = src->enqueue[i];
+        dst->ack[i] = src->ack[i];
+        dst->ack_ns[i] = src->ack_ns[i];
+    }
+}
+
 /* QEMU's tlb_flush_*_all_cpus(_synced): one heap-allocated async work item per target, which
  * also wakes halted targets; the synced form then runs the requester's own part as safe work,
- * i.e. inside a stop-the-world exclusive section. */
+ * i.e. inside a stop-the-world exclusive section. rep and qt may be NULL. */
 static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
-                            const TLBFlushReq *req, bool synced)
+                            const TLBFlushReq *req, bool synced, int64_t t0,
+                            TLBFlushReport *rep, QemuFlushTrace *qt)
 {
     for (unsigned i = 0; i < m->n_cpus && i < 64; i++) {
         RISCVCPU *t = m->cpus[i];
         if (!(cpu_mask & (1ULL << i)) || t == self) {
             continue;
         }
-        TLBFlushReq *copy = malloc(sizeof(*copy));
-        if (!copy) {
+        QemuFlushWork *w = malloc(sizeof(*w));
+        if (w) {
+            *w = (QemuFlushWork){ .req = *req, .issue_ns = t0, .trace = qt };
+            if (qt) {
+                atomic_fetch_add_explicit(&qt->refs, 1, memory_order_relaxed);
+            }
+        }
+        if (!w || async_run_on_cpu(t, qemu_flush_work, w) != 0) {
+            if (w && qt) {
+                /* The requester still holds its reference, so this is never the last. */
+                atomic_fetch_sub_explicit(&qt->refs, 1, memory_order_relaxed);
+            }
+            free(w);
             /* Out of memory: fall back to the allocation-free path for this target. */
-            flush_cpus_mailbox(m, NULL, 1ULL << i, req, synced, NULL);
+            TLBFlushReport one = { 0 };
+            flush_cpus_mailbox(m, NULL, 1ULL << i, req, synced, t0, &one);
+            report_copy_target(rep, &one, i);
+            report_copy_target(qt ? &qt->rep : NULL, &one, i);
             continue;
         }
-        *copy = *req;
         atomic_fetch_add_explicit(&t->flush_mailbox.stats.received[req->kind], 1,
                                   memory_order_relaxed);
         atomic_fetch_add_explicit(&t->flush_mailbox.stats.kicked, 1, memory_order_relaxed);
-        async_run_on_cpu(t, qemu_flush_work, copy);
+        if (rep) {
+            rep->delivery[i] = FLUSH_DELIVERY_WORK;
+        }
+        if (qt) {
+            qt->rep.delivery[i] = FLUSH_DELIVERY_WORK;
+        }
     }
     bool self_target = self && (cpu_mask & (1ULL << self->index));
     if (synced) {
@@ -426,12 +551,13 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
     }
 }
 
-void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlushReq *req,
-                    bool synced)
+void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
+                           const TLBFlushReq *req, bool synced, TLBFlushReport *rep)
 {
     /* Internal invariant: a requester inside guest execution that waits could wait for a
      * vCPU that waits for it (two vCPUs flushing each other), or for itself. */
     if (synced && self && atomic_load_explicit(&self->running, memory_order_relaxed)) {
+        progress_output_begin(STDERR_FILENO);    /* erase the line; never released: abort */
         fprintf(stderr, "tlbstorm: internal error: hart %u requested a synced TLB flush from "
                 "inside guest execution\n", self->index);
         abort();
@@ -440,31 +566,52 @@ void tlb_flush_cpus(Machine *m, RISCVCPU *self, uint64_t cpu_mask, const TLBFlus
         cpu_mask &= (1ULL << m->n_cpus) - 1;
     }
     uint64_t others = self ? cpu_mask & ~(1ULL << self->index) : cpu_mask;
-    FlushTraceRec rec, *tr = NULL;
-    if (others && flush_trace_enabled()) {
-        memset(&rec, 0, sizeof(rec));
-        rec.requester = self ? (int)self->index : -1;
-        rec.synced = synced;
-        tr = &rec;
+    int requester = self ? (int)self->index : -1;
+    if (rep) {
+        memset(rep, 0, sizeof(*rep));
+        rep->requester = requester;
+        rep->synced = synced;
     }
+    bool trace = others && flush_trace_enabled();
     int64_t t0 = machine_clock_ns();
+    int64_t t1;
     if (flush_mode == TLB_FLUSH_MODE_QEMU) {
-        flush_cpus_qemu(m, self, cpu_mask, req, synced);
-        if (tr) {
-            for (unsigned i = 0; i < m->n_cpus && i < 64; i++) {
-                tr->delivery[i] = (others >> i) & 1 ? FLUSH_DELIVERY_WORK : 0;
-            }
+        QemuFlushTrace *qt = trace ? calloc(1, sizeof(*qt)) : NULL;
+        if (qt) {
+            qt->req = *req;
+            qt->n_cpus = m->n_cpus;
+            qt->rep.requester = requester;
+            qt->rep.synced = synced;
+            qt->rep.issue_ns = t0;
+            atomic_init(&qt->refs, 1);
+        }
+        flush_cpus_qemu(m, self, cpu_mask, req, synced, t0, rep, qt);
+        t1 = machine_clock_ns();
+        if (qt) {
+            qt->rep.done_ns = t1;
+            qemu_trace_put(qt);
         }
     } else {
-        flush_cpus_mailbox(m, self, cpu_mask, req, synced, tr);
+        TLBFlushReport local, *r = rep;
+        if (!r && trace) {
+            memset(&local, 0, sizeof(local));
+            local.requester = requester;
+            local.synced = synced;
+            r = &local;
+        }
+        flush_cpus_mailbox(m, self, cpu_mask, req, synced, t0, r);
+        t1 = machine_clock_ns();
+        if (trace) {
+            r->issue_ns = t0;
+            r->done_ns = t1;
+            flush_trace_write(req, r, m->n_cpus);
+        }
+    }
+    if (rep) {
+        rep->issue_ns = t0;
+        rep->done_ns = t1;
     }
     if (others) {
-        int64_t t1 = machine_clock_ns();
         flush_stats_record(req->kind, synced, (unsigned)__builtin_popcountll(others), t1 - t0);
-        if (tr) {
-            rec.issue_ns = t0;
-            rec.done_ns = t1;
-            flush_trace_write(req, &rec, m->n_cpus);
-        }
     }
 }

@@ -47,12 +47,37 @@ enum tlb_flush_mode {
 
 #define TLB_MAILBOX_RING 16
 
+/* How a request reached one target (statistics, trace, TLBFlushReport). */
+enum flush_delivery {
+    FLUSH_DELIVERY_NONE = 0,      /* not a target */
+    FLUSH_DELIVERY_KICKED,        /* running guest code: exit request, waited for when synced */
+    FLUSH_DELIVERY_SKIPPED,       /* outside guest code: applies it when it re-enters */
+    FLUSH_DELIVERY_WORK,          /* --flush=qemu: async work item */
+};
+
+/* What the target's mailbox did with it. */
+enum flush_enqueue {
+    FLUSH_ENQUEUED = 0,           /* a new mailbox entry */
+    FLUSH_COALESCED,              /* covered by (or merged into) a pending request */
+    FLUSH_ESCALATED,              /* the ring was full: became a full flush */
+};
+
+/* How a synced request's wait for one kicked target ended. */
+enum flush_ack {
+    FLUSH_ACK_NONE = 0,           /* not waited for: async, skipped, or --flush=qemu (whose
+                                   * work items run after the call may have returned) */
+    FLUSH_ACK_ACKED,              /* the target applied it; ack_ns is the target's clock then */
+    FLUSH_ACK_LEFT,               /* the target left guest execution first; ack_ns is when the
+                                   * requester saw that. It applies the request on re-entry. */
+};
+
 /* Counters of one vCPU's mailbox (requests it received). Any thread increments with relaxed
  * atomics; read at exit for the statistics. */
 typedef struct TLBMailboxStats {
     _Atomic uint64_t received[TLB_FLUSH_NB_KINDS];
     _Atomic uint64_t kicked;      /* the target was inside guest code: cpu_exit + wait */
     _Atomic uint64_t skipped;     /* outside guest code: applied on its next entry */
+    _Atomic uint64_t left;        /* kicked, synced, left guest code before acknowledging */
     _Atomic uint64_t coalesced;   /* already covered by a pending request */
     _Atomic uint64_t escalated;   /* ring full: turned into a full flush */
     _Atomic uint64_t drains;      /* times the owner applied its mailbox */
@@ -73,6 +98,11 @@ typedef struct TLBMailbox {
      * from guest execution; waiters > 0 tells the owner to issue FUTEX_WAKE. */
     _Atomic uint32_t req_seq;
     _Atomic uint32_t ack_seq;
+    /* machine_clock_ns() when the owner finished the drain that stored the current ack_seq.
+     * Owner only writes it (relaxed), before its ack_seq store, which publishes it; a
+     * requester reads it (relaxed) after an ack_seq load that saw its sequence number, so it
+     * gets the time of that drain or of a later one, never an older one (mm/tlb_flush.c). */
+    _Atomic int64_t ack_ns;
     _Atomic uint32_t flush_event;
     _Atomic uint32_t waiters;
     TLBMailboxStats stats;
@@ -102,14 +132,38 @@ bool tlb_flush_should_yield(void);
 void tlb_flush_apply_local(struct RISCVCPU *cpu, const TLBFlushReq *req);
 
 /* ---- requester side (any thread outside guest execution) ---- */
+#define TLB_FLUSH_REPORT_CPUS 64
+
+/* What happened to one request, per target vCPU (index = hart). Entries of vCPUs that were
+ * not targets (the requester itself included) are zero. */
+typedef struct TLBFlushReport {
+    int64_t issue_ns;             /* machine_clock_ns() at the call */
+    int64_t done_ns;              /* at the return */
+    int requester;                /* hart index, or -1 for a host thread */
+    bool synced;
+    uint8_t delivery[TLB_FLUSH_REPORT_CPUS];  /* enum flush_delivery */
+    uint8_t enqueue[TLB_FLUSH_REPORT_CPUS];   /* enum flush_enqueue */
+    uint8_t ack[TLB_FLUSH_REPORT_CPUS];       /* enum flush_ack */
+    int64_t ack_ns[TLB_FLUSH_REPORT_CPUS];    /* machine_clock_ns(), when ack != NONE */
+} TLBFlushReport;
+
 /* Deliver req to every vCPU of m whose bit is set in cpu_mask (bit i = cpus[i]). `self` is
  * the requesting vCPU (NULL for a non-vCPU thread); when its bit is set, the flush is applied
  * directly. async: returns once queued; a target inside guest code applies it at its next TB entry,
  * one outside applies it before it re-enters. synced: returns only when no target can
  * use an old translation any more (each target either acknowledged or was outside guest
- * execution, in which case it applies the request before it re-enters). */
-void tlb_flush_cpus(struct Machine *m, struct RISCVCPU *self, uint64_t cpu_mask,
-                    const TLBFlushReq *req, bool synced);
+ * execution, in which case it applies the request before it re-enters).
+ * rep (may be NULL) receives the delivery of every target and, for a synced request in the
+ * mailbox strategy, how and when each kicked target answered: for FLUSH_ACK_ACKED,
+ * issue_ns <= ack_ns <= done_ns. */
+void tlb_flush_cpus_report(struct Machine *m, struct RISCVCPU *self, uint64_t cpu_mask,
+                           const TLBFlushReq *req, bool synced, TLBFlushReport *rep);
+
+static inline void tlb_flush_cpus(struct Machine *m, struct RISCVCPU *self, uint64_t cpu_mask,
+                                  const TLBFlushReq *req, bool synced)
+{
+    tlb_flush_cpus_report(m, self, cpu_mask, req, synced, NULL);
+}
 
 /* Convenience forms used by devices and the SBI. */
 static inline void tlb_flush_all_cpus_synced(struct Machine *m, struct RISCVCPU *self,

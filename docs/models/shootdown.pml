@@ -42,7 +42,7 @@
  * one mmu_idx, page requests only (full flushes appear only through overflow); the ring is
  * a set of pages of size RING (real: TLB_MAILBOX_RING = 16, merging of adjacent pages into
  * ranges is not modelled: it only makes the set smaller); the spin phase of wait_for_target
- * is more target_done checks and adds nothing; spurious futex wake-ups are not modelled (the
+ * is more target_state checks and adds nothing; spurious futex wake-ups are not modelled (the
  * code loops on them); sequence numbers do not wrap (the code compares them modulo 2^32).
  * The real FUTEX_WAIT has a 50 us timeout (so that the waiter repeats the directed-yield
  * nudge); the model waits without it, so that a lost wake-up shows as a deadlock instead of
@@ -206,7 +206,7 @@ inline deliver(t, pg) {
   fi
 }
 
-/* wait_for_target(t, s[t]): until target_done (ack_seq >= s, or !running).
+/* wait_for_target(t, s[t]): until target_state is not NONE (ack_seq >= s, or !running).
  * Default: a blocking guard. It is faithful to the futex loop because (1) the loop returns
  * exactly when one of its two separate reads finds its condition true, and the guard can
  * fire at that same instant (the rest of the requester is then merely delayed); and (2) no
@@ -225,7 +225,7 @@ inline await(t) {
 #endif
      waiters[t]++;                           /* seq_cst */
      if
-     :: ack_seq[t] >= s[t] -> waiters[t]--; break       /* target_done: acknowledged ... */
+     :: ack_seq[t] >= s[t] -> waiters[t]--; break       /* target_state: acknowledged ... */
      :: else ->
         if
         :: !running[t] -> waiters[t]--; break           /* ... or not running */

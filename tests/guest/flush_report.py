@@ -3,7 +3,11 @@
 
 Boots the built-in-SBI test guest (sbi_test) on 4 vCPUs in each --flush strategy and checks
 that the JSON report and the per-request trace agree with each other and with what the guest
-does (remote fence.i, sfence.vma of a page, of an ASID), and that every trace line parses.
+does (remote fence.i, sfence.vma of a page, of an ASID), that every trace line parses, and that
+the per-target acknowledgements are consistent: in the mailbox strategy every kicked target of
+a synced request acknowledged (ack=) or left guest code (left=) between issue and completion,
+and skipped targets carry neither; with --flush=qemu every work item carries its ack time. The
+ack counts of the JSON histograms match the trace.
 
     flush_report.py TLBSTORM SBI_TEST_ELF
 """
@@ -16,7 +20,37 @@ import tempfile
 
 LINE = re.compile(r'^(\d+\.\d+) (hart\d+|host) (all|asid|page|range|fence_i) 0x[0-9a-f]+ '
                   r'0x[0-9a-f]+ (any|\d+) (sync|async) (\d+\.\d+)((?: \d+:(?:kicked|skipped|work)'
-                  r'(?::coalesced|:escalated)?(?:@\d+\.\d+)?)+)$')
+                  r'(?::coalesced|:escalated)?(?::(?:ack|left)=\d+)?)+)$')
+TARGET = re.compile(r'^(\d+):(kicked|skipped|work)(?::(coalesced|escalated))?'
+                    r'(?::(ack|left)=(\d+))?$')
+
+
+def check_targets(strategy, ln, mode, total_us, targets):
+    """Per-target consistency of one trace line; returns (problems, acks, lefts)."""
+    problems, acks, lefts = [], 0, 0
+    for tok in targets.split():
+        cpu, delivery, _, answer, ns = TARGET.match(tok).groups()
+        if answer == 'ack':
+            acks += 1
+        elif answer == 'left':
+            lefts += 1
+        if strategy == 'qemu':
+            # Every work item runs (at the latest when its vCPU thread exits) and the line is
+            # written once all have, so each one has its time; it may come after completion.
+            if delivery != 'work' or answer != 'ack':
+                problems.append('%s: work target %s without ack: %r' % (strategy, cpu, ln))
+            continue
+        if delivery == 'kicked' and mode == 'sync':
+            if answer is None:
+                problems.append('%s: kicked target %s of a synced request did not answer: %r'
+                                % (strategy, cpu, ln))
+            elif int(ns) > total_us * 1000 + 1:
+                problems.append('%s: target %s answered after completion: %r'
+                                % (strategy, cpu, ln))
+        elif answer is not None:
+            problems.append('%s: target %s has an answer but was not waited for: %r'
+                            % (strategy, cpu, ln))
+    return problems, acks, lefts
 
 
 def check(emu, elf, strategy, d):
@@ -39,15 +73,28 @@ def check(emu, elf, strategy, d):
     lines = open(trace).read().splitlines()
     if not lines or not lines[0].startswith('# tlbstorm flush trace'):
         problems.append('%s: trace header missing' % strategy)
-    per_kind = {}
+    if lines and 'v2:' not in lines[0]:
+        problems.append('%s: trace header is not v2: %r' % (strategy, lines[0]))
+    per_kind, acks_per_kind, lefts = {}, {}, 0
     for ln in lines[1:]:
         m = LINE.match(ln)
         if not m:
             problems.append('%s: trace line does not parse: %r' % (strategy, ln))
             continue
-        per_kind[m.group(3)] = per_kind.get(m.group(3), 0) + 1
-        if strategy == 'qemu' and ':work' not in m.group(7):
-            problems.append('%s: delivery is not a work item: %r' % (strategy, ln))
+        kind = m.group(3)
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+        p, acks, nleft = check_targets(strategy, ln, m.group(5), float(m.group(6)), m.group(7))
+        problems += p
+        acks_per_kind[kind] = acks_per_kind.get(kind, 0) + acks
+        lefts += nleft
+    for kind in req:
+        if req[kind]['ack_latency_ns']['count'] != acks_per_kind.get(kind, 0):
+            problems.append('%s: %d %s acks in the JSON, %d in the trace' % (
+                strategy, req[kind]['ack_latency_ns']['count'], kind,
+                acks_per_kind.get(kind, 0)))
+    if strategy == 'mailbox' and doc['delivery']['left'] != lefts:
+        problems.append('%s: %d targets left in the JSON, %d in the trace' % (
+            strategy, doc['delivery']['left'], lefts))
     # The trace opens after the boot-time memory-map flush; every request after it is traced.
     for kind in ('page', 'fence_i', 'asid', 'range'):
         counted = req[kind]['synced'] + req[kind]['async']

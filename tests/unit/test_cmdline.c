@@ -103,6 +103,7 @@ Test(cmdline, defaults)
     cr_assert_eq(cfg.log_mask, 0);
     cr_assert_null(cfg.log_file);
     cr_assert_not(cfg.virtio_mmio_force_legacy);
+    cr_assert_not(cfg.no_progress);
     cr_assert_eq(cfg.n_drives, 0);
     cr_assert_eq(cfg.n_devices, 0);
     cr_assert_str_empty(out_text);
@@ -132,7 +133,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-stats[=", "-trace-flush ", "-d ", "-D ", "-global ", "-drive ",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-stats[=", "-trace-flush ", "-no-progress", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
     cr_assert_eq(PARSE("--help"), CMDLINE_EXIT_SUCCESS);
@@ -732,4 +733,16 @@ Test(cmdline, flush_strategy_defaults_to_mailbox_and_accepts_qemu)
     cr_assert(!cfg.flush_qemu);
     cr_assert_eq(PARSE("--flush=fast", "-bios", "none", "-kernel", "k.elf"), CMDLINE_ERROR);
     cr_assert_str_eq(err_text, "tlbstorm: --flush: unknown flush strategy 'fast' (mailbox or qemu)\n");
+}
+
+Test(cmdline, no_progress)
+{
+    cr_assert_eq(PARSE("-bios", "none", "-kernel", "k.elf"), CMDLINE_RUN);
+    cr_assert_not(cfg.no_progress);
+    cr_assert_eq(PARSE("--no-progress", "-bios", "none", "-kernel", "k.elf"), CMDLINE_RUN);
+    cr_assert(cfg.no_progress);
+    cr_assert_eq(PARSE("-no-progress", "-bios", "none", "-kernel", "k.elf"), CMDLINE_RUN);
+    cr_assert(cfg.no_progress);
+    cr_assert_eq(PARSE("--no-progress=yes"), CMDLINE_ERROR);
+    cr_assert_str_eq(err_text, "tlbstorm: --no-progress: takes no argument\n");
 }

@@ -1,13 +1,23 @@
-/* Criterion tests for the flush mailbox (mm/tlb_flush.c), single-threaded: what a request
- * leaves in a target's mailbox (coalescing, merging, escalation to a full flush), that
- * targets outside guest execution are skipped and apply the request when they drain, and the
- * work queue (sync/work.c) run from the owner. The concurrent behaviour is pinned down by
- * tests/stress/flush_stress.c with real vCPU threads. */
+/* Criterion tests for the flush mailbox (mm/tlb_flush.c): what a request leaves in a
+ * target's mailbox (coalescing, merging, escalation to a full flush), that targets outside
+ * guest execution are skipped and apply the request when they drain, the work queue
+ * (sync/work.c) run from the owner, and the per-target report of a request (delivery, ack
+ * times), where a helper thread plays the owner of a target inside guest execution. The
+ * concurrent behaviour at scale is pinned down by tests/stress/flush_stress.c with real vCPU
+ * threads. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <urcu/urcu-memb.h>
 
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "mm/flush_stats.h"
 #include "mm/tlb_flush.h"
 #include "sync/work.h"
 #include "tests/unit/fixture_hart.h"
@@ -169,4 +179,164 @@ Test(tlb_flush, queued_work_runs_in_order_on_the_owner)
     cr_assert(!cpu_work_pending(&cpus[1]->work));
     run_on_cpu(cpus[1], cpus[1], count_work, &n);   /* on itself: runs at once */
     cr_assert_eq(n, 3);
+}
+
+/* ---- per-target report: a helper thread stands in for a target's vCPU thread ---- */
+
+/* The owner of `cpu` "inside guest execution": running = true, then the drain cpu_exec_start
+ * does; on every kick it drains (as a TB entry does) or, with leave_on_kick, leaves guest
+ * execution without draining (as cpu_exec_end does). */
+typedef struct FakeOwner {
+    RISCVCPU *cpu;
+    bool leave_on_kick;
+    _Atomic bool inside;          /* set once running is published */
+    _Atomic bool stop;
+    pthread_t thread;
+} FakeOwner;
+
+static void *fake_owner_thread(void *arg)
+{
+    FakeOwner *o = arg;
+    urcu_memb_register_thread();
+    atomic_store(&o->cpu->running, true);
+    tlb_flush_process_mailbox(o->cpu);
+    atomic_store(&o->inside, true);
+    while (!atomic_load(&o->stop)) {
+        if (atomic_exchange(&o->cpu->icount_decr, 0) < 0) {
+            if (o->leave_on_kick) {
+                break;
+            }
+            tlb_flush_process_mailbox(o->cpu);
+        }
+        sched_yield();
+    }
+    atomic_store(&o->cpu->running, false);
+    tlb_flush_owner_left(o->cpu);
+    urcu_memb_unregister_thread();
+    return NULL;
+}
+
+static void fake_owner_start(FakeOwner *o, RISCVCPU *cpu, bool leave_on_kick)
+{
+    o->cpu = cpu;
+    o->leave_on_kick = leave_on_kick;
+    atomic_init(&o->inside, false);
+    atomic_init(&o->stop, false);
+    cr_assert_eq(pthread_create(&o->thread, NULL, fake_owner_thread, o), 0);
+    while (!atomic_load(&o->inside)) {
+        sched_yield();
+    }
+}
+
+static void fake_owner_stop(FakeOwner *o)
+{
+    atomic_store(&o->stop, true);
+    pthread_join(o->thread, NULL);
+}
+
+/* The --stats JSON as a string (caller frees). */
+static char *stats_json(const char *strategy)
+{
+    char path[] = "/tmp/test_tlb_flush_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    char err[256];
+    cr_assert_eq(flush_stats_write_json(path, &m, strategy, err, sizeof(err)), 0, "%s", err);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    unlink(path);
+    return strdup(buf);
+}
+
+Test(tlb_flush, synced_request_reports_ack_times_of_kicked_targets)
+{
+    FakeOwner o1, o3;
+    fake_owner_start(&o1, cpus[1], false);
+    fake_owner_start(&o3, cpus[3], false);
+    TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
+    TLBFlushReport rep;
+    for (int round = 0; round < 20; round++) {
+        tlb_flush_cpus_report(&m, NULL, 0xe, &r, true, &rep);
+        cr_assert_eq(rep.requester, -1);
+        cr_assert(rep.synced);
+        cr_assert_leq(rep.issue_ns, rep.done_ns);
+        for (unsigned i = 1; i < NCPU; i += 2) {
+            cr_assert_eq(rep.delivery[i], FLUSH_DELIVERY_KICKED, "target %u", i);
+            cr_assert_eq(rep.ack[i], FLUSH_ACK_ACKED, "target %u", i);
+            cr_assert_geq(rep.ack_ns[i], rep.issue_ns, "target %u acked before the issue", i);
+            cr_assert_leq(rep.ack_ns[i], rep.done_ns, "target %u acked after completion", i);
+        }
+        cr_assert_eq(rep.delivery[2], FLUSH_DELIVERY_SKIPPED);
+        cr_assert_eq(rep.ack[2], FLUSH_ACK_NONE, "a skipped target is not waited for");
+        cr_assert_eq(rep.delivery[0], FLUSH_DELIVERY_NONE, "not a target");
+        cr_assert_eq(rep.ack[0], FLUSH_ACK_NONE);
+    }
+    fake_owner_stop(&o1);
+    fake_owner_stop(&o3);
+    cr_assert_eq(atomic_load(&cpus[1]->flush_mailbox.stats.left), 0);
+    char *json = stats_json("mailbox");
+    cr_assert(strstr(json, "\"ack_latency_ns\": {\"count\": 40, "), "%s", json);
+    cr_assert(strstr(json, "\"left\": 0, "), "%s", json);
+    free(json);
+}
+
+Test(tlb_flush, kicked_target_that_leaves_guest_code_is_reported_left)
+{
+    FakeOwner o;
+    fake_owner_start(&o, cpus[1], true);
+    TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
+    TLBFlushReport rep;
+    tlb_flush_cpus_report(&m, cpus[0], 0x3, &r, true, &rep);
+    fake_owner_stop(&o);
+    cr_assert_eq(rep.requester, 0);
+    cr_assert_eq(rep.delivery[0], FLUSH_DELIVERY_NONE, "the requester flushes itself directly");
+    cr_assert_eq(rep.delivery[1], FLUSH_DELIVERY_KICKED);
+    cr_assert_eq(rep.ack[1], FLUSH_ACK_LEFT);
+    cr_assert(rep.issue_ns <= rep.ack_ns[1] && rep.ack_ns[1] <= rep.done_ns);
+    cr_assert_eq(atomic_load(&cpus[1]->flush_mailbox.stats.left), 1);
+    cr_assert_eq(cpus[1]->flush_mailbox.n_ring, 1, "applied on re-entry, still pending");
+    char *json = stats_json("mailbox");
+    cr_assert(strstr(json, "\"ack_latency_ns\": {\"count\": 0, "), "%s", json);
+    free(json);
+}
+
+Test(tlb_flush, async_request_reports_delivery_without_acks)
+{
+    FakeOwner o;
+    fake_owner_start(&o, cpus[1], false);
+    TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
+    TLBFlushReport rep;
+    tlb_flush_cpus_report(&m, NULL, 0x6, &r, false, &rep);
+    fake_owner_stop(&o);
+    cr_assert(!rep.synced);
+    cr_assert_eq(rep.delivery[1], FLUSH_DELIVERY_KICKED);
+    cr_assert_eq(rep.delivery[2], FLUSH_DELIVERY_SKIPPED);
+    cr_assert_eq(rep.ack[1], FLUSH_ACK_NONE);
+    cr_assert_eq(rep.ack[2], FLUSH_ACK_NONE);
+}
+
+Test(tlb_flush, qemu_work_item_run_is_the_ack)
+{
+    tlb_flush_set_mode(TLB_FLUSH_MODE_QEMU);
+    TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
+    TLBFlushReport rep;
+    tlb_flush_cpus_report(&m, NULL, 0x6, &r, false, &rep);
+    cr_assert_eq(rep.delivery[1], FLUSH_DELIVERY_WORK);
+    cr_assert_eq(rep.delivery[2], FLUSH_DELIVERY_WORK);
+    cr_assert_eq(rep.ack[1], FLUSH_ACK_NONE, "the work has not run when the call returns");
+    char *json = stats_json("qemu");
+    cr_assert(strstr(json, "\"ack_latency_ns\": {\"count\": 0, "), "%s", json);
+    free(json);
+    process_queued_cpu_work(cpus[1]);
+    process_queued_cpu_work(cpus[2]);
+    json = stats_json("qemu");
+    cr_assert(strstr(json, "\"page\": {\"synced\": 0, \"async\": 1, \"targets\": 2, "), "%s",
+              json);
+    cr_assert(strstr(json, "\"ack_latency_ns\": {\"count\": 2, "), "%s", json);
+    free(json);
 }
