@@ -938,8 +938,22 @@ Test(console, terminal_raw_mode_and_escape, .init = setup, .fini = teardown, .ti
 #define SANITIZER_OWNS_SIGSEGV 0
 #endif
 
-/* Child: start the console on the pty slave, report, then end as `how` says. */
-enum child_end { END_SIGNAL, END_EXIT };
+/* Child: start the console on the pty slave, report, then end as `how` says.
+ *   END_SIGNAL  a fault signal kills it (terminal restored by the handler), or a termination
+ *               signal makes the console call quit(128 + sig): the child then stops the
+ *               console and exits with that status, as tlbstorm's main does;
+ *   END_SECOND  quit does nothing (a shutdown that hangs): the second termination signal
+ *               must restore the terminal and exit with 128 + sig by itself;
+ *   END_EXIT    exit() without console_stop: the atexit handler restores. */
+enum child_end { END_SIGNAL, END_SECOND, END_EXIT };
+
+static atomic_int child_quit_status = -1;
+
+static void child_quit(void *opaque, int status)
+{
+    (void)opaque;
+    atomic_store(&child_quit_status, status);
+}
 
 static void run_child(int ready_fd, enum child_end how, int sig)
 {
@@ -948,7 +962,8 @@ static void run_child(int ready_fd, enum child_end how, int sig)
     setrlimit(RLIMIT_CORE, &no_core);
     IRQLine none = { 0 };
     NS16550State *u = ns16550_new(&none, console_tx, NULL);
-    if (!u || console_start(u, pty_slave, STDOUT_FILENO, NULL, NULL, err, sizeof(err)) != 0) {
+    if (!u || console_start(u, pty_slave, STDOUT_FILENO, how == END_SIGNAL ? child_quit : NULL,
+                            NULL, err, sizeof(err)) != 0) {
         _exit(99);
     }
     if (write(ready_fd, "r", 1) != 1) {
@@ -966,7 +981,12 @@ static void run_child(int ready_fd, enum child_end how, int sig)
         raise(sig);
     }
     for (;;) {
-        pause();
+        int status = atomic_load(&child_quit_status);
+        if (status >= 0) {
+            console_stop();
+            exit(status);
+        }
+        usleep(1000);
     }
 }
 
@@ -984,14 +1004,21 @@ static void check_restore(enum child_end how, int sig)
     close(ready[1]);
     char c;
     cr_assert_eq(read(ready[0], &c, 1), 1, "child failed to start the console");
-    if (how == END_SIGNAL && sig != SIGSEGV && sig != SIGABRT) {
+    bool term = sig == SIGTERM || sig == SIGINT || sig == SIGHUP;
+    if (how != END_EXIT && term) {
         cr_assert(is_raw(pty_slave));
         cr_assert_eq(kill(pid, sig), 0);
+        if (how == END_SECOND) {
+            usleep(50 * 1000);   /* the first one is being handled (quit does nothing) */
+            cr_assert_eq(kill(pid, sig), 0);
+        }
     }
     int status;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     if (how == END_EXIT) {
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7, "status 0x%x", status);
+    } else if (term) {
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 128 + sig, "status 0x%x", status);
     } else if (sig == SIGSEGV && SANITIZER_OWNS_SIGSEGV) {
         cr_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 0, "status 0x%x", status);
     } else {
@@ -1004,8 +1031,19 @@ static void check_restore(enum child_end how, int sig)
 }
 
 Test(console, restore_on_exit) { check_restore(END_EXIT, 0); }
-Test(console, restore_on_sigterm) { check_restore(END_SIGNAL, SIGTERM); }
-Test(console, restore_on_sigint) { check_restore(END_SIGNAL, SIGINT); }
-Test(console, restore_on_sighup) { check_restore(END_SIGNAL, SIGHUP); }
+Test(console, sigterm_quits_with_128_plus_signal_and_restores)
+{
+    check_restore(END_SIGNAL, SIGTERM);
+}
+Test(console, sigint_quits_with_128_plus_signal_and_restores)
+{
+    check_restore(END_SIGNAL, SIGINT);
+}
+Test(console, sighup_quits_with_128_plus_signal_and_restores)
+{
+    check_restore(END_SIGNAL, SIGHUP);
+}
+Test(console, second_sigterm_exits_at_once_and_restores) { check_restore(END_SECOND, SIGTERM); }
+Test(console, second_sigint_exits_at_once_and_restores) { check_restore(END_SECOND, SIGINT); }
 Test(console, restore_on_sigabrt) { check_restore(END_SIGNAL, SIGABRT); }
 Test(console, restore_on_sigsegv) { check_restore(END_SIGNAL, SIGSEGV); }
