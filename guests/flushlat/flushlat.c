@@ -102,6 +102,11 @@ static volatile uint64_t alive[SMODE_MAX_HARTS];
 /* First SBI error seen by a flushing hart: (hart << 32) | (uint32_t)error; 0 if none. */
 static volatile uint64_t flusher_error;
 static volatile uint64_t sink[SMODE_MAX_HARTS];   /* keeps the busy loop's loads alive */
+/* Per hart id, one cache line each, written by its owner only: busy-loop passes and
+ * completed fences. The requester samples the sum to see how much work the other harts got
+ * done during a cell: a flush policy that stalls its targets shows up here, not in latency. */
+#define OPS_STRIDE 8
+static volatile uint64_t peer_ops[SMODE_MAX_HARTS * OPS_STRIDE] __attribute__((aligned(64)));
 
 static uint64_t load_ctl(void)
 {
@@ -121,6 +126,7 @@ static void run_busy(unsigned h, uint64_t word)
         for (unsigned i = 0; i < TEST_PAGES; i++) {
             acc = acc * 6364136223846793005ULL + p[i * (PAGE_SIZE / 8) + (acc >> 61)];
         }
+        peer_ops[h * OPS_STRIDE]++;
     }
     sink[h] = acc;
 }
@@ -176,6 +182,7 @@ static void run_flushing(unsigned h, uint64_t word)
             return;
         }
         acc += p[(va - TEST_VA) / 8];
+        peer_ops[h * OPS_STRIDE]++;
     }
     sink[h] = acc;
 }
@@ -325,6 +332,7 @@ typedef struct {
     unsigned kind, mode, targets;
     size_t n;
     uint64_t p50_ns, p90_ns, p99_ns, max_ns, min_ns, mean_ns, mean_cycles;
+    uint64_t peer_ops_per_ms_x10;
 } Cell;
 
 static Cell cells[N_KINDS * N_MODES * MAX_TCOUNTS];
@@ -340,6 +348,15 @@ static const char *fmt_us(char *buf, size_t size, uint64_t ns)
 {
     csnprintf(buf, size, "%lu.%03lu", (unsigned long)(ns / 1000), (unsigned long)(ns % 1000));
     return buf;
+}
+
+static uint64_t sum_peer_ops(void)
+{
+    uint64_t s = 0;
+    for (unsigned i = 0; i < n_others; i++) {
+        s += peer_ops[others[i] * OPS_STRIDE];
+    }
+    return s;
 }
 
 static void check_flushers(void)
@@ -370,6 +387,7 @@ static void measure_cell(unsigned kind, unsigned mode, unsigned targets, uint64_
     }
     size_t n = 0;
     uint64_t cycles = 0, ticks_sum = 0;
+    uint64_t ops0 = sum_peer_ops(), cell_t0 = rdtime();
     while (n < cfg.samples) {
         if (cfg.cell_ticks && n >= MIN_SAMPLES && rdtime() - start > cfg.cell_ticks) {
             break;
@@ -388,6 +406,7 @@ static void measure_cell(unsigned kind, unsigned mode, unsigned targets, uint64_
         ticks_sum += t1 - t0;
         cycles += c1 - c0;
     }
+    uint64_t ops = sum_peer_ops() - ops0, cell_ticks = rdtime() - cell_t0;
     check_flushers();
     sort_u64(samples_ticks, n);
     Cell *c = &cells[n_cells++];
@@ -400,29 +419,33 @@ static void measure_cell(unsigned kind, unsigned mode, unsigned targets, uint64_
         .min_ns = ticks_to_ns(samples_ticks[0]),
         .mean_ns = ticks_to_ns(ticks_sum) / n,
         .mean_cycles = cycles / n,
+        .peer_ops_per_ms_x10 = cell_ticks ? ops * machine.timebase_hz / 100 / cell_ticks : 0,
     };
     char a[24], b[24], d[24], e[24], f[24], g[24];
     cprintf("flushlat: kind=%s mode=%s targets=%u harts=%u n=%lu p50_us=%s p90_us=%s "
-            "p99_us=%s max_us=%s min_us=%s mean_us=%s mean_cycles=%lu\n",
+            "p99_us=%s max_us=%s min_us=%s mean_us=%s mean_cycles=%lu peer_ops_per_ms=%lu.%lu\n",
             kind_names[kind], mode_names[mode], targets, machine.n_harts, (unsigned long)n,
             fmt_us(a, sizeof(a), c->p50_ns), fmt_us(b, sizeof(b), c->p90_ns),
             fmt_us(d, sizeof(d), c->p99_ns), fmt_us(e, sizeof(e), c->max_ns),
             fmt_us(f, sizeof(f), c->min_ns), fmt_us(g, sizeof(g), c->mean_ns),
-            (unsigned long)c->mean_cycles);
+            (unsigned long)c->mean_cycles, (unsigned long)(c->peer_ops_per_ms_x10 / 10),
+            (unsigned long)(c->peer_ops_per_ms_x10 % 10));
 }
 
 static void print_table(void)
 {
-    cprintf("\n%-8s %-9s %7s %6s %11s %11s %11s %11s %13s\n", "kind", "mode", "targets",
-            "n", "p50 us", "p90 us", "p99 us", "max us", "mean cycles");
+    cprintf("\n%-8s %-9s %7s %6s %11s %11s %11s %11s %13s %11s\n", "kind", "mode",
+            "targets", "n", "p50 us", "p90 us", "p99 us", "max us", "mean cycles",
+            "peer ops/ms");
     for (unsigned i = 0; i < n_cells; i++) {
         const Cell *c = &cells[i];
         char a[24], b[24], d[24], e[24];
-        cprintf("%-8s %-9s %7u %6lu %11s %11s %11s %11s %13lu\n", kind_names[c->kind],
-                mode_names[c->mode], c->targets, (unsigned long)c->n,
+        cprintf("%-8s %-9s %7u %6lu %11s %11s %11s %11s %13lu %9lu.%lu\n",
+                kind_names[c->kind], mode_names[c->mode], c->targets, (unsigned long)c->n,
                 fmt_us(a, sizeof(a), c->p50_ns), fmt_us(b, sizeof(b), c->p90_ns),
                 fmt_us(d, sizeof(d), c->p99_ns), fmt_us(e, sizeof(e), c->max_ns),
-                (unsigned long)c->mean_cycles);
+                (unsigned long)c->mean_cycles, (unsigned long)(c->peer_ops_per_ms_x10 / 10),
+                (unsigned long)(c->peer_ops_per_ms_x10 % 10));
     }
     cprintf("\n");
 }

@@ -15,7 +15,7 @@ import sys
 
 LINE = re.compile(r'^flushlat: kind=\S+ ')
 KEYS = ['kind', 'mode', 'targets', 'harts', 'n', 'p50_us', 'p90_us', 'p99_us', 'max_us',
-        'min_us', 'mean_us', 'mean_cycles']
+        'min_us', 'mean_us', 'mean_cycles', 'peer_ops_per_ms']
 
 
 def parse_cells(out):
@@ -32,7 +32,7 @@ def parse_cells(out):
             for k in ('targets', 'harts', 'n', 'mean_cycles'):
                 fields[k] = int(fields[k])
             for k in KEYS:
-                if k.endswith('_us'):
+                if k.endswith('_us') or k == 'peer_ops_per_ms':
                     fields[k] = float(fields[k])
         except ValueError as e:
             errors.append('%s: %r' % (e, line))
@@ -115,6 +115,10 @@ def main():
         # at the median. A self fence can be shorter than a tick; it must still show a time.
         if c['max_us'] <= 0 or (c['targets'] > 0 and c['p50_us'] <= 0):
             failures.append('%s: latency not positive' % name)
+        # Idle harts sleep in WFI and count nothing. (Busy ones may also show 0 in a cell
+        # this short when the host did not run them, so that is not checked.)
+        if c['peer_ops_per_ms'] < 0 or (c['mode'] == 'idle' and c['peer_ops_per_ms'] != 0):
+            failures.append('%s: peer_ops_per_ms=%s' % (name, c['peer_ops_per_ms']))
     table_rows = [l for l in out.splitlines()
                   if re.match(r'^(page|range|asid|all|fence_i)\s+(busy|idle|flushing|none)\s', l)]
     if len(table_rows) != len(want):
