@@ -13,7 +13,8 @@
  * Target counts of N or more harts are dropped ("all" = every other hart); on one hart the
  * only cell per kind is a fence aimed at the requester itself (mode=none targets=0).
  *
- * Output: one machine-readable line per cell as soon as it is measured (format in
+ * Output: one machine-readable line per cell as soon as it is measured (latency percentiles,
+ * mean rdcycle delta, and the work the other harts got done meanwhile; format in
  * docs/measuring.md), then a table of every cell, then "flushlat: done" and SRST shutdown
  * with reason none. Any SBI error or a hart that does not answer: "flushlat: FAIL ..." and
  * shutdown with reason system failure. */
@@ -85,9 +86,9 @@ static void build_page_tables(void)
 static void enable_paging(void)
 {
     uint64_t satp = SATP_SV39 | FLUSH_ASID << 44 | (uintptr_t)root_pt >> 12;
-    /* The tables were written by the boot hart before it started this one; the fence orders
-     * those stores before this hart's first walk. */
-    __asm__ volatile("fence rw, rw\n\tcsrw satp, %0\n\tsfence.vma" ::"r"(satp) : "memory");
+    /* The boot hart wrote the tables before it started the others through SBI, which orders
+     * them; sfence.vma after the satp write orders them before this hart's own walks. */
+    __asm__ volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp) : "memory");
 }
 
 /* ---- shared control --------------------------------------------------------------------- */

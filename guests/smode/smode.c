@@ -475,8 +475,24 @@ bool bootarg_has(const char *key, const char *word)
 
 /* ---- boot and traps ------------------------------------------------------------------- */
 
+/* OpenSBI before 1.2 (Debian 12 ships 1.1) publishes a started hart's START_PENDING state
+ * before its start address and argument: a hart that leaves its wait loop in that window
+ * enters with fw_jump's defaults, i.e. at _start with the device tree in a1, or at
+ * smode_secondary with the device tree as opaque. Seen about once in 100 boots under host
+ * load, on QEMU and on tlbstorm alike. So the boot is claimed once, a second hart at _start
+ * is a secondary, and secondaries take the opaque value from memory, not from a1. */
+static uint32_t boot_claimed;
+void smode_secondary_main(unsigned long hartid, unsigned long opaque)
+    __attribute__((noreturn));
+static unsigned long start_opaque;   /* written before the first hart_start */
+
 void smode_boot(unsigned long hartid, unsigned long dtb)
 {
+    if (__atomic_exchange_n(&boot_claimed, 1, __ATOMIC_ACQ_REL)) {
+        cprintf("%s: hart %lu entered at _start after the boot hart (OpenSBI HSM start "
+                "race); running it as a started hart\n", guest_name, hartid);
+        smode_secondary_main(hartid, 0);
+    }
     read_device_tree(dtb);
     machine.boot_hart = (unsigned)hartid;
     guest_main((unsigned)hartid);
@@ -485,7 +501,8 @@ void smode_boot(unsigned long hartid, unsigned long dtb)
 
 void smode_secondary_main(unsigned long hartid, unsigned long opaque)
 {
-    guest_secondary((unsigned)hartid, opaque);
+    (void)opaque;    /* see boot_claimed */
+    guest_secondary((unsigned)hartid, __atomic_load_n(&start_opaque, __ATOMIC_ACQUIRE));
     for (;;) {
         __asm__ volatile("wfi");
     }
@@ -495,6 +512,8 @@ unsigned smode_start_harts(unsigned long opaque)
 {
     extern char smode_secondary[];
     unsigned started = 0;
+    /* Release: pairs with the acquire in smode_secondary_main on the started harts. */
+    __atomic_store_n(&start_opaque, opaque, __ATOMIC_RELEASE);
     for (unsigned i = 0; i < machine.n_harts; i++) {
         unsigned h = machine.hart_ids[i];
         if (h == machine.boot_hart || h >= SMODE_MAX_HARTS) {
