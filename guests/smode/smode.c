@@ -457,8 +457,24 @@ bool bootarg_has(const char *key, const char *word)
 
 /* ---- boot and traps ------------------------------------------------------------------- */
 
+/* OpenSBI before 1.2 (Debian 12 ships 1.1) publishes a started hart's START_PENDING state
+ * before its start address and argument: a hart that leaves its wait loop in that window
+ * enters with fw_jump's defaults, i.e. at _start with the device tree in a1, or at
+ * smode_secondary with the device tree as opaque. Seen about once in 100 boots under host
+ * load, on QEMU and on tlbstorm alike. So the boot is claimed once, a second hart at _start
+ * is a secondary, and secondaries take the opaque value from memory, not from a1. */
+static uint32_t boot_claimed;
+void smode_secondary_main(unsigned long hartid, unsigned long opaque)
+    __attribute__((noreturn));
+static unsigned long start_opaque;   /* written before the first hart_start */
+
 void smode_boot(unsigned long hartid, unsigned long dtb)
 {
+    if (__atomic_exchange_n(&boot_claimed, 1, __ATOMIC_ACQ_REL)) {
+        cprintf("%s: hart %lu entered at _start after the boot hart (OpenSBI HSM start "
+                "race); running it as a started hart\n", guest_name, hartid);
+        smode_secondary_main(hartid, 0);
+    }
     read_device_tree(dtb);
     machine.boot_hart = (unsigned)hartid;
     guest_main((unsigned)hartid);
@@ -467,7 +483,8 @@ void smode_boot(unsigned long hartid, unsigned long dtb)
 
 void smode_secondary_main(unsigned long hartid, unsigned long opaque)
 {
-    guest_secondary((unsigned)hartid, opaque);
+    (void)opaque;    /* see boot_claimed */
+    guest_secondary((unsigned)hartid, __atomic_load_n(&start_opaque, __ATOMIC_ACQUIRE));
     for (;;) {
         __asm__ volatile("wfi");
     }
@@ -480,6 +497,9 @@ bool smode_start_hart(unsigned hartid, unsigned long opaque)
         cprintf("%s: hart %u has no stack here\n", guest_name, hartid);
         return false;
     }
+    /* Release: pairs with the acquire in smode_secondary_main on the started hart. One value
+     * for every hart: the guests pass the same opaque to all of them. */
+    __atomic_store_n(&start_opaque, opaque, __ATOMIC_RELEASE);
     struct sbiret r = sbi_call(SBI_EXT_HSM, 0, hartid, (uintptr_t)smode_secondary, opaque, 0, 0);
     if (r.error) {
         cprintf("%s: hart %u did not start (SBI error %ld)\n", guest_name, hartid, r.error);

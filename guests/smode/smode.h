@@ -88,7 +88,8 @@ void guest_secondary(unsigned hartid, unsigned long opaque);
 /* Boot hart: starts every other hart of the tree at guest_secondary. Returns how many of them
  * SBI accepted. */
 unsigned smode_start_harts(unsigned long opaque);
-/* Starts one hart at guest_secondary through SBI HSM; false (and a console line) if refused. */
+/* Starts one hart at guest_secondary through SBI HSM; false (and a console line) if refused.
+ * Every started hart sees the opaque value of the latest call (pass the same one to all). */
 bool smode_start_hart(unsigned hartid, unsigned long opaque);
 
 /* Trap hook: the guest's handler; returns false for traps it does not expect, which print a
