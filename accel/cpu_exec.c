@@ -56,6 +56,29 @@ static void vcpu_sleep_in_wfi(RISCVCPU *cpu)
     }
 }
 
+#define ACK_YIELD_MIN_NS 100000
+
+/* After serving a kick while some requester is blocked. A vCPU that was only nudged yields
+ * its core, so that a preempted target waiting on its run queue can run (the directed
+ * yield). A target that has just acknowledged yields too, which on a shared core hands it to
+ * the requester it woke, but at most once per ACK_YIELD_MIN_NS: yielding after every
+ * acknowledgement let a requester that flushes back to back take the core each time. */
+static void directed_yield(bool acked)
+{
+    static _Thread_local int64_t last_ack_yield_ns;    /* this vCPU thread's */
+    if (!tlb_flush_should_yield()) {
+        return;
+    }
+    if (acked) {
+        int64_t now = machine_clock_ns();
+        if (now - last_ack_yield_ns < ACK_YIELD_MIN_NS) {
+            return;
+        }
+        last_ack_yield_ns = now;
+    }
+    sched_yield();
+}
+
 /* After a kick: does the vCPU have to leave guest execution, or was the kick only for TLB
  * flushes (applied by now) and interrupts (checked by the loop)? */
 static bool cpu_must_leave(RISCVCPU *cpu)
@@ -69,17 +92,22 @@ static void cpu_exec(RISCVCPU *cpu)
 {
     cpu_exec_start(cpu);
     for (;;) {
+        /* Forward progress: a vCPU that has just served a kick runs its next TB even if a new
+         * kick came meanwhile (interp_exec's run_first). Otherwise a requester that flushes it
+         * back to back, with both threads sharing one host core, could kick it each time
+         * before it reaches a TB entry and it would never run guest code again. The late
+         * kick waits at most one TB; a synced flush is only acknowledged after it. */
+        bool served_kick = false;
         /* Acquire: pairs with the release in cpu_exit, so whatever the kicker published
          * before asking us to exit is visible below. */
         if (atomic_exchange_explicit(&cpu->icount_decr, 0, memory_order_acquire) < 0) {
             cpu->last_tb = NULL;
-            tlb_flush_process_mailbox(cpu);
+            bool acked = tlb_flush_process_mailbox(cpu);
             if (cpu_must_leave(cpu)) {
                 break;
             }
-            if (tlb_flush_should_yield()) {
-                sched_yield();      /* directed yield: a preempted flush target may be next */
-            }
+            directed_yield(acked);
+            served_kick = true;
         }
         int irq = riscv_cpu_pending_interrupt(cpu);
         if (irq >= 0) {
@@ -97,7 +125,7 @@ static void cpu_exec(RISCVCPU *cpu)
         }
         log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->index,
                  (unsigned long long)tb->pc, cpu->priv);
-        enum cpu_exit_reason r = interp_exec(cpu, tb);
+        enum cpu_exit_reason r = interp_exec(cpu, tb, served_kick);
         if (r == EXIT_NOCHAIN) {
             continue;
         }

@@ -173,7 +173,7 @@ static inline int fp_rm(const RISCVCPU *cpu, const TBOp *op)
 
 void interp_init(void)
 {
-    interp_exec(NULL, NULL);
+    interp_exec(NULL, NULL, false);
     for (unsigned i = 0; i < OP_COUNT; i++) {
         if (!handler_table[i]) {
             abort();   /* internal invariant: every op has a handler */
@@ -188,7 +188,7 @@ void interp_finalize(TBOp *ops, unsigned count)
     }
 }
 
-enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb)
+enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first)
 {
     static const void *const labels[OP_COUNT] = {
         [OP_ILLEGAL] = &&L_ILLEGAL, [OP_NOP] = &&L_NOP, [OP_LI] = &&L_LI,
@@ -299,11 +299,15 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb)
 #define S(r) fpu_unbox_s(f[r])
 #define FF (&cpu->fflags)
 
+    if (run_first) {
+        goto tb_run;
+    }
 tb_entry:
     if (unlikely(atomic_load_explicit(&cpu->icount_decr, memory_order_relaxed) < 0)) {
         cpu->pc = tb->pc;
         return EXIT_REQUEST;
     }
+tb_run:
     op = tb->ops;
     goto *op->handler;
 

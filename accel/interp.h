@@ -12,7 +12,10 @@
 void interp_init(void);
 /* Replace each op's enum riscv_op with this backend's handler address. */
 void interp_finalize(TBOp *ops, unsigned count);
-/* Run tb (and the TBs chained from it). On return cpu->pc is the next pc to execute. */
-enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb);
+/* Run tb (and the TBs chained from it). On return cpu->pc is the next pc to execute.
+ * run_first: run tb even if an exit is already requested (icount_decr < 0); the request is
+ * honoured at the next TB entry. The cpu_exec loop passes true right after it served a kick,
+ * so a vCPU kicked faster than it can enter a TB still makes progress (see cpu_exec.c). */
+enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first);
 
 #endif

@@ -237,13 +237,13 @@ static void mailbox_notify(TLBMailbox *mb)
     }
 }
 
-void tlb_flush_process_mailbox(RISCVCPU *cpu)
+bool tlb_flush_process_mailbox(RISCVCPU *cpu)
 {
     TLBMailbox *mb = &cpu->flush_mailbox;
     /* seq_cst: on the entry path this load is the second half of the owner's Dekker pair. */
     uint32_t req = atomic_load_explicit(&mb->req_seq, memory_order_seq_cst);
     if (req == atomic_load_explicit(&mb->ack_seq, memory_order_relaxed)) {
-        return;
+        return false;
     }
     pthread_mutex_lock(&mb->lock);
     uint32_t seen = atomic_load_explicit(&mb->req_seq, memory_order_relaxed);
@@ -273,6 +273,7 @@ void tlb_flush_process_mailbox(RISCVCPU *cpu)
     atomic_store_explicit(&mb->ack_ns, machine_clock_ns(), memory_order_relaxed);
     atomic_store_explicit(&mb->ack_seq, seen, memory_order_seq_cst);
     mailbox_notify(mb);
+    return true;
 }
 
 void tlb_flush_owner_left(RISCVCPU *cpu)

@@ -117,9 +117,9 @@ void tlb_flush_set_mode(enum tlb_flush_mode mode);
 const char *tlb_flush_kind_name(unsigned kind);
 
 /* ---- owner side (accel/cpu_exec.c) ---- */
-/* Apply everything pending in cpu's mailbox and acknowledge it. Owner only. Cheap when
- * nothing is pending (two relaxed loads). */
-void tlb_flush_process_mailbox(struct RISCVCPU *cpu);
+/* Apply everything pending in cpu's mailbox and acknowledge it; true if there was something.
+ * Owner only. Cheap when nothing is pending (two loads). */
+bool tlb_flush_process_mailbox(struct RISCVCPU *cpu);
 /* The owner has just left guest execution (running = false, seq_cst): wake requesters that
  * wait for it, since they may now stop waiting. */
 void tlb_flush_owner_left(struct RISCVCPU *cpu);

@@ -62,6 +62,9 @@ def main():
     ap.add_argument('--modes', default='busy,idle,flushing')
     ap.add_argument('--targets', default='1,3,7,all')
     ap.add_argument('--timeout', type=float, default=90.0)
+    ap.add_argument('--taskset', help='run pinned to this host CPU list (taskset -c)')
+    ap.add_argument('--min-busy-peer-ops', type=float, default=None,
+                    help='busy targets must complete at least this many loop passes per ms')
     ap.add_argument('elf')
     args = ap.parse_args()
 
@@ -74,6 +77,8 @@ def main():
     bios = ['-bios', args.bios] if args.bios else []
     cmd = [args.emulator, '-M', 'virt', '-smp', str(args.smp), '-m', '128M', '-nographic'] + \
         bios + ['-kernel', args.elf, '-append', append]
+    if args.taskset:
+        cmd = ['taskset', '-c', args.taskset] + cmd
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=args.timeout)
@@ -119,6 +124,11 @@ def main():
         # this short when the host did not run them, so that is not checked.)
         if c['peer_ops_per_ms'] < 0 or (c['mode'] == 'idle' and c['peer_ops_per_ms'] != 0):
             failures.append('%s: peer_ops_per_ms=%s' % (name, c['peer_ops_per_ms']))
+        if (args.min_busy_peer_ops is not None and c['mode'] == 'busy' and
+                c['peer_ops_per_ms'] < args.min_busy_peer_ops):
+            failures.append('%s: busy targets made %.1f loop passes per ms, expected at least '
+                            '%.1f: fences starve them' % (name, c['peer_ops_per_ms'],
+                                                           args.min_busy_peer_ops))
     table_rows = [l for l in out.splitlines()
                   if re.match(r'^(page|range|asid|all|fence_i)\s+(busy|idle|flushing|none)\s', l)]
     if len(table_rows) != len(want):
