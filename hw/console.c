@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "hw/progress.h"
+#include "sync/thread.h"
 
 #define CONSOLE_CHUNK 256
 
@@ -450,17 +451,7 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
     }
     ns16550_set_space_notify(uart, console_wake, &con.wake_fd);
 
-    /* The input thread takes no asynchronous signals: they belong to the vCPU and main
-     * threads. Fault signals stay unblocked (blocking them is undefined). */
-    sigset_t block, saved;
-    sigfillset(&block);
-    sigdelset(&block, SIGSEGV);
-    sigdelset(&block, SIGBUS);
-    sigdelset(&block, SIGFPE);
-    sigdelset(&block, SIGILL);
-    pthread_sigmask(SIG_BLOCK, &block, &saved);
-    int rc = pthread_create(&con.thread, NULL, console_thread, NULL);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    int rc = thread_create_without_signals(&con.thread, console_thread, NULL);
     if (rc != 0) {
         ns16550_set_space_notify(uart, NULL, NULL);
         if (con.escapes) {

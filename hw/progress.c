@@ -25,7 +25,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +38,7 @@
 #include "cpu/cpu.h"
 #include "hw/machine.h"
 #include "mm/flush_stats.h"
+#include "sync/thread.h"
 
 #define PROGRESS_TICK_NS 250000000LL      /* counters are sampled this often */
 #define PROGRESS_DELAY_NS 2000000000LL    /* no line during the first 2 s: short runs stay clean */
@@ -258,17 +258,7 @@ void progress_start(const Machine *m)
     pg.m = m;
     pg.stop = false;
     stdout_shared = same_terminal(STDOUT_FILENO, STDERR_FILENO);
-    /* Asynchronous signals belong to the main and vCPU threads (the console's terminal
-     * restore handler runs there); fault signals stay unblocked. */
-    sigset_t block, saved;
-    sigfillset(&block);
-    sigdelset(&block, SIGSEGV);
-    sigdelset(&block, SIGBUS);
-    sigdelset(&block, SIGFPE);
-    sigdelset(&block, SIGILL);
-    pthread_sigmask(SIG_BLOCK, &block, &saved);
-    int rc = pthread_create(&pg.thread, NULL, progress_thread, NULL);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    int rc = thread_create_without_signals(&pg.thread, progress_thread, NULL);
     if (rc != 0) {
         pthread_cond_destroy(&pg.cond);
         return;

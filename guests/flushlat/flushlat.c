@@ -18,6 +18,7 @@
  * docs/measuring.md), then a table of every cell, then "flushlat: done" and SRST shutdown
  * with reason none. Any SBI error or a hart that does not answer: "flushlat: FAIL ..." and
  * shutdown with reason system failure. */
+#include "riscv_vm.h"
 #include "smode.h"
 
 const char guest_name[] = "flushlat";
@@ -45,13 +46,6 @@ static const char *const mode_names[N_MODES + 1] = { "busy", "idle", "flushing",
 #define TEST_PAGES 64
 #define RANGE_PAGES 16
 
-#define PTE_V 0x01UL
-#define PTE_R 0x02UL
-#define PTE_W 0x04UL
-#define PTE_X 0x08UL
-#define PTE_A 0x40UL
-#define PTE_D 0x80UL
-#define SATP_SV39 (8UL << 60)
 
 static uint64_t root_pt[512] __attribute__((aligned(4096)));
 static uint64_t test_l1[512] __attribute__((aligned(4096)));

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "harness.h"
+#include "riscv_vm.h"
 #include "sbi_call.h"
 
 #define MAX_HARTS 8                  /* as sbi_crt.S */
@@ -227,14 +228,7 @@ void sbi_trap(unsigned long scause, unsigned long sepc, unsigned long stval)
 
 /* ---- Sv39: page X mapped to frame A, then to frame B ------------------------------------ */
 
-#define PTE_V 0x01UL
-#define PTE_R 0x02UL
-#define PTE_W 0x04UL
-#define PTE_X 0x08UL
-#define PTE_A 0x40UL
-#define PTE_D 0x80UL
 #define PTE_LEAF (PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
-#define SATP_SV39 (8UL << 60)
 /* VA 0x400f0000: level-2 index 1, level-1 index 0, level-0 index 0xf0; TLB set 0xf0 is far
  * from the pages this program touches while it waits, so only a flush evicts it. */
 #define X_VA 0x400f0000UL

@@ -7,19 +7,11 @@
  * Bootargs (all optional): secs=N (5) seed=N (1) writers=N (harts/4, at least 1)
  *   harts=N (all) sizes=4k,2m,1g kinds=page,range,asid,all ops=remap,unmap,perm,split
  *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) pace=US (2000) */
+#include "riscv_vm.h"
 #include "torture.h"
 
 const char guest_name[] = "tlbtorture";
 
-#define PTE_V (1ULL << 0)
-#define PTE_R (1ULL << 1)
-#define PTE_W (1ULL << 2)
-#define PTE_X (1ULL << 3)
-#define PTE_G (1ULL << 5)
-#define PTE_A (1ULL << 6)
-#define PTE_D (1ULL << 7)
-#define SATP_MODE_SV39 8ULL
-#define SATP_MODE_SV48 9ULL
 #define SZ_4K 0x1000ULL
 #define SZ_2M 0x200000ULL
 #define SZ_1G 0x40000000ULL
