@@ -31,15 +31,33 @@ struct parse_ctx {
 static char arena[ARENA_SIZE];
 static size_t arena_used;
 
+/* Errors quote the user's text; control bytes in it (a newline inside an argument) are
+ * written as \xNN so that an error stays one line. */
+static void put_escaped(FILE *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\x%02x", c);
+        } else {
+            fputc(c, f);
+        }
+    }
+}
+
 __attribute__((format(printf, 2, 3)))
 static int opt_error(struct parse_ctx *ctx, const char *fmt, ...)
 {
     if (ctx->err) {
+        char msg[1024];
         va_list ap;
-        fprintf(ctx->err, "tlbstorm: %.*s: ", ctx->opt_len, ctx->opt);
         va_start(ap, fmt);
-        vfprintf(ctx->err, fmt, ap);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        fputs("tlbstorm: ", ctx->err);
+        put_escaped(ctx->err, ctx->opt, (size_t)ctx->opt_len);
+        fputs(": ", ctx->err);
+        put_escaped(ctx->err, msg, sizeof(msg));
         fputc('\n', ctx->err);
     }
     return -EINVAL;

@@ -8,6 +8,7 @@ packages=(
     liburcu-dev libcriterion-dev libfdt-dev
     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
     qemu-system-misc opensbi u-boot-qemu gnuplot-nox
+    clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -746,3 +746,10 @@ Test(cmdline, no_progress)
     cr_assert_eq(PARSE("--no-progress=yes"), CMDLINE_ERROR);
     cr_assert_str_eq(err_text, "tlbstorm: --no-progress: takes no argument\n");
 }
+
+/* Found by tests/fuzz/fuzz_cmdline: an argument with a newline in it made a two-line error. */
+Test(cmdline, control_bytes_in_arguments_are_escaped_in_errors)
+{
+    EXPECT_ERROR("--fl\\x0at: unsupported option", "--fl\nt");
+    EXPECT_ERROR("-smp: cpus: '4\\x1b[2J' is not a number", "-smp", "4\x1b[2J");
+}

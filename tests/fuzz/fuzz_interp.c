@@ -1,0 +1,149 @@
+/* libFuzzer target: decoder + translator + threaded interpreter + MMU + traps on arbitrary
+ * guest code and state. The input's first HEADER bytes choose the starting state (privilege,
+ * mstatus, trap delegation, vectors, satp mode and root, PMP, interrupt enables); the rest is
+ * guest RAM from 0x80000000, so it is code, data and page tables at once. One hart then runs
+ * at most MAX_TBS translation blocks, one per interp_exec call (a pending exit request makes
+ * every chained or indirect jump return), with interrupts and WFI handled as the cpu_exec
+ * loop does. Whatever the input: no crash, no hang, no emulator assertion; a misbehaving guest
+ * only ever gets a guest exception. RAM is 1 MiB plus a read-only page at 0x1000 and nothing
+ * elsewhere, so accesses to ROM and to unmapped space are exercised too. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu/urcu-memb.h>
+
+#include "accel/interp.h"
+#include "accel/tb.h"
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+#include "mm/memmap.h"
+#include "mm/tlb.h"
+#include "mm/tlb_flush.h"
+#include "sync/exclusive.h"
+
+#define RAM_BASE 0x80000000ULL
+#define RAM_SIZE (1ULL << 20)
+#define ROM_BASE 0x1000ULL
+#define ROM_SIZE 0x1000ULL
+#define HEADER 48
+#define MAX_TBS 2000
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static Machine m;
+static RISCVCPU *cpu;
+static uint8_t rom[ROM_SIZE] __attribute__((aligned(4096)));
+
+static void setup(void)
+{
+    urcu_memb_register_thread();
+    m.ram = calloc(1, RAM_SIZE);
+    m.ram_base = RAM_BASE;
+    m.ram_size = RAM_SIZE;
+    m.time_base_ns = machine_clock_ns();
+    for (unsigned i = 0; i < ROM_SIZE; i++) {
+        rom[i] = (uint8_t)(i * 13 + 1);
+    }
+    const MemRegion regions[] = {
+        { .name = "ram", .base = RAM_BASE, .size = RAM_SIZE, .host = m.ram },
+        { .name = "rom", .base = ROM_BASE, .size = ROM_SIZE, .host = rom, .readonly = true },
+    };
+    m.memmap = memmap_new(regions, 2);
+    cpu = calloc(1, sizeof(*cpu));
+    if (!m.ram || !m.memmap || !cpu || tb_cache_init(&m) != 0 ||
+        riscv_cpu_init(cpu, &m, 0) != 0) {
+        abort();
+    }
+    cpu->ram_host = m.ram;
+    cpu->code_pages = m.code_pages;
+    if (tlb_init(cpu) != 0) {
+        abort();
+    }
+    m.cpus = &cpu;
+    m.n_cpus = 1;
+    exclusive_set_cpus(m.cpus, 1);
+    interp_init();
+    cpu_exec_start(cpu);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static void csr_write(unsigned csrno, uint64_t v)
+{
+    uint64_t old;
+    (void)riscv_csr_rmw(cpu, csrno, &old, false, true, v, ~0ULL, cpu_instret(cpu));
+}
+
+/* Header: [0] privilege and satp mode, [1..7] spare, [8] mstatus, [16] medeleg|mideleg<<32,
+ * [24] mtvec/stvec offsets, [32] root page and ASID, [40] mie. */
+static void set_state(const uint8_t *h)
+{
+    riscv_cpu_reset(cpu, RAM_BASE, 0);
+    tlb_flush_by_mmuidx_local(cpu, (1u << TLB_NB_MMU_MODES) - 1);
+    tb_jmp_cache_clear(cpu);
+    /* PMP entry 0: NAPOT over everything, RWX, so S and U can reach memory at all. */
+    csr_write(0x3b0, ~0ULL >> 10);
+    csr_write(0x3a0, 0x1f);
+    csr_write(0x300, get64(h + 8));
+    uint64_t deleg = get64(h + 16);
+    csr_write(0x302, deleg & 0xffffffff);
+    csr_write(0x303, deleg >> 32);
+    uint64_t vec = get64(h + 24);
+    csr_write(0x305, RAM_BASE + (vec & 0xffff));
+    csr_write(0x105, RAM_BASE + ((vec >> 16) & 0xffff));
+    static const uint64_t modes[4] = { 0, 8, 9, 10 };
+    uint64_t root = get64(h + 32);
+    uint64_t satp = modes[(h[0] >> 2) & 3] << 60 | ((root >> 8) & 0xffff) << 44 |
+                    ((RAM_BASE >> 12) + (root & 0xff));
+    csr_write(0x180, satp);
+    csr_write(0x304, get64(h + 40));
+    /* Enter the chosen privilege the way software does: through mret. */
+    uint64_t mstatus;
+    (void)riscv_csr_rmw(cpu, 0x300, &mstatus, true, false, 0, 0, cpu_instret(cpu));
+    unsigned priv = h[0] & 3;
+    mstatus = (mstatus & ~(3ULL << 11)) | (uint64_t)(priv == 2 ? 3 : priv) << 11;
+    csr_write(0x300, mstatus);
+    csr_write(0x341, RAM_BASE);
+    riscv_cpu_mret(cpu);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!cpu) {
+        setup();
+    }
+    if (size < HEADER) {
+        return 0;
+    }
+    /* Fresh RAM; every page may hold TBs of the previous input. */
+    memset(m.ram, 0, RAM_SIZE);
+    size_t n = size - HEADER < RAM_SIZE ? size - HEADER : RAM_SIZE;
+    memcpy(m.ram, data + HEADER, n);
+    for (uint64_t p = 0; p < RAM_SIZE; p += 4096) {
+        tb_invalidate_phys_page(RAM_BASE + p);
+    }
+    set_state(data);
+    for (unsigned i = 0; i < MAX_TBS; i++) {
+        int irq = riscv_cpu_pending_interrupt(cpu);
+        if (irq >= 0) {
+            riscv_cpu_take_interrupt(cpu, irq);
+        }
+        TranslationBlock *tb = tb_lookup(cpu);
+        if (!tb) {
+            continue;                       /* fetch fault: pc is the handler now */
+        }
+        atomic_store(&cpu->icount_decr, -1); /* one TB per call: chains and jalr return */
+        enum cpu_exit_reason r = interp_exec(cpu, tb, true);
+        atomic_store(&cpu->icount_decr, 0);
+        cpu->last_tb = NULL;
+        if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0) {
+            break;                          /* WFI with nothing to wake it */
+        }
+    }
+    return 0;
+}
