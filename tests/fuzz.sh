@@ -3,7 +3,8 @@
 #   tests/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default 20 s; all targets)
 # Seeds: tests/fuzz/corpus/TARGET/ (committed). New inputs go to a scratch directory, not into
 # the committed corpus; a crash, leak, sanitizer report or timeout is written as
-# build-fuzz/artifacts/TARGET-crash-* and makes the script fail. The suite runs it briefly;
+# build-fuzz/artifacts/TARGET-crash-* and makes the script fail. FUZZ_SEED (default 1) seeds
+# the mutations. The suite runs it briefly;
 # bench/fuzz.sh runs it for long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,7 @@ for t in "${targets[@]}"; do
     echo "== $t: ${secs} s"
     if ! "$build/tests/fuzz/$t" "$scratch" "tests/fuzz/corpus/$t" \
             -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+            -seed="${FUZZ_SEED:-1}" \
             -artifact_prefix="$build/artifacts/$t-" 2>"$build/$t.log"; then
         tail -40 "$build/$t.log"
         echo "FAIL $t (artifacts in $build/artifacts)"
