@@ -362,23 +362,34 @@ static void check_report(const TLBFlushReport *rep, uint64_t targets)
     }
 }
 
+/* One synced round: remap a random page, flush it from random targets with a random request
+ * that covers it, check the report, poison and free the old frame. */
+static void synced_remap(Requester *r, unsigned *page_out, uint64_t *targets_out)
+{
+    unsigned page = pick_page(r);
+    unsigned old = remap(r, page);
+    TLBFlushReq q = random_req(r, page);
+    uint64_t targets = random_targets(r, page);
+    TLBFlushReport rep;
+    tlb_flush_cpus_report(&sm.m, NULL, targets, &q, true, &rep);
+    gram_store64(&sm, stress_frame_pa(old), STRESS_POISON);
+    frame_free(r, old);
+    check_report(&rep, targets);
+    r->synced++;
+    r->by_kind[q.kind]++;
+    *page_out = page;
+    *targets_out = targets;
+}
+
 /* Remap, synced flush, poison the old frame at once, check progress. */
 static void *case1_thread(void *arg)
 {
     Requester *r = arg;
     unsigned n = rounds(1000);
     for (unsigned i = 0; i < n; i++) {
-        unsigned page = pick_page(r);
-        unsigned old = remap(r, page);
-        TLBFlushReq q = random_req(r, page);
-        uint64_t targets = random_targets(r, page);
-        TLBFlushReport rep;
-        tlb_flush_cpus_report(&sm.m, NULL, targets, &q, true, &rep);
-        gram_store64(&sm, stress_frame_pa(old), STRESS_POISON);
-        frame_free(r, old);
-        check_report(&rep, targets);
-        r->synced++;
-        r->by_kind[q.kind]++;
+        unsigned page;
+        uint64_t targets;
+        synced_remap(r, &page, &targets);
         if (i % PROGRESS_EVERY == 0) {
             check_progress(r, page, targets);
         }
@@ -648,17 +659,9 @@ static void *case3_flusher(void *arg)
 {
     Requester *r = arg;
     while (!atomic_load(&stop_workers) && !atomic_load(&failures)) {
-        unsigned page = pick_page(r);
-        unsigned old = remap(r, page);
-        TLBFlushReq q = random_req(r, page);
-        uint64_t targets = random_targets(r, page);
-        TLBFlushReport rep;
-        tlb_flush_cpus_report(&sm.m, NULL, targets, &q, true, &rep);
-        gram_store64(&sm, stress_frame_pa(old), STRESS_POISON);
-        frame_free(r, old);
-        check_report(&rep, targets);
-        r->synced++;
-        r->by_kind[q.kind]++;
+        unsigned page;
+        uint64_t targets;
+        synced_remap(r, &page, &targets);
         /* Leave the cores to the workers and vCPUs most of the time: a flood of skipped
          * requests would only slow the workers down, not widen the interleavings. */
         struct timespec ts = { 0, 20 * 1000 };
