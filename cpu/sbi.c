@@ -26,8 +26,9 @@
  * Machine state under the built-in SBI is what OpenSBI would leave for S-mode: every
  * exception except ecall from S/M delegated, SSIP/STIP/SEIP delegated, menvcfg.STCE (Sstc),
  * all counters visible to S and cycle/time/instret to U (scounteren = 7), PMP entry 0 =
- * NAPOT RWX over all memory, mstatus.FS = dirty, satp = 0. mtvec points at an `ecall` in the reset ROM: a trap that still reaches M-mode
- * executes it, and the resulting EXIT_SBI in M-mode is reported as a fatal firmware error. */
+ * NAPOT RWX over all memory, mstatus.FS = dirty, satp = 0. mtvec points at an `ecall` in the
+ * reset ROM: a trap that still reaches M-mode executes it, and the resulting EXIT_SBI in
+ * M-mode is reported as a fatal firmware error. */
 #include "cpu/sbi.h"
 
 #include <errno.h>
