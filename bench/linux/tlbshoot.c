@@ -48,6 +48,7 @@ static volatile unsigned char *shared;  /* mprotect test region */
 static volatile uint64_t *stale_page;   /* stale test page X */
 static unsigned long iters = 200;
 static int nthreads;
+static int cpu_of[MAX_THREADS];     /* thread i runs on CPU cpu_of[i] (online CPUs may have gaps) */
 
 static double now_us(void)
 {
@@ -98,7 +99,7 @@ static void madvise_once(unsigned char *mine)
 static void *worker(void *arg)
 {
     int id = (int)(intptr_t)arg;
-    pin(id);
+    pin(cpu_of[id]);
     unsigned char *mine = mmap(NULL, MADV_PAGES * PAGE, PROT_READ | PROT_WRITE,
                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mine == MAP_FAILED)
@@ -260,9 +261,9 @@ int main(int argc, char **argv)
     cpu_set_t online;
     if (sched_getaffinity(0, sizeof online, &online) != 0)
         die("sched_getaffinity");
-    nthreads = CPU_COUNT(&online);
-    if (nthreads > MAX_THREADS)
-        nthreads = MAX_THREADS;
+    for (int cpu = 0; cpu < CPU_SETSIZE && nthreads < MAX_THREADS; cpu++)
+        if (CPU_ISSET(cpu, &online))
+            cpu_of[nthreads++] = cpu;
     printf("tlbshoot: %d cpus online, %lu iterations per test\n", nthreads, iters);
     fflush(stdout);
 
@@ -278,7 +279,7 @@ int main(int argc, char **argv)
     if (shared == MAP_FAILED || stale_page == MAP_FAILED)
         die("mmap");
 
-    pin(0);
+    pin(cpu_of[0]);
     pthread_t tid[MAX_THREADS];
     for (int i = 1; i < nthreads; i++)
         if ((errno = pthread_create(&tid[i], NULL, worker, (void *)(intptr_t)i)) != 0)
