@@ -12,6 +12,7 @@
 #include "accel/vcpu.h"
 
 #include <sched.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <urcu/urcu-memb.h>
 
@@ -79,6 +80,26 @@ static void directed_yield(bool acked)
     sched_yield();
 }
 
+/* Zihintpause `pause`: the guest is spinning on something another hart must change (Linux's
+ * cpu_relax in spinlocks and in smp_call_function waits). With more vCPUs than host cores,
+ * the hart it waits for may be descheduled on this very core, so give the core away once
+ * (pause-loop exiting). With a core per vCPU, spinning is the fastest way to notice the
+ * change, so the hint is ignored. */
+static void pause_yield(const RISCVCPU *cpu)
+{
+    /* 0: not computed yet. Relaxed: every thread computes the same value. */
+    static _Atomic int host_cpus;
+    int n = atomic_load_explicit(&host_cpus, memory_order_relaxed);
+    if (n == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (int)online : 1;
+        atomic_store_explicit(&host_cpus, n, memory_order_relaxed);
+    }
+    if (cpu->machine->n_cpus > (unsigned)n) {
+        sched_yield();
+    }
+}
+
 /* After a kick: does the vCPU have to leave guest execution, or was the kick only for TLB
  * flushes (applied by now) and interrupts (checked by the loop)? */
 static bool cpu_must_leave(RISCVCPU *cpu)
@@ -133,6 +154,10 @@ static void cpu_exec(RISCVCPU *cpu)
         if (r == EXIT_SBI) {
             cpu->sbi_pending = true;     /* answered by the vCPU loop, outside */
             break;
+        }
+        if (r == EXIT_PAUSE) {
+            pause_yield(cpu);
+            continue;
         }
         /* EXIT_REQUEST: icount_decr is still negative; the loop top handles it. */
         if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0 &&

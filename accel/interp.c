@@ -238,7 +238,7 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_f
         [OP_AMOMIN_D] = &&L_AMOMIN_D, [OP_AMOMAX_D] = &&L_AMOMAX_D,
         [OP_AMOMINU_D] = &&L_AMOMINU_D, [OP_AMOMAXU_D] = &&L_AMOMAXU_D,
         [OP_FENCE] = &&L_NOP, [OP_ECALL] = &&L_ECALL, [OP_EBREAK] = &&L_EBREAK,
-        [OP_MRET] = &&L_MRET, [OP_SRET] = &&L_SRET, [OP_WFI] = &&L_WFI,
+        [OP_MRET] = &&L_MRET, [OP_SRET] = &&L_SRET, [OP_WFI] = &&L_WFI, [OP_PAUSE] = &&L_PAUSE,
         [OP_SFENCE_VMA] = &&L_SFENCE_VMA, [OP_FENCE_I] = &&L_FENCE_I,
         [OP_CSRRW] = &&L_CSRRW, [OP_CSRRS] = &&L_CSRRS, [OP_CSRRC] = &&L_CSRRC,
         [OP_CSRRWI] = &&L_CSRRWI, [OP_CSRRSI] = &&L_CSRRSI, [OP_CSRRCI] = &&L_CSRRCI,
@@ -678,6 +678,11 @@ L_WFI:
     cpu->pc = PC_OF_OP() + op->len;
     cpu_instret_add(cpu, (uint64_t)(op - tb->ops) + 1);
     return EXIT_HALT;
+L_PAUSE:
+    /* Ordered like any fence (no-op here); the cpu_exec loop decides whether to yield. */
+    cpu->pc = PC_OF_OP() + op->len;
+    cpu_instret_add(cpu, (uint64_t)(op - tb->ops) + 1);
+    return EXIT_PAUSE;
 L_SFENCE_VMA:
     if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))) {
         goto illegal_insn;

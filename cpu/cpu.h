@@ -111,6 +111,7 @@ enum cpu_exit_reason {
     EXIT_LOOKUP,      /* continue at cpu->pc, do not link (state changed, trap taken) */
     EXIT_REQUEST,     /* icount_decr was negative at a TB entry */
     EXIT_HALT,        /* WFI with nothing pending */
+    EXIT_PAUSE,       /* Zihintpause pause (a spin-wait hint); pc is past it */
     EXIT_SBI,         /* ecall for the built-in SBI; pc is the ecall, instret excludes it */
 };
 

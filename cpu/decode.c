@@ -317,12 +317,14 @@ static enum riscv_op dec_branch(uint32_t i, uint64_t pc, TBOp *op)
  * reserved fm/pred/succ/rs1/rd values execute as an ordinary fence. The raw fm/pred/succ are
  * kept in imm in case a backend wants to weaken the barrier. FENCE.I likewise ignores its
  * operand fields for forward compatibility. */
+#define PAUSE_INSN 0x0100000fu   /* fence w, 0 with fm, rs1 and rd 0 (Zihintpause) */
+
 static enum riscv_op dec_misc_mem(uint32_t i, TBOp *op)
 {
     switch (f_funct3(i)) {
     case 0:
         op->imm = i >> 20;
-        return OP_FENCE;
+        return i == PAUSE_INSN ? OP_PAUSE : OP_FENCE;
     case 1:
         return OP_FENCE_I;
     default:
@@ -882,7 +884,7 @@ static bool op_ends_tb(enum riscv_op opc)
     switch (opc) {
     case OP_JAL: case OP_JALR:
     case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
-    case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
+    case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI: case OP_PAUSE:
     case OP_SFENCE_VMA: case OP_FENCE_I:
     case OP_ILLEGAL:
         return true;
@@ -980,7 +982,7 @@ static const char *const op_names[] = {
     [OP_AMOMINU_D] = "amominu.d", [OP_AMOMAXU_D] = "amomaxu.d",
 
     [OP_FENCE] = "fence", [OP_ECALL] = "ecall", [OP_EBREAK] = "ebreak", [OP_MRET] = "mret",
-    [OP_SRET] = "sret", [OP_WFI] = "wfi", [OP_SFENCE_VMA] = "sfence.vma",
+    [OP_SRET] = "sret", [OP_WFI] = "wfi", [OP_PAUSE] = "pause", [OP_SFENCE_VMA] = "sfence.vma",
     [OP_FENCE_I] = "fence.i",
     [OP_CSRRW] = "csrrw", [OP_CSRRS] = "csrrs", [OP_CSRRC] = "csrrc",
     [OP_CSRRWI] = "csrrwi", [OP_CSRRSI] = "csrrsi", [OP_CSRRCI] = "csrrci",

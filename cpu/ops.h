@@ -63,8 +63,9 @@ enum riscv_op {
     OP_LR_D, OP_SC_D, OP_AMOSWAP_D, OP_AMOADD_D, OP_AMOXOR_D, OP_AMOAND_D, OP_AMOOR_D,
     OP_AMOMIN_D, OP_AMOMAX_D, OP_AMOMINU_D, OP_AMOMAXU_D,
     /* system: ECALL..FENCE_I end their TB; CSR ops do not (the handler exits the TB itself
-     * when the write changed translation or interrupt state) */
-    OP_FENCE, OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_SFENCE_VMA, OP_FENCE_I,
+     * when the write changed translation or interrupt state). PAUSE is the one Zihintpause
+     * encoding of FENCE (pred = W, everything else 0): a spin-wait hint. */
+    OP_FENCE, OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_PAUSE, OP_SFENCE_VMA, OP_FENCE_I,
     OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
     /* F */
     OP_FADD_S, OP_FSUB_S, OP_FMUL_S, OP_FDIV_S, OP_FSQRT_S,

@@ -25,9 +25,10 @@
  *
  * Machine state under the built-in SBI is what OpenSBI would leave for S-mode: every
  * exception except ecall from S/M delegated, SSIP/STIP/SEIP delegated, menvcfg.STCE (Sstc),
- * all counters visible to S, PMP entry 0 = NAPOT RWX over all memory, mstatus.FS = dirty,
- * satp = 0. mtvec points at an `ecall` in the reset ROM: a trap that still reaches M-mode
- * executes it, and the resulting EXIT_SBI in M-mode is reported as a fatal firmware error. */
+ * all counters visible to S and cycle/time/instret to U (scounteren = 7), PMP entry 0 =
+ * NAPOT RWX over all memory, mstatus.FS = dirty, satp = 0. mtvec points at an `ecall` in the
+ * reset ROM: a trap that still reaches M-mode executes it, and the resulting EXIT_SBI in
+ * M-mode is reported as a fatal firmware error. */
 #include "cpu/sbi.h"
 
 #include <errno.h>
@@ -153,6 +154,9 @@ static void hart_setup_mmode(RISCVCPU *cpu, const SBIState *sbi)
     cpu->mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
     cpu->mie = 0;
     cpu->mcounteren = ~0u;
+    /* OpenSBI also opens cycle, time and instret to U-mode: Linux 6.1 never writes
+     * scounteren, and its vDSO reads time in U-mode. */
+    cpu->scounteren = 7;
     cpu->menvcfg = MENVCFG_STCE;
     cpu->mstatus = (uint64_t)FS_DIRTY << MSTATUS_FS_SHIFT;
     cpu->mtvec = sbi->boot.mtrap_vector;

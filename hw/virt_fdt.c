@@ -15,10 +15,11 @@
 /* Interrupt numbers in the hart-local interrupt controller (mip bit positions). */
 enum { INTC_M_SOFT = 3, INTC_M_TIMER = 7, INTC_S_EXT = 9, INTC_M_EXT = 11 };
 
-const char virt_fdt_isa_string[] = "rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_zbs_sstc";
+const char virt_fdt_isa_string[] = "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc";
 
 static const char *const isa_extensions[] = {
-    "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei", "zba", "zbb", "zbs", "sstc",
+    "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei", "zihintpause",
+    "zba", "zbb", "zbs", "sstc",
 };
 
 /* Phandles, fixed by layout so the tree is reproducible: 1 = test device, 2 = PLIC,

@@ -325,6 +325,10 @@ static void check_entry_state(unsigned h, unsigned long opaque, unsigned long wa
     CHECK(h, csr_read(satp) == 0, "satp must be 0 on entry", csr_read(satp));
     CHECK(h, !(csr_read(sstatus) & SSTATUS_SIE), "sstatus.SIE must be 0 on entry",
           csr_read(sstatus));
+    /* As OpenSBI: U-mode may read cycle, time and instret (Linux's vDSO reads time and
+     * Linux 6.1 never writes scounteren itself). */
+    CHECK(h, (csr_read(scounteren) & 7) == 7, "scounteren.CY/TM/IR must be 1 on entry",
+          csr_read(scounteren));
 }
 
 void sbi_secondary_main(unsigned long hartid, unsigned long opaque)
@@ -738,6 +742,8 @@ void sbi_boot_main(unsigned long hartid, unsigned long dtb)
     CHECK(0, dtb >= 0x80000000UL && *(volatile uint32_t *)dtb == 0xedfe0dd0U,
           "a1 must point to a device tree (magic d00dfeed)", dtb);
     CHECK(0, csr_read(satp) == 0, "satp must be 0 at boot", csr_read(satp));
+    CHECK(0, (csr_read(scounteren) & 7) == 7, "scounteren.CY/TM/IR must be 1 at boot",
+          csr_read(scounteren));
     say("boot: a0 = hartid, a1 = device tree");
     test_base();
     test_console();

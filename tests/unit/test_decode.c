@@ -41,7 +41,7 @@ static bool expect_ends_tb(enum riscv_op op)
     switch (op) {
     case OP_JAL: case OP_JALR:
     case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
-    case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
+    case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI: case OP_PAUSE:
     case OP_SFENCE_VMA: case OP_FENCE_I: case OP_ILLEGAL:
         return true;
     default:
@@ -59,7 +59,7 @@ static enum rd_kind rd_kind(enum riscv_op op)
     case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
     case OP_SB: case OP_SH: case OP_SW: case OP_SD: case OP_FSW: case OP_FSD:
     case OP_FENCE: case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
-    case OP_SFENCE_VMA: case OP_FENCE_I:
+    case OP_PAUSE: case OP_SFENCE_VMA: case OP_FENCE_I:
         return RD_NONE;
     case OP_FLW: case OP_FLD:
         return RD_F;
@@ -350,6 +350,8 @@ static const Golden golden_system[] = {
     { .insn = 0x0ff0000f, .op = OP_FENCE, .imm = 0x0ff },                                /* fence iorw, iorw */
     { .insn = 0x0210000f, .op = OP_FENCE, .imm = 0x021 },                                /* fence r, w */
     { .insn = 0x8330000f, .op = OP_FENCE, .imm = 0x833 },                                /* fence.tso */
+    { .insn = 0x0100000f, .op = OP_PAUSE, .imm = 0x010 },                                /* pause */
+    { .insn = 0x0100008f, .op = OP_FENCE, .imm = 0x010 },                                /* fence w, 0 with rd = x1: not pause */
     { .insn = 0x0000100f, .op = OP_FENCE_I },                                            /* fence.i */
     { .insn = 0x300312f3, .op = OP_CSRRW, .rd = 5, .rs1 = 6, .imm = 0x300 },             /* csrrw x5, mstatus, x6 */
     { .insn = 0x18031073, .op = OP_CSRRW, .rd = 32, .rs1 = 6, .imm = 0x180 },            /* csrrw x0, satp, x6 */

@@ -1,0 +1,82 @@
+#!/bin/sh
+# Build a small riscv64 Linux kernel (Debian bookworm's 6.1 source, Debian's cross compiler)
+# for booting on tlbstorm and on qemu-system-riscv64. Not part of CI: a cold build takes
+# minutes (see docs/linux.md). Prints the path of the Image on stdout.
+#
+# Environment:
+#   TLBSTORM_LINUX_CACHE  cache directory (default ~/.cache/tlbstorm-linux)
+#   JOBS                  make -j (default: number of host CPUs)
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${TLBSTORM_LINUX_CACHE:-$HOME/.cache/tlbstorm-linux}
+jobs=${JOBS:-$(nproc)}
+src_tar=/usr/src/linux-source-6.1.tar.xz
+cross=riscv64-linux-gnu-
+
+log() { echo "build-kernel: $*" >&2; }
+
+# --- packages -------------------------------------------------------------------------------
+need=
+command -v ${cross}gcc >/dev/null 2>&1 || need="$need gcc-riscv64-linux-gnu"
+[ -f "$src_tar" ] || need="$need linux-source-6.1"
+for t in make:make bc:bc flex:flex bison:bison xz:xz-utils perl:perl; do
+    command -v "${t%%:*}" >/dev/null 2>&1 || need="$need ${t#*:}"
+done
+command -v gcc >/dev/null 2>&1 || need="$need gcc libc6-dev"
+[ -f /usr/include/openssl/ssl.h ] || need="$need libssl-dev"
+[ -f /usr/include/libelf.h ] || need="$need libelf-dev"
+if [ -n "$need" ]; then
+    sudo=
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    log "installing:$need"
+    $sudo apt-get update >&2
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y $need >&2
+fi
+
+# --- source ---------------------------------------------------------------------------------
+mkdir -p "$cache"
+src=$cache/linux-source-6.1
+if [ ! -f "$src/Makefile" ]; then
+    log "extracting $src_tar into $cache"
+    rm -rf "$src.tmp"
+    mkdir -p "$src.tmp"
+    tar -C "$src.tmp" -xf "$src_tar"
+    mv "$src.tmp/linux-source-6.1" "$src"
+    rmdir "$src.tmp"
+fi
+
+# --- configuration --------------------------------------------------------------------------
+# The fragment is applied on top of tinyconfig; its hash decides whether the cached Image is
+# still good.
+frag=$here/tlbstorm.config
+out=$cache/build
+stamp=$out/.tlbstorm-config.sha256
+want=$(cat "$frag" "$0" | sha256sum | cut -d' ' -f1)
+mk() { make -C "$src" O="$out" ARCH=riscv CROSS_COMPILE=$cross "$@"; }
+
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -f "$out/arch/riscv/boot/Image" ]; then
+    mkdir -p "$out"
+    log "configuring (tinyconfig + $(basename "$frag"))"
+    mk tinyconfig >&2
+    "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >&2
+    mk olddefconfig >&2
+    # Every line of the fragment must have survived Kconfig's dependency resolution.
+    missing=0
+    while IFS= read -r line; do
+        case $line in
+            CONFIG_*=*) grep -qx "$line" "$out/.config" || { log "not set: $line"; missing=1; } ;;
+            "# CONFIG_"*" is not set")
+                sym=${line#\# }; sym=${sym%% *}
+                if grep -q "^$sym=" "$out/.config"; then log "still set: $sym"; missing=1; fi ;;
+        esac
+    done < "$frag"
+    [ $missing = 0 ] || { log "configuration incomplete"; exit 1; }
+    start=$(date +%s)
+    log "building Image with -j$jobs"
+    mk -j"$jobs" Image >&2
+    log "built in $(( $(date +%s) - start )) s"
+    echo "$want" > "$stamp"
+fi
+echo "$out/arch/riscv/boot/Image"
