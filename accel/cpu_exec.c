@@ -80,22 +80,32 @@ static void directed_yield(bool acked)
     sched_yield();
 }
 
+#define PAUSE_YIELD_MIN_NS 20000
+
 /* Zihintpause `pause`: the guest is spinning on something another hart must change (Linux's
  * cpu_relax in spinlocks and in smp_call_function waits). With more vCPUs than host cores,
- * the hart it waits for may be descheduled on this very core, so give the core away once
- * (pause-loop exiting). With a core per vCPU, spinning is the fastest way to notice the
+ * the hart it waits for may be descheduled on this very core, so give the core away
+ * (pause-loop exiting). At most once per PAUSE_YIELD_MIN_NS: a yield costs the other threads'
+ * time slices, and a guest that pauses as a short delay, not a spin-wait, would otherwise
+ * pay one per instruction. With a core per vCPU, spinning is the fastest way to notice the
  * change, so the hint is ignored. */
 static void pause_yield(const RISCVCPU *cpu)
 {
     /* 0: not computed yet. Relaxed: every thread computes the same value. */
     static _Atomic int host_cpus;
+    static _Thread_local int64_t last_pause_yield_ns;    /* this vCPU thread's */
     int n = atomic_load_explicit(&host_cpus, memory_order_relaxed);
     if (n == 0) {
         long online = sysconf(_SC_NPROCESSORS_ONLN);
         n = online > 0 ? (int)online : 1;
         atomic_store_explicit(&host_cpus, n, memory_order_relaxed);
     }
-    if (cpu->machine->n_cpus > (unsigned)n) {
+    if (cpu->machine->n_cpus <= (unsigned)n) {
+        return;
+    }
+    int64_t now = machine_clock_ns();
+    if (now - last_pause_yield_ns >= PAUSE_YIELD_MIN_NS) {
+        last_pause_yield_ns = now;
         sched_yield();
     }
 }

@@ -551,11 +551,12 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
 static void ad_race_burst(HartResult *r)
 {
     volatile uint64_t *pte = &l0_4k[RACE_SLOT];
-    for (unsigned i = 0; i < 32; i++) {
+    for (unsigned i = 0; i < 64; i++) {
         uint64_t v = leaf(race_frames[i & 1], PTE_R | PTE_W);
         store_pte(pte, v);
-        for (unsigned spin = 0; spin < 16; spin++) {
-            cpu_relax();
+        /* A short delay for walkers to race with, not a wait for anyone: plain instructions,
+         * since `pause` tells an oversubscribed host to give the core away. */
+        for (volatile unsigned spin = 0; spin < 16; spin++) {
         }
         check_pte(r, pte, R_4K, RACE_SLOT, v);
     }
@@ -639,8 +640,8 @@ static void reader_round(HartResult *r, uint64_t *rng, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         unsigned reg = pick_region(rng);
         uint64_t x = rng_next(rng);
-        if (reg == R_4K && (x >> 60) == 0) {
-            ad_race_check(r);                  /* one 4 KiB check in 16 */
+        if (reg == R_4K && (x >> 61) == 0) {
+            ad_race_check(r);                  /* one 4 KiB check in 8 */
             continue;
         }
         check_one(r, reg, (unsigned)(x % cfg.slots[reg]), (unsigned)(x >> 32) % SAMPLES_2M);
@@ -703,6 +704,9 @@ static void run(unsigned index)
         uint64_t until = rdtime() + pace_ticks;
         do {
             reader_round(r, &rng, 8);
+            if (index == 0 && cfg.region_on[R_4K]) {
+                ad_race_burst(r);              /* the readers are busy: race their walks */
+            }
         } while (__atomic_load_n(&reader_rounds, __ATOMIC_RELAXED) == seen && rdtime() < until);
     }
     __atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
