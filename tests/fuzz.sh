@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets with clang (ASan + UBSan) and fuzz each for a while.
-#   tests/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default 20 s; all targets)
+#   tests/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default 20 s; all four targets)
 # Seeds: tests/fuzz/corpus/TARGET/ (committed). New inputs go to a scratch directory, not into
 # the committed corpus; a crash, leak, sanitizer report or timeout is written as
 # build-fuzz/artifacts/TARGET-crash-* and makes the script fail. FUZZ_SEED (default 1) seeds
@@ -12,7 +12,7 @@ secs=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(fuzz_cmdline fuzz_elf_loader fuzz_interp)
+    targets=(fuzz_cmdline fuzz_elf_loader fuzz_interp fuzz_virtio)
 fi
 build=build-fuzz
 if [ ! -f "$build/build.ninja" ]; then
