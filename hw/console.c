@@ -34,6 +34,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hw/fd_write.h"
 #include "hw/progress.h"
 #include "sync/thread.h"
 
@@ -122,35 +123,12 @@ enum console_escape_action console_escape_feed(ConsoleEscape *e, uint8_t byte, u
 
 /* ---- output ------------------------------------------------------------------------- */
 
-/* Async-signal-safe except for poll, which is too. Returns false on a hard error. */
-static bool write_all(int fd, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-            if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
-                return false;
-            }
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
 void console_tx(void *opaque, uint8_t byte)
 {
     (void)opaque;
     int fd = atomic_load_explicit(&console_out_fd, memory_order_relaxed);
     bool held = progress_output_begin(fd);
-    if (!write_all(fd, &byte, 1)) {
+    if (!fd_write_all(fd, &byte, 1)) {
         /* The wire is gone (EPIPE with SIGPIPE ignored, EIO on a hung-up terminal): the
          * byte is lost, as on a disconnected serial line. */
     }
@@ -207,7 +185,7 @@ static void console_term_signal(int sig, siginfo_t *info, void *uctx)
     if (!atomic_compare_exchange_strong(&term_signal, &none, sig)) {
         static const char forced[] = "tlbstorm: second signal, exiting now\n";
         tty_restore();
-        write_all(STDERR_FILENO, forced, sizeof(forced) - 1);
+        fd_write_all(STDERR_FILENO, forced, sizeof(forced) - 1);
         _exit(128 + sig);
     }
     console_wake(&con.wake_fd);
@@ -329,13 +307,13 @@ static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_
             break;
         case CONSOLE_ESC_HELP: {
             bool held = progress_output_begin(STDERR_FILENO);
-            write_all(STDERR_FILENO, console_escape_help, sizeof(console_escape_help) - 1);
+            fd_write_all(STDERR_FILENO, console_escape_help, sizeof(console_escape_help) - 1);
             progress_output_end(held, '\n');
             break;
         }
         case CONSOLE_ESC_QUIT: {
             bool held = progress_output_begin(STDERR_FILENO);
-            write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
+            fd_write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
             progress_output_end(held, '\n');
             if (con.quit) {
                 con.quit(con.quit_opaque, 0);
@@ -360,7 +338,7 @@ static void handle_term_signal(void)
     int n = snprintf(msg, sizeof(msg), "tlbstorm: terminating on signal %d (SIG%s)\n", sig,
                      abbrev ? abbrev : "?");
     bool held = progress_output_begin(STDERR_FILENO);
-    write_all(STDERR_FILENO, msg, (size_t)n);
+    fd_write_all(STDERR_FILENO, msg, (size_t)n);
     progress_output_end(held, '\n');
     if (con.quit) {
         con.quit(con.quit_opaque, 128 + sig);

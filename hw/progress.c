@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "cpu/cpu.h"
+#include "hw/fd_write.h"
 #include "hw/machine.h"
 #include "mm/flush_stats.h"
 #include "sync/thread.h"
@@ -69,22 +70,6 @@ static struct {
     const Machine *m;
 } pg = { .lock = PTHREAD_MUTEX_INITIALIZER, .at_line_start = true };
 
-/* Async-signal-safe; a terminal that is gone (EIO) loses the bytes, as the console does. */
-static void write_all(int fd, const char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else {
-            return;
-        }
-    }
-}
-
 /* ---- other writers ---------------------------------------------------------------------- */
 
 bool progress_output_begin(int fd)
@@ -95,7 +80,7 @@ bool progress_output_begin(int fd)
     }
     pthread_mutex_lock(&pg.lock);
     if (pg.shown) {
-        write_all(STDERR_FILENO, erase_seq, sizeof(erase_seq) - 1);
+        (void)fd_write_all(STDERR_FILENO, erase_seq, sizeof(erase_seq) - 1);
         pg.shown = false;
     }
     return true;
@@ -172,7 +157,7 @@ static void draw_locked(int64_t elapsed_ns, const Sample *old, const Sample *now
     }
     memcpy(line, erase_seq, sizeof(erase_seq) - 1);
     memcpy(line + sizeof(erase_seq) - 1, text, n);
-    write_all(STDERR_FILENO, line, sizeof(erase_seq) - 1 + n);
+    (void)fd_write_all(STDERR_FILENO, line, sizeof(erase_seq) - 1 + n);
     pg.shown = true;
 }
 
@@ -281,7 +266,7 @@ void progress_stop(void)
     pthread_join(pg.thread, NULL);
     pthread_mutex_lock(&pg.lock);
     if (pg.shown) {
-        write_all(STDERR_FILENO, erase_seq, sizeof(erase_seq) - 1);
+        (void)fd_write_all(STDERR_FILENO, erase_seq, sizeof(erase_seq) - 1);
         pg.shown = false;
     }
     pthread_mutex_unlock(&pg.lock);
