@@ -618,6 +618,33 @@ static int h_no_progress(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+/* --remap-test=PERIOD: DIGITS[ns|us|ms|s], milliseconds without a unit. */
+static int h_remap_test(struct parse_ctx *ctx, const char *arg)
+{
+    static const struct { const char *unit; int64_t ns; } units[] = {
+        { "", 1000000 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+    };
+    const char *p = arg;
+    int64_t v = 0;
+    while (*p >= '0' && *p <= '9' && v < REMAP_TEST_PERIOD_MAX_NS) {
+        v = v * 10 + (*p++ - '0');
+    }
+    while (*p >= '0' && *p <= '9') {
+        p++;                      /* far too large either way */
+    }
+    for (size_t i = 0; p != arg && i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(p, units[i].unit) == 0) {
+            if (v > REMAP_TEST_PERIOD_MAX_NS / units[i].ns ||
+                v * units[i].ns < REMAP_TEST_PERIOD_MIN_NS) {
+                return opt_error(ctx, "period '%s' out of range (10us..60s)", arg);
+            }
+            ctx->cfg->remap_test_period_ns = v * units[i].ns;
+            return 0;
+        }
+    }
+    return opt_error(ctx, "bad period '%s' (a number with ns, us, ms or s; ms if none)", arg);
+}
+
 static const char *const log_item_names[LOG_ITEM_COUNT] = {
     [LOG_IN_ASM] = "in_asm",
     [LOG_EXEC] = "exec",
@@ -885,6 +912,8 @@ static const struct option_def option_table[] = {
       "write one line per TLB flush request to FILE (tlbstorm only)" },
     { "no-progress", NULL, ARG_NONE, h_no_progress, "",
       "no progress line on stderr, even on a terminal (tlbstorm only)" },
+    { "remap-test", NULL, ARG_REQUIRED, h_remap_test, "PERIOD",
+      "debug: move a test device's window every PERIOD, changing the memory map (tlbstorm only)" },
     { "d", NULL, ARG_REQUIRED, h_d, "ITEM[,ITEM...]", "enable log items ('-d help' lists)" },
     { "D", NULL, ARG_REQUIRED, h_D, "FILE", "write the log to FILE instead of stderr" },
     { "global", NULL, ARG_REQUIRED, h_global, "virtio-mmio.force-legacy=on|off",

@@ -23,6 +23,8 @@
 #define TLBSTORM_RAM_MIN (16ULL << 20)             /* room for firmware, kernel and DTB */
 #define TLBSTORM_RAM_MAX (64ULL << 30)             /* see docs/cli.md, "-m" */
 #define TLBSTORM_RAM_ALIGN (1ULL << 20)            /* RAM size is a whole number of MiB */
+#define REMAP_TEST_PERIOD_MIN_NS 10000LL           /* --remap-test: each move is a synced */
+#define REMAP_TEST_PERIOD_MAX_NS 60000000000LL     /* flush of every vCPU */
 
 /* A -drive. Strings point into argv or into the parser's static storage. */
 struct tlbstorm_drive {
@@ -70,6 +72,7 @@ struct tlbstorm_config {
     const char *stats_json;       /* --stats=FILE: write the JSON report there instead */
     const char *trace_flush;      /* --trace-flush=FILE: one line per flush request */
     bool no_progress;             /* --no-progress: no progress line on a terminal's stderr */
+    int64_t remap_test_period_ns; /* --remap-test=PERIOD, else 0 (hw/remap_test.h) */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

@@ -117,6 +117,15 @@ int main(int argc, char **argv)
         virt_destroy(&machine);
         return 1;
     }
+    if (virt_remap_test_start(&machine, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlbstorm: %s\n", err);
+        flush_trace_close(err, sizeof(err));
+        console_stop();
+        vtimer_stop(&machine);
+        tb_cache_destroy();
+        virt_destroy(&machine);
+        return 1;
+    }
     /* Not while -d logs to stderr: those lines are not bracketed (the logger is one fprintf
      * on hot paths), so they could land behind the line. */
     if (!cfg.no_progress && !(cfg.log_mask && !cfg.log_file)) {
@@ -143,6 +152,7 @@ int main(int argc, char **argv)
             break;
         }
     }
+    virt_remap_test_stop();
     progress_stop();     /* erased before anything else is printed */
     console_stop();
     if (flush_trace_close(err, sizeof(err)) != 0) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "hw/goldfish_rtc.h"
 #include "hw/loader.h"
 #include "hw/plic.h"
+#include "hw/remap_test.h"
 #include "hw/uart.h"
 #include "hw/virt_fdt.h"
 #include "hw/virtio_blk.h"
@@ -41,6 +43,9 @@ static VirtioBlk *virtio_blk[VIRT_VIRTIO_SLOTS];
 static DMARam dma_ram;
 static HTIFState htif;
 static uint8_t mrom[VIRT_MROM_SIZE];     /* reset vector and fw_dynamic info */
+static RemapTest *remap_test;            /* --remap-test only */
+/* Serialises map publishers: virt_load on the main thread and the remap-test mover. */
+static pthread_mutex_t publish_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The reset ROM, laid out as on QEMU's virt board so firmware sees the same registers:
  * every hart starts at VIRT_MROM_BASE, which loads a0 = mhartid, a1 = DTB address,
@@ -184,7 +189,10 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, char *e
     IRQLine uart_irq = plic_input(VIRT_UART0_IRQ), rtc_irq = plic_input(VIRT_RTC_IRQ);
     uart0 = plic ? ns16550_new(&uart_irq, console_tx, NULL) : NULL;
     rtc = plic ? goldfish_rtc_new(&rtc_irq, NULL, true) : NULL;
-    if (!plic || !uart0 || !rtc) {
+    if (cfg->remap_test_period_ns) {
+        remap_test = remap_test_new(m->ram_base, m->ram_size, cfg->remap_test_period_ns);
+    }
+    if (!plic || !uart0 || !rtc || (cfg->remap_test_period_ns && !remap_test)) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
@@ -386,6 +394,10 @@ static int publish_memmap(Machine *m)
 {
     MemRegion regions[32];
     unsigned n = 0;
+    pthread_mutex_lock(&publish_lock);
+    if (remap_test) {
+        n += remap_test_regions(remap_test, &regions[n]);
+    }
     regions[n++] = (MemRegion){ .name = "ram", .base = m->ram_base, .size = m->ram_size,
                                 .host = m->ram };
     regions[n++] = (MemRegion){ .name = "mrom", .base = VIRT_MROM_BASE, .size = VIRT_MROM_SIZE,
@@ -416,11 +428,32 @@ static int publish_memmap(Machine *m)
         }
     }
     MemMap *map = memmap_new(regions, n);
-    if (!map) {
-        return -ENOMEM;
+    if (map) {
+        machine_set_memmap(m, map);
     }
-    machine_set_memmap(m, map);
-    return 0;
+    pthread_mutex_unlock(&publish_lock);
+    return map ? 0 : -ENOMEM;
+}
+
+static int republish_for_remap_test(void *opaque)
+{
+    return publish_memmap(opaque);
+}
+
+int virt_remap_test_start(Machine *m, char *err, size_t errlen)
+{
+    int rc = remap_test ? remap_test_start(remap_test, republish_for_remap_test, m) : 0;
+    if (rc) {
+        snprintf(err, errlen, "--remap-test: cannot start its thread: %s", strerror(-rc));
+    }
+    return rc;
+}
+
+void virt_remap_test_stop(void)
+{
+    if (remap_test) {
+        remap_test_stop(remap_test);
+    }
 }
 
 static void note_htif(Machine *m, const struct loaded_image *img)
@@ -463,6 +496,9 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     ns16550_reset(uart0);
     for (unsigned n = 0; n < VIRT_VIRTIO_SLOTS; n++) {
         virtio_mmio_reset(virtio[n]);
+    }
+    if (remap_test) {
+        remap_test_reset(remap_test);
     }
     m->has_htif = false;
     htif.tohost = htif.fromhost = 0;
@@ -548,6 +584,7 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
             .n_harts = m->n_cpus, .ram_base = m->ram_base, .ram_size = m->ram_size,
             .bootargs = cfg->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .has_plic = true, .has_rtc = true, .n_virtio = VIRT_VIRTIO_SLOTS,
+            .has_remap_test = remap_test != NULL,
         };
         rc = virt_fdt_build(&p, &fdt, &fdt_size, err, errlen);
     }
@@ -601,6 +638,8 @@ void virt_destroy(Machine *m)
         virtio[n] = NULL;
         virtio_blk[n] = NULL;
     }
+    remap_test_free(remap_test);
+    remap_test = NULL;
     goldfish_rtc_free(rtc);
     ns16550_free(uart0);
     plic_free(plic);

@@ -25,6 +25,12 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
 int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 void virt_destroy(Machine *m);
+/* --remap-test: start moving the remap-test window (main thread, once the vCPUs may run;
+ * no-op without the option) and stop it (main thread, before virt_destroy). The start
+ * returns 0, or a negative errno with a message in err. */
+int virt_remap_test_start(Machine *m, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void virt_remap_test_stop(void);
 /* The console UART, for the stdio backend (valid between virt_create and virt_destroy). */
 struct NS16550State *virt_console_uart(void);
 

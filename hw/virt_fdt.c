@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hw/machine.h"
+#include "hw/remap_test_regs.h"
 
 #define FDT_INITIAL_SIZE (64 * 1024)
 #define UART_CLOCK_HZ 3686400            /* as QEMU's virt: 0x384000 */
@@ -206,6 +207,14 @@ static void add_soc(struct fdt_writer *w, const struct virt_fdt_params *p)
     chk(w, fdt_property(fdt, "compatible", clint_compat, sizeof(clint_compat)));
     prop_interrupts_extended(w, p->n_harts, INTC_M_SOFT, INTC_M_TIMER);
     chk(w, fdt_end_node(fdt));
+
+    if (p->has_remap_test) {
+        /* Only the control page: the window moves (hw/remap_test_regs.h). */
+        begin_node_at(w, "remap-test", REMAP_TEST_BASE);
+        prop_reg(w, REMAP_TEST_BASE, REMAP_TEST_SIZE);
+        chk(w, fdt_property_string(fdt, "compatible", REMAP_TEST_COMPATIBLE));
+        chk(w, fdt_end_node(fdt));
+    }
 
     chk(w, fdt_end_node(fdt));
 }

@@ -18,6 +18,7 @@ struct virt_fdt_params {
     bool has_plic;                      /* PLIC and the interrupts of devices behind it */
     bool has_rtc;                       /* goldfish RTC */
     unsigned n_virtio;                  /* virtio-mmio slots on the bus, 0..8 */
+    bool has_remap_test;                /* --remap-test's control page */
 };
 
 /* The `riscv,isa` string advertised for every hart (also used by the -cpu help text). */

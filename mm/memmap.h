@@ -1,7 +1,8 @@
 /* The guest-physical memory map: RAM, ROM and MMIO regions, published as an immutable snapshot
  * under RCU (liburcu, memb flavour).
- * Callers: any thread may look up (under urcu_memb_read_lock); the main thread builds and
- * publishes maps (memmap_publish), before vCPUs start or later through a synced flush.
+ * Callers: any thread may look up (under urcu_memb_read_lock); the board builds and publishes
+ * maps (machine_set_memmap) from the main thread, before vCPUs start or at a guest reset, and
+ * from the --remap-test mover thread while they run (hw/remap_test.h).
  * Locking: readers hold the RCU read lock for as long as they use a region pointer. */
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H

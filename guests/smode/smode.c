@@ -1,6 +1,8 @@
 /* S-mode guest runtime: see smode.h. */
 #include "smode.h"
 
+#include "hw/remap_test_regs.h"
+
 #define UART_BASE 0x10000000UL
 #define UART_THR 0
 #define UART_LSR 5
@@ -330,6 +332,10 @@ static void read_device_tree(uint64_t dtb)
     bool cpu_ok = true, cpu_is_cpu = false;
     uint32_t cpu_reg = 0;
     bool have_mem = false;
+    /* Per depth: the node is the remap-test device, and its first reg address (soc nodes
+     * have two address cells on QEMU's and tlbstorm's virt). */
+    bool is_remap[16] = { false };
+    uint64_t node_reg[16] = { 0 };
     for (;;) {
         uint32_t tok = be32(p);
         p += 4;
@@ -341,6 +347,8 @@ static void read_device_tree(uint64_t dtb)
                 smode_panic("device tree nests too deep");
             }
             kind[depth] = 0;
+            is_remap[depth] = false;
+            node_reg[depth] = 0;
             if (depth == 2 && name_is(name, "cpus")) {
                 kind[depth] = 1;
             } else if (depth == 3 && kind[2] == 1 && name_is(name, "cpu")) {
@@ -359,6 +367,9 @@ static void read_device_tree(uint64_t dtb)
                 machine.hart_ids[machine.n_harts++] = cpu_reg;
                 machine.hart_mask |= 1ULL << cpu_reg;
             }
+            if (is_remap[depth] && !machine.remap_test_base) {
+                machine.remap_test_base = node_reg[depth];
+            }
             depth--;
         } else if (tok == FDT_PROP) {
             uint32_t len = be32(p);
@@ -369,6 +380,11 @@ static void read_device_tree(uint64_t dtb)
                 addr_cells = be32(val);
             } else if (depth == 1 && streq(pname, "#size-cells")) {
                 size_cells = be32(val);
+            } else if (streq(pname, "compatible") && streq((const char *)val,
+                                                            REMAP_TEST_COMPATIBLE)) {
+                is_remap[depth] = true;
+            } else if (streq(pname, "reg") && kind[depth] == 0 && len >= 8) {
+                node_reg[depth] = be_cells(val, 2);
             } else if (kind[depth] == 1 && streq(pname, "timebase-frequency")) {
                 machine.timebase_hz = be_cells(val, len >= 8 ? 2 : 1);
             } else if (kind[depth] == 2) {

@@ -77,6 +77,7 @@ typedef struct {
     uint64_t ram_base, ram_size;          /* first /memory reg entry */
     uint64_t dtb_addr, dtb_size;
     char bootargs[512];                   /* /chosen bootargs, "" if none */
+    uint64_t remap_test_base;             /* tlbstorm --remap-test's control page, or 0 */
     unsigned boot_hart;
 } Machine;
 extern Machine machine;

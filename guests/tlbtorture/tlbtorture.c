@@ -6,7 +6,11 @@
  *
  * Bootargs (all optional): secs=N (5) seed=N (1) writers=N (harts/4, at least 1)
  *   harts=N (all) sizes=4k,2m,1g kinds=page,range,asid,all ops=remap,unmap,perm,split
- *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) pace=US (2000) */
+ *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) pace=US (2000)
+ *
+ * Under tlbstorm --remap-test (a remap-test node in the device tree) readers also check that
+ * the memory map the host keeps changing is never seen stale (map_check). */
+#include "hw/remap_test_regs.h"
 #include "riscv_vm.h"
 #include "torture.h"
 
@@ -20,7 +24,9 @@ static const char *const region_names[N_REGIONS] = { "4k", "2m", "1g" };
 static const char *const fence_names[N_FENCE_KINDS] = { "page", "range", "asid", "all" };
 static const char *const violation_names[N_VIOLATIONS] = {
     "stale", "poison", "revoked-access", "spurious-fault", "ad-erased", "sbi-error",
+    "map-stale",
 };
+static const char *const layout_names[REMAP_TEST_LAYOUTS] = { "A", "none", "B", "overlay" };
 /* Offsets (in 4 KiB pages) of the tagged pages of a 2 MiB slot. */
 static const unsigned samples_2m[SAMPLES_2M] = { 0, 1, 2, 63, 200, 256, 400, 511 };
 
@@ -37,6 +43,10 @@ static struct {
     bool sv48;
     uint64_t satp;
     uint64_t deadline;                    /* rdtime at which everyone stops */
+    /* remap-test: control page (0: no device), the RAM page it hides in the overlay layout,
+     * and the first GEN whose map is sure to include that overlay. */
+    volatile uint64_t *remap;
+    uint64_t overlay, overlay_from_gen;
 } cfg;
 
 static uint64_t *root, *sv48_root, *l1_4k, *l0_4k, *l1_2m;
@@ -575,6 +585,75 @@ static void ad_race_check(HartResult *r)
     }
 }
 
+/* ---- the host's memory map (--remap-test) ------------------------------------------------ */
+
+#define OVERLAY_RAM_WORD 0x454741504d4152ULL   /* what the overlay page holds in RAM */
+
+/* Bracketed by two reads of GEN (protocol in hw/remap_test_regs.h): when both give the same
+ * even value, the window must be exactly where that layout puts it. The overlay page is plain
+ * RAM to every vCPU's TLB until the move to the overlay layout: a vCPU that kept that entry
+ * across the move reads OVERLAY_RAM_WORD instead of the window. */
+static void map_check(HartResult *r)
+{
+    uint64_t g1 = __atomic_load_n(&cfg.remap[REMAP_TEST_REG_GEN / 8], __ATOMIC_ACQUIRE);
+    if (g1 & 1) {
+        r->map_torn++;
+        return;
+    }
+    Probe a = torture_probe(REMAP_TEST_WINDOW_A);
+    Probe b = torture_probe(REMAP_TEST_WINDOW_B);
+    Probe x = torture_probe(cfg.overlay);
+    uint64_t g2 = __atomic_load_n(&cfg.remap[REMAP_TEST_REG_GEN / 8], __ATOMIC_ACQUIRE);
+    if (g2 != g1) {
+        r->map_torn++;
+        return;
+    }
+    unsigned layout = (unsigned)(g1 / 2) % REMAP_TEST_LAYOUTS;
+    r->map_checks[layout]++;
+    struct { const char *what; uint64_t addr; Probe p; bool window, known; } seen[3] = {
+        { "window A", REMAP_TEST_WINDOW_A, a, layout == REMAP_TEST_LAYOUT_A, true },
+        { "window B", REMAP_TEST_WINDOW_B, b, layout == REMAP_TEST_LAYOUT_B, true },
+        { "overlay page", cfg.overlay, x, layout == REMAP_TEST_LAYOUT_OVERLAY,
+          g1 >= cfg.overlay_from_gen },
+    };
+    for (unsigned i = 0; i < 3; i++) {
+        bool is_ram = seen[i].addr == cfg.overlay;
+        uint64_t want = seen[i].window ? REMAP_TEST_WINDOW_WORD : OVERLAY_RAM_WORD;
+        bool ok = seen[i].window || is_ram ? !seen[i].p.fault && seen[i].p.value == want
+                                           : seen[i].p.fault == 5;    /* load access fault */
+        if (!ok && seen[i].known) {
+            violation(r, V_MAP_STALE, "%s 0x%lx in layout %s (GEN %lu): %s 0x%lx",
+                      seen[i].what, (unsigned long)seen[i].addr, layout_names[layout],
+                      (unsigned long)g1, seen[i].p.fault ? "fault, scause" : "read",
+                      (unsigned long)(seen[i].p.fault ? seen[i].p.fault : seen[i].p.value));
+        }
+    }
+}
+
+/* Boot hart: fill the overlay page and hand it to the device. */
+static void map_check_setup(void)
+{
+    cfg.remap = (volatile uint64_t *)(uintptr_t)machine.remap_test_base;
+    if (*(volatile uint32_t *)cfg.remap != REMAP_TEST_MAGIC) {
+        smode_panic("remap-test at 0x%lx: bad magic", (unsigned long)machine.remap_test_base);
+    }
+    cfg.overlay = carve_4k();
+    for (unsigned i = 0; i < 512; i++) {
+        write_tag(cfg.overlay + 8 * i, OVERLAY_RAM_WORD);
+    }
+    /* A plain store: AMOs (what a seq_cst store compiles to) are not for MMIO. */
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    cfg.remap[REMAP_TEST_REG_OVERLAY / 8] = cfg.overlay;
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    if (__atomic_load_n(&cfg.remap[REMAP_TEST_REG_OVERLAY / 8], __ATOMIC_SEQ_CST) !=
+        cfg.overlay) {
+        smode_panic("remap-test refused overlay page 0x%lx", (unsigned long)cfg.overlay);
+    }
+    /* A move that began after the store reads it; one already under way (odd GEN) may not. */
+    uint64_t g = __atomic_load_n(&cfg.remap[REMAP_TEST_REG_GEN / 8], __ATOMIC_SEQ_CST);
+    cfg.overlay_from_gen = (g & 1) ? g + 3 : g + 2;
+}
+
 /* ---- reader ---------------------------------------------------------------------------- */
 
 static void check_one(HartResult *r, unsigned region, unsigned slot, unsigned sample)
@@ -637,6 +716,9 @@ static unsigned pick_region(uint64_t *rng)
 
 static void reader_round(HartResult *r, uint64_t *rng, unsigned n)
 {
+    if (cfg.remap) {
+        map_check(r);
+    }
     for (unsigned i = 0; i < n; i++) {
         unsigned reg = pick_region(rng);
         uint64_t x = rng_next(rng);
@@ -905,6 +987,10 @@ static bool report(uint64_t elapsed_ticks)
         for (unsigned v = 0; v < N_VIOLATIONS; v++) {
             t.violations[v] += r->violations[v];
         }
+        for (unsigned l = 0; l < REMAP_TEST_LAYOUTS; l++) {
+            t.map_checks[l] += r->map_checks[l];
+        }
+        t.map_torn += r->map_torn;
         for (unsigned k = 0; k < N_FENCE_KINDS; k++) {
             t.fences[k] += r->fences[k];
             t.fence_ticks[k] += r->fence_ticks[k];
@@ -962,6 +1048,17 @@ static bool report(uint64_t elapsed_ticks)
                 fmt_us(b, pct[0] < max_ns ? pct[0] : max_ns),
                 fmt_us(c, pct[1] < max_ns ? pct[1] : max_ns), fmt_us(d, max_ns));
     }
+    uint64_t map_checks = 0;
+    if (cfg.remap) {
+        cprintf("\nremap-test: host map changes %lu, checks",
+                (unsigned long)(__atomic_load_n(&cfg.remap[REMAP_TEST_REG_GEN / 8],
+                                                __ATOMIC_ACQUIRE) / 2));
+        for (unsigned l = 0; l < REMAP_TEST_LAYOUTS; l++) {
+            cprintf(" %s=%lu", layout_names[l], (unsigned long)t.map_checks[l]);
+            map_checks += t.map_checks[l];
+        }
+        cprintf(", torn by a change %lu\n", (unsigned long)t.map_torn);
+    }
     uint64_t bad = 0;
     cprintf("\nviolations:");
     for (unsigned v = 0; v < N_VIOLATIONS; v++) {
@@ -977,7 +1074,7 @@ static bool report(uint64_t elapsed_ticks)
     }
     cprintf("tlbtorture: checks=%lu changes=%lu violations=%lu\n", (unsigned long)checks,
             (unsigned long)changes, (unsigned long)bad);
-    return bad == 0 && checks > 0 && changes > 0;
+    return bad == 0 && checks > 0 && changes > 0 && (!cfg.remap || map_checks > 0);
 }
 
 void guest_main(unsigned hartid)
@@ -985,6 +1082,9 @@ void guest_main(unsigned hartid)
     (void)hartid;                          /* machine.boot_hart */
     read_config();
     build_tables();
+    if (machine.remap_test_base) {
+        map_check_setup();
+    }
     check_satp_mode();
     cprintf("tlbtorture: %u harts (%u writer%s), %s, seed %lu, %lu s, sizes", cfg.n_harts,
             cfg.n_writers, cfg.n_writers == 1 ? "" : "s", cfg.sv48 ? "Sv48" : "Sv39",
@@ -1000,7 +1100,7 @@ void guest_main(unsigned hartid)
             cprintf(" %s", fence_names[k]);
         }
     }
-    cprintf("\n");
+    cprintf("%s\n", cfg.remap ? ", remap-test checks" : "");
     /* The boot hart is index 0; the others start at guest_secondary. Harts beyond harts=N
      * stay stopped. */
     for (unsigned i = 1; i < cfg.n_harts; i++) {

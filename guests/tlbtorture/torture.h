@@ -51,7 +51,7 @@ enum fence_kind { F_PAGE, F_RANGE, F_ASID, F_ALL, N_FENCE_KINDS };
 enum op_kind { OP_REMAP, OP_REVOKE, OP_RESTORE, OP_SPLIT, OP_MERGE, OP_REMAP_IN_SPLIT,
                N_OPS };
 enum violation { V_STALE, V_POISON, V_REVOKED_ACCESS, V_SPURIOUS_FAULT, V_AD_ERASED,
-                 V_SBI_ERROR, N_VIOLATIONS };
+                 V_SBI_ERROR, V_MAP_STALE, N_VIOLATIONS };
 
 static inline uint64_t make_tag(unsigned region, unsigned slot, uint32_t gen)
 {
@@ -70,6 +70,7 @@ typedef struct {
     uint64_t checks[N_REGIONS], faults[N_REGIONS];
     uint64_t ops[N_REGIONS][N_OPS];
     uint64_t violations[N_VIOLATIONS];
+    uint64_t map_checks[4], map_torn;     /* remap-test checks by layout; checks a move tore */
     uint64_t fences[N_FENCE_KINDS], fence_ticks[N_FENCE_KINDS], fence_max[N_FENCE_KINDS];
     uint32_t fence_hist[N_FENCE_KINDS][64 * 4];   /* log2 buckets of ns, 4 per octave */
     char first_violation[3][160];

@@ -5,7 +5,12 @@ Pass: exit status 0 within the timeout, a "tlbtorture: PASS" line, zero violatio
 --min-checks reader checks and some page-table changes. With --stats the emulator's JSON must
 count at least as many synced remote flush requests as the guest made remote fences (each
 SBI RFENCE that names another hart becomes one request; the guest's own hart is flushed
-locally), so the statistics cannot silently miss shootdowns."""
+locally), so the statistics cannot silently miss shootdowns.
+
+With --remap-test PERIOD the host also keeps moving the remap-test window (changing the
+memory map under the guest): the guest must report map checks in each of the four layouts,
+some host map changes, and (in its violation count) no stale view of the map; with --stats
+each map change is one more synced request."""
 import argparse
 import json
 import os
@@ -24,6 +29,7 @@ def main():
     ap.add_argument('--bios', default=None, help='firmware image (default: built-in SBI)')
     ap.add_argument('--flush', default=None, help='--flush=STRATEGY for tlbstorm')
     ap.add_argument('--stats', action='store_true', help='cross-check --stats=FILE.json')
+    ap.add_argument('--remap-test', default=None, help='--remap-test=PERIOD for tlbstorm')
     ap.add_argument('--min-checks', type=int, default=1000)
     ap.add_argument('--timeout', type=float, default=120.0)
     args = ap.parse_args()
@@ -34,6 +40,8 @@ def main():
         cmd += ['-bios', args.bios]
     if args.flush:
         cmd += ['--flush=' + args.flush]
+    if args.remap_test:
+        cmd += ['--remap-test=' + args.remap_test]
     tmp = tempfile.TemporaryDirectory()
     stats_path = os.path.join(tmp.name, 'stats.json')
     if args.stats:
@@ -68,14 +76,28 @@ def main():
               re.findall(r'^(page|range|asid|all)\s+(\d+)\s', out, re.MULTILINE)}
     if not fences:
         problems.append('no fence table')
+    map_changes = 0
+    if args.remap_test:
+        m = re.search(r'remap-test: host map changes (\d+), checks A=(\d+) none=(\d+) '
+                      r'B=(\d+) overlay=(\d+)', out)
+        if not m:
+            problems.append('no remap-test line')
+        else:
+            map_changes = int(m.group(1))
+            if map_changes < 4:
+                problems.append(f'only {map_changes} host map changes')
+            for name, n in zip(('A', 'none', 'B', 'overlay'), m.groups()[1:]):
+                if int(n) == 0:
+                    problems.append(f'no map check in layout {name}')
     if args.stats and int(args.smp) > 1:
         try:
             with open(stats_path) as f:
                 stats = json.load(f)
             synced = sum(r['synced'] for r in stats['requests'].values())
-            if synced < sum(fences.values()):
+            if synced < sum(fences.values()) + map_changes:
                 problems.append(f'--stats counts {synced} synced requests, the guest made '
-                                f'{sum(fences.values())} remote fences')
+                                f'{sum(fences.values())} remote fences and the host '
+                                f'{map_changes} map changes')
         except (OSError, ValueError, KeyError) as e:
             problems.append(f'--stats JSON unreadable: {e}')
     for msg in problems:

@@ -133,7 +133,8 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-stats[=", "-trace-flush ", "-no-progress", "-d ", "-D ", "-global ", "-drive ",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-stats[=", "-trace-flush ", "-no-progress",
+        "-remap-test ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
     cr_assert_eq(PARSE("--help"), CMDLINE_EXIT_SUCCESS);
@@ -745,6 +746,31 @@ Test(cmdline, no_progress)
     cr_assert(cfg.no_progress);
     cr_assert_eq(PARSE("--no-progress=yes"), CMDLINE_ERROR);
     cr_assert_str_eq(err_text, "tlbstorm: --no-progress: takes no argument\n");
+}
+
+Test(cmdline, remap_test_period_takes_units_and_defaults_to_milliseconds)
+{
+    EXPECT_RUN("-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.remap_test_period_ns, 0);
+    static const struct { const char *arg; int64_t ns; } good[] = {
+        { "5", 5000000 }, { "10us", 10000 }, { "250ms", 250000000 }, { "60s", 60000000000LL },
+        { "15000ns", 15000 },
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        EXPECT_RUN("--remap-test", good[i].arg, "-bios", "none", "-kernel", "k.elf");
+        cr_assert_eq(cfg.remap_test_period_ns, good[i].ns, "%s", good[i].arg);
+    }
+    EXPECT_ERROR("--remap-test: period '9us' out of range (10us..60s)", "--remap-test=9us");
+    EXPECT_ERROR("--remap-test: period '61s' out of range (10us..60s)", "--remap-test=61s");
+    EXPECT_ERROR("--remap-test: period '0' out of range (10us..60s)", "--remap-test=0");
+    EXPECT_ERROR("--remap-test: period '99999999999999999999999s' out of range (10us..60s)",
+                 "--remap-test=99999999999999999999999s");
+    EXPECT_ERROR("--remap-test: bad period 'ms' (a number with ns, us, ms or s; ms if none)",
+                 "--remap-test=ms");
+    EXPECT_ERROR("--remap-test: bad period '1h' (a number with ns, us, ms or s; ms if none)",
+                 "--remap-test=1h");
+    EXPECT_ERROR("--remap-test: bad period '-1' (a number with ns, us, ms or s; ms if none)",
+                 "--remap-test=-1");
 }
 
 /* Found by tests/fuzz/fuzz_cmdline: an argument with a newline in it made a two-line error. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hw/machine.h"
+#include "hw/remap_test_regs.h"
 #include "hw/virt_fdt.h"
 
 static void *build(const struct virt_fdt_params *p)
@@ -196,4 +197,23 @@ Test(virt_fdt, a_huge_command_line_grows_the_buffer)
     cr_assert_eq(strlen(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", NULL)), n);
     free(fdt);
     free(args);
+}
+
+Test(virt_fdt, remap_test_node_only_with_the_option)
+{
+    struct virt_fdt_params p = { .n_harts = 1, .ram_base = VIRT_RAM_BASE,
+                                 .ram_size = 128ULL << 20 };
+    void *fdt = build(&p);
+    cr_assert_lt(fdt_node_offset_by_compatible(fdt, -1, REMAP_TEST_COMPATIBLE), 0);
+    free(fdt);
+    p.has_remap_test = true;
+    fdt = build(&p);
+    int node = fdt_node_offset_by_compatible(fdt, -1, REMAP_TEST_COMPATIBLE);
+    cr_assert_geq(node, 0);
+    int len;
+    const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+    cr_assert_eq(len, 16);
+    cr_assert_eq(read_cells(reg, 2), REMAP_TEST_BASE);
+    cr_assert_eq(read_cells(reg + 2, 2), REMAP_TEST_SIZE);
+    free(fdt);
 }
