@@ -331,7 +331,13 @@ static int read_dtb_file(const char *path, void **out, size_t *size, char *err, 
         }
         return -e;
     }
-    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > FDT_MAX_SIZE || st.st_size < 40) {
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > FDT_MAX_SIZE) {
+        snprintf(err, errlen, "-dtb %s: too large (%lld bytes, at most %llu)", path,
+                 (long long)st.st_size, (unsigned long long)FDT_MAX_SIZE);
+        close(fd);
+        return -EFBIG;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < 40) {
         snprintf(err, errlen, "-dtb %s: not a device tree blob (%lld bytes)", path,
                  (long long)st.st_size);
         close(fd);

@@ -36,6 +36,9 @@ def main():
         with open(initrd, 'wb') as f:
             f.truncate((62 << 20) + 100)
         notdtb = path('bad.dtb', b'hello, not a device tree')
+        bigdtb = path('big.dtb', b'')
+        with open(bigdtb, 'wb') as f:
+            f.truncate(2 << 20)     # above the 1 MiB a device tree may have
 
         cases = [
             (['-foo'], '-foo'),
@@ -49,6 +52,8 @@ def main():
             (['-bios', 'none', '-kernel', big], 'does not fit'),
             (['-bios', 'none', '-kernel', good_elf, '-initrd', initrd], 'overlaps'),
             (['-bios', 'none', '-kernel', good_elf, '-dtb', notdtb], 'device tree'),
+            (['-bios', 'none', '-kernel', good_elf, '-dtb', bigdtb], 'too large'),
+            (['-bios', 'none', '-kernel', good_elf, '-dtb', d], 'not a device tree'),
             (['-bios', 'none'], '-kernel'),
             # The built-in SBI (default -bios) runs an S-mode kernel: nothing to run without.
             (['-M', 'virt'], 'built-in SBI firmware needs -kernel'),

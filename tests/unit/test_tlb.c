@@ -222,6 +222,31 @@ Test(tlb, fill_from_sv39_page_table)
     cr_assert(!tlb_holds(MMU_IDX_U, v));
 }
 
+/* A guest PTE may name any physical page: one past RAM, in unmapped space or at the top of the
+ * 56-bit physical space is an access fault with the virtual address in tval (not a page
+ * fault, not a host access), and nothing is cached for it. */
+Test(tlb, leaf_pte_outside_ram_is_access_fault_with_the_virtual_address)
+{
+    fx_paging(SATP_MODE_SV39);
+    fx_set_priv(fx_cpu, PRV_S);
+    const uint64_t targets[] = { FX_RAM_BASE + FX_RAM_SIZE, FX_UNMAPPED,
+                                 (1ULL << 56) - 0x1000, FX_RAM_BASE - 0x1000 };
+    for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+        uint64_t v = 0x23450000 + i * 0x1000;
+        fx_map(v, targets[i], 12, FX_PTE_RWXAD);
+        load_faults(v + 0x18, 8, MMU_IDX_S, EXCP_LOAD_ACCESS_FAULT, v + 0x18);
+        store_faults(v + 0x20, 4, MMU_IDX_S, 5, EXCP_STORE_ACCESS_FAULT, v + 0x20);
+        uint64_t paddr;
+        const uint8_t *host;
+        bool single;
+        cr_assert_eq(tlb_translate_code(fx_cpu, v, &paddr, &host, &single),
+                     EXCP_INST_ACCESS_FAULT, "fetch via PTE to 0x%llx",
+                     (unsigned long long)targets[i]);
+        cr_assert(!tlb_holds(MMU_IDX_S, v), "cached a page outside RAM");
+    }
+    cr_assert_eq(fx_mmio.n, 0);
+}
+
 /* The last page of the address space: its tag must not be confused with an empty entry
  * (all ones), for any access type. */
 Test(tlb, top_page_of_address_space)
