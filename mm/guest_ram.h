@@ -1,6 +1,6 @@
 /* Host accesses to guest RAM on behalf of guest loads, stores and instruction fetches.
- * Callers: any vCPU thread (interpreter fast path, TLB slow path, translator) and the memory
- * map's RAM accessors. Locking: none; guest RAM has no lock, as on a real bus.
+ * Callers: any vCPU thread (interpreter fast path, TLB slow path, translator), the memory
+ * map's RAM accessors and device DMA (hw/dma.h). Locking: none; guest RAM has no lock, as on a real bus.
  *
  * Why atomics: guest harts may access one address concurrently (a lock word spun on with plain
  * loads while another hart frees it with an AMO, a PTE read by a guest while the page walker
@@ -20,6 +20,11 @@
 #define MM_GUEST_RAM_H
 
 #include <stdint.h>
+
+/* Guest RAM is little-endian and is accessed in host byte order (as mm/memmap.c does). */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tlbstorm needs a little-endian host"
+#endif
 
 /* Load size (1, 2, 4 or 8) bytes, zero-extended, from host address h, which must be aligned
  * to size. Relaxed atomic: single-copy atomic, orders nothing. */
@@ -48,7 +53,7 @@ static inline __attribute__((always_inline)) void guest_ram_store(void *h, unsig
 }
 
 /* For callers that cannot promise alignment (the memory map's RAM accessors serve any
- * caller): aligned accesses as above, others bytewise (each byte relaxed atomic, the whole
+ * caller; device DMA follows guest-chosen addresses): aligned accesses as above, others bytewise (each byte relaxed atomic, the whole
  * not single-copy atomic, as a misaligned access on RISC-V). */
 static inline uint64_t guest_ram_load_any(const uint8_t *h, unsigned size)
 {
