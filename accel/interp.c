@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/fpu.h"
+#include "mm/guest_ram.h"
 #include "mm/tlb.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -117,12 +118,13 @@ static inline __attribute__((always_inline)) bool load_fast(RISCVCPU *cpu, uint6
     if (unlikely((va & (RV_PAGE_MASK | (size - 1))) != e->addr_read)) {
         return false;
     }
-    const void *h = (const void *)(uintptr_t)(va + e->addend);
+    /* The tag compare checked alignment, so this is one single-copy atomic access. */
+    uint64_t v = guest_ram_load((const void *)(uintptr_t)(va + e->addend), size);
     switch (size) {
-    case 1: { uint8_t v; memcpy(&v, h, 1); *out = sign ? (uint64_t)(int8_t)v : v; break; }
-    case 2: { uint16_t v; memcpy(&v, h, 2); *out = sign ? (uint64_t)(int16_t)v : v; break; }
-    case 4: { uint32_t v; memcpy(&v, h, 4); *out = sign ? (uint64_t)(int32_t)v : v; break; }
-    default: memcpy(out, h, 8); break;
+    case 1: *out = sign ? (uint64_t)(int8_t)v : v; break;
+    case 2: *out = sign ? (uint64_t)(int16_t)v : v; break;
+    case 4: *out = sign ? (uint64_t)(int32_t)v : v; break;
+    default: *out = v; break;
     }
     return true;
 }
@@ -135,7 +137,7 @@ static inline __attribute__((always_inline)) bool store_fast(RISCVCPU *cpu, uint
         return false;
     }
     uint8_t *h = (uint8_t *)(uintptr_t)(va + e->addend);
-    memcpy(h, &val, size);
+    guest_ram_store(h, size, val);
     /* Self-modifying code: a page that holds TBs is flagged; invalidate after the store so a
      * retranslation reads the new bytes. Writable fast-path entries always map RAM. */
     if (unlikely(atomic_load_explicit(&cpu->code_pages[(size_t)(h - cpu->ram_host) >> 12],

@@ -20,6 +20,7 @@
 #include "accel/log.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "mm/guest_ram.h"
 #include "sync/exclusive.h"
 #include "sync/tsan.h"
 
@@ -140,6 +141,14 @@ static bool is_ram_page(uint64_t paddr)
     return paddr >= tbc.ram_base && ((paddr - tbc.ram_base) >> RV_PAGE_BITS) < tbc.n_pages;
 }
 
+/* One 16-bit instruction parcel of guest code. Parcels are 2-byte aligned (pc is always even),
+ * and another hart may store to the page while it is translated (cross-modifying code), so
+ * each parcel is one relaxed atomic load (mm/guest_ram.h). */
+static uint32_t code_parcel(const uint8_t *host_page, unsigned off)
+{
+    return (uint32_t)guest_ram_load(host_page + off, 2);
+}
+
 /* Decode guest code starting at pc into ops/raw. Returns the number of instructions; sets
  * *cross_page if the first instruction straddles the page end. */
 static unsigned decode_block(uint64_t pc, const uint8_t *host_page, unsigned max_insns,
@@ -150,13 +159,13 @@ static unsigned decode_block(uint64_t pc, const uint8_t *host_page, unsigned max
     *ends_with_jump = false;
     *cross_page = false;
     while (n < max_insns && off < RV_PAGE_SIZE) {
-        uint32_t insn = (uint32_t)host_page[off] | (uint32_t)host_page[off + 1] << 8;
+        uint32_t insn = code_parcel(host_page, off);
         if ((insn & 3) == 3) {
             if (off + 4 > RV_PAGE_SIZE) {
                 *cross_page = n == 0;
                 break;
             }
-            insn |= (uint32_t)host_page[off + 2] << 16 | (uint32_t)host_page[off + 3] << 24;
+            insn |= code_parcel(host_page, off + 2) << 16;
         }
         int ends;
         int len = riscv_decode(insn, pc + (off - (pc & (RV_PAGE_SIZE - 1))), &ops[n], &ends);
@@ -223,8 +232,7 @@ static TranslationBlock *tb_gen_code_locked(uint64_t pc, uint64_t phys_pc, uint3
     if (cross_page) {
         /* One instruction whose second half lies on the next page: never cached. */
         unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
-        uint32_t insn = (uint32_t)host_page[off] | (uint32_t)host_page[off + 1] << 8 |
-                        (uint32_t)next_page[0] << 16 | (uint32_t)next_page[1] << 24;
+        uint32_t insn = code_parcel(host_page, off) | code_parcel(next_page, 0) << 16;
         int ends;
         riscv_decode(insn, pc, &ops[0], &ends);
         ops[0].pc_off = 0;
@@ -318,7 +326,7 @@ TranslationBlock *tb_lookup(RISCVCPU *cpu)
     if (!tb) {
         unsigned off = (unsigned)(pc & (RV_PAGE_SIZE - 1));
         const uint8_t *next_page = NULL;
-        if (off == RV_PAGE_SIZE - 2 && (host_page[off] & 3) == 3) {
+        if (off == RV_PAGE_SIZE - 2 && (code_parcel(host_page, off) & 3) == 3) {
             uint64_t next_phys;
             bool next_single;
             exc = tlb_translate_code(cpu, pc + 2, &next_phys, &next_page, &next_single);

@@ -37,6 +37,7 @@
 #include "hw/fd_write.h"
 #include "hw/progress.h"
 #include "sync/thread.h"
+#include "sync/tsan.h"
 
 #define CONSOLE_CHUNK 256
 
@@ -186,7 +187,7 @@ static void console_term_signal(int sig, siginfo_t *info, void *uctx)
         static const char forced[] = "tlbstorm: second signal, exiting now\n";
         tty_restore();
         fd_write_all(STDERR_FILENO, forced, sizeof(forced) - 1);
-        _exit(128 + sig);
+        tsan_exit_unjoined(128 + sig);   /* _exit; vCPU threads stay unjoined on purpose */
     }
     console_wake(&con.wake_fd);
     errno = saved_errno;

@@ -11,7 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
+
+#include "mm/guest_ram.h"
 
 typedef struct DMARam {
     uint8_t *host;        /* host mapping of guest RAM */
@@ -37,39 +38,37 @@ static inline void dma_ram_written(const DMARam *ram, uint64_t paddr, uint64_t l
     }
 }
 
-/* Little-endian loads and stores of guest structures (rings, request headers) through a
- * host pointer from dma_ram_ptr; any alignment. */
+/* Little-endian loads and stores of guest structures (rings, descriptors, request headers)
+ * through a host pointer from dma_ram_ptr; any alignment. A guest driver on another vCPU may
+ * write the same words at the same time (a buggy or hostile one, or one reusing a ring slot
+ * early), so each aligned field is one relaxed atomic access (mm/guest_ram.h): no C data race,
+ * and each field is fetched exactly once, so a value a device checked is the value it uses.
+ * Bulk buffer contents are copied with memcpy/pread/pwrite instead: the device never
+ * interprets them, and a driver that touches a buffer it has handed to the device gets
+ * undefined contents on real hardware as well. */
 static inline uint16_t ld_le16(const uint8_t *p)
 {
-    uint16_t v;
-    memcpy(&v, p, sizeof(v));
-    return le16toh(v);
+    return le16toh((uint16_t)guest_ram_load_any(p, 2));
 }
 
 static inline uint32_t ld_le32(const uint8_t *p)
 {
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return le32toh(v);
+    return le32toh((uint32_t)guest_ram_load_any(p, 4));
 }
 
 static inline uint64_t ld_le64(const uint8_t *p)
 {
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return le64toh(v);
+    return le64toh(guest_ram_load_any(p, 8));
 }
 
 static inline void st_le32(uint8_t *p, uint32_t v)
 {
-    v = htole32(v);
-    memcpy(p, &v, sizeof(v));
+    guest_ram_store_any(p, 4, htole32(v));
 }
 
 static inline void st_le64(uint8_t *p, uint64_t v)
 {
-    v = htole64(v);
-    memcpy(p, &v, sizeof(v));
+    guest_ram_store_any(p, 8, htole64(v));
 }
 
 #endif

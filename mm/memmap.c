@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/guest_ram.h"
+
 const MemRegion *memmap_lookup(const MemMap *map, uint64_t paddr)
 {
     const MemRegion *best = NULL;
@@ -31,13 +33,6 @@ bool memmap_page_is_plain(const MemMap *map, const MemRegion *r, uint64_t page,
     return true;
 }
 
-static uint64_t ram_read(const uint8_t *p, unsigned size)
-{
-    uint64_t v = 0;
-    memcpy(&v, p, size);   /* little-endian host */
-    return v;
-}
-
 bool memmap_read(const MemMap *map, uint64_t paddr, unsigned size, uint64_t *value)
 {
     const MemRegion *r = memmap_lookup(map, paddr);
@@ -45,7 +40,7 @@ bool memmap_read(const MemMap *map, uint64_t paddr, unsigned size, uint64_t *val
         return false;
     }
     if (r->host) {
-        *value = ram_read(r->host + (paddr - r->base), size);
+        *value = guest_ram_load_any(r->host + (paddr - r->base), size);
     } else {
         *value = r->ops->read(r->opaque, paddr - r->base, size);
     }
@@ -62,7 +57,7 @@ bool memmap_write(const MemMap *map, uint64_t paddr, unsigned size, uint64_t val
         if (r->readonly) {
             return false;
         }
-        memcpy(r->host + (paddr - r->base), &value, size);
+        guest_ram_store_any(r->host + (paddr - r->base), size, value);
     } else {
         r->ops->write(r->opaque, paddr - r->base, value, size);
     }

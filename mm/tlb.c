@@ -12,6 +12,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 #include "hw/machine.h"
+#include "mm/guest_ram.h"
 
 static void tlb_table_clear(CPUTLBEntry *table, size_t n)
 {
@@ -646,12 +647,12 @@ static bool access_one(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mm
         return false;
     }
     if (res.host) {
+        /* Aligned here: misaligned accesses arrive one byte at a time. */
         if (is_store) {
-            memcpy(res.host, val, size);
+            guest_ram_store(res.host, size, *val);
             tlb_notify_code_write(cpu, res.host, size);
         } else {
-            *val = 0;
-            memcpy(val, res.host, size);
+            *val = guest_ram_load(res.host, size);
         }
         return true;
     }
@@ -765,7 +766,7 @@ int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
                 return EXCP_INST_ACCESS_FAULT;
             }
             unsigned off = (unsigned)(vaddr & ~RV_PAGE_MASK);
-            if (((*host_page)[off] & 3) == 3 && off + 4 <= RV_PAGE_SIZE) {
+            if ((guest_ram_load(*host_page + off, 1) & 3) == 3 && off + 4 <= RV_PAGE_SIZE) {
                 exc = tlb_fill(cpu, vaddr, 4, ACCESS_FETCH, mmu_idx, &direct, &filled);
                 if (exc) {
                     return exc;
