@@ -37,6 +37,7 @@ void machine_request(Machine *m, enum machine_request req, int exit_code)
 
 void machine_set_memmap(Machine *m, MemMap *map)
 {
+    tsan_release(map);                  /* see machine_memmap */
     MemMap *old = rcu_xchg_pointer(&m->memmap, map);
     /* TLB entries cache what the old map said about a page (plain RAM with a host addend, or
      * TLB_SLOW): no vCPU may use them once the map changed. Synced, so that when this

@@ -10,7 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <urcu/urcu-memb.h>
+
 #include "mm/memmap.h"
+#include "sync/tsan.h"
 
 struct RISCVCPU;
 struct tlbstorm_config;
@@ -73,6 +76,15 @@ void machine_request(Machine *m, enum machine_request req, int exit_code);
  * be a vCPU inside guest execution, and must serialise map changes. TBs are keyed by physical
  * address: code in a region that changes kind is not re-translated. */
 void machine_set_memmap(Machine *m, MemMap *map);
+/* The current memory map; the caller holds urcu_memb_read_lock while it uses the result. */
+static inline const MemMap *machine_memmap(const Machine *m)
+{
+    const MemMap *map = rcu_dereference(m->memmap);
+    /* liburcu publishes with inline assembly that TSan does not see: the edge from the
+     * publisher's writes to this reader (tsan_release in machine_set_memmap). */
+    tsan_acquire(map);
+    return map;
+}
 static inline enum machine_request machine_pending_request(Machine *m)
 {
     return (enum machine_request)atomic_load_explicit(&m->request, memory_order_acquire);

@@ -520,7 +520,7 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     }
 
     urcu_memb_read_lock();
-    const MemMap *map = rcu_dereference(cpu->machine->memmap);
+    const MemMap *map = machine_memmap(cpu->machine);
     uint64_t ppage = t.paddr & RV_PAGE_MASK;
     const MemRegion *r = memmap_lookup(map, t.paddr);
     if (!r || (access == ACCESS_STORE && r->readonly) || (access == ACCESS_FETCH && !r->host)) {
@@ -625,7 +625,7 @@ static bool access_paddr(RISCVCPU *cpu, uint64_t paddr, unsigned size, bool is_s
                          uint64_t *val)
 {
     urcu_memb_read_lock();
-    const MemMap *map = rcu_dereference(cpu->machine->memmap);
+    const MemMap *map = machine_memmap(cpu->machine);
     bool ok = is_store ? memmap_write(map, paddr, size, *val)
                        : memmap_read(map, paddr, size, val);
     /* Stores that reach RAM by this path must invalidate translated code too. */
@@ -735,7 +735,7 @@ void *tlb_atomic_host(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu
 static const uint8_t *code_host_page(RISCVCPU *cpu, uint64_t paddr)
 {
     urcu_memb_read_lock();
-    const MemMap *map = rcu_dereference(cpu->machine->memmap);
+    const MemMap *map = machine_memmap(cpu->machine);
     const MemRegion *r = memmap_lookup(map, paddr);
     const uint8_t *host = r && r->host ? r->host + ((paddr & RV_PAGE_MASK) - r->base) : NULL;
     urcu_memb_read_unlock();

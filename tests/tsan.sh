@@ -32,6 +32,8 @@ meson test -C "$build" --suite stress --print-errorlogs --timeout-multiplier 4
 #                                                          sections, heap flush records
 #   tlbtorture on OpenSBI fw_jump                          M-mode firmware: CLINT msip IPIs,
 #                                                          mtimecmp/vtimer, guest-side fences
+#   tlbtorture --remap-test=1ms                            memory map republished by a host
+#                                                          thread under RCU while vCPUs run
 #   smp_counters -smp 4                                    AMO and LR/SC on shared words
 #   sbi_test -smp 4, sbi_reboot -smp 4                     HSM start/stop/suspend, IPIs,
 #                                                          SRST machine reset with vCPUs live
@@ -47,6 +49,7 @@ whole_emulator=(
     tlbtorture_smp8_two_writers_no_stale_translation
     tlbtorture_smp4_qemu_strategy_no_stale_translation
     tlbtorture_opensbi_smp2_no_stale_translation
+    tlbtorture_smp4_memory_map_changes_never_seen_stale
     guest_smp_counters_smp4
     guest_sbi_test_smp4
     guest_sbi_reboot_smp4
