@@ -360,11 +360,12 @@ static const struct {
     const char *name;
     unsigned mode;
 } satp_props[] = { { "sv39", 8 }, { "sv48", 9 }, { "sv57", 10 }, { "sv64", 11 } };
+#define N_SATP_PROPS (sizeof(satp_props) / sizeof(satp_props[0]))
 #define SATP_PROP_MAX_SUPPORTED 10       /* Sv57 */
 
 static const char *satp_mode_name(unsigned mode)
 {
-    for (size_t i = 0; i < sizeof(satp_props) / sizeof(satp_props[0]); i++)
+    for (size_t i = 0; i < N_SATP_PROPS; i++)
         if (satp_props[i].mode == mode)
             return satp_props[i].name;
     return "bare";
@@ -427,15 +428,15 @@ static int h_cpu(struct parse_ctx *ctx, const char *arg)
         const struct prop *p = &pl.p[i];
         bool on;
         size_t k;
-        for (k = 0; k < sizeof(satp_props) / sizeof(satp_props[0]); k++)
+        for (k = 0; k < N_SATP_PROPS; k++)
             if (strcmp(p->key, satp_props[k].name) == 0)
                 break;
-        if (k == sizeof(satp_props) / sizeof(satp_props[0]) && strcmp(p->key, "sstc") != 0)
+        if (k == N_SATP_PROPS && strcmp(p->key, "sstc") != 0)
             return opt_error(ctx, "unsupported CPU property '%s' (sstc, sv39, sv48, sv57)",
                              p->key);
         if (parse_bool(p->val, &on) != 0)
             return opt_error(ctx, "%s must be on or off, not '%s'", p->key, p->val);
-        if (k == sizeof(satp_props) / sizeof(satp_props[0])) {
+        if (k == N_SATP_PROPS) {
             ctx->cfg->cpu_sstc = on;
         } else {
             unsigned bit = 1u << satp_props[k].mode;
