@@ -170,10 +170,16 @@ static void cpu_exec(RISCVCPU *cpu)
             continue;
         }
         /* EXIT_REQUEST: icount_decr is still negative; the loop top handles it. */
-        if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0 &&
-                   !(riscv_cpu_mip(cpu) & cpu->mie)) {
-            cpu->halted = true;
-            break;
+        if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0) {
+            if (!(riscv_cpu_mip(cpu) & cpu->mie)) {
+                cpu->halted = true;
+                break;
+            }
+            /* WFI returned at once: an interrupt is pending in mie but globally masked, so the
+             * guest is polling around WFI (OpenSBI 1.1's HSM wait, whose coldboot IPI stays
+             * pending, spins there on every stopped hart until Linux starts it). A spin-wait
+             * like pause: give the host core to a vCPU that can make progress. */
+            pause_yield(cpu);
         }
     }
     cpu_exec_end(cpu);

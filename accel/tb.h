@@ -47,6 +47,8 @@ typedef struct TranslationBlock {
 /* Any thread, once, before vCPUs start. */
 struct Machine;
 int tb_cache_init(struct Machine *m) __attribute__((warn_unused_result));
+/* With no vCPU running. The calling thread must be registered with urcu: the deletions run
+ * under the read lock, concurrently with the table's own resize worker. */
 void tb_cache_destroy(void);
 
 /* Owner vCPU: the TB to run at cpu->pc in the current context, translating it if needed.

@@ -14,6 +14,7 @@ int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
     cpu->misa = (2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('D') |
                 MISA_EXT('F') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') |
                 MISA_EXT('U');
+    cpu->features = (RISCVCPUFeatures){ .sstc = true, .satp_mode_max = SATP_MODE_SV57 };
     int rc = tlb_mailbox_init(&cpu->flush_mailbox);
     if (rc) {
         return rc;

@@ -105,6 +105,16 @@ enum riscv_irq {
 struct Machine;
 struct TranslationBlock;
 
+/* What the hart implements where the ISA leaves a choice (-cpu properties). Set by the main
+ * thread before the vCPU starts (riscv_cpu_init gives the defaults), read-only afterwards. */
+typedef struct RISCVCPUFeatures {
+    bool sstc;                    /* Sstc: stimecmp and menvcfg.STCE exist (default) */
+    /* The highest satp MODE accepted: SATP_MODE_SV57 (default), _SV48, _SV39, or
+     * SATP_MODE_BARE for no paging. Every paging mode from Sv39 up to it is accepted, as
+     * the privileged spec requires of Sv48 (Sv39) and Sv57 (Sv48) harts. */
+    uint8_t satp_mode_max;
+} RISCVCPUFeatures;
+
 /* Why the vCPU left the interpreter. */
 enum cpu_exit_reason {
     EXIT_NOCHAIN,     /* next TB not linked: look it up (cpu->last_tb/last_slot say from where) */
@@ -188,6 +198,7 @@ typedef struct RISCVCPU {
      * owner only, cpu_exec stopped at such an ecall and the vCPU loop must answer it. */
     bool sbi_builtin;
     bool sbi_pending;
+    RISCVCPUFeatures features;
 } RISCVCPU;
 
 /* ---- cpu/cpu.c ---- */

@@ -175,7 +175,9 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
     case CSR_STVAL: old = cpu->stval; break;
     case CSR_SIP: old = mip_read(cpu) & cpu->mideleg; break;
     case CSR_STIMECMP:
-        if (cpu->priv < PRV_M && (!sstc_enabled(cpu) || !(cpu->mcounteren & 2))) {
+        /* Without Sstc the CSR does not exist, in M-mode too (OpenSBI probes it that way). */
+        if (!cpu->features.sstc ||
+            (cpu->priv < PRV_M && (!sstc_enabled(cpu) || !(cpu->mcounteren & 2)))) {
             return CSR_ILLEGAL;
         }
         old = cpu->stimecmp;
@@ -282,7 +284,8 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
     case CSR_MCOUNTEREN: cpu->mcounteren = (uint32_t)v; break;
     case CSR_SENVCFG: cpu->senvcfg = v & MENVCFG_FIOM; break;
     case CSR_MENVCFG:
-        cpu->menvcfg = v & (MENVCFG_STCE | MENVCFG_FIOM);
+        /* STCE is read-only zero on a hart without Sstc. */
+        cpu->menvcfg = v & ((cpu->features.sstc ? MENVCFG_STCE : 0) | MENVCFG_FIOM);
         vtimer_set_stimecmp(cpu, cpu->stimecmp);
         st = CSR_OK_EXIT_TB;
         break;
@@ -312,9 +315,9 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
         break;
     case CSR_SATP: {
         uint64_t mode = v >> SATP_MODE_SHIFT;
-        if (mode != SATP_MODE_BARE && mode != SATP_MODE_SV39 && mode != SATP_MODE_SV48 &&
-            mode != SATP_MODE_SV57) {
-            break;   /* WARL: an unsupported mode leaves satp unchanged */
+        if (mode != SATP_MODE_BARE &&
+            (mode < SATP_MODE_SV39 || mode > cpu->features.satp_mode_max)) {
+            break;   /* WARL: an unsupported mode makes the whole write have no effect */
         }
         uint64_t old_satp = cpu->satp;
         cpu->satp = v & ((0xfULL << SATP_MODE_SHIFT) |

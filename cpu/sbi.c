@@ -24,8 +24,8 @@
  * waiting again.
  *
  * Machine state under the built-in SBI is what OpenSBI would leave for S-mode: every
- * exception except ecall from S/M delegated, SSIP/STIP/SEIP delegated, menvcfg.STCE (Sstc),
- * all counters visible to S and cycle/time/instret to U (scounteren = 7), PMP entry 0 =
+ * exception except ecall from S/M delegated, SSIP/STIP/SEIP delegated, menvcfg.STCE (on a
+ * hart with Sstc; without it, set_timer raises STIP itself), all counters visible to S and cycle/time/instret to U (scounteren = 7), PMP entry 0 =
  * NAPOT RWX over all memory, mstatus.FS = dirty, satp = 0. mtvec points at an `ecall` in the
  * reset ROM: a trap that still reaches M-mode executes it, and the resulting EXIT_SBI in
  * M-mode is reported as a fatal firmware error. */
@@ -147,6 +147,20 @@ static SBIState *sbi_of(RISCVCPU *cpu)
 
 /* ---- machine state for S-mode ---------------------------------------------------------- */
 
+/* As a write of stimecmp under Sstc: a value in the future also clears a pending STIP. A hart
+ * without Sstc has no stimecmp; OpenSBI then programs mtimecmp and raises STIP from its
+ * M-timer handler. No M-mode code runs here, so the deadline (kept in cpu->stimecmp, which
+ * the guest cannot reach) goes to the timer service as a firmware deadline instead. */
+static void set_timer(RISCVCPU *cpu, uint64_t stime_value)
+{
+    cpu->stimecmp = stime_value;
+    if (cpu->features.sstc) {
+        vtimer_set_stimecmp(cpu, stime_value);
+    } else {
+        vtimer_set_firmware_stimer(cpu, stime_value);
+    }
+}
+
 /* What OpenSBI leaves in the M-mode CSRs before it enters S-mode (see the file comment). */
 static void hart_setup_mmode(RISCVCPU *cpu, const SBIState *sbi)
 {
@@ -157,14 +171,15 @@ static void hart_setup_mmode(RISCVCPU *cpu, const SBIState *sbi)
     /* OpenSBI also opens cycle, time and instret to U-mode: Linux 6.1 never writes
      * scounteren, and its vDSO reads time in U-mode. */
     cpu->scounteren = 7;
-    cpu->menvcfg = MENVCFG_STCE;
+    cpu->menvcfg = cpu->features.sstc ? MENVCFG_STCE : 0;
     cpu->mstatus = (uint64_t)FS_DIRTY << MSTATUS_FS_SHIFT;
     cpu->mtvec = sbi->boot.mtrap_vector;
     cpu->pmpaddr[0] = PMPADDR_ALL;
     cpu->pmpcfg[0] = PMP_NAPOT_RWX;
-    /* No S-timer deadline left over from before a reset; STIP follows stimecmp from now on. */
+    /* No S-timer deadline left over from before a reset; STIP follows stimecmp (or, without
+     * Sstc, the firmware's deadline) from now on. */
     cpu->stimecmp = ~0ULL;
-    vtimer_set_stimecmp(cpu, cpu->stimecmp);
+    set_timer(cpu, cpu->stimecmp);
     tlb_flush_local(cpu);
 }
 
@@ -229,13 +244,6 @@ static bool hart_mask_to_cpus(unsigned n_harts, uint64_t mask, uint64_t base, ui
 static bool in_ram(const SBIState *sbi, uint64_t paddr, uint64_t len)
 {
     return dma_ram_ptr(&sbi->ram, paddr, len) != NULL;
-}
-
-static void set_timer(RISCVCPU *cpu, uint64_t stime_value)
-{
-    /* As a write of stimecmp under Sstc: a value in the future also clears a pending STIP. */
-    cpu->stimecmp = stime_value;
-    vtimer_set_stimecmp(cpu, stime_value);
 }
 
 static void console_putc(SBIState *sbi, uint8_t byte)

@@ -354,17 +354,97 @@ static int h_machine(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+/* The satp modes QEMU 8 names as -cpu properties, by satp MODE value. sv64 exists as a
+ * property but no hart implements it. */
+static const struct {
+    const char *name;
+    unsigned mode;
+} satp_props[] = { { "sv39", 8 }, { "sv48", 9 }, { "sv57", 10 }, { "sv64", 11 } };
+#define N_SATP_PROPS (sizeof(satp_props) / sizeof(satp_props[0]))
+#define SATP_PROP_MAX_SUPPORTED 10       /* Sv57 */
+
+static const char *satp_mode_name(unsigned mode)
+{
+    for (size_t i = 0; i < N_SATP_PROPS; i++)
+        if (satp_props[i].mode == mode)
+            return satp_props[i].name;
+    return "bare";
+}
+
+/* QEMU 8's resolution (riscv_cpu_satp_mode_finalize) of the sv* properties: the highest mode
+ * turned on is the maximum and every lower one is implied; with only "off" settings the
+ * maximum is the mode below the lowest one turned off (Bare below Sv39); none set: Sv57.
+ * Turning a mode off below one turned on contradicts the spec's "Sv48 implies Sv39". */
+static int resolve_satp_max(struct parse_ctx *ctx, unsigned set, unsigned on)
+{
+    if (on == 0) {
+        for (unsigned m = 8; m <= 11; m++)
+            if (set & (1u << m)) {
+                ctx->cfg->cpu_satp_mode_max = m == 8 ? 0 : m - 1;
+                return 0;
+            }
+        ctx->cfg->cpu_satp_mode_max = SATP_PROP_MAX_SUPPORTED;
+        return 0;
+    }
+    unsigned max = 11;
+    while (!(on & (1u << max)))
+        max--;
+    if (max > SATP_PROP_MAX_SUPPORTED)
+        return opt_error(ctx, "satp mode %s is higher than the hart's maximum %s",
+                         satp_mode_name(max), satp_mode_name(SATP_PROP_MAX_SUPPORTED));
+    for (unsigned m = 8; m < max; m++)
+        if ((set & (1u << m)) && !(on & (1u << m)))
+            return opt_error(ctx, "cannot disable %s satp mode if %s is enabled",
+                             satp_mode_name(m), satp_mode_name(max));
+    ctx->cfg->cpu_satp_mode_max = max;
+    return 0;
+}
+
+/* -cpu MODEL[,PROP=on|off...]. A later -cpu replaces an earlier one, properties included. */
 static int h_cpu(struct parse_ctx *ctx, const char *arg)
 {
+    static const char model_key[] = "model";
     if (is_help(arg)) {
         out_printf(ctx, "Available CPUs:\n"
                         "  max                  RV64GC hart (same as rv64)\n"
-                        "  rv64                 RV64GC hart\n");
+                        "  rv64                 RV64GC hart\n"
+                        "Properties (=on|off): sstc (default on), sv39, sv48, sv57 (default: up to sv57)\n");
         return HANDLED_EXIT;
     }
-    if (strcmp(arg, "rv64") != 0 && strcmp(arg, "max") != 0)
-        return opt_error(ctx, "unsupported CPU model '%s' (rv64 or max)", arg);
-    return 0;
+    struct prop_list pl;
+    int r = split_props(ctx, arg, model_key, &pl);
+    if (r < 0)
+        return r;
+    const struct prop *model = &pl.p[0];
+    if (model->key != model_key)
+        return opt_error(ctx, "unsupported CPU model '%s%s%s' (rv64 or max)", model->key,
+                         model->val ? "=" : "", model->val ? model->val : "");
+    if (strcmp(model->val, "rv64") != 0 && strcmp(model->val, "max") != 0)
+        return opt_error(ctx, "unsupported CPU model '%s' (rv64 or max)", model->val);
+
+    unsigned satp_set = 0, satp_on = 0;
+    ctx->cfg->cpu_sstc = true;
+    for (unsigned i = 1; i < pl.n; i++) {
+        const struct prop *p = &pl.p[i];
+        bool on;
+        size_t k;
+        for (k = 0; k < N_SATP_PROPS; k++)
+            if (strcmp(p->key, satp_props[k].name) == 0)
+                break;
+        if (k == N_SATP_PROPS && strcmp(p->key, "sstc") != 0)
+            return opt_error(ctx, "unsupported CPU property '%s' (sstc, sv39, sv48, sv57)",
+                             p->key);
+        if (parse_bool(p->val, &on) != 0)
+            return opt_error(ctx, "%s must be on or off, not '%s'", p->key, p->val);
+        if (k == N_SATP_PROPS) {
+            ctx->cfg->cpu_sstc = on;
+        } else {
+            unsigned bit = 1u << satp_props[k].mode;
+            satp_set |= bit;     /* the last setting of a mode wins */
+            satp_on = on ? satp_on | bit : satp_on & ~bit;
+        }
+    }
+    return resolve_satp_max(ctx, satp_set, satp_on);
 }
 
 /* QEMU's rule (machines that prefer cores): missing sockets and threads are 1, missing cores
@@ -886,7 +966,8 @@ static const struct option_def option_table[] = {
     { "version", NULL, ARG_NONE, h_version, "", "print the version and exit" },
     { "machine", "M", ARG_REQUIRED, h_machine, "virt[,dumpdtb=FILE][,accel=tcg]",
       "machine (only virt; 'help' lists); dumpdtb writes the DTB and exits" },
-    { "cpu", NULL, ARG_REQUIRED, h_cpu, "rv64|max", "CPU model (both are the RV64GC hart)" },
+    { "cpu", NULL, ARG_REQUIRED, h_cpu, "rv64|max[,sstc=on|off][,sv39|sv48|sv57=on|off]",
+      "CPU model (both are the RV64GC hart); Sstc, highest satp mode" },
     { "smp", NULL, ARG_REQUIRED, h_smp, "[cpus=]N[,maxcpus=N,sockets=S,cores=C,threads=T]",
       "number of vCPUs, 1..64 (default 1)" },
     { "m", NULL, ARG_REQUIRED, h_m, "[size=]SIZE[K|M|G|T]",
@@ -1005,6 +1086,8 @@ static void set_defaults(struct tlbstorm_config *cfg)
     cfg->machine = "virt";
     cfg->smp = 1;
     cfg->ram_size = TLBSTORM_RAM_DEFAULT;
+    cfg->cpu_sstc = true;
+    cfg->cpu_satp_mode_max = SATP_PROP_MAX_SUPPORTED;
     cfg->bios = BIOS_DEFAULT;
     cfg->nographic = true;
 }

@@ -52,6 +52,11 @@ struct tlbstorm_config {
     const char *dumpdtb_path;     /* -machine virt,dumpdtb=FILE, else NULL */
     unsigned smp;                 /* vCPUs, 1..TLBSTORM_MAX_CPUS, default 1 */
     uint64_t ram_size;            /* bytes, TLBSTORM_RAM_MIN..TLBSTORM_RAM_MAX, MiB multiple */
+    /* -cpu rv64,PROP=on|off,... */
+    bool cpu_sstc;                /* sstc: the Sstc extension; default on */
+    /* sv39/sv48/sv57 resolved as QEMU 8 does: the satp MODE value of the highest paging mode,
+     * 10 (Sv57, the default), 9 (Sv48), 8 (Sv39) or 0 (Bare: no paging). */
+    unsigned cpu_satp_mode_max;
 
     /* boot images; paths are not checked here (the loader opens them) */
     enum tlbstorm_bios bios;      /* default BIOS_DEFAULT */

@@ -64,6 +64,13 @@ int main(int argc, char **argv)
     case CMDLINE_RUN:
         break;
     }
+    /* The main thread uses the RCU read side (tb_cache_destroy deletes the TB hash table's
+     * nodes under the read lock; the loaders read the memory map) while liburcu's resize
+     * worker waits for grace periods. Unregistered, its read-side sections are invisible to
+     * those grace periods: at exit the deletions raced the table shrink they triggered
+     * (rculfhash.c `_cds_lfht_gc_bucket: Assertion !is_removed(iter)`, about 1 Linux boot
+     * in 20). Left registered until the process exits. */
+    urcu_memb_register_thread();
     log_enabled_mask = cfg.log_mask;
     if (cfg.log_file) {
         log_file = fopen(cfg.log_file, "w");

@@ -16,12 +16,39 @@
 /* Interrupt numbers in the hart-local interrupt controller (mip bit positions). */
 enum { INTC_M_SOFT = 3, INTC_M_TIMER = 7, INTC_S_EXT = 9, INTC_M_EXT = 11 };
 
-const char virt_fdt_isa_string[] = "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc";
-
+/* In canonical order: single letters, then Z extensions, then S extensions. The last one,
+ * sstc, is optional (-cpu rv64,sstc=off). */
 static const char *const isa_extensions[] = {
     "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei", "zihintpause",
     "zba", "zbb", "zbs", "sstc",
 };
+#define N_ISA_EXTENSIONS (sizeof(isa_extensions) / sizeof(isa_extensions[0]))
+
+static size_t n_isa_extensions(const struct virt_fdt_params *p)
+{
+    return p->sstc ? N_ISA_EXTENSIONS : N_ISA_EXTENSIONS - 1;
+}
+
+const char *virt_fdt_isa_string(const struct virt_fdt_params *p, char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "rv64");
+    for (size_t i = 0; i < n_isa_extensions(p) && used < len; i++) {
+        const char *ext = isa_extensions[i];
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", ext[1] ? "_" : "", ext);
+    }
+    return buf;
+}
+
+/* mmu-type as QEMU 8 writes it: the highest satp mode. */
+static const char *mmu_type(unsigned satp_mode_max)
+{
+    switch (satp_mode_max) {
+    case 8: return "riscv,sv39";
+    case 9: return "riscv,sv48";
+    case 10: return "riscv,sv57";
+    default: return "riscv,none";
+    }
+}
 
 /* Phandles, fixed by layout so the tree is reproducible: 1 = test device, 2 = PLIC,
  * 3.. = per hart the cpu node then its interrupt controller. */
@@ -83,8 +110,9 @@ static void prop_interrupts_extended(struct fdt_writer *w, unsigned n_harts, uin
     free(cells);
 }
 
-static void add_cpus(struct fdt_writer *w, unsigned n_harts)
+static void add_cpus(struct fdt_writer *w, const struct virt_fdt_params *p)
 {
+    unsigned n_harts = p->n_harts;
     void *fdt = w->fdt;
     chk(w, fdt_begin_node(fdt, "cpus"));
     chk(w, fdt_property_u32(fdt, "#address-cells", 1));
@@ -97,18 +125,19 @@ static void add_cpus(struct fdt_writer *w, unsigned n_harts)
         chk(w, fdt_property_u32(fdt, "reg", h));
         chk(w, fdt_property_string(fdt, "status", "okay"));
         chk(w, fdt_property_string(fdt, "compatible", "riscv"));
-        chk(w, fdt_property_string(fdt, "riscv,isa", virt_fdt_isa_string));
+        char isa[256];
+        chk(w, fdt_property_string(fdt, "riscv,isa", virt_fdt_isa_string(p, isa, sizeof(isa))));
         chk(w, fdt_property_string(fdt, "riscv,isa-base", "rv64i"));
         /* A string list is the strings back to back, each with its NUL. */
         char list[256];
         size_t len = 0;
-        for (size_t i = 0; i < sizeof(isa_extensions) / sizeof(isa_extensions[0]); i++) {
+        for (size_t i = 0; i < n_isa_extensions(p); i++) {
             len += (size_t)snprintf(list + len, sizeof(list) - len, "%s", isa_extensions[i]) + 1;
         }
         chk(w, fdt_property(fdt, "riscv,isa-extensions", list, (int)len));
-        /* Sv57 works too (satp accepts it), but advertising Sv48 as QEMU does keeps Linux on
-         * 4-level tables, so runs compare like with like. */
-        chk(w, fdt_property_string(fdt, "mmu-type", "riscv,sv48"));
+        /* The highest mode satp accepts. Linux 6.1 ignores it and probes satp itself (Sv57
+         * first); QEMU 7.2 writes riscv,sv48 here while its satp accepts Sv57 too. */
+        chk(w, fdt_property_string(fdt, "mmu-type", mmu_type(p->satp_mode_max)));
         chk(w, fdt_begin_node(fdt, "interrupt-controller"));
         chk(w, fdt_property_u32(fdt, "#address-cells", 0));
         chk(w, fdt_property_u32(fdt, "#interrupt-cells", 1));
@@ -259,7 +288,7 @@ static void add_tree(struct fdt_writer *w, const struct virt_fdt_params *p)
     prop_reg(w, p->ram_base, p->ram_size);
     chk(w, fdt_end_node(fdt));
 
-    add_cpus(w, p->n_harts);
+    add_cpus(w, p);
     add_soc(w, p);
     add_syscon_action(w, "poweroff", "syscon-poweroff", TEST_POWEROFF_VALUE);
     add_syscon_action(w, "reboot", "syscon-reboot", TEST_RESET_VALUE);

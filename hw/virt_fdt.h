@@ -19,10 +19,14 @@ struct virt_fdt_params {
     bool has_rtc;                       /* goldfish RTC */
     unsigned n_virtio;                  /* virtio-mmio slots on the bus, 0..8 */
     bool has_remap_test;                /* --remap-test's control page */
+    bool sstc;                          /* harts have Sstc (riscv,isa lists it) */
+    unsigned satp_mode_max;             /* satp MODE of the highest paging mode (mmu-type):
+                                         * 8, 9, 10 = Sv39, Sv48, Sv57; 0 = none */
 };
 
-/* The `riscv,isa` string advertised for every hart (also used by the -cpu help text). */
-extern const char virt_fdt_isa_string[];
+/* The `riscv,isa` string advertised for every hart, into buf (NUL-terminated, truncated to
+ * len). Returns buf. */
+const char *virt_fdt_isa_string(const struct virt_fdt_params *p, char *buf, size_t len);
 
 /* Build the blob into a malloc'd buffer (*fdt, *size = its packed total size).
  * Returns 0, or a negative errno with a message in err. */

@@ -23,7 +23,8 @@ typedef struct VTimer {
     bool stop;                  /* under lock */
     Machine *m;
     uint64_t *mtimecmp;         /* under lock, per hart */
-    uint64_t *stimecmp;         /* under lock, per hart; NO_DEADLINE while Sstc is off */
+    uint64_t *stimecmp;         /* under lock, per hart: the S-timer deadline, NO_DEADLINE while
+                                 * nothing drives STIP (Sstc off, no firmware timer) */
 } VTimer;
 
 /* Set or clear `bit` in the hart's mip to match (now >= cmp); kick the hart when it rises. */
@@ -132,22 +133,32 @@ void vtimer_stop(Machine *m)
     m->vtimer = NULL;
 }
 
-void vtimer_set_stimecmp(RISCVCPU *cpu, uint64_t cmp)
+/* `drives_stip`: the deadline owns STIP. When it does not, STIP belongs to M-mode software
+ * and is left alone; when it does, STIP follows the compare, and ~0 (never, since mtime
+ * cannot reach it) clears it. */
+static void set_s_deadline(RISCVCPU *cpu, uint64_t cmp, bool drives_stip)
 {
     VTimer *vt = cpu->machine->vtimer;
     if (!vt) {
         return;
     }
-    bool sstc = (cpu->menvcfg & MENVCFG_STCE) != 0;
     pthread_mutex_lock(&vt->lock);
-    vt->stimecmp[cpu->index] = sstc ? cmp : NO_DEADLINE;
-    /* With Sstc off STIP belongs to M-mode software; with it on, STIP follows the compare,
-     * and stimecmp = ~0 (never, since mtime cannot reach it) clears it. */
-    if (sstc) {
+    vt->stimecmp[cpu->index] = drives_stip ? cmp : NO_DEADLINE;
+    if (drives_stip) {
         update_bit(cpu, MIP_STIP, cmp, machine_read_mtime(cpu->machine));
     }
     pthread_cond_signal(&vt->cond);
     pthread_mutex_unlock(&vt->lock);
+}
+
+void vtimer_set_stimecmp(RISCVCPU *cpu, uint64_t cmp)
+{
+    set_s_deadline(cpu, cmp, (cpu->menvcfg & MENVCFG_STCE) != 0);
+}
+
+void vtimer_set_firmware_stimer(RISCVCPU *cpu, uint64_t cmp)
+{
+    set_s_deadline(cpu, cmp, true);
 }
 
 void vtimer_set_mtimecmp(Machine *m, unsigned hart, uint64_t cmp)

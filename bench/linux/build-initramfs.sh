@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build the benchmark initramfs: tlbshoot.c compiled static as /init, plus /dev/console and
-# /proc, written as a newc cpio archive by a few lines of Python (no root needed for the
+# Build the benchmark initramfs: tlbshoot.c compiled static as /init, tlbsh.c (a tiny shell,
+# boot it with rdinit=/bin/tlbsh) as /bin/tlbsh, plus /dev/console, /proc and /sys, written as a newc cpio archive by a few lines of Python (no root needed for the
 # device node). Installs the cross compiler if it is missing.
 #
 # Usage: bench/linux/build-initramfs.sh [OUT.cpio]   (default: $TLBSTORM_LINUX_CACHE/initramfs.cpio)
@@ -24,12 +24,13 @@ mkdir -p "$(dirname "$out")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 $cc -O2 -Wall -Wextra -static -pthread -o "$tmp/init" "$here/tlbshoot.c"
-riscv64-linux-gnu-strip "$tmp/init"
+$cc -O2 -Wall -Wextra -static -o "$tmp/tlbsh" "$here/tlbsh.c"
+riscv64-linux-gnu-strip "$tmp/init" "$tmp/tlbsh"
 
-python3 - "$tmp/init" "$out" <<'PY'
+python3 - "$tmp/init" "$tmp/tlbsh" "$out" <<'PY'
 import os, stat, sys
 
-init_path, out_path = sys.argv[1], sys.argv[2]
+init_path, sh_path, out_path = sys.argv[1], sys.argv[2], sys.argv[3]
 ino = [1]
 
 def entry(name, mode, data=b"", rdev=(0, 0)):
@@ -44,11 +45,16 @@ def entry(name, mode, data=b"", rdev=(0, 0)):
 
 with open(init_path, "rb") as f:
     init = f.read()
+with open(sh_path, "rb") as f:
+    sh = f.read()
 archive = b"".join([
     entry("dev", stat.S_IFDIR | 0o755),
     entry("dev/console", stat.S_IFCHR | 0o600, rdev=(5, 1)),
     entry("proc", stat.S_IFDIR | 0o555),
+    entry("sys", stat.S_IFDIR | 0o555),
     entry("init", stat.S_IFREG | 0o755, init),
+    entry("bin", stat.S_IFDIR | 0o755),
+    entry("bin/tlbsh", stat.S_IFREG | 0o755, sh),
     entry("TRAILER!!!", 0),
 ])
 archive += b"\0" * (-len(archive) % 512)

@@ -8,7 +8,8 @@
  *             (will-it-scale tlb_flush2_threads);
  *   stale     mremap a page holding a new value over a shared page that the others read;
  *             once mremap has returned no thread may read the old value.
- * Each reports microseconds per operation. Then the guest is powered off (when we are pid 1).
+ * Each reports microseconds per operation. Then the guest is powered off (when we are pid 1;
+ * run from tlbsh it just exits).
  *
  * Kernel command line: tlbshoot_iters=N (default 200) sets the iterations of each loop.
  * Build: riscv64-linux-gnu-gcc -O2 -static -pthread -o init tlbshoot.c */

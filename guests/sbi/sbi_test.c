@@ -174,6 +174,8 @@ static volatile unsigned long started[MAX_HARTS];      /* times each hart entere
 static volatile unsigned long ipis[MAX_HARTS];         /* supervisor software interrupts */
 static volatile unsigned long timer_irqs;
 static volatile unsigned long timer_cleared;           /* STIP read 0 after set_timer(-1) */
+static volatile unsigned long probe_armed;             /* an illegal instruction is expected */
+static volatile unsigned long probe_trapped;
 static volatile unsigned long cmd[MAX_HARTS];
 static volatile unsigned long cmd_seq[MAX_HARTS];      /* bumped with each command */
 static volatile unsigned long ack_seq[MAX_HARTS];      /* the command seen, before it runs */
@@ -212,6 +214,12 @@ void sbi_trap(unsigned long scause, unsigned long sepc, unsigned long stval)
             __atomic_fetch_add(&timer_cleared, 1UL, __ATOMIC_RELEASE);
         }
         __atomic_fetch_add(&timer_irqs, 1UL, __ATOMIC_RELEASE);
+        return;
+    }
+    if (scause == 2 && probe_armed) {            /* illegal instruction, on purpose */
+        probe_armed = 0;
+        probe_trapped = 1;
+        csr_write(sepc, sepc + 4);               /* skip the 4-byte CSR instruction */
         return;
     }
     lock();
@@ -530,6 +538,44 @@ static void test_timer(void)
     say("time: set_timer raises and clears the S-timer interrupt");
 }
 
+/* True if the `len` bytes at p contain `needle` (the device tree's strings are plain bytes). */
+static int bytes_contain(const char *p, unsigned long len, const char *needle)
+{
+    unsigned long n = 0;
+    while (needle[n]) {
+        n++;
+    }
+    for (unsigned long i = 0; i + n <= len; i++) {
+        unsigned long k = 0;
+        while (k < n && p[i + k] == needle[k]) {
+            k++;
+        }
+        if (k == n) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Sstc is present exactly when the device tree says so (-cpu rv64,sstc=off removes it):
+ * stimecmp is then readable from S-mode (the built-in SBI sets menvcfg.STCE and
+ * mcounteren.TM), else it does not exist. test_timer then checks that set_timer works
+ * either way. */
+static void test_sstc(unsigned long dtb)
+{
+    const volatile unsigned char *hdr = (const volatile unsigned char *)dtb;
+    unsigned long size = (unsigned long)hdr[4] << 24 | hdr[5] << 16 | hdr[6] << 8 | hdr[7];
+    int listed = bytes_contain((const char *)dtb, size, "_sstc");
+    probe_trapped = 0;
+    probe_armed = 1;
+    unsigned long v;
+    __asm__ volatile("csrr %0, 0x14d" : "=r"(v) : : "memory");   /* stimecmp */
+    probe_armed = 0;
+    CHECK(0, probe_trapped == !listed, "stimecmp must exist iff riscv,isa lists _sstc",
+          probe_trapped);
+    say(listed ? "sstc: listed, stimecmp readable" : "sstc: not listed, stimecmp is illegal");
+}
+
 static unsigned long count_harts(void)
 {
     unsigned long n = 0;
@@ -748,6 +794,7 @@ void sbi_boot_main(unsigned long hartid, unsigned long dtb)
     test_base();
     test_console();
     test_srst_params();
+    test_sstc(dtb);
     test_timer();
     n_all = count_harts();
     n_harts = n_all > MAX_HARTS ? MAX_HARTS : n_all;

@@ -932,6 +932,8 @@ int main(int argc, char **argv)
     const char *mode_name = "mailbox", *which = "all", *guest = NULL;
     double timeout = 120;
     uint64_t seed = 1;
+    /* Machine setup and teardown use the RCU read side (see hw/main.c). */
+    urcu_memb_register_thread();
     const char *env = getenv("TLBSTORM_STRESS_SCALE");
     if (env) {
         scale = atof(env);

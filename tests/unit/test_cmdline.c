@@ -289,9 +289,73 @@ Test(cmdline, cpu)
     cr_assert_eq(PARSE("-cpu", "help"), CMDLINE_EXIT_SUCCESS);
     cr_assert_not_null(strstr(out_text, "rv64"));
     EXPECT_ERROR("-cpu: unsupported CPU model 'sifive-u54' (rv64 or max)", "-cpu", "sifive-u54");
-    EXPECT_ERROR("-cpu: unsupported CPU model 'rv64,v=true' (rv64 or max)", "-cpu",
+    EXPECT_ERROR("-cpu: unsupported CPU property 'v' (sstc, sv39, sv48, sv57)", "-cpu",
                  "rv64,v=true");
     EXPECT_ERROR("-cpu: unsupported CPU model 'rv32' (rv64 or max)", "-cpu", "rv32");
+    EXPECT_ERROR("-cpu: unsupported CPU model 'sstc=off' (rv64 or max)", "-cpu", "sstc=off");
+    EXPECT_ERROR("-cpu: empty property in 'rv64,'", "-cpu", "rv64,");
+}
+
+Test(cmdline, cpu_sstc)
+{
+    EXPECT_RUN("-cpu", "rv64");
+    cr_assert(cfg.cpu_sstc);
+    EXPECT_RUN("-cpu", "rv64,sstc=off");
+    cr_assert_not(cfg.cpu_sstc);
+    EXPECT_RUN("-cpu", "max,sstc=false");
+    cr_assert_not(cfg.cpu_sstc);
+    EXPECT_RUN("-cpu", "rv64,sstc=off,sstc=on");      /* the last setting wins */
+    cr_assert(cfg.cpu_sstc);
+    EXPECT_RUN("-cpu", "rv64,sstc=true");
+    cr_assert(cfg.cpu_sstc);
+    EXPECT_RUN("-cpu", "rv64,sstc");                  /* a bare key means on */
+    cr_assert(cfg.cpu_sstc);
+    EXPECT_RUN("-cpu", "rv64,sstc=off", "-cpu", "rv64");   /* a later -cpu replaces it all */
+    cr_assert(cfg.cpu_sstc);
+    EXPECT_ERROR("-cpu: sstc must be on or off, not 'maybe'", "-cpu", "rv64,sstc=maybe");
+}
+
+/* QEMU 8's rules: the highest mode on is the maximum, lower ones are implied; only "off"
+ * settings: the mode below the lowest one turned off; a lower mode off under a higher one on
+ * is an error. */
+Test(cmdline, cpu_satp_modes)
+{
+    static const struct {
+        const char *arg;
+        unsigned max;
+    } ok[] = {
+        { "rv64", 10 },
+        { "rv64,sv57=on", 10 },
+        { "rv64,sv48=on", 9 },
+        { "rv64,sv39=on", 8 },
+        { "rv64,sv39=on,sv48=on", 9 },
+        { "rv64,sv48=on,sv39=on", 9 },
+        { "rv64,sv57=off", 9 },
+        { "rv64,sv48=off", 8 },
+        { "rv64,sv57=off,sv48=off", 8 },
+        { "rv64,sv39=off", 0 },
+        { "rv64,sv64=off", 10 },
+        { "rv64,sv39=on,sv57=off", 8 },
+        { "rv64,sv48=on,sv57=off", 9 },
+        { "rv64,sv48=on,sv48=off", 8 },          /* only the last setting of sv48 counts */
+        { "max,sv48,sstc=off", 9 },
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        EXPECT_RUN("-cpu", ok[i].arg);
+        cr_assert_eq(cfg.cpu_satp_mode_max, ok[i].max, "%s: %u", ok[i].arg,
+                     cfg.cpu_satp_mode_max);
+    }
+    EXPECT_RUN("-cpu", "rv64,sv39=on", "-cpu", "rv64");
+    cr_assert_eq(cfg.cpu_satp_mode_max, 10);
+    EXPECT_ERROR("-cpu: cannot disable sv39 satp mode if sv48 is enabled", "-cpu",
+                 "rv64,sv39=off,sv48=on");
+    EXPECT_ERROR("-cpu: cannot disable sv48 satp mode if sv57 is enabled", "-cpu",
+                 "rv64,sv57=on,sv48=off");
+    EXPECT_ERROR("-cpu: satp mode sv64 is higher than the hart's maximum sv57", "-cpu",
+                 "rv64,sv64=on");
+    EXPECT_ERROR("-cpu: sv48 must be on or off, not '1'", "-cpu", "rv64,sv48=1");
+    EXPECT_ERROR("-cpu: unsupported CPU property 'sv32' (sstc, sv39, sv48, sv57)", "-cpu",
+                 "rv64,sv32=on");
 }
 
 Test(cmdline, accel)

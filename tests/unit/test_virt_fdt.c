@@ -48,7 +48,8 @@ Test(virt_fdt, one_cpu_node_per_hart_with_its_interrupt_controller)
 {
     for (unsigned harts = 1; harts <= 64; harts *= 4) {
         struct virt_fdt_params p = { .n_harts = harts, .ram_base = VIRT_RAM_BASE,
-                                     .ram_size = 256 << 20 };
+                                     .ram_size = 256 << 20, .sstc = true,
+                                     .satp_mode_max = 10 };
         void *fdt = build(&p);
         cr_assert_eq(count_cpus(fdt), (int)harts);
         for (unsigned h = 0; h < harts; h++) {
@@ -60,11 +61,57 @@ Test(virt_fdt, one_cpu_node_per_hart_with_its_interrupt_controller)
             const fdt32_t *reg = fdt_getprop(fdt, cpu, "reg", &len);
             cr_assert_eq(len, 4);
             cr_assert_eq(fdt32_to_cpu(*reg), h);
-            cr_assert_str_eq(fdt_getprop(fdt, cpu, "mmu-type", NULL), "riscv,sv48");
-            cr_assert_str_eq(fdt_getprop(fdt, cpu, "riscv,isa", NULL), virt_fdt_isa_string);
+            cr_assert_str_eq(fdt_getprop(fdt, cpu, "mmu-type", NULL), "riscv,sv57");
+            cr_assert_str_eq(fdt_getprop(fdt, cpu, "riscv,isa", NULL),
+                             "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc");
             int intc = fdt_subnode_offset(fdt, cpu, "interrupt-controller");
             cr_assert_geq(intc, 0);
             cr_assert_eq(fdt_node_check_compatible(fdt, intc, "riscv,cpu-intc"), 0);
+        }
+        free(fdt);
+    }
+}
+
+/* True if the string list `list` (len bytes) holds `s`. */
+static bool list_has(const char *list, int len, const char *s)
+{
+    for (int i = 0; i < len; i += (int)strlen(list + i) + 1) {
+        if (strcmp(list + i, s) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Test(virt_fdt, cpu_properties_shape_isa_and_mmu_type)
+{
+    static const struct {
+        bool sstc;
+        unsigned satp_mode_max;
+        const char *isa, *mmu;
+    } cases[] = {
+        { false, 10, "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs", "riscv,sv57" },
+        { true, 9, "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc", "riscv,sv48" },
+        { true, 8, "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc", "riscv,sv39" },
+        { false, 0, "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs", "riscv,none" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct virt_fdt_params p = { .n_harts = 2, .ram_base = VIRT_RAM_BASE,
+                                     .ram_size = 256 << 20, .sstc = cases[i].sstc,
+                                     .satp_mode_max = cases[i].satp_mode_max };
+        void *fdt = build(&p);
+        for (unsigned h = 0; h < 2; h++) {
+            char path[64];
+            snprintf(path, sizeof(path), "/cpus/cpu@%x", h);
+            int cpu = fdt_path_offset(fdt, path);
+            cr_assert_geq(cpu, 0);
+            cr_assert_str_eq(fdt_getprop(fdt, cpu, "riscv,isa", NULL), cases[i].isa);
+            cr_assert_str_eq(fdt_getprop(fdt, cpu, "mmu-type", NULL), cases[i].mmu);
+            int len;
+            const char *exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+            cr_assert_not_null(exts);
+            cr_assert_eq(list_has(exts, len, "sstc"), cases[i].sstc, "case %zu", i);
+            cr_assert(list_has(exts, len, "zihintpause"));
         }
         free(fdt);
     }
