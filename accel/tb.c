@@ -105,12 +105,24 @@ void tb_cache_destroy(void)
 void tb_jmp_cache_clear(RISCVCPU *cpu)
 {
     memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
+    memset(cpu->jmp_cache_nonglobal, 0, sizeof(cpu->jmp_cache_nonglobal));
+}
+
+void tb_jmp_cache_clear_nonglobal(RISCVCPU *cpu)
+{
+    for (unsigned w = 0; w < TB_JMP_CACHE_SIZE / 64; w++) {
+        for (uint64_t bits = cpu->jmp_cache_nonglobal[w]; bits; bits &= bits - 1) {
+            cpu->jmp_cache[w * 64 + (unsigned)__builtin_ctzll(bits)] = NULL;
+        }
+        cpu->jmp_cache_nonglobal[w] = 0;
+    }
 }
 
 void tb_jmp_cache_clear_page(RISCVCPU *cpu, uint64_t page)
 {
     unsigned first = tb_jmp_cache_hash(page & RV_PAGE_MASK) & ~0x3fu;
     memset(&cpu->jmp_cache[first], 0, 64 * sizeof(cpu->jmp_cache[0]));
+    cpu->jmp_cache_nonglobal[first / 64] = 0;
 }
 
 static TranslationBlock *ht_lookup(uint64_t pc, uint64_t phys_pc, uint32_t flags)
@@ -362,6 +374,12 @@ TranslationBlock *tb_lookup(RISCVCPU *cpu)
         }
     }
     cpu->jmp_cache[h] = tb;
+    uint64_t bit = 1ULL << (h % 64);
+    if (tlb_code_page_survives_asid_flush(cpu, pc)) {
+        cpu->jmp_cache_nonglobal[h / 64] &= ~bit;
+    } else {
+        cpu->jmp_cache_nonglobal[h / 64] |= bit;
+    }
     return tb;
 }
 

@@ -64,10 +64,14 @@ void tb_invalidate_phys_page(uint64_t paddr_page);
 static inline unsigned tb_jmp_cache_hash(uint64_t pc)
 {
     /* Page-clustered: all TBs of one page share a 64-entry bucket, so a page flush clears
-     * just that bucket. */
-    return (unsigned)((((pc >> 12) & 0x3f) << 6) | ((pc >> 1) & 0x3f));
+     * just that bucket. Inside the bucket the whole page offset is folded in: with only
+     * pc bits 1..6, TB starts 128 bytes apart (dense kernel code) kept evicting each other
+     * and every miss went to the global hash table. */
+    return (unsigned)((((pc >> 12) & 0x3f) << 6) | (((pc >> 1) ^ (pc >> 7)) & 0x3f));
 }
 void tb_jmp_cache_clear(struct RISCVCPU *cpu);
+/* After an ASID flush: drop only the entries reached through translations it removed. */
+void tb_jmp_cache_clear_nonglobal(struct RISCVCPU *cpu);
 void tb_jmp_cache_clear_page(struct RISCVCPU *cpu, uint64_t page);
 
 /* Statistics (relaxed atomics). */

@@ -284,7 +284,10 @@ void tlb_flush_asid_by_mmuidx_local(RISCVCPU *cpu, int32_t asid, unsigned idxmap
                 tlb_desc_flush_nonglobal(&tlb->f[i], &tlb->d[i]);
             }
         }
-        tb_jmp_cache_clear(cpu);
+        /* Global translations stay, and so do the jump-cache entries reached through them
+         * (the kernel's code, under Linux): refilling those after every ASID flush was a
+         * global hash-table lookup per indirect jump. */
+        tb_jmp_cache_clear_nonglobal(cpu);
     }
     for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
         if (idxmap && tlb->ctx[c].asid == asid) {
@@ -786,6 +789,19 @@ int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
     }
     *host_page = (const uint8_t *)(uintptr_t)(page + e->addend);
     return 0;
+}
+
+bool tlb_code_page_survives_asid_flush(RISCVCPU *cpu, uint64_t vaddr)
+{
+    unsigned mmu_idx = cpu->code_mmu_idx;
+    if (mmu_idx >= TLB_ASID_TAGGED_MODES) {
+        return true;
+    }
+    uint64_t page = vaddr & RV_PAGE_MASK;
+    CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, page);
+    size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
+    return (e->addr_code & (RV_PAGE_MASK | TLB_INVALID)) == page &&
+           cpu->tlb.d[mmu_idx].fulltlb[idx].global;
 }
 
 void tlb_notify_code_write(RISCVCPU *cpu, uint8_t *host_addr, unsigned size)

@@ -161,6 +161,10 @@ void *tlb_atomic_host(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsig
  * alone and not cached. Returns 0 or the exception cause (not raised). */
 int tlb_translate_code(struct RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
                        const uint8_t **host_page, bool *single_insn);
+/* Right after a successful tlb_translate_code of vaddr (not single_insn): would an ASID flush
+ * keep the translation it used? True for a global leaf and for mmu_idx values not tagged by
+ * ASID (M-mode), whose entries an ASID flush never touches. */
+bool tlb_code_page_survives_asid_flush(struct RISCVCPU *cpu, uint64_t vaddr);
 /* A store hit a RAM page that holds translated code: invalidate those TBs (after the store). */
 void tlb_notify_code_write(struct RISCVCPU *cpu, uint8_t *host_addr, unsigned size);
 

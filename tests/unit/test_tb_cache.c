@@ -10,6 +10,7 @@
 #include "accel/interp.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
+#include "mm/tlb.h"
 #include "tests/unit/fixture_hart.h"
 
 #define CODE_BASE FX_RAM_BASE
@@ -43,5 +44,54 @@ Test(tb_cache, large_table_destroyed_and_recreated)
         tb_cache_destroy();
         tb_jmp_cache_clear(fx_cpu);
     }
+    fx_machine.code_pages = fixture_code_pages;
+}
+
+/* An ASID flush removes only non-global translations, so the jump cache keeps the blocks
+ * reached through global code pages (a kernel's) and drops those reached through non-global
+ * ones: after the flush, a remapped non-global page must run its new code. */
+Test(tb_cache, asid_flush_drops_only_jump_cache_entries_of_non_global_code)
+{
+    interp_init();
+    _Atomic uint8_t *fixture_code_pages = fx_machine.code_pages;
+    cr_assert_eq(tb_cache_init(&fx_machine), 0);
+    const uint64_t pa_global = FX_RAM_BASE + 0x10000, pa_old = FX_RAM_BASE + 0x11000,
+                   pa_new = FX_RAM_BASE + 0x12000;
+    const uint64_t va_global = 0x40000000, va_user = 0x50001000;   /* other buckets */
+    for (uint64_t pa = pa_global; pa < pa_new + 0x1000; pa += 2) {
+        fx_ram_write(pa, 2, C_J_SELF);
+    }
+    fx_paging(SATP_MODE_SV39);
+    fx_set_priv(fx_cpu, PRV_S);
+    fx_map(va_global, pa_global, 12, FX_PTE_RWXAD | FX_PTE_G);
+    uint64_t pte_user = fx_map(va_user, pa_old, 12, FX_PTE_RWXAD);
+
+    fx_cpu->pc = va_global + 0x40;
+    TranslationBlock *tb_global = tb_lookup(fx_cpu);
+    fx_cpu->pc = va_user + 0x40;
+    TranslationBlock *tb_old = tb_lookup(fx_cpu);
+    cr_assert(tb_global && tb_old);
+    cr_assert_eq(tb_old->phys_pc, pa_old + 0x40);
+    TranslationBlock **slot_global = &fx_cpu->jmp_cache[tb_jmp_cache_hash(va_global + 0x40)];
+    TranslationBlock **slot_user = &fx_cpu->jmp_cache[tb_jmp_cache_hash(va_user + 0x40)];
+    cr_assert_eq(*slot_global, tb_global);
+    cr_assert_eq(*slot_user, tb_old);
+
+    fx_pte_write(pte_user, fx_pte(pa_new, FX_PTE_RWXAD));
+    tlb_flush_asid_by_mmuidx_local(fx_cpu, 0, (1u << TLB_NB_MMU_MODES) - 1);
+    cr_assert_eq(*slot_global, tb_global, "a global block left the jump cache");
+    cr_assert_null(*slot_user, "a non-global block outlived the ASID flush");
+    fx_cpu->pc = va_user + 0x40;
+    TranslationBlock *tb_new = tb_lookup(fx_cpu);
+    cr_assert_not_null(tb_new);
+    cr_assert_eq(tb_new->phys_pc, pa_new + 0x40);
+    fx_cpu->pc = va_global + 0x40;
+    cr_assert_eq(tb_lookup(fx_cpu), tb_global);
+
+    /* A full flush still drops everything. */
+    tlb_flush_local(fx_cpu);
+    cr_assert_null(*slot_global);
+    tb_cache_destroy();
+    tb_jmp_cache_clear(fx_cpu);
     fx_machine.code_pages = fixture_code_pages;
 }
