@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -972,6 +973,9 @@ static void child_quit_hangs(void *opaque, int status)
 
 static void run_child(int ready_fd, enum child_end how, int sig)
 {
+    /* Never outlive the test: an orphan holding Criterion's pipes hangs the whole runner. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    alarm(30);
     char err[256];
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
@@ -1007,6 +1011,31 @@ static void run_child(int ready_fd, enum child_end how, int sig)
     }
 }
 
+/* Reads one byte from fd within 20 s; false on timeout, EOF or error. */
+static bool read_byte_within(int fd, char *c)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    return poll(&p, 1, 20000) == 1 && read(fd, c, 1) == 1;
+}
+
+/* waitpid with a 20 s deadline; on timeout the child is killed and false returned. */
+static bool wait_child_within(pid_t pid, int *status)
+{
+    for (int ms = 0; ms < 20000; ms += 5) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid) {
+            return true;
+        }
+        if (r < 0) {
+            return false;
+        }
+        usleep(5000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, status, 0);
+    return false;
+}
+
 static void check_restore(enum child_end how, int sig)
 {
     open_pty();
@@ -1020,19 +1049,33 @@ static void check_restore(enum child_end how, int sig)
     }
     close(ready[1]);
     char c;
-    cr_assert_eq(read(ready[0], &c, 1), 1, "child failed to start the console");
+    if (!read_byte_within(ready[0], &c)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        cr_assert_fail("child failed to start the console within 20 s");
+    }
     bool term = sig == SIGTERM || sig == SIGINT || sig == SIGHUP;
     if (how != END_EXIT && term) {
-        cr_assert(is_raw(pty_slave));
+        bool raw = is_raw(pty_slave);
         cr_assert_eq(kill(pid, sig), 0);
+        if (!raw) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            cr_assert_fail("the console did not put the terminal in raw mode");
+        }
         if (how == END_SECOND) {
             /* The first one has been handled (its quit reported and does nothing more). */
-            cr_assert_eq(read(ready[0], &c, 1), 1, "the first signal was not handled");
+            if (!read_byte_within(ready[0], &c)) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                cr_assert_fail("the first signal was not handled within 20 s");
+            }
             cr_assert_eq(kill(pid, sig), 0);
         }
     }
     int status;
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(wait_child_within(pid, &status), "the child did not exit within 20 s of its %s",
+              how == END_EXIT ? "start" : "signal");
     if (how == END_EXIT) {
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 7, "status 0x%x", status);
     } else if (term) {
