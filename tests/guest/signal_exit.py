@@ -18,10 +18,19 @@ import termios
 import time
 
 
+def default_signals():
+    """In the child: the dispositions an interactive user has. A suite started from nohup or
+    as a script's background job inherits SIGHUP/SIGINT ignored, and tlbstorm rightly leaves
+    ignored signals alone, so the signals sent here would do nothing."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def start(emu, guest, extra, **kw):
     cmd = [emu, '-M', 'virt', '-smp', '4', '-m', '256M', '-nographic', '-kernel', guest,
            '-append', 'secs=120'] + extra
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=default_signals, **kw)
 
 
 def wait_started(p, timeout=20.0):

@@ -976,6 +976,12 @@ static void run_child(int ready_fd, enum child_end how, int sig)
     /* Never outlive the test: an orphan holding Criterion's pipes hangs the whole runner. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     alarm(30);
+    /* The default disposition is what is tested. A test run started from `nohup` or as a
+     * background job of a script inherits SIGHUP or SIGINT ignored, and the console rightly
+     * leaves ignored signals alone: the child would then never end. */
+    if (sig == SIGHUP || sig == SIGINT || sig == SIGTERM) {
+        signal(sig, SIG_DFL);
+    }
     char err[256];
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
