@@ -24,6 +24,7 @@
 #include "mm/flush_trace.h"
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
+#include "sync/work.h"
 
 /* Ctrl-A x on the console (status 0, as QEMU's -nographic) or a termination signal
  * (128 + signal): power off; the main thread then writes statistics and closes the block
@@ -160,6 +161,13 @@ int main(int argc, char **argv)
         }
     }
     virt_remap_test_stop();
+    /* Work queued after a vCPU thread's last look at its queue (the remap-test mover's
+     * flushes under --flush=qemu, as the guest powered off) runs here on its behalf: the
+     * threads are joined, so nothing else owns their state, and the items free what they
+     * carry. */
+    for (unsigned i = 0; i < machine.n_cpus; i++) {
+        process_queued_cpu_work(machine.cpus[i]);
+    }
     progress_stop();     /* erased before anything else is printed */
     console_stop();
     if (flush_trace_close(err, sizeof(err)) != 0) {

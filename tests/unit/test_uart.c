@@ -113,9 +113,6 @@ static double now_s(void)
 }
 
 TestSuite(uart, .init = setup, .fini = teardown, .timeout = 30);
-/* A console test that hangs (a child waiting for a signal it never gets) fails in 60 s with
- * its name instead of running into meson's timeout for the whole binary. */
-TestSuite(console, .timeout = 60);
 
 /* ---- register file ----------------------------------------------------------------- */
 
