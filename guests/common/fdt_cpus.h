@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "harness.h"
+
 static inline uint32_t be32(const void *p)
 {
     const uint8_t *b = p;
@@ -74,6 +76,21 @@ static inline unsigned fdt_count_cpus(const uint8_t *fdt)
             return count;
         }
     }
+}
+
+/* The SMP guests' start: the hart count from the tree, 1..max. Without a usable tree hart 0
+ * fails the run and the others get 0 (they should just return). */
+static inline unsigned smp_harts_or_fail(uint64_t hart, const uint8_t *dtb, unsigned max)
+{
+    unsigned n_harts = fdt_count_cpus(dtb);
+    if (n_harts == 0 || n_harts > max) {
+        if (hart == 0) {
+            harness_puts("no usable device tree in a1\n");
+            harness_exit(1);
+        }
+        return 0;
+    }
+    return n_harts;
 }
 
 #endif

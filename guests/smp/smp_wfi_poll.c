@@ -36,12 +36,8 @@ static void wait_round(uint64_t hart, uint64_t round)
 
 void smp_main(uint64_t hart, const uint8_t *dtb)
 {
-    unsigned n_harts = fdt_count_cpus(dtb);
-    if (n_harts == 0 || n_harts > MAX_HARTS) {
-        if (hart == 0) {
-            harness_puts("no usable device tree in a1\n");
-            harness_exit(1);
-        }
+    unsigned n_harts = smp_harts_or_fail(hart, dtb, MAX_HARTS);
+    if (n_harts == 0) {
         return;
     }
     if (hart != 0) {
