@@ -23,6 +23,7 @@
 #include "cpu/sbi.h"
 #include "hw/machine.h"
 #include "sync/exclusive.h"
+#include "sync/run_slots.h"
 #include "sync/work.h"
 #include "sync/futex.h"
 
@@ -53,6 +54,7 @@ static void vcpu_sleep_in_wfi(RISCVCPU *cpu)
         if (cpu_work_pending(&cpu->work)) {
             return;     /* still halted: the loop runs the work and sleeps again */
         }
+        run_slot_release(cpu);
         futex_wait(&cpu->wake_seq, seq);
     }
 }
@@ -89,8 +91,13 @@ static void directed_yield(bool acked)
  * time slices, and a guest that pauses as a short delay, not a spin-wait, would otherwise
  * pay one per instruction. With a core per vCPU, spinning is the fastest way to notice the
  * change, so the hint is ignored. */
-static void pause_yield(const RISCVCPU *cpu)
+static bool pause_yield(RISCVCPU *cpu)
 {
+    if (run_slots_limited()) {
+        /* Every vCPU in guest code has a core: the one to give way to is parked in the
+         * slot queue, and only a handover lets it run. */
+        return run_slot_spin_handover(cpu);
+    }
     /* 0: not computed yet. Relaxed: every thread computes the same value. */
     static _Atomic int host_cpus;
     static _Thread_local int64_t last_pause_yield_ns;    /* this vCPU thread's */
@@ -101,13 +108,14 @@ static void pause_yield(const RISCVCPU *cpu)
         atomic_store_explicit(&host_cpus, n, memory_order_relaxed);
     }
     if (cpu->machine->n_cpus <= (unsigned)n) {
-        return;
+        return false;
     }
     int64_t now = machine_clock_ns();
     if (now - last_pause_yield_ns >= PAUSE_YIELD_MIN_NS) {
         last_pause_yield_ns = now;
         sched_yield();
     }
+    return false;
 }
 
 /* After a kick: does the vCPU have to leave guest execution, or was the kick only for TLB
@@ -115,7 +123,8 @@ static void pause_yield(const RISCVCPU *cpu)
 static bool cpu_must_leave(RISCVCPU *cpu)
 {
     return exclusive_pending() || cpu_work_pending(&cpu->work) ||
-           machine_pending_request(cpu->machine) != MACHINE_RUN;
+           machine_pending_request(cpu->machine) != MACHINE_RUN ||
+           run_slot_handover_requested(cpu);
 }
 
 /* Run guest code until something requires leaving the inside state. */
@@ -166,7 +175,9 @@ static void cpu_exec(RISCVCPU *cpu)
             break;
         }
         if (r == EXIT_PAUSE) {
-            pause_yield(cpu);
+            if (pause_yield(cpu)) {
+                break;
+            }
             continue;
         }
         /* EXIT_REQUEST: icount_decr is still negative; the loop top handles it. */
@@ -179,7 +190,9 @@ static void cpu_exec(RISCVCPU *cpu)
              * guest is polling around WFI (OpenSBI 1.1's HSM wait, whose coldboot IPI stays
              * pending, spins there on every stopped hart until Linux starts it). A spin-wait
              * like pause: give the host core to a vCPU that can make progress. */
-            pause_yield(cpu);
+            if (pause_yield(cpu)) {
+                break;
+            }
         }
     }
     cpu_exec_end(cpu);
@@ -189,6 +202,7 @@ static void *vcpu_thread(void *arg)
 {
     RISCVCPU *cpu = arg;
     urcu_memb_register_thread();
+    run_slot_thread_start(cpu);
     while (machine_pending_request(cpu->machine) == MACHINE_RUN) {
         process_queued_cpu_work(cpu);
         /* Built-in SBI: M-mode setup, SBI calls, HSM stopped/suspended harts. */
@@ -199,8 +213,13 @@ static void *vcpu_thread(void *arg)
             vcpu_sleep_in_wfi(cpu);
             continue;
         }
+        run_slot_handover(cpu);
+        if (!run_slot_acquire(cpu)) {
+            continue;    /* queued work or a machine request first; still queued */
+        }
         cpu_exec(cpu);
     }
+    run_slot_thread_stop(cpu);
     process_queued_cpu_work(cpu);    /* never leave a run_on_cpu caller waiting */
     urcu_memb_unregister_thread();
     return NULL;

@@ -7,6 +7,7 @@
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "sync/run_slots.h"
 
 int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *threads,
                      unsigned *started)
@@ -20,6 +21,7 @@ int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *t
         cpu->code_pages = m->code_pages;
         atomic_store(&cpu->icount_decr, 0);
     }
+    run_slots_reset(m->cpus, m->n_cpus, m->run_slots);
     *started = 0;
     for (unsigned i = 0; i < m->n_cpus; i++) {
         int rc = vcpu_start(m->cpus[i], &threads[i]);

@@ -5,8 +5,10 @@
  * targeting harts 1..k while hart 0 runs too, with a short pause between requests.
  * Locking: none of its own; the flush API is called from one thread.
  *
- *   flush_latency --smp N --mode mailbox|qemu [--targets 1,3,7] [--samples N]
- *                 [--warmup N] [--pause-us U] GUEST.elf
+ *   flush_latency --smp N --mode mailbox|mailbox-noslots|qemu [--targets 1,3,7]
+ *                 [--samples N] [--warmup N] [--pause-us U] [--run-slots auto|off|N] GUEST.elf
+ * Run slots (sync/run_slots.h) as tlbstorm sets them: `auto` for mailbox, off for qemu;
+ * mailbox-noslots is the mailbox delivery with slots off.
  * Prints one human-readable line and one "RESULT,smp,mode,targets,count,p50_us,p99_us,
  * max_us,mean_us,kicked,skipped" line per target count (bench/flush_latency.py reads those). */
 #include <inttypes.h>
@@ -16,6 +18,7 @@
 #include <time.h>
 
 #include "cpu/cpu.h"
+#include "sync/run_slots.h"
 #include "tests/stress/stress_machine.h"
 
 #define N_PAGES 8
@@ -38,8 +41,9 @@ static double pct_us(const int64_t *v, unsigned n, double p)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: flush_latency --smp N --mode mailbox|qemu [--targets 1,3,7] "
-                    "[--samples N] [--warmup N] [--pause-us U] GUEST.elf\n");
+    fprintf(stderr, "usage: flush_latency --smp N --mode mailbox|mailbox-noslots|qemu "
+                    "[--targets 1,3,7] [--samples N] [--warmup N] [--pause-us U] "
+                    "[--run-slots auto|off|N] GUEST.elf\n");
     exit(2);
 }
 
@@ -57,6 +61,7 @@ int main(int argc, char **argv)
 {
     unsigned smp = 4, samples = 3000, warmup = 300, pause_us = 200;
     const char *mode_name = "mailbox", *targets_arg = "1,3,7", *guest = NULL;
+    const char *slots_arg = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--smp") && v) {
@@ -71,6 +76,8 @@ int main(int argc, char **argv)
             warmup = (unsigned)atoi(v);
         } else if (!strcmp(a, "--pause-us") && v) {
             pause_us = (unsigned)atoi(v);
+        } else if (!strcmp(a, "--run-slots") && v) {
+            slots_arg = v;
         } else if (a[0] != '-' && !guest) {
             guest = a;
             continue;
@@ -83,8 +90,20 @@ int main(int argc, char **argv)
     if (!guest || samples == 0) {
         usage();
     }
-    if (!stress_parse_mode(mode_name, &mode)) {
+    bool noslots = !strcmp(mode_name, "mailbox-noslots");
+    if (!stress_parse_mode(noslots ? "mailbox" : mode_name, &mode)) {
         usage();
+    }
+    if (!slots_arg) {
+        slots_arg = noslots || mode == TLB_FLUSH_MODE_QEMU ? "off" : "auto";
+    }
+    unsigned slots;
+    if (!strcmp(slots_arg, "auto")) {
+        slots = run_slots_auto(smp);
+    } else if (!strcmp(slots_arg, "off")) {
+        slots = 0;
+    } else {
+        slots = (unsigned)atoi(slots_arg);
     }
 
     static StressMachine sm;
@@ -101,6 +120,7 @@ int main(int argc, char **argv)
         frames[i] = i;
         values[i] = i + 1;
     }
+    sm.m.run_slots = slots;
     stress_layout_write(&sm, N_PAGES, roles, readers, frames, values, 0);
     if (stress_machine_start(&sm) != 0) {
         fprintf(stderr, "flush_latency: cannot start the vCPU threads\n");

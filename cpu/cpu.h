@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "mm/tlb.h"
 #include "mm/tlb_flush.h"
@@ -202,7 +203,20 @@ typedef struct RISCVCPU {
     bool sbi_builtin;
     bool sbi_pending;
     RISCVCPUFeatures features;
+    /* Run slots (sync/run_slots.c). slot_state: changed under the slots lock, read by the
+     * owner with acquire; slot_handover: set by the head waiter (under the lock) or by the
+     * owner, cleared by the owner; slot_granted_ns and slot_after_sleep: under the lock,
+     * read by the owner while it holds its slot. */
+    _Atomic int slot_state;       /* RUN_SLOT_NONE, _QUEUED or _HELD */
+    _Atomic bool slot_handover;
+    int64_t slot_granted_ns, slot_queued_ns;
+    bool slot_after_sleep;
+    int64_t slot_spin_start_ns, slot_last_spin_ns;   /* owner only */
+    timer_t slot_timer;           /* under the slots lock: the owner thread's turn timer */
+    bool slot_timer_ok, slot_timer_armed;
 } RISCVCPU;
+
+enum { RUN_SLOT_NONE = 0, RUN_SLOT_QUEUED, RUN_SLOT_HELD };
 
 /* ---- cpu/cpu.c ---- */
 /* Returns 0 or -errno (the mailbox and work queue locks). */

@@ -46,6 +46,7 @@
 #include "hw/uart.h"
 #include "hw/vtimer.h"
 #include "sync/futex.h"
+#include "sync/run_slots.h"
 
 #define SBI_SPEC_VERSION ((2UL << 24) | 0)     /* major 2, minor 0 */
 
@@ -606,6 +607,7 @@ static void hsm_wait(RISCVCPU *cpu, SBIHart *h)
         cpu_work_pending(&cpu->work)) {
         return;      /* the vCPU loop handles these, then waits again */
     }
+    run_slot_release(cpu);
     futex_wait(&cpu->wake_seq, seq);
 }
 

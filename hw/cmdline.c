@@ -675,6 +675,30 @@ static int h_flush(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+/* --run-slots=auto|off|N */
+static int h_run_slots(struct parse_ctx *ctx, const char *arg)
+{
+    if (strcmp(arg, "auto") == 0) {
+        ctx->cfg->run_slots = RUN_SLOTS_AUTO;
+        return 0;
+    }
+    if (strcmp(arg, "off") == 0) {
+        ctx->cfg->run_slots = 0;
+        return 0;
+    }
+    unsigned v = 0;
+    const char *p = arg;
+    while (*p >= '0' && *p <= '9' && v <= TLBSTORM_MAX_CPUS) {
+        v = v * 10 + (unsigned)(*p++ - '0');
+    }
+    if (p == arg || *p || v < 1 || v > TLBSTORM_MAX_CPUS) {
+        return opt_error(ctx, "bad slot count '%s' (auto, off or 1..%d)", arg,
+                         TLBSTORM_MAX_CPUS);
+    }
+    ctx->cfg->run_slots = (int)v;
+    return 0;
+}
+
 static int h_stats(struct parse_ctx *ctx, const char *arg)
 {
     ctx->cfg->stats = true;
@@ -987,6 +1011,8 @@ static const struct option_def option_table[] = {
     { "no-reboot", NULL, ARG_NONE, h_no_reboot, "", "exit instead of resetting the guest" },
     { "flush", NULL, ARG_REQUIRED, h_flush, "mailbox|qemu",
       "TLB shootdown strategy (tlbstorm only; 'help' lists)" },
+    { "run-slots", NULL, ARG_REQUIRED, h_run_slots, "auto|off|N",
+      "at most N vCPUs in guest code at once (tlbstorm only; auto: host CPUs)" },
     { "stats", NULL, ARG_OPTIONAL, h_stats, "FILE.json",
       "at exit: flush statistics on stderr, or as JSON to FILE (tlbstorm only)" },
     { "trace-flush", NULL, ARG_REQUIRED, h_trace_flush, "FILE",
@@ -1085,6 +1111,7 @@ static void set_defaults(struct tlbstorm_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->machine = "virt";
     cfg->smp = 1;
+    cfg->run_slots = RUN_SLOTS_AUTO;
     cfg->ram_size = TLBSTORM_RAM_DEFAULT;
     cfg->cpu_sstc = true;
     cfg->cpu_satp_mode_max = SATP_PROP_MAX_SUPPORTED;

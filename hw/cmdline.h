@@ -15,6 +15,7 @@
 #endif
 
 #define TLBSTORM_MAX_CPUS 64
+#define RUN_SLOTS_AUTO (-1)
 #define TLBSTORM_MAX_DRIVES 8
 #define TLBSTORM_MAX_DEVICES 8
 #define TLBSTORM_VIRTIO_MMIO_SLOTS 8               /* bus=virtio-mmio-bus.0 .. .7 */
@@ -78,6 +79,9 @@ struct tlbstorm_config {
     const char *trace_flush;      /* --trace-flush=FILE: one line per flush request */
     bool no_progress;             /* --no-progress: no progress line on a terminal's stderr */
     int64_t remap_test_period_ns; /* --remap-test=PERIOD, else 0 (hw/remap_test.h) */
+    /* --run-slots: vCPUs in guest code at once (sync/run_slots.h); RUN_SLOTS_AUTO (default),
+     * 0 = off, or 1..TLBSTORM_MAX_CPUS */
+    int run_slots;
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

@@ -64,6 +64,9 @@ typedef struct Machine {
     /* The built-in SBI firmware (cpu/sbi.c), or NULL when the firmware is guest code. Set up
      * by the main thread while no vCPU runs. */
     struct SBIState *sbi;
+    /* At most this many vCPUs in guest code at once, 0 = no limit (sync/run_slots.h). Set
+     * by the main thread before vcpu_group_start. */
+    unsigned run_slots;
 } Machine;
 
 int64_t machine_clock_ns(void);

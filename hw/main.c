@@ -24,6 +24,7 @@
 #include "mm/flush_trace.h"
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
+#include "sync/run_slots.h"
 #include "sync/work.h"
 
 /* Ctrl-A x on the console (status 0, as QEMU's -nographic) or a termination signal
@@ -112,6 +113,10 @@ int main(int argc, char **argv)
         return 1;
     }
     exclusive_set_cpus(machine.cpus, machine.n_cpus);
+    /* Run slots are this mode's scheduling; the QEMU baseline leaves it all to the host. */
+    machine.run_slots = cfg.run_slots == RUN_SLOTS_AUTO
+                            ? (cfg.flush_qemu ? 0 : run_slots_auto(machine.n_cpus))
+                            : (unsigned)cfg.run_slots;
     tlb_flush_set_mode(cfg.flush_qemu ? TLB_FLUSH_MODE_QEMU : TLB_FLUSH_MODE_MAILBOX);
     for (unsigned i = 0; i < machine.n_cpus; i++) {
         tlb_set_qemu_policy(machine.cpus[i], cfg.flush_qemu);

@@ -10,6 +10,7 @@
 
 #include "cpu/cpu.h"
 #include "hw/machine.h"
+#include "sync/run_slots.h"
 #include "mm/tlb_flush.h"
 
 #define SUB_BITS 3
@@ -266,6 +267,17 @@ void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy
             (unsigned long long)t.tlb.flushes_large_page_precise,
             (unsigned long long)t.tlb.asid_switches,
             (unsigned long long)t.tlb.asid_context_hits);
+    struct run_slot_stats rs;
+    run_slots_get_stats(&rs);
+    if (m->run_slots == 0) {
+        fprintf(out, "  run slots: off (every vCPU may be in guest code at once)\n");
+    } else {
+        fprintf(out, "  run slots: %u for %u vCPUs; %lu waits (mean %.1f us, max %.1f us); "
+                "handovers: %lu at slice end, %lu to woken vCPUs, %lu by spinning vCPUs\n",
+                m->run_slots, m->n_cpus, rs.waits,
+                rs.waits ? rs.wait_ns_sum / 1e3 / rs.waits : 0.0, rs.wait_ns_max / 1e3,
+                rs.slice_handovers, rs.wake_handovers, rs.spin_handovers);
+    }
 }
 
 /* {"count": N, "p50": .., "p90": .., "p99": .., "max": .., "sum": ..}; "count" only when asked
@@ -326,7 +338,7 @@ int flush_stats_write_json(const char *path, const Machine *m, const char *strat
             "\"entries\": %llu, \"flushes_full\": %llu, \"flushes_asid\": %llu, "
             "\"flushes_page\": %llu, \"flushes_range\": %llu, \"flushes_large_page\": %llu, "
             "\"flushes_large_page_precise\": %llu, \"asid_switches\": %llu, "
-            "\"asid_context_hits\": %llu}\n}\n",
+            "\"asid_context_hits\": %llu},\n",
             (unsigned long long)t.tlb.fills, (unsigned long long)t.tlb.victim_hits,
             (unsigned long long)t.tlb.resizes, (unsigned long long)t.entries,
             (unsigned long long)t.tlb.flushes_full, (unsigned long long)t.tlb.flushes_asid,
@@ -335,6 +347,13 @@ int flush_stats_write_json(const char *path, const Machine *m, const char *strat
             (unsigned long long)t.tlb.flushes_large_page_precise,
             (unsigned long long)t.tlb.asid_switches,
             (unsigned long long)t.tlb.asid_context_hits);
+    struct run_slot_stats rs;
+    run_slots_get_stats(&rs);
+    fprintf(f, "  \"run_slots\": {\"slots\": %u, \"waits\": %lu, \"wait_ns_sum\": %lu, "
+            "\"wait_ns_max\": %lu, \"slice_handovers\": %lu, \"wake_handovers\": %lu, "
+            "\"spin_handovers\": %lu}\n}\n",
+            m->run_slots, rs.waits, rs.wait_ns_sum, rs.wait_ns_max, rs.slice_handovers,
+            rs.wake_handovers, rs.spin_handovers);
     if (ferror(f) | (fclose(f) != 0)) {
         int e = errno ? errno : EIO;
         unlink(tmp);

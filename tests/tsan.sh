@@ -60,6 +60,7 @@ whole_emulator=(
     firmware_opensbi_jump_uboot_smp4
     progress_line
     host_signals_end_the_run_cleanly
+    tlbtorture_smp6_two_run_slots_no_stale_translation
 )
 meson test -C "$build" --print-errorlogs --timeout-multiplier 4 \
     --num-processes "$(nproc)" "${whole_emulator[@]}"

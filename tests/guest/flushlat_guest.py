@@ -65,6 +65,8 @@ def main():
     ap.add_argument('--taskset', help='run pinned to this host CPU list (taskset -c)')
     ap.add_argument('--min-busy-peer-ops', type=float, default=None,
                     help='busy targets must complete at least this many loop passes per ms')
+    ap.add_argument('--emulator-arg', action='append', default=[],
+                    help='extra emulator option (repeatable), e.g. --run-slots=off')
     ap.add_argument('elf')
     args = ap.parse_args()
 
@@ -76,7 +78,7 @@ def main():
               % (args.samples, args.kinds, args.modes, args.targets))
     bios = ['-bios', args.bios] if args.bios else []
     cmd = [args.emulator, '-M', 'virt', '-smp', str(args.smp), '-m', '128M', '-nographic'] + \
-        bios + ['-kernel', args.elf, '-append', append]
+        bios + args.emulator_arg + ['-kernel', args.elf, '-append', append]
     if args.taskset:
         cmd = ['taskset', '-c', args.taskset] + cmd
     try:

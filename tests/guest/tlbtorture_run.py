@@ -30,6 +30,7 @@ def main():
     ap.add_argument('--flush', default=None, help='--flush=STRATEGY for tlbstorm')
     ap.add_argument('--stats', action='store_true', help='cross-check --stats=FILE.json')
     ap.add_argument('--remap-test', default=None, help='--remap-test=PERIOD for tlbstorm')
+    ap.add_argument('--run-slots', default=None, help='--run-slots=N for tlbstorm')
     ap.add_argument('--min-checks', type=int, default=1000)
     ap.add_argument('--timeout', type=float, default=120.0)
     args = ap.parse_args()
@@ -42,6 +43,8 @@ def main():
         cmd += ['--flush=' + args.flush]
     if args.remap_test:
         cmd += ['--remap-test=' + args.remap_test]
+    if args.run_slots:
+        cmd += ['--run-slots=' + args.run_slots]
     tmp = tempfile.TemporaryDirectory()
     stats_path = os.path.join(tmp.name, 'stats.json')
     if args.stats:
@@ -98,6 +101,14 @@ def main():
                 problems.append(f'--stats counts {synced} synced requests, the guest made '
                                 f'{sum(fences.values())} remote fences and the host '
                                 f'{map_changes} map changes')
+            if args.run_slots and args.run_slots.isdigit() and \
+                    int(args.run_slots) < int(args.smp):
+                rs = stats['run_slots']
+                if rs['slots'] != int(args.run_slots):
+                    problems.append(f"--stats says {rs['slots']} run slots")
+                if rs['waits'] == 0 or rs['slice_handovers'] + rs['wake_handovers'] + \
+                        rs['spin_handovers'] == 0:
+                    problems.append(f'run slots never changed hands: {rs}')
         except (OSError, ValueError, KeyError) as e:
             problems.append(f'--stats JSON unreadable: {e}')
     for msg in problems:

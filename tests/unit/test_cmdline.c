@@ -133,7 +133,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-stats[=", "-trace-flush ", "-no-progress",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-stats[=", "-trace-flush ", "-no-progress",
         "-remap-test ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
@@ -810,6 +810,23 @@ Test(cmdline, no_progress)
     cr_assert(cfg.no_progress);
     cr_assert_eq(PARSE("--no-progress=yes"), CMDLINE_ERROR);
     cr_assert_str_eq(err_text, "tlbstorm: --no-progress: takes no argument\n");
+}
+
+Test(cmdline, run_slots_takes_auto_off_or_a_count)
+{
+    EXPECT_RUN("-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.run_slots, RUN_SLOTS_AUTO);
+    EXPECT_RUN("--run-slots=off", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.run_slots, 0);
+    EXPECT_RUN("--run-slots", "3", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.run_slots, 3);
+    EXPECT_RUN("--run-slots=64", "--run-slots=auto", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.run_slots, RUN_SLOTS_AUTO);
+    EXPECT_ERROR("--run-slots: bad slot count '0' (auto, off or 1..64)", "--run-slots=0");
+    EXPECT_ERROR("--run-slots: bad slot count '65' (auto, off or 1..64)", "--run-slots=65");
+    EXPECT_ERROR("--run-slots: bad slot count '2x' (auto, off or 1..64)", "--run-slots=2x");
+    EXPECT_ERROR("--run-slots: bad slot count '99999999999' (auto, off or 1..64)",
+                 "--run-slots=99999999999");
 }
 
 Test(cmdline, remap_test_period_takes_units_and_defaults_to_milliseconds)

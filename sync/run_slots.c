@@ -1,0 +1,453 @@
+/* See sync/run_slots.h.
+ *
+ * Protocol. cpu->slot_state moves NONE -> QUEUED -> HELD -> NONE (or HELD -> QUEUED on a
+ * handover), always under slots_lock, so the queue, the free count and the states agree.
+ * The owner waits for HELD outside the lock: it reads wake_seq (acquire), then slot_state
+ * (acquire), and futex-waits on wake_seq only if the state is not HELD. A granter stores HELD
+ * (release) and then bumps wake_seq (release) and wakes the futex: if the owner's state read
+ * missed the grant, its wake_seq read preceded the bump, so FUTEX_WAIT returns at once. The
+ * same wake_seq is what vcpu_kick bumps, so a queued vCPU also wakes for queued work and
+ * machine requests, and returns to its loop to handle them.
+ *
+ * Timing. Every vCPU thread has a POSIX timer that signals that thread (SIGEV_THREAD_ID). It
+ * is armed while the thread holds a slot and someone waits, to fire when the holder's turn
+ * ends and every slice after that. The handler, on the holder's own thread, sets
+ * slot_handover and calls cpu_exit (two atomic stores: async-signal-safe), and the holder
+ * leaves guest code at its next TB entry. Timing in the waiters instead would need a waiter
+ * thread to wake up on a host core that the holders keep busy, which the host grants only at
+ * the end of its own time slice (measured: handovers every 5.5 ms instead of 2). The head of
+ * the queue still times a coarse backup (RUN_SLOT_BACKUP_NS) in case a timer could not be
+ * created. */
+#include "sync/run_slots.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+#include "sync/futex.h"
+#include "sync/work.h"
+
+#define MAX_QUEUE 64                     /* TLBSTORM_MAX_CPUS */
+#define RUN_SLOT_BACKUP_NS (10 * RUN_SLOT_SLICE_NS)
+#define RUN_SLOT_SIGNAL (SIGRTMIN + 2)
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid     /* glibc before 2.37 names only this */
+#endif
+
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Written by the main thread while no vCPU runs; read-only afterwards. */
+static RISCVCPU **slot_cpus;
+static unsigned slot_n_cpus;
+static _Atomic bool limited;
+/* Under slots_lock: free slots and the FIFO of waiting vCPUs (a ring, so that woken vCPUs
+ * can queue at the head). */
+static unsigned n_free;
+static RISCVCPU *queue[MAX_QUEUE];
+static unsigned q_head, q_len;
+/* q_len, for holders deciding without the lock whether anyone waits (relaxed: a hint). */
+static _Atomic unsigned n_waiting;
+/* Whether the head of the queue came from sleep (its turn comes sooner); relaxed, a hint. */
+static _Atomic bool head_after_sleep;
+/* The vCPU this thread runs, for the timer signal handler. */
+static _Thread_local RISCVCPU *slot_self;
+
+static _Atomic unsigned long n_slice_handovers, n_wake_handovers, n_spin_handovers, n_waits;
+static _Atomic unsigned long wait_ns_sum, wait_ns_max;
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void count(_Atomic unsigned long *c)
+{
+    atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+static int64_t slot_turn_ns(void)
+{
+    return atomic_load_explicit(&head_after_sleep, memory_order_relaxed)
+               ? RUN_SLOT_WAKE_SLICE_NS : RUN_SLOT_SLICE_NS;
+}
+
+/* Runs on the holder's own thread, between any two of its instructions. */
+static void slot_timer_handler(int sig)
+{
+    (void)sig;
+    int saved_errno = errno;
+    RISCVCPU *c = slot_self;
+    if (c && atomic_load_explicit(&c->slot_state, memory_order_acquire) == RUN_SLOT_HELD &&
+        atomic_load_explicit(&n_waiting, memory_order_relaxed) > 0 &&
+        !atomic_load_explicit(&c->slot_handover, memory_order_relaxed) &&
+        now_ns() - c->slot_granted_ns >= slot_turn_ns() - RUN_SLOT_WAKE_SLICE_NS / 4) {
+        atomic_store_explicit(&c->slot_handover, true, memory_order_relaxed);
+        count(atomic_load_explicit(&head_after_sleep, memory_order_relaxed)
+                  ? &n_wake_handovers : &n_slice_handovers);
+        cpu_exit(c);
+    }
+    errno = saved_errno;
+}
+
+static void install_handler(void)
+{
+    static bool installed;       /* main thread only */
+    if (installed) {
+        return;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = slot_timer_handler;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    installed = sigaction(RUN_SLOT_SIGNAL, &sa, NULL) == 0;
+}
+
+void run_slots_reset(RISCVCPU **cpus, unsigned n_cpus, unsigned n_slots)
+{
+    pthread_mutex_lock(&slots_lock);
+    slot_cpus = cpus;
+    slot_n_cpus = n_cpus;
+    bool lim = n_slots > 0 && n_slots < n_cpus && n_cpus <= MAX_QUEUE;
+    n_free = n_slots;
+    q_head = q_len = 0;
+    atomic_store_explicit(&n_waiting, 0, memory_order_relaxed);
+    for (unsigned i = 0; i < n_cpus; i++) {
+        atomic_store_explicit(&cpus[i]->slot_state, RUN_SLOT_NONE, memory_order_relaxed);
+        atomic_store_explicit(&cpus[i]->slot_handover, false, memory_order_relaxed);
+        cpus[i]->slot_granted_ns = 0;
+        cpus[i]->slot_after_sleep = false;
+        cpus[i]->slot_timer_ok = false;
+        cpus[i]->slot_timer_armed = false;
+    }
+    atomic_store_explicit(&n_slice_handovers, 0, memory_order_relaxed);
+    atomic_store_explicit(&n_wake_handovers, 0, memory_order_relaxed);
+    atomic_store_explicit(&n_spin_handovers, 0, memory_order_relaxed);
+    atomic_store_explicit(&n_waits, 0, memory_order_relaxed);
+    atomic_store_explicit(&wait_ns_sum, 0, memory_order_relaxed);
+    atomic_store_explicit(&wait_ns_max, 0, memory_order_relaxed);
+    atomic_store_explicit(&head_after_sleep, false, memory_order_relaxed);
+    if (lim) {
+        install_handler();
+    }
+    atomic_store_explicit(&limited, lim, memory_order_relaxed);
+    pthread_mutex_unlock(&slots_lock);
+}
+
+unsigned run_slots_auto(unsigned n_cpus)
+{
+    cpu_set_t allowed;
+    unsigned host = 0;
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+        host = (unsigned)CPU_COUNT(&allowed);
+    }
+    return host > 0 && host < n_cpus ? host : 0;
+}
+
+bool run_slots_limited(void)
+{
+    return atomic_load_explicit(&limited, memory_order_relaxed);
+}
+
+void run_slot_thread_start(RISCVCPU *cpu)
+{
+    if (!run_slots_limited()) {
+        return;
+    }
+    slot_self = cpu;
+    struct sigevent sev;
+    memset(&sev, 0, sizeof(sev));
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = RUN_SLOT_SIGNAL;
+    sev.sigev_notify_thread_id = gettid();
+    timer_t t;
+    if (timer_create(CLOCK_MONOTONIC, &sev, &t) == 0) {
+        pthread_mutex_lock(&slots_lock);
+        cpu->slot_timer = t;
+        cpu->slot_timer_ok = true;
+        pthread_mutex_unlock(&slots_lock);
+    }
+}
+
+void run_slot_thread_stop(RISCVCPU *cpu)
+{
+    run_slot_release(cpu);
+    pthread_mutex_lock(&slots_lock);
+    if (cpu->slot_timer_ok) {
+        timer_delete(cpu->slot_timer);     /* no signal is queued for this thread after it */
+        cpu->slot_timer_ok = false;
+        cpu->slot_timer_armed = false;
+    }
+    pthread_mutex_unlock(&slots_lock);
+}
+
+/* ---- under slots_lock ------------------------------------------------------------------ */
+
+static struct timespec ts_of(int64_t ns)
+{
+    return (struct timespec){ (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+}
+
+/* Fire at the end of c's turn (at once if it is over), then every slice. */
+static void arm_timer_locked(RISCVCPU *c, int64_t now)
+{
+    if (!c->slot_timer_ok) {
+        return;
+    }
+    int64_t first = c->slot_granted_ns + slot_turn_ns() - now;
+    struct itimerspec its = { .it_interval = ts_of(RUN_SLOT_SLICE_NS),
+                              .it_value = ts_of(first > 1000 ? first : 1000) };
+    timer_settime(c->slot_timer, 0, &its, NULL);
+    c->slot_timer_armed = true;
+}
+
+static void disarm_timer_locked(RISCVCPU *c)
+{
+    if (c->slot_timer_armed) {
+        struct itimerspec its;
+        memset(&its, 0, sizeof(its));
+        timer_settime(c->slot_timer, 0, &its, NULL);
+        c->slot_timer_armed = false;
+    }
+}
+
+/* Someone waits (or the head changed): every holder's timer must run, and a holder that
+ * should hand over to a woken head sooner than a slice gets an earlier first expiry. */
+static void arm_holders_locked(int64_t now, bool reschedule)
+{
+    for (unsigned i = 0; i < slot_n_cpus; i++) {
+        RISCVCPU *c = slot_cpus[i];
+        if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
+            (reschedule || !c->slot_timer_armed)) {
+            arm_timer_locked(c, now);
+        }
+    }
+}
+
+static void update_head_locked(void)
+{
+    atomic_store_explicit(&head_after_sleep, q_len > 0 && queue[q_head]->slot_after_sleep,
+                          memory_order_relaxed);
+}
+
+static void wake_owner(RISCVCPU *c)
+{
+    atomic_fetch_add_explicit(&c->wake_seq, 1, memory_order_release);
+    futex_wake_all(&c->wake_seq);
+}
+
+static void grant_locked(RISCVCPU *c, int64_t now)
+{
+    if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_QUEUED) {
+        unsigned long waited = (unsigned long)(now - c->slot_queued_ns);
+        atomic_fetch_add_explicit(&wait_ns_sum, waited, memory_order_relaxed);
+        if (waited > atomic_load_explicit(&wait_ns_max, memory_order_relaxed)) {
+            atomic_store_explicit(&wait_ns_max, waited, memory_order_relaxed);  /* under lock */
+        }
+    }
+    c->slot_granted_ns = now;
+    atomic_store_explicit(&c->slot_handover, false, memory_order_relaxed);
+    atomic_store_explicit(&c->slot_state, RUN_SLOT_HELD, memory_order_release);
+    if (q_len > 0) {
+        arm_timer_locked(c, now);
+    }
+}
+
+static RISCVCPU *queue_pop_head_locked(void)
+{
+    RISCVCPU *c = queue[q_head];
+    q_head = (q_head + 1) % MAX_QUEUE;
+    q_len--;
+    atomic_store_explicit(&n_waiting, q_len, memory_order_relaxed);
+    update_head_locked();
+    return c;
+}
+
+/* The caller gives up its slot (and disarmed its timer): the first waiter gets it. */
+static void pass_slot_locked(int64_t now)
+{
+    if (q_len == 0) {
+        n_free++;
+        return;
+    }
+    RISCVCPU *next = queue_pop_head_locked();
+    grant_locked(next, now);
+    wake_owner(next);
+}
+
+static void enqueue_locked(RISCVCPU *c, bool at_head, int64_t now)
+{
+    if (at_head) {
+        q_head = (q_head + MAX_QUEUE - 1) % MAX_QUEUE;
+        queue[q_head] = c;
+    } else {
+        queue[(q_head + q_len) % MAX_QUEUE] = c;
+    }
+    q_len++;
+    c->slot_queued_ns = now;
+    atomic_store_explicit(&n_waiting, q_len, memory_order_relaxed);
+    atomic_store_explicit(&c->slot_state, RUN_SLOT_QUEUED, memory_order_relaxed);
+    update_head_locked();
+    /* A vCPU woken from sleep gets a slot after the shorter wake turn: bring the holders'
+     * first expiry forward. */
+    arm_holders_locked(now, at_head && c->slot_after_sleep);
+}
+
+static void dequeue_locked(RISCVCPU *c)
+{
+    unsigned i = 0;
+    while (i < q_len && queue[(q_head + i) % MAX_QUEUE] != c) {
+        i++;
+    }
+    if (i == q_len) {
+        return;
+    }
+    for (; i + 1 < q_len; i++) {
+        queue[(q_head + i) % MAX_QUEUE] = queue[(q_head + i + 1) % MAX_QUEUE];
+    }
+    q_len--;
+    atomic_store_explicit(&n_waiting, q_len, memory_order_relaxed);
+    update_head_locked();
+}
+
+/* Backup for holders without a working timer, run by the head waiter every
+ * RUN_SLOT_BACKUP_NS: ask the longest-running holder whose turn is long over to hand over. */
+static void backup_preempt_locked(int64_t now)
+{
+    RISCVCPU *oldest = NULL;
+    for (unsigned i = 0; i < slot_n_cpus; i++) {
+        RISCVCPU *c = slot_cpus[i];
+        if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
+            !atomic_load_explicit(&c->slot_handover, memory_order_relaxed) &&
+            (!oldest || c->slot_granted_ns < oldest->slot_granted_ns)) {
+            oldest = c;
+        }
+    }
+    if (oldest && now - oldest->slot_granted_ns >= RUN_SLOT_BACKUP_NS) {
+        atomic_store_explicit(&oldest->slot_handover, true, memory_order_relaxed);
+        count(&n_slice_handovers);
+        cpu_exit(oldest);
+    }
+}
+
+/* ---- owner ----------------------------------------------------------------------------- */
+
+bool run_slot_acquire(RISCVCPU *cpu)
+{
+    if (!run_slots_limited()) {
+        return true;
+    }
+    int st = atomic_load_explicit(&cpu->slot_state, memory_order_acquire);
+    if (st == RUN_SLOT_HELD) {
+        return true;
+    }
+    if (st == RUN_SLOT_NONE) {
+        pthread_mutex_lock(&slots_lock);
+        if (n_free > 0) {
+            n_free--;
+            grant_locked(cpu, now_ns());
+            pthread_mutex_unlock(&slots_lock);
+            return true;
+        }
+        cpu->slot_after_sleep = true;
+        enqueue_locked(cpu, true, now_ns());
+        count(&n_waits);
+        pthread_mutex_unlock(&slots_lock);
+    }
+    for (;;) {
+        uint32_t seq = atomic_load_explicit(&cpu->wake_seq, memory_order_acquire);
+        if (atomic_load_explicit(&cpu->slot_state, memory_order_acquire) == RUN_SLOT_HELD) {
+            return true;
+        }
+        if (cpu_work_pending(&cpu->work) ||
+            machine_pending_request(cpu->machine) != MACHINE_RUN) {
+            return false;
+        }
+        futex_wait_timeout(&cpu->wake_seq, seq, RUN_SLOT_BACKUP_NS);
+        if (atomic_load_explicit(&cpu->wake_seq, memory_order_relaxed) == seq) {
+            pthread_mutex_lock(&slots_lock);      /* timed out (or spurious) */
+            if (q_len > 0 && queue[q_head] == cpu) {
+                backup_preempt_locked(now_ns());
+            }
+            pthread_mutex_unlock(&slots_lock);
+        }
+    }
+}
+
+void run_slot_release(RISCVCPU *cpu)
+{
+    if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_NONE) {
+        return;     /* also when slots are not limited: nothing is ever granted then */
+    }
+    pthread_mutex_lock(&slots_lock);
+    int st = atomic_load_explicit(&cpu->slot_state, memory_order_relaxed);
+    if (st == RUN_SLOT_HELD) {
+        disarm_timer_locked(cpu);
+        pass_slot_locked(now_ns());
+    } else if (st == RUN_SLOT_QUEUED) {
+        dequeue_locked(cpu);
+    }
+    atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
+    atomic_store_explicit(&cpu->slot_state, RUN_SLOT_NONE, memory_order_relaxed);
+    pthread_mutex_unlock(&slots_lock);
+}
+
+bool run_slot_handover_requested(const RISCVCPU *cpu)
+{
+    return atomic_load_explicit(&cpu->slot_handover, memory_order_relaxed);
+}
+
+bool run_slot_spin_handover(RISCVCPU *cpu)
+{
+    if (!run_slots_limited() || atomic_load_explicit(&n_waiting, memory_order_relaxed) == 0) {
+        return false;
+    }
+    int64_t now = now_ns();
+    if (now - cpu->slot_last_spin_ns > RUN_SLOT_SPIN_GAP_NS) {
+        cpu->slot_spin_start_ns = now;      /* a new spin */
+    }
+    cpu->slot_last_spin_ns = now;
+    if (now - cpu->slot_spin_start_ns < RUN_SLOT_SPIN_MIN_NS) {
+        return false;
+    }
+    atomic_store_explicit(&cpu->slot_handover, true, memory_order_relaxed);
+    count(&n_spin_handovers);
+    return true;
+}
+
+void run_slot_handover(RISCVCPU *cpu)
+{
+    if (!run_slot_handover_requested(cpu)) {
+        return;
+    }
+    pthread_mutex_lock(&slots_lock);
+    atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
+    if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
+        q_len > 0) {
+        int64_t now = now_ns();
+        disarm_timer_locked(cpu);
+        pass_slot_locked(now);
+        cpu->slot_after_sleep = false;
+        enqueue_locked(cpu, false, now);
+        count(&n_waits);
+    }
+    pthread_mutex_unlock(&slots_lock);
+}
+
+void run_slots_get_stats(struct run_slot_stats *out)
+{
+    out->slice_handovers = atomic_load_explicit(&n_slice_handovers, memory_order_relaxed);
+    out->wake_handovers = atomic_load_explicit(&n_wake_handovers, memory_order_relaxed);
+    out->spin_handovers = atomic_load_explicit(&n_spin_handovers, memory_order_relaxed);
+    out->waits = atomic_load_explicit(&n_waits, memory_order_relaxed);
+    out->wait_ns_sum = atomic_load_explicit(&wait_ns_sum, memory_order_relaxed);
+    out->wait_ns_max = atomic_load_explicit(&wait_ns_max, memory_order_relaxed);
+}

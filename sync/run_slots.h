@@ -1,0 +1,86 @@
+/* Run slots: at most n_slots vCPUs execute guest code at once, so that with more vCPUs than
+ * host cores the vCPUs that are not running are parked at a known point outside guest code
+ * instead of preempted by the host somewhere inside it.
+ *
+ * Why: a synced TLB flush waits for every target that is inside guest execution. A target
+ * whose thread the host preempted there acknowledges only when the host runs it again, which
+ * for CPU-bound threads is the end of another thread's time slice (milliseconds). A parked
+ * vCPU is outside guest execution, so a flush skips it and it applies the flush before it
+ * next enters (mm/tlb_flush.c). With no more slot holders than host cores, every target that
+ * is inside guest code is on a core and acknowledges within a TB.
+ *
+ * Scheduling: a FIFO of waiting vCPUs. A holder keeps its slot for a slice (RUN_SLOT_SLICE_NS)
+ * and then, if a vCPU waits, is kicked, leaves guest code, hands its slot to the first waiter
+ * and queues at the tail. A vCPU waking from WFI or an HSM stop queues at the head and may
+ * take a slot after the holder that has run longest used RUN_SLOT_WAKE_SLICE_NS (the host
+ * scheduler's wake-up preemption, which spinning vCPUs never get). A vCPU spinning in the
+ * guest (pause, polling WFI) hands its slot over at once when someone waits: the directed
+ * yield that sched_yield only approximates.
+ *
+ * Callers: the main thread resets the slots while no vCPU runs; each vCPU thread acquires,
+ * hands over and releases its own slot (the owner of cpu->slot_state's transitions out of
+ * GRANTED); any thread may read run_slots_waiting.
+ * Locking: an internal mutex on the slow paths (queueing, handing over, about once per slice
+ * per vCPU); holders check their handover flag with one relaxed load after a kick. */
+#ifndef SYNC_RUN_SLOTS_H
+#define SYNC_RUN_SLOTS_H
+
+#include <stdbool.h>
+
+struct RISCVCPU;
+
+#define RUN_SLOT_SLICE_NS 2000000       /* a holder's turn while others wait */
+#define RUN_SLOT_WAKE_SLICE_NS 200000   /* ... while a vCPU woken from sleep waits */
+/* A holder hands its slot over once the guest has spun (pause, a polling WFI) for this long
+ * with no gap above RUN_SLOT_SPIN_GAP_NS between two spins: a spin-wait for a parked vCPU
+ * lasts until that vCPU runs, a delay loop ends on its own (KVM's pause-loop window). */
+#define RUN_SLOT_SPIN_MIN_NS 50000
+#define RUN_SLOT_SPIN_GAP_NS 5000
+
+/* Main thread, while no vCPU thread runs: n_slots == 0 or >= n_cpus means no limit (every
+ * call below then returns at once). Clears all slot and queue state. */
+void run_slots_reset(struct RISCVCPU **cpus, unsigned n_cpus, unsigned n_slots);
+
+/* The slot count to use for `n_cpus` vCPUs when the user asked for "auto": the host CPUs this
+ * process may run on, or 0 (no limit) when there are at least as many as vCPUs. */
+unsigned run_slots_auto(unsigned n_cpus);
+
+bool run_slots_limited(void);
+
+/* Owner thread, first and last thing: the timer that ends this vCPU's turns (signalled to
+ * this thread), and giving up slot, place and timer. */
+void run_slot_thread_start(struct RISCVCPU *cpu);
+void run_slot_thread_stop(struct RISCVCPU *cpu);
+
+/* Owner, before entering guest code. Returns true once cpu holds a slot. Returns false, still
+ * queued, when queued work or a machine request needs the thread first: handle it and call
+ * again. A vCPU without a slot or a place (it released them to sleep in WFI or an HSM stop,
+ * or it is starting) queues at the head; one that handed its slot over waits at the tail. */
+bool run_slot_acquire(struct RISCVCPU *cpu);
+
+/* Owner, before blocking (WFI, HSM stop) or leaving the vCPU loop: give up the slot, or the
+ * place in the queue. */
+void run_slot_release(struct RISCVCPU *cpu);
+
+/* Owner, after a kick: was it asked to hand its slot over (its slice ended and a vCPU
+ * waits)? Then leave guest code and call run_slot_handover. */
+bool run_slot_handover_requested(const struct RISCVCPU *cpu);
+
+/* Owner, in guest code, when the guest spins (pause, a WFI that returns at once): should it
+ * leave guest code and hand its slot over? True when a vCPU waits and the guest has spun for
+ * RUN_SLOT_SPIN_MIN_NS; it then marks the handover as requested. */
+bool run_slot_spin_handover(struct RISCVCPU *cpu);
+
+/* Owner, outside guest code: if a handover was requested, pass the slot to the first waiter
+ * and queue at the tail (run_slot_acquire then waits for the turn). */
+void run_slot_handover(struct RISCVCPU *cpu);
+
+/* Counts since the last reset (any thread, relaxed): handovers at the end of a slice, to a
+ * woken vCPU, and by spinning holders. */
+struct run_slot_stats {
+    unsigned long slice_handovers, wake_handovers, spin_handovers, waits;
+    unsigned long wait_ns_sum, wait_ns_max;    /* queued until granted */
+};
+void run_slots_get_stats(struct run_slot_stats *out);
+
+#endif

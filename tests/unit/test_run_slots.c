@@ -1,0 +1,347 @@
+/* Criterion tests for run slots (sync/run_slots.c): helper threads play vCPU owners on the
+ * fixture's harts, "executing guest code" by polling icount_decr the way a TB entry does.
+ * They pin down that no more vCPUs than slots are ever inside, that every vCPU gets turns,
+ * that a holder is asked to hand over when its turn ends (by its own timer, not by a waiter),
+ * that a spinning holder hands over only after the spin window, and that a queued vCPU comes
+ * back for queued work and machine requests. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+#include <urcu/urcu-memb.h>
+
+#include "cpu/cpu.h"
+#include "hw/machine.h"
+#include "sync/run_slots.h"
+#include "sync/work.h"
+#include "tests/unit/fixture_hart.h"
+
+#define NCPU 6
+static RISCVCPU *cpus[NCPU];
+
+static void setup(void)
+{
+    fx_setup();
+    cpus[0] = fx_cpu;
+    for (unsigned i = 1; i < NCPU; i++) {
+        cpus[i] = fx_new_cpu(i);
+    }
+    fx_machine.n_cpus = NCPU;
+    fx_machine.cpus = cpus;
+    atomic_store(&fx_machine.request, MACHINE_RUN);
+    atomic_store(&fx_machine.request_claimed, false);
+}
+
+static void teardown(void)
+{
+    run_slots_reset(cpus, NCPU, 0);
+    fx_machine.n_cpus = 1;
+    fx_machine.cpus = &fx_cpu;
+    for (unsigned i = 1; i < NCPU; i++) {
+        fx_free_cpu(cpus[i]);
+    }
+    fx_teardown();
+}
+
+TestSuite(run_slots, .init = setup, .fini = teardown);
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void sleep_us(long us)
+{
+    struct timespec ts = { 0, us * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+/* Wait (at most 2 s) until c is in slot state `want`. */
+static void await_state(RISCVCPU *c, int want)
+{
+    int64_t t0 = now_ns();
+    while (atomic_load(&c->slot_state) != want) {
+        cr_assert_lt(now_ns() - t0, 2000000000LL, "vCPU %u never reached slot state %d",
+                     c->index, want);
+        sleep_us(50);
+    }
+}
+
+/* ---- many vCPUs, few slots ------------------------------------------------------------- */
+
+#define SLOTS 2
+#define RUN_NS 400000000LL
+
+static _Atomic int inside, max_inside;
+static _Atomic int64_t stop_at;
+
+typedef struct {
+    RISCVCPU *cpu;
+    int64_t inside_ns;
+    unsigned turns, sleeps;
+    uint32_t rng;
+} Owner;
+
+static void note_entry(void)
+{
+    int now_in = atomic_fetch_add(&inside, 1) + 1;
+    int seen = atomic_load(&max_inside);
+    while (now_in > seen && !atomic_compare_exchange_weak(&max_inside, &seen, now_in)) {
+    }
+}
+
+/* The vCPU loop of accel/cpu_exec.c, with "guest code" that polls icount_decr and sometimes
+ * goes to sleep in WFI. */
+static void *owner_loop(void *arg)
+{
+    Owner *o = arg;
+    RISCVCPU *cpu = o->cpu;
+    run_slot_thread_start(cpu);
+    while (now_ns() < atomic_load(&stop_at)) {
+        run_slot_handover(cpu);
+        if (!run_slot_acquire(cpu)) {
+            process_queued_cpu_work(cpu);
+            continue;
+        }
+        note_entry();
+        int64_t t0 = now_ns();
+        o->turns++;
+        bool sleep = false;
+        for (;;) {
+            if (atomic_exchange(&cpu->icount_decr, 0) < 0 && run_slot_handover_requested(cpu)) {
+                break;
+            }
+            o->rng = o->rng * 1103515245 + 12345;
+            if ((o->rng >> 16) % 20000 == 0) {
+                sleep = true;           /* WFI */
+                break;
+            }
+            if (now_ns() >= atomic_load(&stop_at)) {
+                break;
+            }
+        }
+        o->inside_ns += now_ns() - t0;
+        atomic_fetch_sub(&inside, 1);
+        if (sleep) {
+            o->sleeps++;
+            run_slot_release(cpu);
+            sleep_us(200);
+        }
+    }
+    run_slot_thread_stop(cpu);
+    return NULL;
+}
+
+Test(run_slots, never_more_vcpus_inside_than_slots_and_every_vcpu_gets_turns)
+{
+    run_slots_reset(cpus, NCPU, SLOTS);
+    cr_assert(run_slots_limited());
+    atomic_store(&inside, 0);
+    atomic_store(&max_inside, 0);
+    atomic_store(&stop_at, now_ns() + RUN_NS);
+    Owner owners[NCPU];
+    pthread_t th[NCPU];
+    for (unsigned i = 0; i < NCPU; i++) {
+        owners[i] = (Owner){ .cpu = cpus[i], .rng = 7 + i };
+        cr_assert_eq(pthread_create(&th[i], NULL, owner_loop, &owners[i]), 0);
+    }
+    for (unsigned i = 0; i < NCPU; i++) {
+        pthread_join(th[i], NULL);
+    }
+    cr_assert_leq(atomic_load(&max_inside), SLOTS, "%d vCPUs inside at once",
+                  atomic_load(&max_inside));
+    cr_assert_eq(atomic_load(&max_inside), SLOTS, "the slots were never all used");
+    struct run_slot_stats st;
+    run_slots_get_stats(&st);
+    cr_assert_gt(st.slice_handovers + st.wake_handovers, 0);
+    /* A fair share is SLOTS/NCPU of the run; every vCPU gets at least a third of it (the
+     * host shares 2 cores with other tests, so not much more can be promised). */
+    int64_t fair = RUN_NS * SLOTS / NCPU;
+    for (unsigned i = 0; i < NCPU; i++) {
+        cr_assert_gt(owners[i].turns, 5, "vCPU %u: %u turns", i, owners[i].turns);
+        cr_assert_gt(owners[i].inside_ns, fair / 3, "vCPU %u inside %lld of a fair %lld ns", i,
+                     (long long)owners[i].inside_ns, (long long)fair);
+    }
+}
+
+/* ---- one slot, two vCPUs ------------------------------------------------------------- */
+
+static _Atomic bool b_holds;
+
+/* Join the waiter thread, ending its wait with a machine request if it has not got the slot
+ * within 2 s (so that a broken handover fails the test instead of hanging it). */
+static void join_waiter(pthread_t t)
+{
+    int64_t t0 = now_ns();
+    while (!atomic_load(&b_holds) && now_ns() - t0 < 2000000000LL) {
+        sleep_us(100);
+    }
+    if (!atomic_load(&b_holds)) {
+        machine_request(&fx_machine, MACHINE_POWEROFF, 0);
+    }
+    pthread_join(t, NULL);
+}
+
+static _Atomic int64_t asked_after_ns;
+
+static void *spinning_holder(void *arg)
+{
+    RISCVCPU *cpu = arg;
+    run_slot_thread_start(cpu);
+    if (!run_slot_acquire(cpu)) {
+        return NULL;     /* asked_after_ns stays 0: the test fails */
+    }
+    int64_t t0 = now_ns();
+    /* Guest code until the timer asks for the slot (or 2 s: the test then fails). */
+    while (!(atomic_exchange(&cpu->icount_decr, 0) < 0 && run_slot_handover_requested(cpu)) &&
+           now_ns() - t0 < 2000000000LL) {
+    }
+    atomic_store(&asked_after_ns, now_ns() - t0);
+    run_slot_handover(cpu);
+    run_slot_thread_stop(cpu);
+    return NULL;
+}
+
+static void *waiter(void *arg)
+{
+    RISCVCPU *cpu = arg;
+    run_slot_thread_start(cpu);
+    while (!run_slot_acquire(cpu)) {
+        if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
+            run_slot_thread_stop(cpu);
+            return NULL;        /* the test gave up on it */
+        }
+        process_queued_cpu_work(cpu);
+    }
+    atomic_store(&b_holds, true);
+    run_slot_thread_stop(cpu);
+    return NULL;
+}
+
+Test(run_slots, holder_is_asked_to_hand_over_by_its_own_timer_when_its_turn_ends)
+{
+    run_slots_reset(cpus, NCPU, 1);
+    atomic_store(&asked_after_ns, 0);
+    atomic_store(&b_holds, false);
+    pthread_t a, b;
+    cr_assert_eq(pthread_create(&a, NULL, spinning_holder, cpus[0]), 0);
+    await_state(cpus[0], RUN_SLOT_HELD);
+    cr_assert_eq(pthread_create(&b, NULL, waiter, cpus[1]), 0);
+    pthread_join(a, NULL);
+    join_waiter(b);
+    int64_t asked = atomic_load(&asked_after_ns);
+    cr_assert(atomic_load(&b_holds), "the waiter never got the slot");
+    /* The waiter queued at the head as a vCPU that was not running: the wake turn applies. */
+    cr_assert_geq(asked, RUN_SLOT_WAKE_SLICE_NS / 2, "asked after %lld ns", (long long)asked);
+    cr_assert_lt(asked, 1000000000LL, "asked only after %lld ns", (long long)asked);
+}
+
+Test(run_slots, spinning_holder_hands_over_only_after_the_spin_window)
+{
+    run_slots_reset(cpus, NCPU, 1);
+    RISCVCPU *a = cpus[0];
+    cr_assert(run_slot_acquire(a));
+    /* Nobody waits: spinning never hands over. */
+    int64_t t0 = now_ns();
+    while (now_ns() - t0 < 2 * RUN_SLOT_SPIN_MIN_NS) {
+        cr_assert_not(run_slot_spin_handover(a));
+    }
+    atomic_store(&b_holds, false);
+    pthread_t b;
+    cr_assert_eq(pthread_create(&b, NULL, waiter, cpus[1]), 0);
+    await_state(cpus[1], RUN_SLOT_QUEUED);
+    /* Spins with long gaps are delays, not a spin-wait. */
+    for (int i = 0; i < 20; i++) {
+        cr_assert_not(run_slot_spin_handover(a));
+        sleep_us(2 * RUN_SLOT_SPIN_GAP_NS / 1000);
+    }
+    /* A tight spin hands over once it has lasted the window, not before. */
+    t0 = now_ns();
+    bool handed = false;
+    while (!handed) {
+        handed = run_slot_spin_handover(a);
+        if (!handed) {
+            cr_assert_lt(now_ns() - t0, 1000000000LL);
+        }
+    }
+    cr_assert_geq(now_ns() - t0, RUN_SLOT_SPIN_MIN_NS);
+    cr_assert(run_slot_handover_requested(a));
+    run_slot_handover(a);
+    join_waiter(b);
+    cr_assert(atomic_load(&b_holds));
+    /* The spinner queued behind it, and got the slot back when the waiter's thread ended. */
+    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_HELD);
+    run_slot_release(a);
+    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_NONE);
+}
+
+static _Atomic int work_runs;
+
+static void count_work(RISCVCPU *cpu, void *data)
+{
+    (void)cpu;
+    (void)data;
+    atomic_fetch_add(&work_runs, 1);
+}
+
+static _Atomic int acquire_result;
+
+static void *queued_once(void *arg)
+{
+    RISCVCPU *cpu = arg;
+    atomic_store(&acquire_result, run_slot_acquire(cpu) ? 1 : 0);
+    return NULL;
+}
+
+Test(run_slots, queued_vcpu_comes_back_for_work_and_machine_requests)
+{
+    run_slots_reset(cpus, NCPU, 1);
+    cr_assert(run_slot_acquire(cpus[0]));           /* the only slot, never handed over */
+    RISCVCPU *b = cpus[1];
+    pthread_t t;
+    atomic_store(&acquire_result, -1);
+    cr_assert_eq(pthread_create(&t, NULL, queued_once, b), 0);
+    await_state(b, RUN_SLOT_QUEUED);
+    sleep_us(2000);
+    cr_assert_eq(atomic_load(&acquire_result), -1, "acquired without a free slot");
+    atomic_store(&work_runs, 0);
+    cr_assert_eq(async_run_on_cpu(b, count_work, NULL), 0);
+    for (int i = 0; i < 2000 && atomic_load(&acquire_result) == -1; i++) {
+        sleep_us(1000);
+    }
+    if (atomic_load(&acquire_result) == -1) {
+        machine_request(&fx_machine, MACHINE_POWEROFF, 0);
+    }
+    pthread_join(t, NULL);
+    cr_assert_eq(atomic_load(&acquire_result), 0, "queued work did not bring it back");
+    process_queued_cpu_work(b);
+    cr_assert_eq(atomic_load(&work_runs), 1);
+    cr_assert_eq(atomic_load(&b->slot_state), RUN_SLOT_QUEUED, "it keeps its place");
+
+    atomic_store(&acquire_result, -1);
+    cr_assert_eq(pthread_create(&t, NULL, queued_once, b), 0);
+    sleep_us(2000);
+    cr_assert_eq(atomic_load(&acquire_result), -1);
+    machine_request(&fx_machine, MACHINE_POWEROFF, 0);
+    pthread_join(t, NULL);
+    cr_assert_eq(atomic_load(&acquire_result), 0, "a machine request did not bring it back");
+
+    run_slot_release(b);
+    run_slot_release(cpus[0]);
+    cr_assert_eq(atomic_load(&b->slot_state), RUN_SLOT_NONE);
+}
+
+Test(run_slots, no_limit_when_slots_cover_every_vcpu)
+{
+    run_slots_reset(cpus, NCPU, NCPU);
+    cr_assert_not(run_slots_limited());
+    for (unsigned i = 0; i < NCPU; i++) {
+        cr_assert(run_slot_acquire(cpus[i]));
+        cr_assert_eq(atomic_load(&cpus[i]->slot_state), RUN_SLOT_NONE, "nothing is tracked");
+    }
+    run_slots_reset(cpus, NCPU, 0);
+    cr_assert_not(run_slots_limited());
+}
