@@ -206,7 +206,11 @@ static void *vcpu_thread(void *arg)
     while (machine_pending_request(cpu->machine) == MACHINE_RUN) {
         process_queued_cpu_work(cpu);
         /* Built-in SBI: M-mode setup, SBI calls, HSM stopped/suspended harts. */
+        bool answering = cpu->sbi_pending;
         if (cpu->sbi_builtin && sbi_vcpu_run(cpu)) {
+            if (answering) {
+                run_slot_defer_handover(cpu);
+            }
             continue;
         }
         if (cpu->halted) {

@@ -205,13 +205,16 @@ typedef struct RISCVCPU {
     RISCVCPUFeatures features;
     /* Run slots (sync/run_slots.c). slot_state: changed under the slots lock, read by the
      * owner with acquire; slot_handover: set by the head waiter (under the lock) or by the
-     * owner, cleared by the owner; slot_granted_ns and slot_after_sleep: under the lock,
+     * owner, cleared by the owner; slot_granted_ns and slot_after_sleep (queued as urgent): under the lock,
      * read by the owner while it holds its slot. */
     _Atomic int slot_state;       /* RUN_SLOT_NONE, _QUEUED or _HELD */
     _Atomic bool slot_handover;
     int64_t slot_granted_ns, slot_queued_ns;
     bool slot_after_sleep;
     int64_t slot_spin_start_ns, slot_last_spin_ns;   /* owner only */
+    bool slot_yield_urgent;       /* owner only: the next handover yields to an IPI target */
+    bool slot_yield_spin;         /* owner only: the next handover is a spinning guest's */
+    bool slot_spun;               /* under the lock: queued by a spin handover */
     timer_t slot_timer;           /* under the slots lock: the owner thread's turn timer */
     bool slot_timer_ok, slot_timer_armed;
 } RISCVCPU;

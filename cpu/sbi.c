@@ -312,6 +312,7 @@ static SBIRet sbi_ipi(RISCVCPU *cpu, uint64_t fid, const uint64_t *a)
         uint64_t old = atomic_fetch_or_explicit(&t->mip, MIP_SSIP, memory_order_release);
         if (!(old & MIP_SSIP)) {
             vcpu_kick(t);
+            run_slot_boost(t);
         }
     }
     return ret_val(0);

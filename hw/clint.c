@@ -5,6 +5,7 @@
 #include "cpu/cpu.h"
 #include "hw/devices.h"
 #include "hw/machine.h"
+#include "sync/run_slots.h"
 #include "hw/vtimer.h"
 
 #define CLINT_MSIP 0x0000
@@ -37,6 +38,7 @@ static void clint_write(void *opaque, uint64_t offset, uint64_t value, unsigned 
         if (value & 1) {
             atomic_fetch_or_explicit(&cpu->mip, MIP_MSIP, memory_order_acq_rel);
             vcpu_kick(cpu);
+            run_slot_boost(cpu);
         } else {
             atomic_fetch_and_explicit(&cpu->mip, ~MIP_MSIP, memory_order_acq_rel);
         }

@@ -273,10 +273,11 @@ void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy
         fprintf(out, "  run slots: off (every vCPU may be in guest code at once)\n");
     } else {
         fprintf(out, "  run slots: %u for %u vCPUs; %lu waits (mean %.1f us, max %.1f us); "
-                "handovers: %lu at slice end, %lu to woken vCPUs, %lu by spinning vCPUs\n",
+                "handovers: %lu at slice end, %lu to woken vCPUs, %lu by spinning vCPUs; "
+                "%lu IPI boosts\n",
                 m->run_slots, m->n_cpus, rs.waits,
                 rs.waits ? rs.wait_ns_sum / 1e3 / rs.waits : 0.0, rs.wait_ns_max / 1e3,
-                rs.slice_handovers, rs.wake_handovers, rs.spin_handovers);
+                rs.slice_handovers, rs.wake_handovers, rs.spin_handovers, rs.boosts);
     }
 }
 
@@ -351,9 +352,9 @@ int flush_stats_write_json(const char *path, const Machine *m, const char *strat
     run_slots_get_stats(&rs);
     fprintf(f, "  \"run_slots\": {\"slots\": %u, \"waits\": %lu, \"wait_ns_sum\": %lu, "
             "\"wait_ns_max\": %lu, \"slice_handovers\": %lu, \"wake_handovers\": %lu, "
-            "\"spin_handovers\": %lu}\n}\n",
+            "\"spin_handovers\": %lu, \"boosts\": %lu}\n}\n",
             m->run_slots, rs.waits, rs.wait_ns_sum, rs.wait_ns_max, rs.slice_handovers,
-            rs.wake_handovers, rs.spin_handovers);
+            rs.wake_handovers, rs.spin_handovers, rs.boosts);
     if (ferror(f) | (fclose(f) != 0)) {
         int e = errno ? errno : EIO;
         unlink(tmp);

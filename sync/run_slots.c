@@ -46,11 +46,12 @@ static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static RISCVCPU **slot_cpus;
 static unsigned slot_n_cpus;
 static _Atomic bool limited;
-/* Under slots_lock: free slots and the FIFO of waiting vCPUs (a ring, so that woken vCPUs
- * can queue at the head). */
+/* Under slots_lock: free slots and the waiting vCPUs, queue[0] first: the urgent ones
+ * (queue[0 .. n_urgent): woken from sleep, sent an IPI, or yielding to an IPI target) in
+ * FIFO order, then the others (their turn ended) in FIFO order. */
 static unsigned n_free;
 static RISCVCPU *queue[MAX_QUEUE];
-static unsigned q_head, q_len;
+static unsigned q_len, n_urgent;
 /* q_len, for holders deciding without the lock whether anyone waits (relaxed: a hint). */
 static _Atomic unsigned n_waiting;
 /* Whether the head of the queue came from sleep (its turn comes sooner); relaxed, a hint. */
@@ -58,7 +59,8 @@ static _Atomic bool head_after_sleep;
 /* The vCPU this thread runs, for the timer signal handler. */
 static _Thread_local RISCVCPU *slot_self;
 
-static _Atomic unsigned long n_slice_handovers, n_wake_handovers, n_spin_handovers, n_waits;
+static _Atomic unsigned long n_slice_handovers, n_wake_handovers, n_spin_handovers, n_waits,
+    n_boosts;
 static _Atomic unsigned long wait_ns_sum, wait_ns_max;
 
 static int64_t now_ns(void)
@@ -118,13 +120,16 @@ void run_slots_reset(RISCVCPU **cpus, unsigned n_cpus, unsigned n_slots)
     slot_n_cpus = n_cpus;
     bool lim = n_slots > 0 && n_slots < n_cpus && n_cpus <= MAX_QUEUE;
     n_free = n_slots;
-    q_head = q_len = 0;
+    q_len = n_urgent = 0;
     atomic_store_explicit(&n_waiting, 0, memory_order_relaxed);
     for (unsigned i = 0; i < n_cpus; i++) {
         atomic_store_explicit(&cpus[i]->slot_state, RUN_SLOT_NONE, memory_order_relaxed);
         atomic_store_explicit(&cpus[i]->slot_handover, false, memory_order_relaxed);
         cpus[i]->slot_granted_ns = 0;
         cpus[i]->slot_after_sleep = false;
+        cpus[i]->slot_yield_urgent = false;
+        cpus[i]->slot_yield_spin = false;
+        cpus[i]->slot_spun = false;
         cpus[i]->slot_timer_ok = false;
         cpus[i]->slot_timer_armed = false;
     }
@@ -132,6 +137,7 @@ void run_slots_reset(RISCVCPU **cpus, unsigned n_cpus, unsigned n_slots)
     atomic_store_explicit(&n_wake_handovers, 0, memory_order_relaxed);
     atomic_store_explicit(&n_spin_handovers, 0, memory_order_relaxed);
     atomic_store_explicit(&n_waits, 0, memory_order_relaxed);
+    atomic_store_explicit(&n_boosts, 0, memory_order_relaxed);
     atomic_store_explicit(&wait_ns_sum, 0, memory_order_relaxed);
     atomic_store_explicit(&wait_ns_max, 0, memory_order_relaxed);
     atomic_store_explicit(&head_after_sleep, false, memory_order_relaxed);
@@ -234,8 +240,7 @@ static void arm_holders_locked(int64_t now, bool reschedule)
 
 static void update_head_locked(void)
 {
-    atomic_store_explicit(&head_after_sleep, q_len > 0 && queue[q_head]->slot_after_sleep,
-                          memory_order_relaxed);
+    atomic_store_explicit(&head_after_sleep, n_urgent > 0, memory_order_relaxed);
 }
 
 static void wake_owner(RISCVCPU *c)
@@ -261,61 +266,76 @@ static void grant_locked(RISCVCPU *c, int64_t now)
     }
 }
 
-static RISCVCPU *queue_pop_head_locked(void)
+static void queue_remove_at_locked(unsigned i)
 {
-    RISCVCPU *c = queue[q_head];
-    q_head = (q_head + 1) % MAX_QUEUE;
+    if (i < n_urgent) {
+        n_urgent--;
+    }
+    for (; i + 1 < q_len; i++) {
+        queue[i] = queue[i + 1];
+    }
     q_len--;
     atomic_store_explicit(&n_waiting, q_len, memory_order_relaxed);
     update_head_locked();
-    return c;
 }
 
-/* The caller gives up its slot (and disarmed its timer): the first waiter gets it. */
-static void pass_slot_locked(int64_t now)
+/* The caller gives up its slot (and disarmed its timer): the first waiter gets it, or, when
+ * the caller's guest spins, the first one that was not itself spinning when it queued. A
+ * spinner waits for something another vCPU must do, most likely one that lost its slot in
+ * the middle of work (a lock holder): handing the slot from spinner to spinner would only
+ * pass it along the queue (KVM's directed yield skips vCPUs that were spinning too). */
+static void pass_slot_locked(int64_t now, bool from_spinner)
 {
     if (q_len == 0) {
         n_free++;
         return;
     }
-    RISCVCPU *next = queue_pop_head_locked();
+    unsigned pick = 0;
+    if (from_spinner) {
+        while (pick < q_len && queue[pick]->slot_spun) {
+            pick++;
+        }
+        if (pick == q_len) {
+            pick = 0;
+        }
+    }
+    RISCVCPU *next = queue[pick];
+    queue_remove_at_locked(pick);
     grant_locked(next, now);
     wake_owner(next);
 }
 
-static void enqueue_locked(RISCVCPU *c, bool at_head, int64_t now)
+/* Queue c last among the urgent waiters (urgent) or last of all. */
+static void enqueue_locked(RISCVCPU *c, bool urgent, int64_t now)
 {
-    if (at_head) {
-        q_head = (q_head + MAX_QUEUE - 1) % MAX_QUEUE;
-        queue[q_head] = c;
-    } else {
-        queue[(q_head + q_len) % MAX_QUEUE] = c;
+    unsigned at = urgent ? n_urgent : q_len;
+    for (unsigned i = q_len; i > at; i--) {
+        queue[i] = queue[i - 1];
     }
+    queue[at] = c;
     q_len++;
+    if (urgent) {
+        n_urgent++;
+    }
+    c->slot_after_sleep = urgent;
+    c->slot_spun = false;
     c->slot_queued_ns = now;
     atomic_store_explicit(&n_waiting, q_len, memory_order_relaxed);
     atomic_store_explicit(&c->slot_state, RUN_SLOT_QUEUED, memory_order_relaxed);
     update_head_locked();
-    /* A vCPU woken from sleep gets a slot after the shorter wake turn: bring the holders'
-     * first expiry forward. */
-    arm_holders_locked(now, at_head && c->slot_after_sleep);
+    /* An urgent waiter gets a slot after the shorter wake turn: bring the holders' first
+     * expiry forward. */
+    arm_holders_locked(now, urgent);
 }
 
 static void dequeue_locked(RISCVCPU *c)
 {
-    unsigned i = 0;
-    while (i < q_len && queue[(q_head + i) % MAX_QUEUE] != c) {
-        i++;
+    for (unsigned i = 0; i < q_len; i++) {
+        if (queue[i] == c) {
+            queue_remove_at_locked(i);
+            return;
+        }
     }
-    if (i == q_len) {
-        return;
-    }
-    for (; i + 1 < q_len; i++) {
-        queue[(q_head + i) % MAX_QUEUE] = queue[(q_head + i + 1) % MAX_QUEUE];
-    }
-    q_len--;
-    atomic_store_explicit(&n_waiting, q_len, memory_order_relaxed);
-    update_head_locked();
 }
 
 /* Backup for holders without a working timer, run by the head waiter every
@@ -357,7 +377,6 @@ bool run_slot_acquire(RISCVCPU *cpu)
             pthread_mutex_unlock(&slots_lock);
             return true;
         }
-        cpu->slot_after_sleep = true;
         enqueue_locked(cpu, true, now_ns());
         count(&n_waits);
         pthread_mutex_unlock(&slots_lock);
@@ -374,7 +393,7 @@ bool run_slot_acquire(RISCVCPU *cpu)
         futex_wait_timeout(&cpu->wake_seq, seq, RUN_SLOT_BACKUP_NS);
         if (atomic_load_explicit(&cpu->wake_seq, memory_order_relaxed) == seq) {
             pthread_mutex_lock(&slots_lock);      /* timed out (or spurious) */
-            if (q_len > 0 && queue[q_head] == cpu) {
+            if (q_len > 0 && queue[0] == cpu) {
                 backup_preempt_locked(now_ns());
             }
             pthread_mutex_unlock(&slots_lock);
@@ -391,7 +410,7 @@ void run_slot_release(RISCVCPU *cpu)
     int st = atomic_load_explicit(&cpu->slot_state, memory_order_relaxed);
     if (st == RUN_SLOT_HELD) {
         disarm_timer_locked(cpu);
-        pass_slot_locked(now_ns());
+        pass_slot_locked(now_ns(), false);
     } else if (st == RUN_SLOT_QUEUED) {
         dequeue_locked(cpu);
     }
@@ -418,9 +437,28 @@ bool run_slot_spin_handover(RISCVCPU *cpu)
     if (now - cpu->slot_spin_start_ns < RUN_SLOT_SPIN_MIN_NS) {
         return false;
     }
+    cpu->slot_yield_spin = true;
     atomic_store_explicit(&cpu->slot_handover, true, memory_order_relaxed);
     count(&n_spin_handovers);
     return true;
+}
+
+void run_slot_defer_handover(RISCVCPU *cpu)
+{
+    if (!run_slot_handover_requested(cpu)) {
+        return;
+    }
+    pthread_mutex_lock(&slots_lock);
+    if (cpu->slot_timer_ok &&
+        atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_HELD) {
+        atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
+        cpu->slot_yield_urgent = cpu->slot_yield_spin = false;
+        struct itimerspec its = { .it_interval = ts_of(RUN_SLOT_SLICE_NS),
+                                  .it_value = ts_of(RUN_SLOT_DEFER_NS) };
+        timer_settime(cpu->slot_timer, 0, &its, NULL);
+        cpu->slot_timer_armed = true;
+    }
+    pthread_mutex_unlock(&slots_lock);
 }
 
 void run_slot_handover(RISCVCPU *cpu)
@@ -434,12 +472,41 @@ void run_slot_handover(RISCVCPU *cpu)
         q_len > 0) {
         int64_t now = now_ns();
         disarm_timer_locked(cpu);
-        pass_slot_locked(now);
-        cpu->slot_after_sleep = false;
-        enqueue_locked(cpu, false, now);
+        pass_slot_locked(now, cpu->slot_yield_spin);
+        enqueue_locked(cpu, cpu->slot_yield_urgent, now);
+        cpu->slot_spun = cpu->slot_yield_spin;
         count(&n_waits);
     }
+    cpu->slot_yield_urgent = false;
+    cpu->slot_yield_spin = false;
     pthread_mutex_unlock(&slots_lock);
+}
+
+void run_slot_boost(RISCVCPU *target)
+{
+    if (!run_slots_limited() ||
+        atomic_load_explicit(&target->slot_state, memory_order_relaxed) != RUN_SLOT_QUEUED) {
+        return;
+    }
+    bool boosted = false;
+    pthread_mutex_lock(&slots_lock);
+    if (atomic_load_explicit(&target->slot_state, memory_order_relaxed) == RUN_SLOT_QUEUED &&
+        !target->slot_after_sleep) {
+        dequeue_locked(target);
+        enqueue_locked(target, true, now_ns());
+        count(&n_boosts);
+        boosted = true;
+    }
+    pthread_mutex_unlock(&slots_lock);
+    /* A vCPU sending the IPI gives its slot to the urgent waiters at its next TB entry and
+     * waits behind them: its guest most likely waits for the target now. */
+    RISCVCPU *self = slot_self;
+    if (boosted && self && self != target &&
+        atomic_load_explicit(&self->slot_state, memory_order_relaxed) == RUN_SLOT_HELD) {
+        self->slot_yield_urgent = true;
+        atomic_store_explicit(&self->slot_handover, true, memory_order_relaxed);
+        cpu_exit(self);
+    }
 }
 
 void run_slots_get_stats(struct run_slot_stats *out)
@@ -448,6 +515,7 @@ void run_slots_get_stats(struct run_slot_stats *out)
     out->wake_handovers = atomic_load_explicit(&n_wake_handovers, memory_order_relaxed);
     out->spin_handovers = atomic_load_explicit(&n_spin_handovers, memory_order_relaxed);
     out->waits = atomic_load_explicit(&n_waits, memory_order_relaxed);
+    out->boosts = atomic_load_explicit(&n_boosts, memory_order_relaxed);
     out->wait_ns_sum = atomic_load_explicit(&wait_ns_sum, memory_order_relaxed);
     out->wait_ns_max = atomic_load_explicit(&wait_ns_max, memory_order_relaxed);
 }

@@ -22,7 +22,7 @@ append="console=ttyS0 earlycon=sbi${ITERS:+ tlbshoot_iters=$ITERS}"
 [ $# -gt 0 ] || set -- 1 2 4
 
 for f in "$image" "$initrd" "$tlbstorm" "$fw"; do
-    [ -f "$f" ] || { echo "compare: missing $f (run build-kernel.sh / build-initramfs.sh / scripts/build.sh)" >&2; exit 1; }
+    [ -e "$f" ] || { echo "compare: missing $f (run build-kernel.sh / build-initramfs.sh / scripts/build.sh)" >&2; exit 1; }
 done
 
 printf '%-16s %4s %4s %8s %8s %11s %11s %11s %11s %s\n' emulator smp rc wall_s init_s \
