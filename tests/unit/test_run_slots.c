@@ -345,3 +345,115 @@ Test(run_slots, no_limit_when_slots_cover_every_vcpu)
     run_slots_reset(cpus, NCPU, 0);
     cr_assert_not(run_slots_limited());
 }
+
+/* ---- IPI boost ------------------------------------------------------------------------ */
+
+static _Atomic int phase_b, phase_c;     /* what the helper threads have done so far */
+static _Atomic bool release_b, release_c;
+
+static void wait_flag(_Atomic bool *f)
+{
+    int64_t t0 = now_ns();
+    while (!atomic_load(f) && now_ns() - t0 < 2000000000LL) {
+        sleep_us(50);
+    }
+}
+
+/* B: holds the slot, spins until it hands over (so it queues as a normal waiter), waits for
+ * its next turn, then holds until released. */
+static void *boost_b(void *arg)
+{
+    RISCVCPU *cpu = arg;
+    run_slot_thread_start(cpu);
+    if (run_slot_acquire(cpu)) {
+        atomic_store(&phase_b, 1);
+        int64_t t0 = now_ns();
+        while (!run_slot_spin_handover(cpu) && now_ns() - t0 < 2000000000LL) {
+        }
+        run_slot_handover(cpu);
+        atomic_store(&phase_b, 2);
+        while (!run_slot_acquire(cpu)) {
+            if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
+                break;
+            }
+        }
+        atomic_store(&phase_b, 3);
+        wait_flag(&release_b);
+    }
+    run_slot_thread_stop(cpu);
+    return NULL;
+}
+
+static void *boost_c(void *arg)
+{
+    RISCVCPU *cpu = arg;
+    run_slot_thread_start(cpu);
+    while (!run_slot_acquire(cpu)) {
+        if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
+            run_slot_thread_stop(cpu);
+            return NULL;
+        }
+    }
+    atomic_store(&phase_c, 1);
+    wait_flag(&release_c);
+    run_slot_thread_stop(cpu);
+    return NULL;
+}
+
+static void await_int(_Atomic int *v, int want)
+{
+    int64_t t0 = now_ns();
+    while (atomic_load(v) != want) {
+        cr_assert_lt(now_ns() - t0, 2000000000LL, "helper stuck before phase %d", want);
+        sleep_us(50);
+    }
+}
+
+Test(run_slots, ipi_boost_puts_the_target_with_the_urgent_waiters_and_the_sender_yields)
+{
+    run_slots_reset(cpus, NCPU, 1);
+    RISCVCPU *a = cpus[0], *b = cpus[1], *c = cpus[2];
+    atomic_store(&phase_b, 0);
+    atomic_store(&phase_c, 0);
+    atomic_store(&release_b, false);
+    atomic_store(&release_c, false);
+    pthread_t tb, tc;
+    cr_assert_eq(pthread_create(&tb, NULL, boost_b, b), 0);
+    await_int(&phase_b, 1);                      /* B holds the only slot */
+    run_slot_thread_start(a);                    /* this thread plays vCPU A */
+    cr_assert_not(atomic_load(&a->slot_state) == RUN_SLOT_HELD);
+    bool got = false;
+    for (int64_t t0 = now_ns(); !got && now_ns() - t0 < 2000000000LL;) {
+        got = run_slot_acquire(a);              /* B's spin hands the slot to A */
+    }
+    cr_assert(got, "A never got the slot from the spinning B");
+    await_int(&phase_b, 2);                      /* B queued behind, as a normal waiter */
+    await_state(b, RUN_SLOT_QUEUED);
+    cr_assert_eq(pthread_create(&tc, NULL, boost_c, c), 0);
+    await_state(c, RUN_SLOT_QUEUED);             /* C: urgent (not running before) */
+
+    /* A sends B an IPI: B joins the urgent class behind C, and A is asked to yield. */
+    atomic_store(&a->icount_decr, 0);
+    run_slot_boost(b);
+    struct run_slot_stats st;
+    run_slots_get_stats(&st);
+    cr_assert_eq(st.boosts, 1);
+    cr_assert(run_slot_handover_requested(a));
+    cr_assert_lt(atomic_load(&a->icount_decr), 0, "the sender was not kicked");
+    run_slot_boost(b);                           /* already urgent: nothing more */
+    run_slots_get_stats(&st);
+    cr_assert_eq(st.boosts, 1);
+
+    run_slot_handover(a);                        /* A -> C (first urgent); A queues urgent */
+    await_int(&phase_c, 1);
+    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_QUEUED);
+    cr_assert(a->slot_after_sleep, "the sender queued as a normal waiter, not an urgent one");
+    atomic_store(&release_c, true);              /* C leaves: B is next, before A */
+    await_int(&phase_b, 3);
+    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_QUEUED, "A overtook the boosted B");
+    atomic_store(&release_b, true);
+    pthread_join(tc, NULL);
+    pthread_join(tb, NULL);
+    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_HELD, "A gets the slot last");
+    run_slot_thread_stop(a);
+}
