@@ -9,13 +9,14 @@
  * next enters (mm/tlb_flush.c). With no more slot holders than host cores, every target that
  * is inside guest code is on a core and acknowledges within a TB.
  *
- * Scheduling: a FIFO of waiting vCPUs. A holder keeps its slot for a slice (RUN_SLOT_SLICE_NS)
- * and then, if a vCPU waits, is kicked, leaves guest code, hands its slot to the first waiter
- * and queues at the tail. A vCPU waking from WFI or an HSM stop queues at the head and may
- * take a slot after the holder that has run longest used RUN_SLOT_WAKE_SLICE_NS (the host
- * scheduler's wake-up preemption, which spinning vCPUs never get). A vCPU spinning in the
- * guest (pause, polling WFI) hands its slot over at once when someone waits: the directed
- * yield that sched_yield only approximates.
+ * Scheduling: waiting vCPUs queue in two FIFO classes, urgent before normal. A holder keeps
+ * its slot for a turn (RUN_SLOT_SLICE_NS) while others wait, then is kicked, leaves guest
+ * code, hands its slot to the first waiter and queues as normal. Urgent waiters (woken from
+ * WFI or an HSM stop, sent an IPI, or yielding to an IPI target) get a slot once the holder
+ * that has run longest used RUN_SLOT_WAKE_SLICE_NS (the host scheduler's wake-up preemption,
+ * which spinning vCPUs never get). A vCPU spinning in the guest (pause, polling WFI) for
+ * RUN_SLOT_SPIN_MIN_NS hands its slot to the first waiter that was not spinning itself: the
+ * directed yield that sched_yield only approximates.
  *
  * Callers: the main thread resets the slots while no vCPU runs; each vCPU thread acquires,
  * hands over and releases its own slot (the owner of cpu->slot_state's transitions out of
