@@ -459,3 +459,101 @@ Test(run_slots, ipi_boost_puts_the_target_with_the_urgent_waiters_and_the_sender
     cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_HELD, "A gets the slot last");
     run_slot_thread_stop(a);
 }
+
+/* ---- spin handover skips spinners --------------------------------------------------------- */
+
+enum { CMD_NONE, CMD_ACQUIRE, CMD_SPIN_HANDOVER, CMD_TURN_END, CMD_EXIT };
+
+typedef struct {
+    RISCVCPU *cpu;
+    _Atomic int cmd;       /* posted by the test, cleared by the owner when done */
+} Scripted;
+
+/* A vCPU owner that does what the test tells it, one step at a time (each bounded to 2 s). */
+static void *scripted_owner(void *arg)
+{
+    Scripted *o = arg;
+    run_slot_thread_start(o->cpu);
+    for (;;) {
+        int cmd = atomic_load(&o->cmd);
+        int64_t t0 = now_ns();
+        switch (cmd) {
+        case CMD_ACQUIRE:
+            while (!run_slot_acquire(o->cpu) && now_ns() - t0 < 2000000000LL) {
+            }
+            break;
+        case CMD_SPIN_HANDOVER:
+            while (!run_slot_spin_handover(o->cpu) && now_ns() - t0 < 2000000000LL) {
+            }
+            run_slot_handover(o->cpu);
+            break;
+        case CMD_TURN_END:
+            while (!run_slot_handover_requested(o->cpu) && now_ns() - t0 < 2000000000LL) {
+            }
+            run_slot_handover(o->cpu);
+            break;
+        case CMD_EXIT:
+            run_slot_thread_stop(o->cpu);
+            return NULL;
+        default:
+            sleep_us(20);
+            continue;
+        }
+        atomic_store(&o->cmd, CMD_NONE);
+    }
+}
+
+static void post(Scripted *o, int cmd)
+{
+    atomic_store(&o->cmd, cmd);
+}
+
+static void await_done(Scripted *o)
+{
+    int64_t t0 = now_ns();
+    while (atomic_load(&o->cmd) != CMD_NONE) {
+        cr_assert_lt(now_ns() - t0, 3000000000LL, "vCPU %u stuck", o->cpu->index);
+        sleep_us(20);
+    }
+}
+
+Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
+{
+    run_slots_reset(cpus, NCPU, 1);
+    Scripted s = { .cpu = cpus[1] }, n = { .cpu = cpus[2] }, h = { .cpu = cpus[3] };
+    pthread_t ts, tn, th;
+    cr_assert_eq(pthread_create(&ts, NULL, scripted_owner, &s), 0);
+    cr_assert_eq(pthread_create(&tn, NULL, scripted_owner, &n), 0);
+    cr_assert_eq(pthread_create(&th, NULL, scripted_owner, &h), 0);
+
+    post(&s, CMD_ACQUIRE);                       /* S holds the only slot */
+    await_done(&s);
+    post(&n, CMD_ACQUIRE);                       /* N waits (urgent) */
+    await_state(n.cpu, RUN_SLOT_QUEUED);
+    post(&s, CMD_SPIN_HANDOVER);                 /* S spins: N holds, S queues as a spinner */
+    await_done(&s);
+    await_done(&n);
+    post(&s, CMD_ACQUIRE);                       /* S waits for a turn: queue [S] */
+    post(&h, CMD_ACQUIRE);                       /* H waits (urgent): queue [H, S] */
+    await_state(h.cpu, RUN_SLOT_QUEUED);
+    post(&n, CMD_TURN_END);                      /* N's turn ends: H holds, queue [S, N] */
+    await_done(&n);
+    await_done(&h);
+    cr_assert_eq(atomic_load(&s.cpu->slot_state), RUN_SLOT_QUEUED);
+    post(&n, CMD_ACQUIRE);
+    post(&h, CMD_SPIN_HANDOVER);                 /* H spins: the slot skips S for N */
+    await_done(&h);
+    await_done(&n);
+    cr_assert_eq(atomic_load(&n.cpu->slot_state), RUN_SLOT_HELD, "the slot went to a spinner");
+    cr_assert_eq(atomic_load(&s.cpu->slot_state), RUN_SLOT_QUEUED);
+
+    post(&n, CMD_EXIT);                          /* S (waiting in ACQUIRE) gets it next */
+    pthread_join(tn, NULL);
+    await_done(&s);
+    post(&s, CMD_EXIT);
+    pthread_join(ts, NULL);
+    post(&h, CMD_ACQUIRE);
+    await_done(&h);
+    post(&h, CMD_EXIT);
+    pthread_join(th, NULL);
+}
