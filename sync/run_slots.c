@@ -284,11 +284,11 @@ static void queue_remove_at_locked(unsigned i)
  * spinner waits for something another vCPU must do, most likely one that lost its slot in
  * the middle of work (a lock holder): handing the slot from spinner to spinner would only
  * pass it along the queue (KVM's directed yield skips vCPUs that were spinning too). */
-static void pass_slot_locked(int64_t now, bool from_spinner)
+static RISCVCPU *pass_slot_locked(int64_t now, bool from_spinner)
 {
     if (q_len == 0) {
         n_free++;
-        return;
+        return NULL;
     }
     unsigned pick = 0;
     if (from_spinner) {
@@ -302,7 +302,7 @@ static void pass_slot_locked(int64_t now, bool from_spinner)
     RISCVCPU *next = queue[pick];
     queue_remove_at_locked(pick);
     grant_locked(next, now);
-    wake_owner(next);
+    return next;     /* the caller wakes it once it dropped the lock (wake_owner) */
 }
 
 /* Queue c last among the urgent waiters (urgent) or last of all. */
@@ -406,17 +406,21 @@ void run_slot_release(RISCVCPU *cpu)
     if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_NONE) {
         return;     /* also when slots are not limited: nothing is ever granted then */
     }
+    RISCVCPU *next = NULL;
     pthread_mutex_lock(&slots_lock);
     int st = atomic_load_explicit(&cpu->slot_state, memory_order_relaxed);
     if (st == RUN_SLOT_HELD) {
         disarm_timer_locked(cpu);
-        pass_slot_locked(now_ns(), false);
+        next = pass_slot_locked(now_ns(), false);
     } else if (st == RUN_SLOT_QUEUED) {
         dequeue_locked(cpu);
     }
     atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
     atomic_store_explicit(&cpu->slot_state, RUN_SLOT_NONE, memory_order_relaxed);
     pthread_mutex_unlock(&slots_lock);
+    if (next) {
+        wake_owner(next);
+    }
 }
 
 bool run_slot_handover_requested(const RISCVCPU *cpu)
@@ -466,13 +470,14 @@ void run_slot_handover(RISCVCPU *cpu)
     if (!run_slot_handover_requested(cpu)) {
         return;
     }
+    RISCVCPU *next = NULL;
     pthread_mutex_lock(&slots_lock);
     atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
     if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
         q_len > 0) {
         int64_t now = now_ns();
         disarm_timer_locked(cpu);
-        pass_slot_locked(now, cpu->slot_yield_spin);
+        next = pass_slot_locked(now, cpu->slot_yield_spin);
         enqueue_locked(cpu, cpu->slot_yield_urgent, now);
         cpu->slot_spun = cpu->slot_yield_spin;
         count(&n_waits);
@@ -480,6 +485,12 @@ void run_slot_handover(RISCVCPU *cpu)
     cpu->slot_yield_urgent = false;
     cpu->slot_yield_spin = false;
     pthread_mutex_unlock(&slots_lock);
+    /* Woken only now: on a shared host core the woken thread may preempt this one at once,
+     * and it must not find the slots lock held by a descheduled thread (measured: a convoy
+     * of vCPUs blocked on the lock, Linux madvise from four threads 3x slower). */
+    if (next) {
+        wake_owner(next);
+    }
 }
 
 void run_slot_boost(RISCVCPU *target)
