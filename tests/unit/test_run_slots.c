@@ -70,6 +70,19 @@ static void await_state(RISCVCPU *c, int want)
     }
 }
 
+/* The owner's wait for a slot, as the vCPU loop does it: run queued work when woken for it,
+ * give up when the machine is asked to stop (tests end a stuck wait that way). */
+static bool acquire_or_give_up(RISCVCPU *cpu)
+{
+    while (!run_slot_acquire(cpu)) {
+        if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
+            return false;
+        }
+        process_queued_cpu_work(cpu);
+    }
+    return true;
+}
+
 /* ---- many vCPUs, few slots ------------------------------------------------------------- */
 
 #define SLOTS 2
@@ -211,14 +224,9 @@ static void *waiter(void *arg)
 {
     RISCVCPU *cpu = arg;
     run_slot_thread_start(cpu);
-    while (!run_slot_acquire(cpu)) {
-        if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
-            run_slot_thread_stop(cpu);
-            return NULL;        /* the test gave up on it */
-        }
-        process_queued_cpu_work(cpu);
+    if (acquire_or_give_up(cpu)) {
+        atomic_store(&b_holds, true);
     }
-    atomic_store(&b_holds, true);
     run_slot_thread_stop(cpu);
     return NULL;
 }
@@ -374,11 +382,7 @@ static void *boost_b(void *arg)
         }
         run_slot_handover(cpu);
         atomic_store(&phase_b, 2);
-        while (!run_slot_acquire(cpu)) {
-            if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
-                break;
-            }
-        }
+        acquire_or_give_up(cpu);
         atomic_store(&phase_b, 3);
         wait_flag(&release_b);
     }
@@ -390,14 +394,10 @@ static void *boost_c(void *arg)
 {
     RISCVCPU *cpu = arg;
     run_slot_thread_start(cpu);
-    while (!run_slot_acquire(cpu)) {
-        if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
-            run_slot_thread_stop(cpu);
-            return NULL;
-        }
+    if (acquire_or_give_up(cpu)) {
+        atomic_store(&phase_c, 1);
+        wait_flag(&release_c);
     }
-    atomic_store(&phase_c, 1);
-    wait_flag(&release_c);
     run_slot_thread_stop(cpu);
     return NULL;
 }
