@@ -81,7 +81,11 @@ static int64_t slot_turn_ns(void)
                ? RUN_SLOT_WAKE_SLICE_NS : RUN_SLOT_SLICE_NS;
 }
 
-/* Runs on the holder's own thread, between any two of its instructions. */
+/* Runs on the holder's own thread, between any two of its instructions. It reads
+ * slot_granted_ns only after an acquire load of HELD: the granter wrote it before its release
+ * store of HELD, and nobody writes it again until this vCPU is granted anew, which needs it
+ * to have left HELD first. slot_handover (relaxed) is ordered for the holder by the release
+ * in cpu_exit, as for the other setters. The handler neither locks nor allocates. */
 static void slot_timer_handler(int sig)
 {
     (void)sig;

@@ -557,3 +557,46 @@ Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
     post(&h, CMD_EXIT);
     pthread_join(th, NULL);
 }
+
+/* ---- a turn that ends inside an SBI call ---------------------------------------------- */
+
+static void *queue_and_wait(void *arg)
+{
+    RISCVCPU *cpu = arg;
+    run_slot_thread_start(cpu);
+    if (acquire_or_give_up(cpu)) {
+        atomic_store(&b_holds, true);
+    }
+    run_slot_thread_stop(cpu);
+    return NULL;
+}
+
+Test(run_slots, handover_requested_during_an_sbi_call_is_put_off_then_asked_again)
+{
+    run_slots_reset(cpus, NCPU, 1);
+    RISCVCPU *a = cpus[0];
+    run_slot_thread_start(a);                    /* this thread plays vCPU A */
+    cr_assert(run_slot_acquire(a));
+    atomic_store(&b_holds, false);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, queue_and_wait, cpus[1]), 0);
+    await_state(cpus[1], RUN_SLOT_QUEUED);
+    /* A's timer asks for the slot once the woken waiter's turn has come. */
+    int64_t t0 = now_ns();
+    while (!run_slot_handover_requested(a)) {
+        cr_assert_lt(now_ns() - t0, 2000000000LL, "never asked to hand over");
+    }
+    /* A was answering an SBI call: the request is put off, A keeps its slot, and its timer
+     * asks again RUN_SLOT_DEFER_NS later (not at once: the request was withdrawn). */
+    t0 = now_ns();
+    run_slot_defer_handover(a);
+    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_HELD);
+    while (!run_slot_handover_requested(a)) {
+        cr_assert_lt(now_ns() - t0, 2000000000LL, "the deferred handover was never asked again");
+    }
+    cr_assert_geq(now_ns() - t0, RUN_SLOT_DEFER_NS / 2, "the request was not put off");
+    run_slot_handover(a);
+    join_waiter(t);
+    cr_assert(atomic_load(&b_holds));
+    run_slot_thread_stop(a);
+}
