@@ -560,17 +560,6 @@ Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
 
 /* ---- a turn that ends inside an SBI call ---------------------------------------------- */
 
-static void *queue_and_wait(void *arg)
-{
-    RISCVCPU *cpu = arg;
-    run_slot_thread_start(cpu);
-    if (acquire_or_give_up(cpu)) {
-        atomic_store(&b_holds, true);
-    }
-    run_slot_thread_stop(cpu);
-    return NULL;
-}
-
 Test(run_slots, handover_requested_during_an_sbi_call_is_put_off_then_asked_again)
 {
     run_slots_reset(cpus, NCPU, 1);
@@ -579,7 +568,7 @@ Test(run_slots, handover_requested_during_an_sbi_call_is_put_off_then_asked_agai
     cr_assert(run_slot_acquire(a));
     atomic_store(&b_holds, false);
     pthread_t t;
-    cr_assert_eq(pthread_create(&t, NULL, queue_and_wait, cpus[1]), 0);
+    cr_assert_eq(pthread_create(&t, NULL, waiter, cpus[1]), 0);
     await_state(cpus[1], RUN_SLOT_QUEUED);
     /* A's timer asks for the slot once the woken waiter's turn has come. */
     int64_t t0 = now_ns();
