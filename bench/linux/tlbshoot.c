@@ -11,7 +11,9 @@
  * Each reports microseconds per operation. Then the guest is powered off (when we are pid 1;
  * run from tlbsh it just exits).
  *
- * Kernel command line: tlbshoot_iters=N (default 200) sets the iterations of each loop.
+ * Kernel command line: tlbshoot_iters=N (default 200) sets the iterations of each loop;
+ * tlbshoot_tests=LIST (comma-separated of mprotect, munmap, madvise, stale; default all) runs
+ * only those, e.g. to profile one loop alone.
  * Build: riscv64-linux-gnu-gcc -O2 -static -pthread -o init tlbshoot.c */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +51,7 @@ static volatile unsigned char *shared;  /* mprotect test region */
 static volatile uint64_t *stale_page;   /* stale test page X */
 static unsigned long iters = 200;
 static int nthreads;
+static const char *selected_tests;  /* tlbshoot_tests, NULL = all */
 static int cpu_of[MAX_THREADS];     /* thread i runs on CPU cpu_of[i] (online CPUs may have gaps) */
 
 static double now_us(void)
@@ -149,6 +152,21 @@ static void enter_phase(int ph)
     atomic_store_explicit(&phase, ph, memory_order_release);
     while (atomic_load_explicit(&parked, memory_order_acquire) < nthreads - 1)
         sched_yield();
+}
+
+static int test_selected(const char *name)
+{
+    if (selected_tests == NULL)
+        return 1;
+    size_t len = strlen(name);
+    for (const char *p = selected_tests; *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, name, len) == 0)
+            return 1;
+        p += n + (end != NULL);
+    }
+    return 0;
 }
 
 static void report(const char *name, unsigned long ops, double us)
@@ -258,6 +276,23 @@ int main(int argc, char **argv)
     const char *it = getenv("tlbshoot_iters");
     if (it != NULL && strtoul(it, NULL, 0) > 0)
         iters = strtoul(it, NULL, 0);
+    selected_tests = getenv("tlbshoot_tests");
+    static const char *const known[] = {"mprotect", "munmap", "madvise", "stale"};
+    for (const char *p = selected_tests; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        int ok = 0;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            ok |= strlen(known[k]) == n && strncmp(p, known[k], n) == 0;
+        if (!ok) {
+            printf("tlbshoot: FAIL: tlbshoot_tests: unknown test '%.*s'\n", (int)n, p);
+            fflush(stdout);
+            if (pid1)
+                reboot(RB_POWER_OFF);
+            return 1;
+        }
+        p += n + (end != NULL);
+    }
 
     cpu_set_t online;
     if (sched_getaffinity(0, sizeof online, &online) != 0)
@@ -288,10 +323,13 @@ int main(int argc, char **argv)
     while (atomic_load_explicit(&ready, memory_order_acquire) < nthreads - 1)
         sched_yield();
 
-    test_mprotect();
-    test_munmap();
-    test_madvise();
-    int ok = test_stale();
+    if (test_selected("mprotect"))
+        test_mprotect();
+    if (test_selected("munmap"))
+        test_munmap();
+    if (test_selected("madvise"))
+        test_madvise();
+    int ok = test_selected("stale") ? test_stale() : 1;
 
     atomic_store_explicit(&phase, PH_EXIT, memory_order_release);
     for (int i = 1; i < nthreads; i++)
