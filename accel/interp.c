@@ -428,6 +428,17 @@ chain:
             goto tb_entry;
         }
     }
+    if ((tb->pc ^ target) & RV_PAGE_MASK) {
+        /* Another page: never linked (its translation may change), but the jump cache
+         * holds only TBs still reachable through the current translation, so a hit
+         * continues without leaving the interpreter. Kernel calls across pages were
+         * three in four of all exits to the cpu_exec loop. */
+        TranslationBlock *next = tb_jmp_cache_probe(cpu->jmp_cache, target, tb->flags);
+        if (next) {
+            tb = next;
+            goto tb_entry;
+        }
+    }
     cpu->pc = target;
     cpu->last_tb = tb;
     cpu->last_slot = slot;
@@ -437,12 +448,10 @@ L_JALR:
     RD = PC_OF_OP() + op->len;
     cpu_instret_add(cpu, tb->n_ops);
     {
-        /* Indirect jump: try the jump cache without leaving the interpreter. Entries are
-         * cleared by every TLB flush, so a hit is still reachable through the current
-         * translation; the flags compare keeps the privilege level right. */
-        TranslationBlock *next = cpu->jmp_cache[tb_jmp_cache_hash(target)];
-        if (next && next->pc == target && next->flags == tb->flags &&
-            !atomic_load_explicit(&next->invalid, memory_order_acquire)) {
+        /* Indirect jump: try the jump cache without leaving the interpreter; the flags
+         * compare keeps the privilege level right. */
+        TranslationBlock *next = tb_jmp_cache_probe(cpu->jmp_cache, target, tb->flags);
+        if (next) {
             tb = next;
             goto tb_entry;
         }

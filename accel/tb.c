@@ -102,6 +102,10 @@ void tb_cache_destroy(void)
     tbc.code_pages = NULL;
 }
 
+_Static_assert(sizeof(((RISCVCPU *)0)->jmp_cache) == TB_JMP_CACHE_SIZE * sizeof(void *),
+               "RISCVCPU.jmp_cache holds TB_JMP_CACHE_SIZE entries");
+_Static_assert(TB_JMP_BUCKET_SIZE % 64 == 0, "a bucket covers whole nonglobal words");
+
 void tb_jmp_cache_clear(RISCVCPU *cpu)
 {
     memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
@@ -120,9 +124,10 @@ void tb_jmp_cache_clear_nonglobal(RISCVCPU *cpu)
 
 void tb_jmp_cache_clear_page(RISCVCPU *cpu, uint64_t page)
 {
-    unsigned first = tb_jmp_cache_hash(page & RV_PAGE_MASK) & ~0x3fu;
-    memset(&cpu->jmp_cache[first], 0, 64 * sizeof(cpu->jmp_cache[0]));
-    cpu->jmp_cache_nonglobal[first / 64] = 0;
+    unsigned first = tb_jmp_cache_hash(page & RV_PAGE_MASK) & ~(TB_JMP_BUCKET_SIZE - 1);
+    memset(&cpu->jmp_cache[first], 0, TB_JMP_BUCKET_SIZE * sizeof(cpu->jmp_cache[0]));
+    memset(&cpu->jmp_cache_nonglobal[first / 64], 0,
+           TB_JMP_BUCKET_SIZE / 64 * sizeof(cpu->jmp_cache_nonglobal[0]));
 }
 
 static TranslationBlock *ht_lookup(uint64_t pc, uint64_t phys_pc, uint32_t flags)
@@ -320,9 +325,8 @@ TranslationBlock *tb_lookup(RISCVCPU *cpu)
         tb_jmp_cache_clear(cpu);
         cpu->tb_flush_seen = flush_count;
     }
-    TranslationBlock *tb = cpu->jmp_cache[h];
-    if (tb && tb->pc == pc && tb->flags == flags &&
-        !atomic_load_explicit(&tb->invalid, memory_order_acquire)) {
+    TranslationBlock *tb = tb_jmp_cache_probe(cpu->jmp_cache, pc, flags);
+    if (tb) {
         return tb;
     }
 

@@ -191,10 +191,10 @@ typedef struct RISCVCPU {
     TLBMailbox flush_mailbox;
     CPUWorkQueue work;
     unsigned tb_flush_seen;       /* owner only: tb flush count its jump cache reflects */
-    struct TranslationBlock *jmp_cache[4096]; /* virtual-pc keyed; entries re-validated on use */
+    struct TranslationBlock *jmp_cache[16384]; /* virtual-pc keyed; entries re-validated on use */
     /* Bit i: jmp_cache[i] was reached through a non-global translation of an ASID-tagged
      * mmu_idx, so an ASID flush must drop it (tb_jmp_cache_clear_nonglobal). */
-    uint64_t jmp_cache_nonglobal[4096 / 64];
+    uint64_t jmp_cache_nonglobal[16384 / 64];
     struct Machine *machine;
     unsigned index;               /* hart number == mhartid */
     /* Built-in SBI (cpu/sbi.c). sbi_builtin: set by the main thread before the vCPU starts;
