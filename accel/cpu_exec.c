@@ -17,6 +17,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "accel/interp.h"
+#include "accel/jit.h"
 #include "accel/log.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
@@ -127,6 +128,30 @@ static bool cpu_must_leave(RISCVCPU *cpu)
            run_slot_handover_requested(cpu);
 }
 
+/* Run tb and what follows it, switching between compiled and interpreted TBs until the
+ * cpu_exec loop is needed. */
+static enum cpu_exit_reason tb_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first)
+{
+    unsigned start_op = 0;
+    for (;;) {
+        if (tb->jit_code && start_op == 0) {
+            enum cpu_exit_reason r = jit_exec(cpu, tb, run_first);
+            if (r != EXIT_INTERP) {
+                return r;
+            }
+            tb = cpu->resume_tb;
+            start_op = cpu->resume_op;
+        }
+        enum cpu_exit_reason r = interp_exec(cpu, tb, start_op, run_first);
+        if (r != EXIT_JIT) {
+            return r;
+        }
+        tb = cpu->resume_tb;
+        start_op = 0;
+        run_first = true;     /* the interpreter did its icount check */
+    }
+}
+
 /* Run guest code until something requires leaving the inside state. */
 static void cpu_exec(RISCVCPU *cpu)
 {
@@ -165,7 +190,7 @@ static void cpu_exec(RISCVCPU *cpu)
         }
         log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->index,
                  (unsigned long long)tb->pc, cpu->priv);
-        enum cpu_exit_reason r = interp_exec(cpu, tb, served_kick);
+        enum cpu_exit_reason r = tb_exec(cpu, tb, served_kick);
         if (r == EXIT_NOCHAIN) {
             continue;
         }

@@ -175,7 +175,7 @@ static inline int fp_rm(const RISCVCPU *cpu, const TBOp *op)
 
 void interp_init(void)
 {
-    interp_exec(NULL, NULL, false);
+    interp_exec(NULL, NULL, 0, false);
     for (unsigned i = 0; i < OP_COUNT; i++) {
         if (!handler_table[i]) {
             abort();   /* internal invariant: every op has a handler */
@@ -190,7 +190,8 @@ void interp_finalize(TBOp *ops, unsigned count)
     }
 }
 
-enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first)
+enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, unsigned start_op,
+                                 bool run_first)
 {
     static const void *const labels[OP_COUNT] = {
         [OP_ILLEGAL] = &&L_ILLEGAL, [OP_NOP] = &&L_NOP, [OP_LI] = &&L_LI,
@@ -239,7 +240,7 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_f
         [OP_AMOAND_D] = &&L_AMOAND_D, [OP_AMOOR_D] = &&L_AMOOR_D,
         [OP_AMOMIN_D] = &&L_AMOMIN_D, [OP_AMOMAX_D] = &&L_AMOMAX_D,
         [OP_AMOMINU_D] = &&L_AMOMINU_D, [OP_AMOMAXU_D] = &&L_AMOMAXU_D,
-        [OP_FENCE] = &&L_NOP, [OP_ECALL] = &&L_ECALL, [OP_EBREAK] = &&L_EBREAK,
+        [OP_FENCE] = &&L_FENCE, [OP_ECALL] = &&L_ECALL, [OP_EBREAK] = &&L_EBREAK,
         [OP_MRET] = &&L_MRET, [OP_SRET] = &&L_SRET, [OP_WFI] = &&L_WFI, [OP_PAUSE] = &&L_PAUSE,
         [OP_SFENCE_VMA] = &&L_SFENCE_VMA, [OP_FENCE_I] = &&L_FENCE_I,
         [OP_CSRRW] = &&L_CSRRW, [OP_CSRRS] = &&L_CSRRS, [OP_CSRRC] = &&L_CSRRC,
@@ -301,6 +302,10 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_f
 #define S(r) fpu_unbox_s(f[r])
 #define FF (&cpu->fflags)
 
+    if (start_op) {
+        op = tb->ops + start_op;    /* the JIT did ops 0..start_op-1 */
+        goto *op->handler;
+    }
     if (run_first) {
         goto tb_run;
     }
@@ -309,11 +314,22 @@ tb_entry:
         cpu->pc = tb->pc;
         return EXIT_REQUEST;
     }
+    if (tb->jit_code) {
+        cpu->resume_tb = tb;
+        return EXIT_JIT;
+    }
 tb_run:
     op = tb->ops;
     goto *op->handler;
 
 L_NOP: NEXT();
+L_FENCE:
+    /* Guest accesses are relaxed host accesses (mm/guest_ram.h); on x86-64 only a later load
+     * can overtake an earlier store, so only fences that forbid that need a host barrier. */
+    if (fence_orders_store_load(IMM)) {
+        atomic_thread_fence(memory_order_seq_cst);
+    }
+    NEXT();
 L_LI: RD = IMM; NEXT();
 L_ADD: RD = RS1 + RS2; NEXT();
 L_SUB: RD = RS1 - RS2; NEXT();

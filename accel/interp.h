@@ -16,6 +16,10 @@ void interp_finalize(TBOp *ops, unsigned count);
  * run_first: run tb even if an exit is already requested (icount_decr < 0); the request is
  * honoured at the next TB entry. The cpu_exec loop passes true right after it served a kick,
  * so a vCPU kicked faster than it can enter a TB still makes progress (see cpu_exec.c). */
-enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first);
+/* start_op > 0: continue tb at that op (after JIT code stopped there, EXIT_INTERP); the
+ * icount check is not repeated. Returns EXIT_JIT on reaching a compiled TB through a chain
+ * or the jump cache, after its icount check. */
+enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, unsigned start_op,
+                                 bool run_first);
 
 #endif

@@ -17,6 +17,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "accel/interp.h"
+#include "accel/jit.h"
 #include "accel/log.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
@@ -75,6 +76,7 @@ int tb_cache_init(Machine *m)
         return -ENOMEM;
     }
     tbc.arena_used = 0;
+    jit_reset_locked();           /* no vCPU runs: nothing executes the old code */
     m->code_pages = tbc.code_pages;
     return 0;
 }
@@ -213,6 +215,7 @@ static void tb_flush_exclusive(RISCVCPU *cpu)
     /* Deleted nodes may still be traversed by a reader that started before the deletion. */
     urcu_memb_synchronize_rcu();
     tbc.arena_used = 0;
+    jit_reset_locked();
     memset(tbc.page_tbs, 0, tbc.n_pages * sizeof(*tbc.page_tbs));
     for (uint64_t p = 0; p < tbc.n_pages; p++) {
         atomic_store_explicit(&tbc.code_pages[p], 0, memory_order_relaxed);
@@ -288,6 +291,9 @@ static TranslationBlock *tb_gen_code_locked(uint64_t pc, uint64_t phys_pc, uint3
     memcpy(tb->ops, ops, n_ops * sizeof(TBOp));
     tb->insn_bits = (uint32_t *)(void *)&tb->ops[n_ops];
     memcpy(tb->insn_bits, raw, n * sizeof(uint32_t));
+    if (!jit_compile_locked(tb, tb->ops, n_ops)) {
+        return NULL;              /* code buffer full: flush as for a full arena */
+    }
     interp_finalize(tb->ops, n_ops);
     atomic_fetch_add_explicit(&tb_stats.translated, 1, memory_order_relaxed);
 

@@ -45,6 +45,9 @@ typedef struct TranslationBlock {
     struct TranslationBlock *page_next;  /* under tb_lock: TBs of the same physical page */
     struct cds_lfht_node node;
     uint32_t *insn_bits;          /* raw encodings, for mtval on illegal instructions */
+    /* Host code compiled by the JIT (accel/jit.h), or NULL: the interpreter runs this TB.
+     * Set before publication, never changed afterwards. */
+    const void *jit_code;
     TBOp ops[];
 } TranslationBlock;
 

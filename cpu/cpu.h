@@ -124,6 +124,10 @@ enum cpu_exit_reason {
     EXIT_HALT,        /* WFI with nothing pending */
     EXIT_PAUSE,       /* Zihintpause pause (a spin-wait hint); pc is past it */
     EXIT_SBI,         /* ecall for the built-in SBI; pc is the ecall, instret excludes it */
+    /* Between the execution backends, never seen by the cpu_exec loop: */
+    EXIT_INTERP,      /* JIT code stopped before an op it does not translate: interpret
+                       * cpu->resume_tb from op cpu->resume_op */
+    EXIT_JIT,         /* the interpreter reached compiled TB cpu->resume_tb, icount checked */
 };
 
 typedef struct RISCVCPU {
@@ -145,6 +149,8 @@ typedef struct RISCVCPU {
      * writes, through cpu_instret_add/set only; any thread may read it (relaxed) with
      * cpu_instret, e.g. the progress line, and gets a value at most a TB old. */
     _Atomic uint64_t instret;
+    struct TranslationBlock *resume_tb;   /* owner only: EXIT_INTERP / EXIT_JIT's TB */
+    uint32_t resume_op;                   /* owner only: EXIT_INTERP's op index */
     CPUTLB tlb;                   /* owner vCPU only: this hart's softmmu TLB */
     uint8_t *ram_host;            /* host base of guest RAM, for the self-modifying-code check */
     const _Atomic uint8_t *code_pages; /* one byte per RAM page, non-zero if it holds a TB */

@@ -313,10 +313,10 @@ static enum riscv_op dec_branch(uint32_t i, uint64_t pc, TBOp *op)
     return by_funct3[f_funct3(i)];
 }
 
-/* Fence operands are all hints to us (the backend orders everything), and the spec asks that
- * reserved fm/pred/succ/rs1/rd values execute as an ordinary fence. The raw fm/pred/succ are
- * kept in imm in case a backend wants to weaken the barrier. FENCE.I likewise ignores its
- * operand fields for forward compatibility. */
+/* The raw fm/pred/succ are kept in imm: the backends issue a host barrier only for the
+ * orderings the host does not give (fence_orders_store_load); the spec asks that reserved
+ * fm/pred/succ/rs1/rd values execute as an ordinary fence, which that test does. FENCE.I
+ * ignores its operand fields for forward compatibility. */
 #define PAUSE_INSN 0x0100000fu   /* fence w, 0 with fm, rs1 and rd 0 (Zihintpause) */
 
 static enum riscv_op dec_misc_mem(uint32_t i, TBOp *op)

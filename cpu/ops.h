@@ -5,6 +5,7 @@
 #ifndef CPU_OPS_H
 #define CPU_OPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Register index that integer writes to x0 are redirected to, so that handlers never branch
@@ -100,6 +101,17 @@ typedef struct TBOp {
 } TBOp;
 
 _Static_assert(sizeof(TBOp) == 24, "TBOp layout is part of the backend contract");
+
+/* A FENCE whose imm (fm:pred:succ, bits 11..0 of the encoding's 31..20) orders earlier
+ * writes (W or O) before later reads (R or I): the one ordering an x86-64 host does not give
+ * for free, so the backends issue a full barrier for it and nothing for other fences.
+ * FENCE.TSO (fm = 1000) leaves exactly that pair out. */
+static inline bool fence_orders_store_load(uint64_t imm)
+{
+    unsigned fm = (unsigned)(imm >> 8) & 0xf;
+    unsigned pred = (unsigned)(imm >> 4) & 0xf, succ = (unsigned)imm & 0xf;
+    return fm != 0x8 && (pred & 0x5) != 0 && (succ & 0xa) != 0;   /* pred W|O, succ R|I */
+}
 
 static inline enum riscv_op tbop_opc(const TBOp *op)
 {

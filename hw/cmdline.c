@@ -699,6 +699,16 @@ static int h_run_slots(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+/* --jit=on|off */
+static int h_jit(struct parse_ctx *ctx, const char *arg)
+{
+    if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0) {
+        ctx->cfg->jit = arg[1] == 'n';
+        return 0;
+    }
+    return opt_error(ctx, "bad value '%s' (on or off)", arg);
+}
+
 static int h_stats(struct parse_ctx *ctx, const char *arg)
 {
     ctx->cfg->stats = true;
@@ -1013,6 +1023,8 @@ static const struct option_def option_table[] = {
       "TLB shootdown strategy (tlbstorm only; 'help' lists)" },
     { "run-slots", NULL, ARG_REQUIRED, h_run_slots, "auto|off|N",
       "at most N vCPUs in guest code at once (tlbstorm only; auto: host CPUs)" },
+    { "jit", NULL, ARG_REQUIRED, h_jit, "on|off",
+      "compile guest code to x86-64 host code, or only interpret (tlbstorm only)" },
     { "stats", NULL, ARG_OPTIONAL, h_stats, "FILE.json",
       "at exit: flush statistics on stderr, or as JSON to FILE (tlbstorm only)" },
     { "trace-flush", NULL, ARG_REQUIRED, h_trace_flush, "FILE",
@@ -1112,6 +1124,7 @@ static void set_defaults(struct tlbstorm_config *cfg)
     cfg->machine = "virt";
     cfg->smp = 1;
     cfg->run_slots = RUN_SLOTS_AUTO;
+    cfg->jit = true;
     cfg->ram_size = TLBSTORM_RAM_DEFAULT;
     cfg->cpu_sstc = true;
     cfg->cpu_satp_mode_max = SATP_PROP_MAX_SUPPORTED;

@@ -82,6 +82,7 @@ struct tlbstorm_config {
     /* --run-slots: vCPUs in guest code at once (sync/run_slots.h); RUN_SLOTS_AUTO (default),
      * 0 = off, or 1..TLBSTORM_MAX_CPUS */
     int run_slots;
+    bool jit;                     /* --jit=on|off: compile TBs to host code (accel/jit.h); on */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

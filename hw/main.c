@@ -11,6 +11,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "accel/interp.h"
+#include "accel/jit.h"
 #include "accel/log.h"
 #include "accel/tb.h"
 #include "accel/vcpu_group.h"
@@ -97,6 +98,11 @@ int main(int argc, char **argv)
         return 0;
     }
     interp_init();
+    if (jit_init(cfg.jit) != 0) {
+        fprintf(stderr, "tlbstorm: --jit: no memory for the code buffer\n");
+        virt_destroy(&machine);
+        return 1;
+    }
     /* Before vtimer_start: the timer thread reads the time base (a data race otherwise). */
     machine.time_base_ns = machine_clock_ns();
     if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
@@ -191,6 +197,7 @@ int main(int argc, char **argv)
     }
     vtimer_stop(&machine);
     tb_cache_destroy();
+    jit_destroy();
     virt_destroy(&machine);
     if (log_file) {
         fclose(log_file);

@@ -1,18 +1,24 @@
-/* libFuzzer target: decoder + translator + threaded interpreter + MMU + traps on arbitrary
- * guest code and state. The input's first HEADER bytes choose the starting state (privilege,
- * mstatus, trap delegation, vectors, satp mode and root, PMP, interrupt enables); the rest is
- * guest RAM from 0x80000000, so it is code, data and page tables at once. One hart then runs
- * at most MAX_TBS translation blocks, one per interp_exec call (a pending exit request makes
- * every chained or indirect jump return), with interrupts and WFI handled as the cpu_exec
- * loop does. Whatever the input: no crash, no hang, no emulator assertion; a misbehaving guest
- * only ever gets a guest exception. RAM is 1 MiB plus a read-only page at 0x1000 and nothing
- * elsewhere, so accesses to ROM and to unmapped space are exercised too. */
+/* libFuzzer target: decoder + translator + both execution backends (threaded interpreter,
+ * x86-64 JIT) + MMU + traps on arbitrary guest code and state. The input's first HEADER
+ * bytes choose the starting state (privilege, mstatus, trap delegation, vectors, satp mode
+ * and root, PMP, interrupt enables); the rest is guest RAM from 0x80000000, so it is code,
+ * data and page tables at once. One hart then runs at most MAX_TBS translation blocks, one
+ * per call (a pending exit request makes every chained or indirect jump return), with
+ * interrupts and WFI handled as the cpu_exec loop does: first all in the interpreter, then
+ * again from the same state with compiled TBs (jit_exec, the interpreter finishing TBs the
+ * JIT stops in). Whatever the input: no crash, no hang, no emulator assertion; a misbehaving
+ * guest only ever gets a guest exception. And the two runs must end in the same registers,
+ * CSRs, instret and RAM (abort otherwise), unless the code can observe the host clock (a
+ * `time` read, Sstc). RAM is 1 MiB plus a read-only page at 0x1000 and nothing elsewhere,
+ * so accesses to ROM and to unmapped space are exercised too. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <urcu/urcu-memb.h>
 
 #include "accel/interp.h"
+#include "accel/jit.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
@@ -63,6 +69,9 @@ static void setup(void)
     m.n_cpus = 1;
     exclusive_set_cpus(m.cpus, 1);
     interp_init();
+    if (jit_init(true) != 0) {
+        abort();
+    }
     cpu_exec_start(cpu);
 }
 
@@ -112,15 +121,89 @@ static void set_state(const uint8_t *h)
     riscv_cpu_mret(cpu);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Whether the guest code may read the host clock or let it raise timer interrupts: some
+ * 32-bit word is a SYSTEM instruction naming time, timeh, stimecmp or menvcfg (Sstc). Then
+ * the two runs may legitimately differ. */
+static bool may_observe_clock(const uint8_t *ram, size_t n)
 {
-    if (!cpu) {
-        setup();
+    for (size_t off = 0; off + 4 <= n; off += 2) {
+        uint32_t w;
+        memcpy(&w, ram + off, 4);
+        unsigned csr = w >> 20;
+        if ((w & 0x7f) == 0x73 &&
+            (csr == 0xc01 || csr == 0xc81 || csr == 0x14d || csr == 0x30a)) {
+            return true;
+        }
     }
-    if (size < HEADER) {
-        return 0;
+    return false;
+}
+
+/* What a run leaves behind, compared between the backends. */
+typedef struct Outcome {
+    uint64_t x[32], f[32], pc, instret, load_res;
+    uint64_t mstatus, mepc, sepc, mcause, scause, mtval, stval, satp;
+    uint32_t fflags;
+    uint8_t priv;
+} Outcome;
+
+static void outcome_of(Outcome *o)
+{
+    memset(o, 0, sizeof(*o));
+    memcpy(o->x, cpu->x, sizeof(o->x));
+    memcpy(o->f, cpu->f, sizeof(o->f));
+    o->pc = cpu->pc;
+    o->instret = cpu_instret(cpu);
+    o->load_res = cpu->load_res;
+    o->mstatus = cpu->mstatus;
+    o->mepc = cpu->mepc;
+    o->sepc = cpu->sepc;
+    o->mcause = cpu->mcause;
+    o->scause = cpu->scause;
+    o->mtval = cpu->mtval;
+    o->stval = cpu->stval;
+    o->satp = cpu->satp;
+    o->fflags = cpu->fflags;
+    o->priv = cpu->priv;
+}
+
+/* On stderr, for the crash report: what differs between the interpreter's run (a) and the
+ * JIT's (b). */
+static void report_difference(const Outcome *a, const Outcome *b, const uint8_t *ram_a)
+{
+    const uint64_t *wa = (const uint64_t *)(const void *)a, *wb = (const uint64_t *)(const void *)b;
+    for (size_t i = 0; i < sizeof(*a) / 8; i++) {
+        if (wa[i] != wb[i]) {
+            fprintf(stderr, "interp/jit differ: outcome word %zu (x%zu if < 32, f if < 64, then "
+                    "pc, instret, load_res, mstatus, mepc, sepc, mcause, scause, mtval, "
+                    "stval, satp): 0x%llx vs 0x%llx\n", i, i, (unsigned long long)wa[i],
+                    (unsigned long long)wb[i]);
+        }
     }
-    /* Fresh RAM; every page may hold TBs of the previous input. */
+    for (size_t off = 0; off < RAM_SIZE; off++) {
+        if (ram_a[off] != m.ram[off]) {
+            fprintf(stderr, "interp/jit differ: RAM 0x%llx: 0x%02x vs 0x%02x\n",
+                    (unsigned long long)(RAM_BASE + off), ram_a[off], m.ram[off]);
+            break;
+        }
+    }
+}
+
+/* One TB per call, as the cpu_exec loop would with a kick pending at every TB entry. */
+static enum cpu_exit_reason run_one_tb(TranslationBlock *tb, bool use_jit)
+{
+    if (!use_jit || !tb->jit_code) {
+        return interp_exec(cpu, tb, 0, true);
+    }
+    enum cpu_exit_reason r = jit_exec(cpu, tb, true);
+    if (r == EXIT_INTERP) {
+        r = interp_exec(cpu, cpu->resume_tb, cpu->resume_op, true);
+    }
+    return r;
+}
+
+static void run(const uint8_t *data, size_t size, bool use_jit)
+{
+    /* Fresh RAM; every page may hold TBs of the previous run. */
     memset(m.ram, 0, RAM_SIZE);
     size_t n = size - HEADER < RAM_SIZE ? size - HEADER : RAM_SIZE;
     memcpy(m.ram, data + HEADER, n);
@@ -133,17 +216,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (irq >= 0) {
             riscv_cpu_take_interrupt(cpu, irq);
         }
-        TranslationBlock *tb = tb_lookup(cpu);
+        /* A NULL lookup is a fetch fault (pc is the handler now), or a whole-cache flush
+         * when the arena or the JIT's code buffer filled up: then look up again, so that
+         * both runs count the same TBs. */
+        TranslationBlock *tb;
+        uint64_t flushes;
+        do {
+            flushes = atomic_load(&tb_stats.flushes);
+            tb = tb_lookup(cpu);
+        } while (!tb && atomic_load(&tb_stats.flushes) != flushes);
         if (!tb) {
-            continue;                       /* fetch fault: pc is the handler now */
+            continue;
         }
         atomic_store(&cpu->icount_decr, -1); /* one TB per call: chains and jalr return */
-        enum cpu_exit_reason r = interp_exec(cpu, tb, true);
+        enum cpu_exit_reason r = run_one_tb(tb, use_jit);
         atomic_store(&cpu->icount_decr, 0);
         cpu->last_tb = NULL;
         if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0) {
             break;                          /* WFI with nothing to wake it */
         }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static uint8_t ram_after_interp[RAM_SIZE];
+    if (!cpu) {
+        setup();
+    }
+    if (size < HEADER) {
+        return 0;
+    }
+    run(data, size, false);
+    Outcome interp, jit;
+    outcome_of(&interp);
+    memcpy(ram_after_interp, m.ram, RAM_SIZE);
+    run(data, size, true);
+    outcome_of(&jit);
+    size_t n = size - HEADER < RAM_SIZE ? size - HEADER : RAM_SIZE;
+    if (!may_observe_clock(data + HEADER, n) && !may_observe_clock(ram_after_interp, RAM_SIZE) &&
+        (memcmp(&interp, &jit, sizeof(interp)) != 0 ||
+         memcmp(ram_after_interp, m.ram, RAM_SIZE) != 0)) {
+        report_difference(&interp, &jit, ram_after_interp);
+        abort();                            /* the backends disagree */
     }
     return 0;
 }

@@ -133,7 +133,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-stats[=", "-trace-flush ", "-no-progress",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-stats[=", "-trace-flush ", "-no-progress",
         "-remap-test ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
@@ -827,6 +827,18 @@ Test(cmdline, run_slots_takes_auto_off_or_a_count)
     EXPECT_ERROR("--run-slots: bad slot count '2x' (auto, off or 1..64)", "--run-slots=2x");
     EXPECT_ERROR("--run-slots: bad slot count '99999999999' (auto, off or 1..64)",
                  "--run-slots=99999999999");
+}
+
+Test(cmdline, jit_is_on_unless_turned_off)
+{
+    EXPECT_RUN("-bios", "none", "-kernel", "k.elf");
+    cr_assert(cfg.jit);
+    EXPECT_RUN("--jit=off", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_not(cfg.jit);
+    EXPECT_RUN("--jit=off", "--jit", "on", "-bios", "none", "-kernel", "k.elf");
+    cr_assert(cfg.jit);
+    EXPECT_ERROR("--jit: bad value 'yes' (on or off)", "--jit=yes");
+    EXPECT_ERROR("--jit: bad value '' (on or off)", "--jit=");
 }
 
 Test(cmdline, remap_test_period_takes_units_and_defaults_to_milliseconds)

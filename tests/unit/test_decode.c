@@ -1119,3 +1119,29 @@ Test(names, spot_checks)
     cr_expect_str_eq(riscv_op_name(OP_TB_END), "tb_end");
     cr_expect_not_null(riscv_op_name(OP_COUNT));
 }
+
+/* Which decoded fences need a host barrier: only those ordering earlier writes before later
+ * reads (x86-64 keeps every other order). Encodings decoded through the real decoder. */
+Test(fence, only_store_to_load_orderings_need_a_host_barrier)
+{
+    static const struct { uint32_t insn; bool barrier; } cases[] = {
+        { 0x0330000f, true },    /* fence rw, rw (Linux smp_mb) */
+        { 0x0ff0000f, true },    /* fence iorw, iorw */
+        { 0x0120000f, true },    /* fence w, r */
+        { 0x0480000f, true },    /* fence o, i */
+        { 0x8330000f, false },   /* fence.tso */
+        { 0x0230000f, false },   /* fence r, rw (acquire) */
+        { 0x0310000f, false },   /* fence rw, w (release) */
+        { 0x0110000f, false },   /* fence w, w */
+        { 0x0220000f, false },   /* fence r, r */
+        { 0x0050000f, false },   /* fence 0, ow: no predecessor set */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        TBOp op;
+        int ends;
+        riscv_decode(cases[i].insn, 0x1000, &op, &ends);
+        cr_assert_eq(tbop_opc(&op), OP_FENCE, "0x%08x", cases[i].insn);
+        cr_assert_eq(fence_orders_store_load(op.imm), cases[i].barrier, "0x%08x",
+                     cases[i].insn);
+    }
+}

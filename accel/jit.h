@@ -1,0 +1,37 @@
+/* The x86-64 JIT backend: translates a TB's decoded ops into host code that works on the
+ * same RISCVCPU state as the interpreter, with the TLB fast path inline and the slow paths
+ * (TLB miss, MMIO, exceptions, self-modifying code) in the same C functions the interpreter
+ * calls. Ops it does not translate (CSR, AMO, FP, system, division, a few bit-manipulation
+ * ops) end the generated code: the interpreter resumes the TB at that op (EXIT_INTERP), so
+ * the two backends run mixed, TB by TB and within a TB.
+ *
+ * Owns the code buffer (one RWX mapping, bump-allocated, recycled with the TB arena).
+ * Callers: jit_compile_locked and jit_reset_locked under tb_lock (accel/tb.c); jit_exec by
+ * the owning vCPU thread only. Generated code, like the interpreter, reads chain pointers
+ * (jmp_dest) with plain loads, which on x86-64 are acquire loads. */
+#ifndef ACCEL_JIT_H
+#define ACCEL_JIT_H
+
+#include <stdbool.h>
+
+#include "accel/tb.h"
+#include "cpu/cpu.h"
+
+/* Once, before vCPUs start. Returns 0, or -errno (no memory for the code buffer). With
+ * on == false, or on a host other than x86-64, no TB is ever compiled. */
+int jit_init(bool on) __attribute__((warn_unused_result));
+void jit_destroy(void);
+/* Whether TBs are compiled (jit_init(true) on an x86-64 host). */
+bool jit_enabled(void);
+/* Under tb_lock, before tb is published: compile it. `ops` are tb's ops still holding their
+ * enum riscv_op (before interp_finalize). Sets tb->jit_code, or leaves it NULL when the first
+ * op is not translated. Returns false when the code buffer is full (flush and retry). */
+bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count);
+/* Under tb_lock, with no vCPU in guest code (the whole-cache flush): recycle the buffer. */
+void jit_reset_locked(void);
+/* Owner vCPU: run tb's code and the compiled TBs chained from it. run_first: skip tb's
+ * icount_decr check (see interp_exec). EXIT_INTERP: continue with interp_exec at
+ * cpu->resume_tb, op cpu->resume_op. */
+enum cpu_exit_reason jit_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first);
+
+#endif

@@ -1,0 +1,879 @@
+/* x86-64 code generation for TBs (see jit.h for the contract).
+ *
+ * Generated code keeps no guest state in host registers between instructions: every op
+ * loads its sources from cpu->x and stores its result there, so any op may leave to C (slow
+ * path, interpreter) with the state exactly as the interpreter keeps it. rbx holds cpu for
+ * the whole run; rax, rcx, rdx, rsi, rdi, r8, r9 are scratch. jit_enter pushes rbx and
+ * reserves 16 bytes, so rsp is 16-byte aligned at every call from generated code and [rsp]
+ * is the out-parameter of tlb_load_slow.
+ *
+ * A TB's code: the icount_decr check (JIT_CHECK: skipped by run_first), the ops, and after
+ * them the out-of-line stubs (slow paths, exits). Exits to another TB follow jmp_dest
+ * like the interpreter's chaining, reading it afresh each time, so unlinking a chain
+ * (tb_invalidate_phys_page) needs no code patching: the generated code itself is never
+ * modified once published. */
+#include "accel/jit.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mm/tlb.h"
+
+#if defined(__x86_64__)
+
+#define JIT_BUFFER_SIZE (256ULL << 20)
+/* Upper bounds used to reserve space before a TB is compiled: the longest op with its stubs
+ * is a store (~230 bytes with disp32 operands); a TB's fixed parts (check, request stub, two
+ * chain exits) ~300. Exceeding them is an internal error (jit_compile_locked aborts). */
+#define JIT_MAX_OP_BYTES 384
+#define JIT_MAX_TB_BYTES 768
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9 };
+enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_A = 7, CC_L = 12, CC_GE = 13, CC_G = 15 };
+/* Operand-form flags: REX.W, operand-size prefix, byte register operand. */
+enum { F_W = 1, F_66 = 2, F_BYTE = 4 };
+/* Group-opcode digits (the reg field of ModRM). */
+enum { G_ADD = 0, G_OR = 1, G_AND = 4, G_SUB = 5, G_XOR = 6, G_CMP = 7 };
+enum { SH_ROL = 0, SH_ROR = 1, SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
+
+#define OFF_X(r) ((int32_t)(8 * (r)))
+#define OFF_PC ((int32_t)offsetof(RISCVCPU, pc))
+#define OFF_ICOUNT ((int32_t)offsetof(RISCVCPU, icount_decr))
+#define OFF_DMMU ((int32_t)offsetof(RISCVCPU, data_mmu_idx))
+#define OFF_INSTRET ((int32_t)offsetof(RISCVCPU, instret))
+#define OFF_TLB_F ((int32_t)(offsetof(RISCVCPU, tlb) + offsetof(CPUTLB, f)))
+#define OFF_RAM_HOST ((int32_t)offsetof(RISCVCPU, ram_host))
+#define OFF_CODE_PAGES ((int32_t)offsetof(RISCVCPU, code_pages))
+#define OFF_LAST_TB ((int32_t)offsetof(RISCVCPU, last_tb))
+#define OFF_LAST_SLOT ((int32_t)offsetof(RISCVCPU, last_slot))
+#define OFF_RESUME_TB ((int32_t)offsetof(RISCVCPU, resume_tb))
+#define OFF_RESUME_OP ((int32_t)offsetof(RISCVCPU, resume_op))
+
+_Static_assert(offsetof(RISCVCPU, x) == 0, "guest registers at the start of RISCVCPU");
+_Static_assert(sizeof(CPUTLBDescFast) == 16, "TLB descriptor index shift 4");
+_Static_assert(offsetof(CPUTLBDescFast, mask) == 0 && offsetof(CPUTLBDescFast, table) == 8,
+               "TLB descriptor layout used by the generated fast path");
+_Static_assert(sizeof(((RISCVCPU *)0)->icount_decr) == 4, "icount_decr compared as 32 bits");
+_Static_assert(sizeof(((RISCVCPU *)0)->last_slot) == 4, "last_slot stored as 32 bits");
+_Static_assert(sizeof(((RISCVCPU *)0)->resume_op) == 4, "resume_op stored as 32 bits");
+
+typedef enum cpu_exit_reason (*JitEnterFn)(RISCVCPU *cpu, const void *code);
+
+static struct {
+    uint8_t *buf;                 /* JIT_BUFFER_SIZE bytes, read-write-execute */
+    size_t used;                  /* under tb_lock */
+    size_t first_tb;              /* where TB code starts (after the trampoline) */
+    JitEnterFn enter;
+    const uint8_t *epilogue;
+    unsigned check_len;           /* bytes of the icount_decr check at each TB's start */
+    bool on;
+} jit;
+
+/* ---- x86-64 encoding ------------------------------------------------------------------- */
+
+typedef struct Emit {
+    uint8_t *p;                   /* space was reserved by the caller */
+} Emit;
+
+static void e8(Emit *e, unsigned v)
+{
+    *e->p++ = (uint8_t)v;
+}
+
+static void e32(Emit *e, uint32_t v)
+{
+    memcpy(e->p, &v, 4);
+    e->p += 4;
+}
+
+static void e64(Emit *e, uint64_t v)
+{
+    memcpy(e->p, &v, 8);
+    e->p += 8;
+}
+
+/* Opcode bytes, most significant first: 0x0FAF is 0F AF. */
+static void opcode(Emit *e, uint32_t opc)
+{
+    if (opc > 0xffff) {
+        e8(e, opc >> 16);
+    }
+    if (opc > 0xff) {
+        e8(e, (opc >> 8) & 0xff);
+    }
+    e8(e, opc & 0xff);
+}
+
+/* A REX prefix when needed: extended registers, 64-bit operand size, or spl..dil as byte
+ * registers (without REX, byte registers 4..7 are ah..bh). */
+static void rex(Emit *e, unsigned f, int reg, int index, int base)
+{
+    unsigned r = 0x40 | (f & F_W ? 8u : 0u) | (reg >= 8 ? 4u : 0u) | (index >= 8 ? 2u : 0u) |
+                 (base >= 8 ? 1u : 0u);
+    bool byte_high = (f & F_BYTE) && ((reg >= 4 && reg < 8) || (base >= 4 && base < 8 &&
+                                                                 index == -2));
+    if (r != 0x40 || byte_high) {
+        e8(e, r);
+    }
+}
+
+/* opc with operands reg and [base + index + disp] (index -1: none). */
+static void op_mem(Emit *e, unsigned f, uint32_t opc, int reg, int base, int index,
+                   int32_t disp)
+{
+    if (f & F_66) {
+        e8(e, 0x66);
+    }
+    rex(e, f, reg, index, base);
+    opcode(e, opc);
+    unsigned mod = disp == 0 && (base & 7) != RBP ? 0 : disp >= -128 && disp <= 127 ? 1 : 2;
+    if (index < 0 && (base & 7) != RSP) {
+        e8(e, mod << 6 | (unsigned)(reg & 7) << 3 | (unsigned)(base & 7));
+    } else {
+        e8(e, mod << 6 | (unsigned)(reg & 7) << 3 | 4);
+        e8(e, (unsigned)((index < 0 ? RSP : index) & 7) << 3 | (unsigned)(base & 7));
+    }
+    if (mod == 1) {
+        e8(e, (uint8_t)disp);
+    } else if (mod == 2) {
+        e32(e, (uint32_t)disp);
+    }
+}
+
+/* opc with register operands reg and rm. */
+static void op_rr(Emit *e, unsigned f, uint32_t opc, int reg, int rm)
+{
+    if (f & F_66) {
+        e8(e, 0x66);
+    }
+    rex(e, f, reg, -2, rm);
+    opcode(e, opc);
+    e8(e, 0xC0 | (unsigned)(reg & 7) << 3 | (unsigned)(rm & 7));
+}
+
+static void ld_x(Emit *e, int reg, unsigned xr)
+{
+    op_mem(e, F_W, 0x8B, reg, RBX, -1, OFF_X(xr));
+}
+
+static void ld_x32(Emit *e, int reg, unsigned xr)
+{
+    op_mem(e, 0, 0x8B, reg, RBX, -1, OFF_X(xr));
+}
+
+static void st_x(Emit *e, int reg, unsigned xr)
+{
+    op_mem(e, F_W, 0x89, reg, RBX, -1, OFF_X(xr));
+}
+
+static void mov_imm(Emit *e, int reg, uint64_t v)
+{
+    if (v <= 0xffffffffu) {
+        rex(e, 0, 0, -1, reg);
+        e8(e, 0xB8 + (reg & 7));
+        e32(e, (uint32_t)v);
+    } else if ((int64_t)v == (int32_t)v) {
+        op_rr(e, F_W, 0xC7, 0, reg);
+        e32(e, (uint32_t)v);
+    } else {
+        rex(e, F_W, 0, -1, reg);
+        e8(e, 0xB8 + (reg & 7));
+        e64(e, v);
+    }
+}
+
+static bool fits8(int64_t v)
+{
+    return v >= -128 && v <= 127;
+}
+
+/* Group-1 ALU op (G_*) of reg with a sign-extended 32-bit immediate. */
+static void alu_imm(Emit *e, unsigned f, unsigned digit, int reg, int32_t imm)
+{
+    if (fits8(imm)) {
+        op_rr(e, f, 0x83, (int)digit, reg);
+        e8(e, (uint8_t)imm);
+    } else {
+        op_rr(e, f, 0x81, (int)digit, reg);
+        e32(e, (uint32_t)imm);
+    }
+}
+
+static void shift_imm(Emit *e, unsigned f, unsigned digit, int reg, unsigned n)
+{
+    op_rr(e, f, 0xC1, (int)digit, reg);
+    e8(e, n);
+}
+
+static void movsxd(Emit *e, int dst, int src)
+{
+    op_rr(e, F_W, 0x63, dst, src);
+}
+
+/* Jumps with a 32-bit displacement; return where to patch it. */
+static uint8_t *jcc(Emit *e, unsigned cc)
+{
+    e8(e, 0x0F);
+    e8(e, 0x80 | cc);
+    uint8_t *rel = e->p;
+    e32(e, 0);
+    return rel;
+}
+
+static uint8_t *jmp32(Emit *e)
+{
+    e8(e, 0xE9);
+    uint8_t *rel = e->p;
+    e32(e, 0);
+    return rel;
+}
+
+static void patch(uint8_t *rel, const uint8_t *target)
+{
+    int32_t d = (int32_t)(target - (rel + 4));
+    memcpy(rel, &d, 4);
+}
+
+static void jmp_to(Emit *e, const uint8_t *target)
+{
+    patch(jmp32(e), target);
+}
+
+static void call_abs(Emit *e, const void *fn)
+{
+    mov_imm(e, RAX, (uint64_t)(uintptr_t)fn);
+    op_rr(e, 0, 0xFF, 2, RAX);
+}
+
+/* add qword [rbx + OFF_INSTRET], n: the owner is the only writer of instret. */
+static void add_instret(Emit *e, unsigned n)
+{
+    if (n == 0) {
+        return;
+    }
+    op_mem(e, F_W, fits8(n) ? 0x83 : 0x81, G_ADD, RBX, -1, OFF_INSTRET);
+    if (fits8(n)) {
+        e8(e, n);
+    } else {
+        e32(e, n);
+    }
+}
+
+static void exit_with(Emit *e, enum cpu_exit_reason r)
+{
+    mov_imm(e, RAX, (uint64_t)r);
+    jmp_to(e, jit.epilogue);
+}
+
+static void store_pc(Emit *e, uint64_t pc)
+{
+    mov_imm(e, RAX, pc);
+    op_mem(e, F_W, 0x89, RAX, RBX, -1, OFF_PC);
+}
+
+static void emit_icount_check(Emit *e, uint8_t **to_request)
+{
+    op_mem(e, 0, 0x83, G_CMP, RBX, -1, OFF_ICOUNT);
+    e8(e, 0);
+    *to_request = jcc(e, CC_L);
+}
+
+/* ---- helpers called from generated code ------------------------------------------------ */
+
+/* The compiled TB for an indirect jump or a jump to another page, through the jump cache
+ * (whose entries are dropped by every flush that could remove their translation, see
+ * tb_jmp_cache_probe). NULL with cpu->pc = pc: the cpu_exec loop looks it up. */
+static const void *jit_lookup_code(RISCVCPU *cpu, uint64_t pc, uint32_t flags)
+{
+    TranslationBlock *tb = tb_jmp_cache_probe(cpu->jmp_cache, pc, flags);
+    if (tb && tb->jit_code) {
+        return tb->jit_code;
+    }
+    cpu->pc = pc;
+    return NULL;
+}
+
+/* ---- TB compilation -------------------------------------------------------------------- */
+
+enum stub_kind { STUB_LOAD, STUB_STORE, STUB_CODE_WRITE };
+
+typedef struct Stub {
+    enum stub_kind kind;
+    unsigned op_index;
+    const TBOp *op;
+    uint8_t *from;                /* rel32 of the jump into the stub */
+    const uint8_t *resume;        /* where the stub continues the fast path */
+    unsigned size;
+    bool sign;
+} Stub;
+
+typedef struct Compile {
+    Emit e;
+    TranslationBlock *tb;
+    Stub stubs[2 * TB_MAX_INSNS];
+    unsigned n_stubs;
+} Compile;
+
+static void add_stub(Compile *c, enum stub_kind kind, unsigned i, const TBOp *op, uint8_t *from,
+                     unsigned size, bool sign)
+{
+    c->stubs[c->n_stubs++] = (Stub){ .kind = kind, .op_index = i, .op = op, .from = from,
+                                     .size = size, .sign = sign };
+}
+
+/* rsi = x[rs1] + imm; rax = the TLB entry of rsi in the current data mmu_idx; then compare
+ * its tag at tag_off with rsi's page and alignment bits. Leaves the jne for the caller. */
+static void emit_tlb_compare(Emit *e, const TBOp *op, unsigned size, int32_t tag_off)
+{
+    ld_x(e, RSI, op->rs1);
+    if ((int64_t)op->imm != 0) {
+        alu_imm(e, F_W, G_ADD, RSI, (int32_t)op->imm);
+    }
+    op_mem(e, 0, 0x0FB6, RDX, RBX, -1, OFF_DMMU);             /* movzx edx, data_mmu_idx */
+    shift_imm(e, 0, SH_SHL, RDX, 4);
+    op_rr(e, F_W, 0x8B, RAX, RSI);                            /* mov rax, rsi */
+    shift_imm(e, F_W, SH_SHR, RAX, RV_PAGE_BITS);
+    op_mem(e, F_W, 0x23, RAX, RBX, RDX, OFF_TLB_F);           /* and rax, f[idx].mask */
+    shift_imm(e, F_W, SH_SHL, RAX, 5);
+    op_mem(e, F_W, 0x03, RAX, RBX, RDX, OFF_TLB_F + 8);       /* add rax, f[idx].table */
+    op_rr(e, F_W, 0x8B, RCX, RSI);                            /* mov rcx, rsi */
+    alu_imm(e, F_W, G_AND, RCX, (int32_t)(RV_PAGE_MASK | (size - 1)));
+    op_mem(e, F_W, 0x3B, RCX, RAX, -1, tag_off);              /* cmp rcx, tag */
+}
+
+static void emit_load(Compile *c, unsigned i, const TBOp *op, unsigned size, bool sign)
+{
+    Emit *e = &c->e;
+    emit_tlb_compare(e, op, size, (int32_t)offsetof(CPUTLBEntry, addr_read));
+    uint8_t *miss = jcc(e, CC_NE);
+    op_mem(e, F_W, 0x8B, RAX, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
+    switch (size) {                                           /* rax = [rax + rsi] */
+    case 1: op_mem(e, sign ? F_W : 0, sign ? 0x0FBE : 0x0FB6, RAX, RAX, RSI, 0); break;
+    case 2: op_mem(e, sign ? F_W : 0, sign ? 0x0FBF : 0x0FB7, RAX, RAX, RSI, 0); break;
+    case 4: op_mem(e, sign ? F_W : 0, sign ? 0x63 : 0x8B, RAX, RAX, RSI, 0); break;
+    default: op_mem(e, F_W, 0x8B, RAX, RAX, RSI, 0); break;
+    }
+    add_stub(c, STUB_LOAD, i, op, miss, size, sign);
+    c->stubs[c->n_stubs - 1].resume = e->p;
+    st_x(e, RAX, op->rd);
+}
+
+static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
+{
+    Emit *e = &c->e;
+    emit_tlb_compare(e, op, size, (int32_t)offsetof(CPUTLBEntry, addr_write));
+    uint8_t *miss = jcc(e, CC_NE);
+    op_mem(e, F_W, 0x03, RSI, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
+    ld_x(e, RCX, op->rs2);
+    switch (size) {                                           /* [rsi] = rcx */
+    case 1: op_mem(e, F_BYTE, 0x88, RCX, RSI, -1, 0); break;
+    case 2: op_mem(e, F_66, 0x89, RCX, RSI, -1, 0); break;
+    case 4: op_mem(e, 0, 0x89, RCX, RSI, -1, 0); break;
+    default: op_mem(e, F_W, 0x89, RCX, RSI, -1, 0); break;
+    }
+    /* Self-modifying code: code_pages[(host - ram_host) >> 12] != 0 (writable fast-path
+     * entries always map RAM, as in the interpreter's store_fast). */
+    op_rr(e, F_W, 0x8B, RAX, RSI);
+    op_mem(e, F_W, 0x2B, RAX, RBX, -1, OFF_RAM_HOST);
+    shift_imm(e, F_W, SH_SHR, RAX, RV_PAGE_BITS);
+    op_mem(e, F_W, 0x03, RAX, RBX, -1, OFF_CODE_PAGES);
+    op_mem(e, 0, 0x80, G_CMP, RAX, -1, 0);
+    e8(e, 0);
+    uint8_t *code_write = jcc(e, CC_NE);
+    add_stub(c, STUB_STORE, i, op, miss, size, false);
+    c->stubs[c->n_stubs - 1].resume = e->p;
+    add_stub(c, STUB_CODE_WRITE, i, op, code_write, size, false);
+    c->stubs[c->n_stubs - 1].resume = e->p;
+}
+
+/* Leave through exit `slot` of the TB towards target, as the interpreter's chain label. */
+static void emit_chain_exit(Compile *c, int slot, uint64_t target)
+{
+    Emit *e = &c->e;
+    TranslationBlock *tb = c->tb;
+    add_instret(e, tb->n_ops);
+    mov_imm(e, RAX, (uint64_t)(uintptr_t)&tb->jmp_dest[slot]);
+    op_mem(e, F_W, 0x8B, RAX, RAX, -1, 0);
+    op_rr(e, F_W, 0x85, RAX, RAX);
+    uint8_t *unlinked = jcc(e, CC_E);
+    op_mem(e, F_W, 0x8B, RCX, RAX, -1, (int32_t)offsetof(TranslationBlock, jit_code));
+    op_rr(e, F_W, 0x85, RCX, RCX);
+    uint8_t *interpreted = jcc(e, CC_E);
+    op_rr(e, 0, 0xFF, 4, RCX);                                /* jmp rcx */
+    patch(interpreted, e->p);
+    store_pc(e, target);
+    exit_with(e, EXIT_LOOKUP);
+    patch(unlinked, e->p);
+    if ((tb->pc ^ target) & RV_PAGE_MASK) {
+        /* Never linked across pages; the jump cache may know the target. */
+        op_rr(e, F_W, 0x8B, RDI, RBX);
+        mov_imm(e, RSI, target);
+        mov_imm(e, RDX, tb->flags);
+        call_abs(e, (const void *)jit_lookup_code);
+        op_rr(e, F_W, 0x85, RAX, RAX);
+        uint8_t *miss = jcc(e, CC_E);
+        op_rr(e, 0, 0xFF, 4, RAX);                            /* jmp rax */
+        patch(miss, e->p);
+        exit_with(e, EXIT_LOOKUP);
+        return;
+    }
+    store_pc(e, target);
+    mov_imm(e, RAX, (uint64_t)(uintptr_t)tb);
+    op_mem(e, F_W, 0x89, RAX, RBX, -1, OFF_LAST_TB);
+    op_mem(e, 0, 0xC7, 0, RBX, -1, OFF_LAST_SLOT);
+    e32(e, (uint32_t)slot);
+    exit_with(e, EXIT_NOCHAIN);
+}
+
+static void emit_jalr(Compile *c, const TBOp *op, uint64_t pc)
+{
+    Emit *e = &c->e;
+    ld_x(e, RSI, op->rs1);
+    if ((int64_t)op->imm != 0) {
+        alu_imm(e, F_W, G_ADD, RSI, (int32_t)op->imm);
+    }
+    alu_imm(e, F_W, G_AND, RSI, -2);
+    mov_imm(e, RCX, pc + op->len);
+    st_x(e, RCX, op->rd);
+    add_instret(e, c->tb->n_ops);
+    op_rr(e, F_W, 0x8B, RDI, RBX);
+    mov_imm(e, RDX, c->tb->flags);
+    call_abs(e, (const void *)jit_lookup_code);
+    op_rr(e, F_W, 0x85, RAX, RAX);
+    uint8_t *miss = jcc(e, CC_E);
+    op_rr(e, 0, 0xFF, 4, RAX);
+    patch(miss, e->p);
+    exit_with(e, EXIT_LOOKUP);
+}
+
+static void emit_branch(Compile *c, const TBOp *op, unsigned cc)
+{
+    Emit *e = &c->e;
+    ld_x(e, RAX, op->rs1);
+    op_mem(e, F_W, 0x3B, RAX, RBX, -1, OFF_X(op->rs2));       /* cmp rax, x[rs2] */
+    uint8_t *taken = jcc(e, cc);
+    emit_chain_exit(c, 1, c->tb->pc + c->tb->size);
+    patch(taken, e->p);
+    emit_chain_exit(c, 0, op->imm);
+}
+
+/* rax = x[rs1] <op> x[rs2] (group-1 ALU op given by its "r64, r/m64" opcode). */
+static void emit_rr_alu(Emit *e, const TBOp *op, uint32_t opc, unsigned f)
+{
+    if (f & F_W) {
+        ld_x(e, RAX, op->rs1);
+    } else {
+        ld_x32(e, RAX, op->rs1);
+    }
+    op_mem(e, f, opc, RAX, RBX, -1, OFF_X(op->rs2));
+}
+
+static void emit_shift_reg(Emit *e, const TBOp *op, unsigned digit, unsigned f)
+{
+    ld_x(e, RCX, op->rs2);
+    if (f & F_W) {
+        ld_x(e, RAX, op->rs1);
+    } else {
+        ld_x32(e, RAX, op->rs1);
+    }
+    op_rr(e, f, 0xD3, (int)digit, RAX);                       /* count masked like RISC-V's */
+}
+
+static void emit_setcc(Emit *e, unsigned cc)
+{
+    op_rr(e, F_BYTE, 0x0F90 | cc, 0, RAX);
+    op_rr(e, F_BYTE, 0x0FB6, RAX, RAX);                       /* movzx eax, al */
+}
+
+/* Shifted-add family (Zba): rax = (src << sh) + x[rs2], src zero-extended from 32 bits
+ * when uw. */
+static void emit_shadd(Emit *e, const TBOp *op, unsigned sh, bool uw)
+{
+    if (uw) {
+        ld_x32(e, RAX, op->rs1);
+    } else {
+        ld_x(e, RAX, op->rs1);
+    }
+    if (sh) {
+        shift_imm(e, F_W, SH_SHL, RAX, sh);
+    }
+    op_mem(e, F_W, 0x03, RAX, RBX, -1, OFF_X(op->rs2));
+}
+
+static void emit_minmax(Emit *e, const TBOp *op, unsigned cc)
+{
+    ld_x(e, RAX, op->rs1);
+    ld_x(e, RCX, op->rs2);
+    op_rr(e, F_W, 0x3B, RAX, RCX);                            /* cmp rax, rcx */
+    op_rr(e, F_W, 0x0F40 | cc, RAX, RCX);                     /* cmovcc rax, rcx */
+}
+
+enum emitted { EMIT_NEXT, EMIT_ENDS_TB, EMIT_UNSUPPORTED };
+
+/* The integer ops that put their result in rax, to be stored to x[rd]; false if op is not
+ * one of them. */
+static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
+{
+    int32_t imm = (int32_t)op->imm;
+    unsigned sh = (unsigned)op->imm;
+    switch (o) {
+    case OP_LI: mov_imm(e, RAX, op->imm); return true;
+    case OP_ADD: emit_rr_alu(e, op, 0x03, F_W); return true;
+    case OP_SUB: emit_rr_alu(e, op, 0x2B, F_W); return true;
+    case OP_XOR: emit_rr_alu(e, op, 0x33, F_W); return true;
+    case OP_OR: emit_rr_alu(e, op, 0x0B, F_W); return true;
+    case OP_AND: emit_rr_alu(e, op, 0x23, F_W); return true;
+    case OP_SLT: emit_rr_alu(e, op, 0x3B, F_W); emit_setcc(e, CC_L); return true;
+    case OP_SLTU: emit_rr_alu(e, op, 0x3B, F_W); emit_setcc(e, CC_B); return true;
+    case OP_SLL: emit_shift_reg(e, op, SH_SHL, F_W); return true;
+    case OP_SRL: emit_shift_reg(e, op, SH_SHR, F_W); return true;
+    case OP_SRA: emit_shift_reg(e, op, SH_SAR, F_W); return true;
+    case OP_ADDW: emit_rr_alu(e, op, 0x03, 0); movsxd(e, RAX, RAX); return true;
+    case OP_SUBW: emit_rr_alu(e, op, 0x2B, 0); movsxd(e, RAX, RAX); return true;
+    case OP_SLLW: emit_shift_reg(e, op, SH_SHL, 0); movsxd(e, RAX, RAX); return true;
+    case OP_SRLW: emit_shift_reg(e, op, SH_SHR, 0); movsxd(e, RAX, RAX); return true;
+    case OP_SRAW: emit_shift_reg(e, op, SH_SAR, 0); movsxd(e, RAX, RAX); return true;
+    case OP_ADDI: ld_x(e, RAX, op->rs1); alu_imm(e, F_W, G_ADD, RAX, imm); return true;
+    case OP_XORI: ld_x(e, RAX, op->rs1); alu_imm(e, F_W, G_XOR, RAX, imm); return true;
+    case OP_ORI: ld_x(e, RAX, op->rs1); alu_imm(e, F_W, G_OR, RAX, imm); return true;
+    case OP_ANDI: ld_x(e, RAX, op->rs1); alu_imm(e, F_W, G_AND, RAX, imm); return true;
+    case OP_SLTI:
+        ld_x(e, RAX, op->rs1); alu_imm(e, F_W, G_CMP, RAX, imm); emit_setcc(e, CC_L);
+        return true;
+    case OP_SLTIU:
+        ld_x(e, RAX, op->rs1); alu_imm(e, F_W, G_CMP, RAX, imm); emit_setcc(e, CC_B);
+        return true;
+    case OP_SLLI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_SHL, RAX, sh); return true;
+    case OP_SRLI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_SHR, RAX, sh); return true;
+    case OP_SRAI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_SAR, RAX, sh); return true;
+    case OP_ADDIW:
+        ld_x32(e, RAX, op->rs1); alu_imm(e, 0, G_ADD, RAX, imm); movsxd(e, RAX, RAX);
+        return true;
+    case OP_SLLIW:
+        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_SHL, RAX, sh); movsxd(e, RAX, RAX);
+        return true;
+    case OP_SRLIW:
+        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_SHR, RAX, sh); movsxd(e, RAX, RAX);
+        return true;
+    case OP_SRAIW:
+        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_SAR, RAX, sh); movsxd(e, RAX, RAX);
+        return true;
+    case OP_MUL: emit_rr_alu(e, op, 0x0FAF, F_W); return true;
+    case OP_MULW: emit_rr_alu(e, op, 0x0FAF, 0); movsxd(e, RAX, RAX); return true;
+    case OP_MULH: case OP_MULHU:
+        ld_x(e, RAX, op->rs1);
+        op_mem(e, F_W, 0xF7, o == OP_MULH ? 5 : 4, RBX, -1, OFF_X(op->rs2)); /* rdx:rax */
+        op_rr(e, F_W, 0x8B, RAX, RDX);
+        return true;
+    case OP_MULHSU:
+        /* Unsigned high half, minus rs2 when rs1 is negative. */
+        ld_x(e, RAX, op->rs1);
+        op_rr(e, F_W, 0x8B, RCX, RAX);
+        op_mem(e, F_W, 0xF7, 4, RBX, -1, OFF_X(op->rs2));
+        shift_imm(e, F_W, SH_SAR, RCX, 63);
+        op_mem(e, F_W, 0x23, RCX, RBX, -1, OFF_X(op->rs2));
+        op_rr(e, F_W, 0x2B, RDX, RCX);
+        op_rr(e, F_W, 0x8B, RAX, RDX);
+        return true;
+    case OP_SH1ADD: emit_shadd(e, op, 1, false); return true;
+    case OP_SH2ADD: emit_shadd(e, op, 2, false); return true;
+    case OP_SH3ADD: emit_shadd(e, op, 3, false); return true;
+    case OP_ADD_UW: emit_shadd(e, op, 0, true); return true;
+    case OP_SH1ADD_UW: emit_shadd(e, op, 1, true); return true;
+    case OP_SH2ADD_UW: emit_shadd(e, op, 2, true); return true;
+    case OP_SH3ADD_UW: emit_shadd(e, op, 3, true); return true;
+    case OP_SLLI_UW: ld_x32(e, RAX, op->rs1); shift_imm(e, F_W, SH_SHL, RAX, sh); return true;
+    case OP_ANDN: case OP_ORN: case OP_XNOR:
+        ld_x(e, RAX, op->rs2);
+        if (o != OP_XNOR) {
+            op_rr(e, F_W, 0xF7, 2, RAX);                      /* not rax */
+        }
+        op_mem(e, F_W, o == OP_ANDN ? 0x23 : o == OP_ORN ? 0x0B : 0x33, RAX, RBX, -1,
+               OFF_X(op->rs1));
+        if (o == OP_XNOR) {
+            op_rr(e, F_W, 0xF7, 2, RAX);
+        }
+        return true;
+    case OP_MAX: emit_minmax(e, op, CC_L); return true;
+    case OP_MAXU: emit_minmax(e, op, CC_B); return true;
+    case OP_MIN: emit_minmax(e, op, CC_G); return true;
+    case OP_MINU: emit_minmax(e, op, CC_A); return true;
+    case OP_SEXT_B: op_mem(e, F_W, 0x0FBE, RAX, RBX, -1, OFF_X(op->rs1)); return true;
+    case OP_SEXT_H: op_mem(e, F_W, 0x0FBF, RAX, RBX, -1, OFF_X(op->rs1)); return true;
+    case OP_ZEXT_H: op_mem(e, 0, 0x0FB7, RAX, RBX, -1, OFF_X(op->rs1)); return true;
+    case OP_ROL: emit_shift_reg(e, op, SH_ROL, F_W); return true;
+    case OP_ROR: emit_shift_reg(e, op, SH_ROR, F_W); return true;
+    case OP_ROLW: emit_shift_reg(e, op, SH_ROL, 0); movsxd(e, RAX, RAX); return true;
+    case OP_RORW: emit_shift_reg(e, op, SH_ROR, 0); movsxd(e, RAX, RAX); return true;
+    case OP_RORI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_ROR, RAX, sh); return true;
+    case OP_RORIW:
+        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_ROR, RAX, sh); movsxd(e, RAX, RAX);
+        return true;
+    case OP_REV8:
+        ld_x(e, RAX, op->rs1);
+        e8(e, 0x48);                                          /* bswap rax: REX.W 0F C8+r */
+        e8(e, 0x0F);
+        e8(e, 0xC8 + RAX);
+        return true;
+    case OP_BSET: case OP_BCLR: case OP_BINV:
+        ld_x(e, RAX, op->rs1);
+        ld_x(e, RCX, op->rs2);
+        /* bts/btr/btc rax, rcx: the bit index is taken modulo 64. */
+        op_rr(e, F_W, o == OP_BSET ? 0x0FAB : o == OP_BCLR ? 0x0FB3 : 0x0FBB, RCX, RAX);
+        return true;
+    case OP_BSETI: case OP_BCLRI: case OP_BINVI:
+        ld_x(e, RAX, op->rs1);
+        op_rr(e, F_W, 0x0FBA, o == OP_BSETI ? 5 : o == OP_BCLRI ? 6 : 7, RAX);
+        e8(e, sh);
+        return true;
+    case OP_BEXT:
+        emit_shift_reg(e, op, SH_SHR, F_W);
+        alu_imm(e, 0, G_AND, RAX, 1);
+        return true;
+    case OP_BEXTI:
+        ld_x(e, RAX, op->rs1);
+        shift_imm(e, F_W, SH_SHR, RAX, sh);
+        alu_imm(e, 0, G_AND, RAX, 1);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
+{
+    Emit *e = &c->e;
+    enum riscv_op o = tbop_opc(op);
+    uint64_t pc = c->tb->pc + op->pc_off;
+    if (emit_value_op(e, op, o)) {
+        st_x(e, RAX, op->rd);
+        return EMIT_NEXT;
+    }
+    switch (o) {
+    case OP_NOP: return EMIT_NEXT;
+    case OP_FENCE:
+        if (fence_orders_store_load(op->imm)) {
+            e8(e, 0x0F);                                      /* mfence */
+            e8(e, 0xAE);
+            e8(e, 0xF0);
+        }
+        return EMIT_NEXT;
+    case OP_LB: emit_load(c, i, op, 1, true); return EMIT_NEXT;
+    case OP_LH: emit_load(c, i, op, 2, true); return EMIT_NEXT;
+    case OP_LW: emit_load(c, i, op, 4, true); return EMIT_NEXT;
+    case OP_LD: emit_load(c, i, op, 8, false); return EMIT_NEXT;
+    case OP_LBU: emit_load(c, i, op, 1, false); return EMIT_NEXT;
+    case OP_LHU: emit_load(c, i, op, 2, false); return EMIT_NEXT;
+    case OP_LWU: emit_load(c, i, op, 4, false); return EMIT_NEXT;
+    case OP_SB: emit_store(c, i, op, 1); return EMIT_NEXT;
+    case OP_SH: emit_store(c, i, op, 2); return EMIT_NEXT;
+    case OP_SW: emit_store(c, i, op, 4); return EMIT_NEXT;
+    case OP_SD: emit_store(c, i, op, 8); return EMIT_NEXT;
+    case OP_JAL:
+        mov_imm(e, RAX, pc + op->len);
+        st_x(e, RAX, op->rd);
+        emit_chain_exit(c, 0, op->imm);
+        return EMIT_ENDS_TB;
+    case OP_JALR: emit_jalr(c, op, pc); return EMIT_ENDS_TB;
+    case OP_BEQ: emit_branch(c, op, CC_E); return EMIT_ENDS_TB;
+    case OP_BNE: emit_branch(c, op, CC_NE); return EMIT_ENDS_TB;
+    case OP_BLT: emit_branch(c, op, CC_L); return EMIT_ENDS_TB;
+    case OP_BGE: emit_branch(c, op, CC_GE); return EMIT_ENDS_TB;
+    case OP_BLTU: emit_branch(c, op, CC_B); return EMIT_ENDS_TB;
+    case OP_BGEU: emit_branch(c, op, CC_AE); return EMIT_ENDS_TB;
+    case OP_TB_END: emit_chain_exit(c, 1, c->tb->pc + c->tb->size); return EMIT_ENDS_TB;
+    default: return EMIT_UNSUPPORTED;
+    }
+}
+
+/* The interpreter continues the TB at op i (nothing of ops i.. has been done). */
+static void emit_resume_interp(Compile *c, unsigned i)
+{
+    Emit *e = &c->e;
+    mov_imm(e, RAX, (uint64_t)(uintptr_t)c->tb);
+    op_mem(e, F_W, 0x89, RAX, RBX, -1, OFF_RESUME_TB);
+    op_mem(e, 0, 0xC7, 0, RBX, -1, OFF_RESUME_OP);
+    e32(e, i);
+    exit_with(e, EXIT_INTERP);
+}
+
+static void emit_stub(Compile *c, const Stub *s)
+{
+    Emit *e = &c->e;
+    const TBOp *op = s->op;
+    patch(s->from, e->p);
+    if (s->kind == STUB_CODE_WRITE) {
+        op_rr(e, F_W, 0x8B, RDI, RBX);                        /* rsi = host address */
+        mov_imm(e, RDX, s->size);
+        call_abs(e, (const void *)tlb_notify_code_write);
+        jmp_to(e, s->resume);
+        return;
+    }
+    store_pc(e, c->tb->pc + op->pc_off);                      /* the slow path may raise */
+    op_rr(e, F_W, 0x8B, RDI, RBX);                            /* rsi = vaddr */
+    mov_imm(e, RDX, s->size);
+    op_mem(e, 0, 0x0FB6, RCX, RBX, -1, OFF_DMMU);
+    if (s->kind == STUB_LOAD) {
+        mov_imm(e, R8, s->sign);
+        op_rr(e, F_W, 0x8B, R9, RSP);                         /* &out = rsp */
+        call_abs(e, (const void *)tlb_load_slow);
+    } else {
+        op_mem(e, F_W, 0x8B, R8, RBX, -1, OFF_X(op->rs2));
+        call_abs(e, (const void *)tlb_store_slow);
+    }
+    op_rr(e, F_BYTE, 0x84, RAX, RAX);                         /* test al, al */
+    uint8_t *raised = jcc(e, CC_E);
+    if (s->kind == STUB_LOAD) {
+        op_mem(e, F_W, 0x8B, RAX, RSP, -1, 0);
+    }
+    jmp_to(e, s->resume);
+    patch(raised, e->p);
+    add_instret(e, s->op_index);
+    exit_with(e, EXIT_LOOKUP);
+}
+
+bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
+{
+    if (!jit.on || (tb->flags & TB_FLAG_NOCACHE)) {
+        return true;
+    }
+    size_t need = (size_t)count * JIT_MAX_OP_BYTES + JIT_MAX_TB_BYTES;
+    if (jit.used + need > JIT_BUFFER_SIZE) {
+        return false;
+    }
+    static Compile c;             /* under tb_lock */
+    uint8_t *start = jit.buf + jit.used;
+    c.e.p = start;
+    c.tb = tb;
+    c.n_stubs = 0;
+    uint8_t *to_request;
+    emit_icount_check(&c.e, &to_request);
+    unsigned i;
+    for (i = 0; i < count; i++) {
+        enum emitted r = emit_op(&c, i, &ops[i]);
+        if (r == EMIT_ENDS_TB) {
+            break;
+        }
+        if (r == EMIT_UNSUPPORTED) {
+            if (i == 0) {
+                return true;      /* nothing to gain: the interpreter runs this TB */
+            }
+            emit_resume_interp(&c, i);
+            break;
+        }
+    }
+    patch(to_request, c.e.p);
+    store_pc(&c.e, tb->pc);
+    exit_with(&c.e, EXIT_REQUEST);
+    for (unsigned s = 0; s < c.n_stubs; s++) {
+        emit_stub(&c, &c.stubs[s]);
+    }
+    size_t used = (size_t)(c.e.p - start);
+    if (used > need) {
+        abort();                  /* internal invariant: the reservation bounds every TB */
+    }
+    jit.used += (used + 15) & ~(size_t)15;
+    tb->jit_code = start;
+    return true;
+}
+
+void jit_reset_locked(void)
+{
+    jit.used = jit.first_tb;
+}
+
+enum cpu_exit_reason jit_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first)
+{
+    const uint8_t *code = tb->jit_code;
+    return jit.enter(cpu, run_first ? code + jit.check_len : code);
+}
+
+bool jit_enabled(void)
+{
+    return jit.on;
+}
+
+int jit_init(bool on)
+{
+    if (!on) {
+        return 0;
+    }
+    jit.buf = mmap(NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (jit.buf == MAP_FAILED) {
+        jit.buf = NULL;
+        return -errno;
+    }
+    Emit e = { jit.buf };
+    /* jit_enter(cpu, code): rbx = cpu, 16 bytes of scratch, rsp 16-byte aligned. */
+    uint8_t *enter = e.p;
+    e8(&e, 0x53);                                             /* push rbx */
+    alu_imm(&e, F_W, G_SUB, RSP, 16);
+    op_rr(&e, F_W, 0x8B, RBX, RDI);
+    op_rr(&e, 0, 0xFF, 4, RSI);                               /* jmp rsi */
+    jit.epilogue = e.p;
+    alu_imm(&e, F_W, G_ADD, RSP, 16);
+    e8(&e, 0x5B);                                             /* pop rbx */
+    e8(&e, 0xC3);                                             /* ret */
+    memcpy(&jit.enter, &enter, sizeof(enter));
+    uint8_t *check = e.p;
+    uint8_t *rel;
+    emit_icount_check(&e, &rel);
+    jit.check_len = (unsigned)(e.p - check);
+    jit.first_tb = (size_t)(check - jit.buf + 63) & ~(size_t)63;
+    jit.used = jit.first_tb;
+    jit.on = true;
+    return 0;
+}
+
+void jit_destroy(void)
+{
+    if (jit.buf) {
+        munmap(jit.buf, JIT_BUFFER_SIZE);
+    }
+    jit.buf = NULL;
+    jit.on = false;
+}
+
+#else /* not x86-64: the interpreter runs everything */
+
+int jit_init(bool on)
+{
+    (void)on;
+    return 0;
+}
+
+void jit_destroy(void)
+{
+}
+
+bool jit_enabled(void)
+{
+    return false;
+}
+
+bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
+{
+    (void)tb;
+    (void)ops;
+    (void)count;
+    return true;
+}
+
+void jit_reset_locked(void)
+{
+}
+
+enum cpu_exit_reason jit_exec(RISCVCPU *cpu, TranslationBlock *tb, bool run_first)
+{
+    (void)cpu;
+    (void)tb;
+    (void)run_first;
+    return EXIT_LOOKUP;
+}
+
+#endif
