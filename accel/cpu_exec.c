@@ -25,6 +25,7 @@
 #include "hw/machine.h"
 #include "sync/exclusive.h"
 #include "sync/run_slots.h"
+#include "sync/tsan.h"
 #include "sync/work.h"
 #include "sync/futex.h"
 
@@ -136,10 +137,17 @@ static enum cpu_exit_reason tb_exec(RISCVCPU *cpu, TranslationBlock *tb, bool ru
     for (;;) {
         if (tb->jit_code && start_op == 0) {
             enum cpu_exit_reason r = jit_exec(cpu, tb, run_first);
+            /* Compiled code reached these TBs through chains it read with plain loads, which
+             * TSan does not see; the acquire they stand for pairs with the TB's publication
+             * (tsan_release in tb.c). */
+            if (r == EXIT_NOCHAIN) {
+                tsan_acquire(cpu->last_tb);
+            }
             if (r != EXIT_INTERP) {
                 return r;
             }
             tb = cpu->resume_tb;
+            tsan_acquire(tb);
             start_op = cpu->resume_op;
         }
         enum cpu_exit_reason r = interp_exec(cpu, tb, start_op, run_first);

@@ -17,8 +17,9 @@
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 
-/* Once, before vCPUs start. Returns 0, or -errno (no memory for the code buffer). With
- * on == false, or on a host other than x86-64, no TB is ever compiled. */
+/* Once, before vCPUs start. Returns 0, or -errno when the executable code buffer cannot be
+ * mapped (the JIT then stays off). With on == false, or on a host other than x86-64, no TB
+ * is ever compiled. */
 int jit_init(bool on) __attribute__((warn_unused_result));
 void jit_destroy(void);
 /* Whether TBs are compiled (jit_init(true) on an x86-64 host). */

@@ -98,10 +98,11 @@ int main(int argc, char **argv)
         return 0;
     }
     interp_init();
-    if (jit_init(cfg.jit) != 0) {
-        fprintf(stderr, "tlbstorm: --jit: no memory for the code buffer\n");
-        virt_destroy(&machine);
-        return 1;
+    int jit_rc = jit_init(cfg.jit);
+    if (jit_rc != 0) {
+        /* A host that refuses executable anonymous memory still runs guests, slower. */
+        fprintf(stderr, "tlbstorm: warning: JIT off, cannot map its code buffer (%s); "
+                "interpreting (--jit=off silences this)\n", strerror(-jit_rc));
     }
     /* Before vtimer_start: the timer thread reads the time base (a data race otherwise). */
     machine.time_base_ns = machine_clock_ns();

@@ -373,11 +373,18 @@ static void secondary_loop(unsigned h)
     csr_set(sie, SIP_SSIP);
     csr_set(sstatus, SSTATUS_SIE);
     for (;;) {
+        /* Check for a command with SIE clear, so that the IPI announcing it cannot be taken
+         * (and cleared by sbi_trap) between the check and wfi, which would then sleep with
+         * nothing pending: wfi wakes on SSIP pending in sie whatever SIE says, and the
+         * interrupt is taken once SIE is set again. */
+        csr_clear(sstatus, SSTATUS_SIE);
         unsigned long seq = load_acq(&cmd_seq[h]);
         if (seq == load_acq(&ack_seq[h])) {
             __asm__ volatile("wfi");
+            csr_set(sstatus, SSTATUS_SIE);
             continue;
         }
+        csr_set(sstatus, SSTATUS_SIE);
         unsigned long c = cmd[h];
         struct sbiret r;
         switch (c) {
@@ -527,11 +534,15 @@ static void test_timer(void)
     EXPECT_ERR(0, sbi_call(EXT_TIME, 0, rdtime() + 20000, 0, 0, 0, 0), SBI_SUCCESS,
                "set_timer(+2 ms)");
     unsigned long start = rdtime();
+    /* As in secondary_loop: test and wfi with SIE clear, or an interrupt taken between the
+     * two (the handler stops the timer) leaves wfi nothing to wake it. */
+    csr_clear(sstatus, SSTATUS_SIE);
     while (load_acq(&timer_irqs) == 0) {
         __asm__ volatile("wfi");
+        csr_set(sstatus, SSTATUS_SIE);            /* the pending interrupt is taken here */
+        csr_clear(sstatus, SSTATUS_SIE);
         CHECK(0, rdtime() - start < TIMEOUT_TICKS, "no timer interrupt after set_timer", 0);
     }
-    csr_clear(sstatus, SSTATUS_SIE);
     csr_clear(sie, SIP_STIP);
     CHECK(0, timer_irqs == 1 && timer_cleared == 1,
           "one timer interrupt, cleared by re-programming", timer_irqs);
