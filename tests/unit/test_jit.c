@@ -1,0 +1,213 @@
+/* The JIT's hand-overs, pinned on a fixture hart with hand-assembled code: where compiled code
+ * stops and the interpreter takes over, what an exception in compiled code leaves behind, the
+ * self-modifying-code check of a compiled store, and the code-buffer reservation for the
+ * longest ops. (fuzz_interp checks the two backends against each other on arbitrary code.) */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "accel/interp.h"
+#include "accel/jit.h"
+#include "accel/tb.h"
+#include "cpu/cpu.h"
+#include "tests/unit/fixture_hart.h"
+
+#define CODE FX_RAM_BASE                 /* M-mode, bare: pc == physical address */
+#define OTHER_PAGE (FX_RAM_BASE + 0x3000)
+#define DATA (FX_RAM_BASE + 0x8000)
+#define CSR_MSCRATCH 0x340
+
+static _Atomic uint8_t *fixture_code_pages;
+
+static void jit_setup(void)
+{
+    fx_setup();
+    interp_init();
+    cr_assert_eq(jit_init(true), 0);
+    if (!jit_enabled()) {
+        cr_skip_test("no JIT on this host");
+    }
+    fixture_code_pages = fx_machine.code_pages;
+    cr_assert_eq(tb_cache_init(&fx_machine), 0);
+    fx_cpu->code_pages = fx_machine.code_pages;
+}
+
+static void jit_teardown(void)
+{
+    tb_cache_destroy();
+    jit_destroy();
+    fx_machine.code_pages = fixture_code_pages;
+    fx_teardown();
+}
+
+TestSuite(jit, .init = jit_setup, .fini = jit_teardown);
+
+static uint32_t i_type(unsigned opcode, unsigned f3, unsigned rd, unsigned rs1, int32_t imm)
+{
+    return (uint32_t)imm << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opcode;
+}
+
+static uint32_t addi(unsigned rd, unsigned rs1, int32_t imm)
+{
+    return i_type(0x13, 0, rd, rs1, imm);
+}
+
+static uint32_t csrrw(unsigned rd, unsigned csr, unsigned rs1)
+{
+    return i_type(0x73, 1, rd, rs1, (int32_t)csr);
+}
+
+static uint32_t load(unsigned f3, unsigned rd, unsigned rs1, int32_t imm)
+{
+    return i_type(0x03, f3, rd, rs1, imm);
+}
+
+static uint32_t store(unsigned f3, unsigned rs2, unsigned rs1, int32_t imm)
+{
+    uint32_t u = (uint32_t)imm;
+    return (u >> 5 & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (u & 0x1f) << 7 | 0x23;
+}
+
+#define JAL_SELF 0x0000006fu             /* jal x0, 0 */
+
+static void put_code(uint64_t pa, const uint32_t *insns, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        fx_ram_write(pa + 4 * i, 4, insns[i]);
+    }
+}
+
+static TranslationBlock *tb_at(uint64_t pc)
+{
+    fx_cpu->pc = pc;
+    TranslationBlock *tb = tb_lookup(fx_cpu);
+    cr_assert_not_null(tb, "pc %#llx", (unsigned long long)pc);
+    return tb;
+}
+
+Test(jit, compiled_code_stops_at_a_csr_op_and_the_interpreter_finishes_the_tb)
+{
+    const uint32_t code[] = {
+        addi(10, 0, 5), csrrw(11, CSR_MSCRATCH, 10), addi(12, 10, 1), JAL_SELF,
+    };
+    put_code(CODE, code, 4);
+    fx_cpu->mscratch = 77;
+    fx_cpu->x[11] = 0;
+    uint64_t instret0 = cpu_instret(fx_cpu);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_INTERP);
+    cr_assert_eq(fx_cpu->resume_tb, tb);
+    cr_assert_eq(fx_cpu->resume_op, 1);
+    cr_assert_eq(fx_cpu->x[10], 5);
+    cr_assert_eq(fx_cpu->x[11], 0, "the CSR op is the interpreter's");
+    cr_assert_eq(cpu_instret(fx_cpu), instret0, "the interpreter counts the whole TB");
+
+    /* The jal to itself is not linked yet: the TB ends asking the loop to link it. */
+    cr_assert_eq(interp_exec(fx_cpu, tb, 1, true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->x[11], 77);
+    cr_assert_eq(fx_cpu->mscratch, 5);
+    cr_assert_eq(fx_cpu->x[12], 6);
+    cr_assert_eq(fx_cpu->pc, CODE + 12);
+    cr_assert_eq(cpu_instret(fx_cpu), instret0 + 4);
+}
+
+Test(jit, tb_starting_with_an_untranslated_op_is_left_to_the_interpreter)
+{
+    const uint32_t code[] = { csrrw(11, CSR_MSCRATCH, 10), JAL_SELF };
+    put_code(CODE, code, 2);
+    cr_assert_null(tb_at(CODE)->jit_code);
+}
+
+Test(jit, load_fault_in_compiled_code_traps_at_the_load_with_earlier_ops_counted)
+{
+    const uint32_t code[] = {
+        addi(5, 0, 1), addi(6, 0, 2), load(3, 7, 8, 16), addi(9, 0, 3), JAL_SELF,
+    };
+    put_code(CODE, code, 5);
+    fx_cpu->x[8] = FX_UNMAPPED;
+    fx_cpu->x[9] = 0;
+    fx_cpu->mtvec = FX_TRAP_VECTOR;
+    uint64_t instret0 = cpu_instret(fx_cpu);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_LOOKUP);
+    cr_assert_eq(fx_cpu->mcause, EXCP_LOAD_ACCESS_FAULT);
+    cr_assert_eq(fx_cpu->mtval, FX_UNMAPPED + 16);
+    cr_assert_eq(fx_cpu->mepc, CODE + 8);
+    cr_assert_eq(fx_cpu->pc, FX_TRAP_VECTOR);
+    cr_assert_eq(fx_cpu->x[5], 1);
+    cr_assert_eq(fx_cpu->x[6], 2);
+    cr_assert_eq(fx_cpu->x[9], 0, "nothing after the faulting load ran");
+    cr_assert_eq(cpu_instret(fx_cpu), instret0 + 2);
+}
+
+Test(jit, compiled_loads_and_stores_reach_ram_and_mmio_with_their_widths)
+{
+    const uint32_t code[] = {
+        store(3, 5, 6, 0),       /* sd x5, 0(x6) */
+        load(0, 10, 6, 1),       /* lb x10, 1(x6): sign-extended */
+        load(4, 11, 6, 1),       /* lbu x11, 1(x6) */
+        load(2, 12, 6, 4),       /* lw x12, 4(x6) */
+        load(6, 13, 6, 4),       /* lwu x13, 4(x6) */
+        store(1, 5, 7, 2),       /* sh x5, 2(x7): MMIO, through the slow path */
+        load(1, 14, 7, 8),       /* lh x14, 8(x7): MMIO read */
+        JAL_SELF,
+    };
+    put_code(CODE, code, 8);
+    fx_cpu->x[5] = 0x8899aabbccddeeffULL;
+    fx_cpu->x[6] = DATA;
+    fx_cpu->x[7] = FX_MMIO_BASE;
+    fx_mmio.read_base = 0xf000;
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_ram_read(DATA, 8), 0x8899aabbccddeeffULL);
+    cr_assert_eq(fx_cpu->x[10], 0xffffffffffffffeeULL);
+    cr_assert_eq(fx_cpu->x[11], 0xee);
+    cr_assert_eq(fx_cpu->x[12], 0xffffffff8899aabbULL);
+    cr_assert_eq(fx_cpu->x[13], 0x8899aabbULL);
+    cr_assert_eq(fx_mmio.n, 2);
+    cr_assert(fx_mmio.log[0].is_write && fx_mmio.log[0].offset == 2 &&
+              fx_mmio.log[0].size == 2 && (fx_mmio.log[0].value & 0xffff) == 0xeeff);
+    cr_assert(!fx_mmio.log[1].is_write && fx_mmio.log[1].offset == 8 &&
+              fx_mmio.log[1].size == 2);
+    cr_assert_eq(fx_cpu->x[14], 0xfffffffffffff008ULL, "0xf008 as a signed halfword");
+}
+
+Test(jit, compiled_store_to_a_translated_page_invalidates_its_tbs)
+{
+    const uint32_t other[] = { addi(10, 0, 1), JAL_SELF };
+    put_code(OTHER_PAGE, other, 2);
+    TranslationBlock *victim = tb_at(OTHER_PAGE);
+    const uint32_t code[] = { store(2, 5, 6, 0), JAL_SELF };   /* sw x5, 0(x6) */
+    put_code(CODE, code, 2);
+    fx_cpu->x[5] = addi(10, 0, 2);
+    fx_cpu->x[6] = OTHER_PAGE;
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    cr_assert_eq(atomic_load(&victim->invalid), 0);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+    cr_assert_eq(atomic_load(&victim->invalid), 1);
+    cr_assert_eq(fx_ram_read(OTHER_PAGE, 4), addi(10, 0, 2));
+    TranslationBlock *fresh = tb_at(OTHER_PAGE);
+    cr_assert_neq(fresh, victim);
+}
+
+/* The longest TBs of the longest ops: jit_compile_locked aborts if one outgrows the space
+ * it reserved, so each must compile. */
+Test(jit, longest_tbs_fit_the_code_reservation)
+{
+    const uint32_t ops[] = { store(3, 5, 6, 1000), store(0, 5, 6, -1000), load(0, 7, 6, 1000),
+                             load(3, 7, 6, 8) };
+    for (unsigned k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+        uint64_t base = FX_RAM_BASE + 0x10000 + k * 0x1000;
+        for (unsigned i = 0; i < 1024; i++) {
+            fx_ram_write(base + 4 * i, 4, ops[k]);
+        }
+        TranslationBlock *tb = tb_at(base);
+        cr_assert_eq(tb->n_ops, TB_MAX_INSNS);
+        cr_assert_not_null(tb->jit_code);
+    }
+}
