@@ -25,6 +25,7 @@ static void tlb_desc_clear(CPUTLBDescFast *f, CPUTLBDesc *d)
     tlb_table_clear(f->table, f->mask + 1);
     tlb_table_clear(d->vtable, TLB_VICTIM_SIZE);
     d->n_used_entries = 0;
+    d->n_nonglobal = 0;
     d->large_page_addr = ~0ULL;
     d->large_page_mask = 0;
     d->large_sizes = 0;
@@ -229,13 +230,34 @@ static bool tlb_desc_flush_page(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, u
 }
 
 /* Non-global entries of a table set. */
+/* Main-table entry idx now holds a translation from a non-global PTE. */
+static void tlb_note_nonglobal(CPUTLBDesc *d, size_t idx)
+{
+    if (d->n_nonglobal < TLB_NONGLOBAL_TRACK) {
+        d->nonglobal_idx[d->n_nonglobal] = (uint32_t)idx;
+    }
+    if (d->n_nonglobal <= TLB_NONGLOBAL_TRACK) {
+        d->n_nonglobal++;
+    }
+}
+
 static void tlb_desc_flush_nonglobal(CPUTLBDescFast *f, CPUTLBDesc *d)
 {
-    for (size_t i = 0; i <= f->mask; i++) {
-        if (!d->fulltlb[i].global && !tlb_entry_is_empty(&f->table[i])) {
-            tlb_desc_clear_entry(d, &f->table[i]);
+    if (d->n_nonglobal > TLB_NONGLOBAL_TRACK) {
+        for (size_t i = 0; i <= f->mask; i++) {
+            if (!d->fulltlb[i].global && !tlb_entry_is_empty(&f->table[i])) {
+                tlb_desc_clear_entry(d, &f->table[i]);
+            }
+        }
+    } else {
+        for (unsigned k = 0; k < d->n_nonglobal; k++) {
+            uint32_t i = d->nonglobal_idx[k];
+            if (!d->fulltlb[i].global && !tlb_entry_is_empty(&f->table[i])) {
+                tlb_desc_clear_entry(d, &f->table[i]);
+            }
         }
     }
+    d->n_nonglobal = 0;
     for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
         if (!d->vfulltlb[v].global) {
             tlb_table_clear(&d->vtable[v], 1);
@@ -497,6 +519,9 @@ static bool victim_lookup(RISCVCPU *cpu, unsigned mmu_idx, uint64_t page,
             d->fulltlb[idx] = d->vfulltlb[v];
             *ve = tmp;
             d->vfulltlb[v] = tmpf;
+            if (!d->fulltlb[idx].global) {
+                tlb_note_nonglobal(d, idx);
+            }
             cpu->tlb.stats.victim_hits++;
             return true;
         }
@@ -576,6 +601,9 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     d->fulltlb[idx].prot = (uint8_t)prot;
     d->fulltlb[idx].global = t.global;
     d->fulltlb[idx].asid = cpu->tlb.asid;
+    if (!t.global) {
+        tlb_note_nonglobal(d, idx);
+    }
     cpu->tlb.stats.fills++;
     *filled = true;
     return 0;

@@ -574,6 +574,44 @@ Test(tlb, asid_flush_keeps_global_entries)
     cr_assert(tlb_holds(MMU_IDX_S, VG));
 }
 
+/* An ASID flush visits the entries filled from non-global PTEs (a list, TLB_NONGLOBAL_TRACK
+ * long) instead of the whole table, and scans it all once more were filled than that: both
+ * ways every non-global entry goes and the global ones stay, also for entries that came back
+ * from the victim TLB and on a second flush after refills. */
+static void asid_flush_drops_n_nonglobal_pages(unsigned n)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    const uint64_t base = 0x10000000ULL;
+    for (unsigned round = 0; round < 2; round++) {
+        for (unsigned i = 0; i < n; i++) {
+            if (round == 0) {
+                fx_map(base + i * 4096ULL, FRAME(1), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+            }
+            cr_assert_eq(load(base + i * 4096ULL, 8, MMU_IDX_S), 0x1111);
+        }
+        cr_assert(tlb_holds(MMU_IDX_S, base) && tlb_holds(MMU_IDX_S, VG));
+        tlb_flush_asid_by_mmuidx_local(fx_cpu, 1, TLB_ASID_TAGGED_IDXMAP);
+        for (unsigned i = 0; i < n; i++) {
+            cr_assert(!tlb_holds(MMU_IDX_S, base + i * 4096ULL), "round %u page %u kept", round,
+                      i);
+        }
+        cr_assert(!tlb_holds(MMU_IDX_S, VA));
+        cr_assert(tlb_holds(MMU_IDX_S, VG), "global entry flushed by an ASID flush");
+    }
+}
+
+Test(tlb, asid_flush_drops_tracked_nonglobal_entries)
+{
+    asid_flush_drops_n_nonglobal_pages(TLB_NONGLOBAL_TRACK / 2);
+}
+
+Test(tlb, asid_flush_drops_nonglobal_entries_past_the_tracking_limit)
+{
+    asid_flush_drops_n_nonglobal_pages(TLB_NONGLOBAL_TRACK + 30);
+}
+
 Test(tlb, asid_flush_of_other_address_space_keeps_current_entries)
 {
     uint64_t root1, root2 = two_address_spaces(&root1);
