@@ -282,20 +282,58 @@ static void emit_icount_check(Emit *e, uint8_t **to_request)
     *to_request = jcc(e, CC_L);
 }
 
-/* ---- helpers called from generated code ------------------------------------------------ */
+/* ---- the jump cache, inline ------------------------------------------------------------ */
 
-/* The compiled TB for an indirect jump or a jump to another page, through the jump cache
- * (whose entries are dropped by every flush that could remove their translation, see
- * tb_jmp_cache_probe). NULL with cpu->pc = pc: the cpu_exec loop looks it up. */
-static const void *jit_lookup_code(RISCVCPU *cpu, uint64_t pc, uint32_t flags)
+/* Continue at the compiled TB the jump cache holds for the target in rsi, as
+ * tb_jmp_cache_probe decides (same pc and flags, not invalidated; its entries are dropped by
+ * every flush that could remove their translation), or leave with cpu->pc = the target and
+ * EXIT_LOOKUP. rax = jmp_cache[tb_jmp_cache_hash(rsi)] is computed here, in the same steps
+ * as that function; known_target: rsi is this constant, so the index is folded. */
+static void emit_jump_cache_jump(Emit *e, uint32_t flags, bool known, uint64_t known_target)
 {
-    TranslationBlock *tb = tb_jmp_cache_probe(cpu->jmp_cache, pc, flags);
-    if (tb && tb->jit_code) {
-        return tb->jit_code;
+    if (known) {
+        int32_t off = (int32_t)(offsetof(RISCVCPU, jmp_cache) +
+                                tb_jmp_cache_hash(known_target) * sizeof(void *));
+        op_mem(e, F_W, 0x8B, RAX, RBX, -1, off);
+    } else {
+        op_rr(e, F_W, 0x8B, RAX, RSI);                        /* page bucket */
+        shift_imm(e, F_W, SH_SHR, RAX, RV_PAGE_BITS);
+        alu_imm(e, 0, G_AND, RAX, (1 << TB_JMP_PAGE_BITS) - 1);
+        shift_imm(e, 0, SH_SHL, RAX, TB_JMP_ADDR_BITS);
+        op_rr(e, F_W, 0x8B, RCX, RSI);                        /* slot in the bucket */
+        shift_imm(e, F_W, SH_SHR, RCX, 1);
+        op_rr(e, F_W, 0x8B, RDX, RSI);
+        shift_imm(e, F_W, SH_SHR, RDX, TB_JMP_ADDR_BITS + 1);
+        op_rr(e, F_W, 0x33, RCX, RDX);
+        alu_imm(e, 0, G_AND, RCX, TB_JMP_BUCKET_SIZE - 1);
+        op_rr(e, 0, 0x0B, RAX, RCX);
+        shift_imm(e, 0, SH_SHL, RAX, 3);
+        op_mem(e, F_W, 0x8B, RAX, RBX, RAX, (int32_t)offsetof(RISCVCPU, jmp_cache));
     }
-    cpu->pc = pc;
-    return NULL;
+    op_rr(e, F_W, 0x85, RAX, RAX);
+    uint8_t *miss[5];
+    miss[0] = jcc(e, CC_E);
+    op_mem(e, F_W, 0x3B, RSI, RAX, -1, (int32_t)offsetof(TranslationBlock, pc));
+    miss[1] = jcc(e, CC_NE);
+    op_mem(e, 0, 0x81, G_CMP, RAX, -1, (int32_t)offsetof(TranslationBlock, flags));
+    e32(e, flags);
+    miss[2] = jcc(e, CC_NE);
+    op_mem(e, 0, 0x80, G_CMP, RAX, -1, (int32_t)offsetof(TranslationBlock, invalid));
+    e8(e, 0);
+    miss[3] = jcc(e, CC_NE);
+    op_mem(e, F_W, 0x8B, RAX, RAX, -1, (int32_t)offsetof(TranslationBlock, jit_code));
+    op_rr(e, F_W, 0x85, RAX, RAX);
+    miss[4] = jcc(e, CC_E);
+    op_rr(e, 0, 0xFF, 4, RAX);                                /* jmp rax */
+    for (int i = 0; i < 5; i++) {
+        patch(miss[i], e->p);
+    }
+    op_mem(e, F_W, 0x89, RSI, RBX, -1, OFF_PC);
+    exit_with(e, EXIT_LOOKUP);
 }
+
+_Static_assert(sizeof(((TranslationBlock *)0)->flags) == 4, "flags compared as 32 bits");
+_Static_assert(sizeof(((TranslationBlock *)0)->invalid) == 1, "invalid compared as a byte");
 
 /* ---- TB compilation -------------------------------------------------------------------- */
 
@@ -410,15 +448,8 @@ static void emit_chain_exit(Compile *c, int slot, uint64_t target)
     patch(unlinked, e->p);
     if ((tb->pc ^ target) & RV_PAGE_MASK) {
         /* Never linked across pages; the jump cache may know the target. */
-        op_rr(e, F_W, 0x8B, RDI, RBX);
         mov_imm(e, RSI, target);
-        mov_imm(e, RDX, tb->flags);
-        call_abs(e, (const void *)jit_lookup_code);
-        op_rr(e, F_W, 0x85, RAX, RAX);
-        uint8_t *miss = jcc(e, CC_E);
-        op_rr(e, 0, 0xFF, 4, RAX);                            /* jmp rax */
-        patch(miss, e->p);
-        exit_with(e, EXIT_LOOKUP);
+        emit_jump_cache_jump(e, tb->flags, true, target);
         return;
     }
     store_pc(e, target);
@@ -440,14 +471,7 @@ static void emit_jalr(Compile *c, const TBOp *op, uint64_t pc)
     mov_imm(e, RCX, pc + op->len);
     st_x(e, RCX, op->rd);
     add_instret(e, c->tb->n_ops);
-    op_rr(e, F_W, 0x8B, RDI, RBX);
-    mov_imm(e, RDX, c->tb->flags);
-    call_abs(e, (const void *)jit_lookup_code);
-    op_rr(e, F_W, 0x85, RAX, RAX);
-    uint8_t *miss = jcc(e, CC_E);
-    op_rr(e, 0, 0xFF, 4, RAX);
-    patch(miss, e->p);
-    exit_with(e, EXIT_LOOKUP);
+    emit_jump_cache_jump(e, c->tb->flags, false, 0);
 }
 
 static void emit_branch(Compile *c, const TBOp *op, unsigned cc)

@@ -69,6 +69,13 @@ static uint32_t store(unsigned f3, unsigned rs2, unsigned rs1, int32_t imm)
 
 #define JAL_SELF 0x0000006fu             /* jal x0, 0 */
 
+static uint32_t jal(unsigned rd, int32_t off)
+{
+    uint32_t u = (uint32_t)off;
+    return (u >> 20 & 1) << 31 | (u >> 1 & 0x3ff) << 21 | (u >> 11 & 1) << 20 |
+           (u >> 12 & 0xff) << 12 | rd << 7 | 0x6f;
+}
+
 static void put_code(uint64_t pa, const uint32_t *insns, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
@@ -193,6 +200,40 @@ Test(jit, compiled_store_to_a_translated_page_invalidates_its_tbs)
     cr_assert_eq(fx_ram_read(OTHER_PAGE, 4), addi(10, 0, 2));
     TranslationBlock *fresh = tb_at(OTHER_PAGE);
     cr_assert_neq(fresh, victim);
+}
+
+/* Indirect jumps and direct jumps to another page find their target in the jump cache from
+ * compiled code (an inline copy of tb_jmp_cache_probe): B runs without a return to the loop,
+ * and a target that is not there (or was invalidated) leaves with its pc. */
+Test(jit, jumps_through_the_jump_cache_stay_in_compiled_code)
+{
+    const uint64_t b = OTHER_PAGE + 0x124;
+    const uint32_t target[] = { addi(10, 0, 9), JAL_SELF };
+    put_code(b, target, 2);
+    const uint32_t via_jalr[] = { i_type(0x67, 0, 1, 5, 0), JAL_SELF };   /* jalr ra, 0(x5) */
+    put_code(CODE, via_jalr, 2);
+    const uint32_t via_jal[] = { jal(0, (int32_t)(b - (CODE + 0x40))) };
+    put_code(CODE + 0x40, via_jal, 1);
+    fx_cpu->x[5] = b;
+    TranslationBlock *tb_b = tb_at(b);          /* now in the jump cache */
+    cr_assert_not_null(tb_b->jit_code);
+
+    for (int k = 0; k < 2; k++) {
+        fx_cpu->x[10] = 0;
+        TranslationBlock *from = tb_at(k == 0 ? CODE : CODE + 0x40);
+        cr_assert_eq(jit_exec(fx_cpu, from, true), EXIT_NOCHAIN, "jump %d left", k);
+        cr_assert_eq(fx_cpu->last_tb, tb_b);
+        cr_assert_eq(fx_cpu->x[10], 9);
+    }
+    cr_assert_eq(fx_cpu->x[1], CODE + 4, "jalr's link register");
+
+    tb_jmp_cache_clear(fx_cpu);
+    fx_cpu->x[10] = 0;
+    TranslationBlock *from = tb_at(CODE);
+    tb_jmp_cache_clear(fx_cpu);
+    cr_assert_eq(jit_exec(fx_cpu, from, true), EXIT_LOOKUP);
+    cr_assert_eq(fx_cpu->pc, b);
+    cr_assert_eq(fx_cpu->x[10], 0);
 }
 
 /* The longest TBs of the longest ops: jit_compile_locked aborts if one outgrows the space
