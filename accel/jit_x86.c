@@ -52,6 +52,8 @@ enum { SH_ROL = 0, SH_ROR = 1, SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
 #define OFF_LAST_SLOT ((int32_t)offsetof(RISCVCPU, last_slot))
 #define OFF_RESUME_TB ((int32_t)offsetof(RISCVCPU, resume_tb))
 #define OFF_RESUME_OP ((int32_t)offsetof(RISCVCPU, resume_op))
+#define OFF_LOAD_RES ((int32_t)offsetof(RISCVCPU, load_res))
+#define OFF_LOAD_VAL ((int32_t)offsetof(RISCVCPU, load_val))
 
 _Static_assert(offsetof(RISCVCPU, x) == 0, "guest registers at the start of RISCVCPU");
 _Static_assert(sizeof(CPUTLBDescFast) == 16, "TLB descriptor index shift 4");
@@ -337,7 +339,7 @@ _Static_assert(sizeof(((TranslationBlock *)0)->invalid) == 1, "invalid compared 
 
 /* ---- TB compilation -------------------------------------------------------------------- */
 
-enum stub_kind { STUB_LOAD, STUB_STORE, STUB_CODE_WRITE };
+enum stub_kind { STUB_LOAD, STUB_STORE, STUB_CODE_WRITE, STUB_ATOMIC_HOST };
 
 typedef struct Stub {
     enum stub_kind kind;
@@ -400,6 +402,138 @@ static void emit_load(Compile *c, unsigned i, const TBOp *op, unsigned size, boo
     st_x(e, RAX, op->rd);
 }
 
+/* After a write through host address rsi: self-modifying code, i.e. code_pages[(host -
+ * ram_host) >> 12] != 0, calls tlb_notify_code_write out of line (writable fast-path entries
+ * and atomic host pointers always map RAM, as in the interpreter's store_fast). Clobbers
+ * rax; the stub clobbers every scratch register. */
+static void emit_code_write_check(Compile *c, unsigned i, const TBOp *op, unsigned size)
+{
+    Emit *e = &c->e;
+    op_rr(e, F_W, 0x8B, RAX, RSI);
+    op_mem(e, F_W, 0x2B, RAX, RBX, -1, OFF_RAM_HOST);
+    shift_imm(e, F_W, SH_SHR, RAX, RV_PAGE_BITS);
+    op_mem(e, F_W, 0x03, RAX, RBX, -1, OFF_CODE_PAGES);
+    op_mem(e, 0, 0x80, G_CMP, RAX, -1, 0);
+    e8(e, 0);
+    uint8_t *code_write = jcc(e, CC_NE);
+    add_stub(c, STUB_CODE_WRITE, i, op, code_write, size, false);
+    c->stubs[c->n_stubs - 1].resume = e->p;
+}
+
+/* rsi = host address of the naturally aligned `size` bytes at x[rs1], for an LR (load tag)
+ * or an SC/AMO (store tag): the TLB fast path, else tlb_atomic_host out of line, which
+ * raises the exception (misaligned, access or page fault) when it finds none. */
+static void emit_atomic_host(Compile *c, unsigned i, const TBOp *op, unsigned size,
+                             bool for_load)
+{
+    Emit *e = &c->e;
+    emit_tlb_compare(e, op, size, (int32_t)(for_load ? offsetof(CPUTLBEntry, addr_read)
+                                                     : offsetof(CPUTLBEntry, addr_write)));
+    uint8_t *miss = jcc(e, CC_NE);
+    op_mem(e, F_W, 0x03, RSI, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
+    add_stub(c, STUB_ATOMIC_HOST, i, op, miss, size, for_load);
+    c->stubs[c->n_stubs - 1].resume = e->p;
+}
+
+static void emit_lock(Emit *e)
+{
+    e8(e, 0xF0);
+}
+
+/* LR: reserve x[rs1] and remember the value read, which SC compares (the interpreter's
+ * scheme: SC is a compare-and-swap against it). Host loads are seq_cst on x86-64 as they
+ * are. */
+static void emit_lr(Compile *c, unsigned i, const TBOp *op, unsigned size)
+{
+    Emit *e = &c->e;
+    unsigned f = size == 8 ? F_W : 0;
+    emit_atomic_host(c, i, op, size, true);
+    op_mem(e, f, 0x8B, RAX, RSI, -1, 0);                      /* zero-extended for .w */
+    op_mem(e, F_W, 0x89, RAX, RBX, -1, OFF_LOAD_VAL);
+    ld_x(e, RCX, op->rs1);
+    op_mem(e, F_W, 0x89, RCX, RBX, -1, OFF_LOAD_RES);
+    if (size == 4) {
+        movsxd(e, RAX, RAX);
+    }
+    st_x(e, RAX, op->rd);
+}
+
+static void emit_sc(Compile *c, unsigned i, const TBOp *op, unsigned size)
+{
+    Emit *e = &c->e;
+    unsigned f = size == 8 ? F_W : 0;
+    ld_x(e, RSI, op->rs1);
+    op_mem(e, F_W, 0x3B, RSI, RBX, -1, OFF_LOAD_RES);
+    uint8_t *not_reserved = jcc(e, CC_NE);
+    emit_atomic_host(c, i, op, size, false);
+    op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_LOAD_RES);           /* load_res = -1 */
+    e32(e, 0xffffffffu);
+    op_mem(e, f, 0x8B, RAX, RBX, -1, OFF_LOAD_VAL);
+    ld_x(e, RCX, op->rs2);
+    emit_lock(e);
+    op_mem(e, f, 0x0FB1, RCX, RSI, -1, 0);                    /* lock cmpxchg [rsi], rcx */
+    op_rr(e, F_BYTE, 0x0F90 | CC_NE, 0, RAX);                 /* rd = failed */
+    op_rr(e, F_BYTE, 0x0FB6, RAX, RAX);
+    st_x(e, RAX, op->rd);
+    emit_code_write_check(c, i, op, size);
+    uint8_t *done = jmp32(e);
+    patch(not_reserved, e->p);
+    op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_LOAD_RES);
+    e32(e, 0xffffffffu);
+    op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_X(op->rd));          /* rd = 1 */
+    e32(e, 1);
+    patch(done, e->p);
+}
+
+/* AMO<op>.W/D: a locked host instruction on the guest word (a full barrier, as the
+ * interpreter's seq_cst C11 atomics); rd = the old value. */
+static void emit_amo(Compile *c, unsigned i, const TBOp *op, enum riscv_op o, unsigned size)
+{
+    Emit *e = &c->e;
+    unsigned f = size == 8 ? F_W : 0;
+    emit_atomic_host(c, i, op, size, false);
+    ld_x(e, RCX, op->rs2);
+    switch (o) {
+    case OP_AMOSWAP_W: case OP_AMOSWAP_D:
+        op_mem(e, f, 0x87, RCX, RSI, -1, 0);                  /* xchg [rsi], rcx */
+        break;
+    case OP_AMOADD_W: case OP_AMOADD_D:
+        emit_lock(e);
+        op_mem(e, f, 0x0FC1, RCX, RSI, -1, 0);                /* lock xadd [rsi], rcx */
+        break;
+    default: {
+        /* No fetch-and-op on x86 for the rest: compare-and-swap loop; rax = old. */
+        op_mem(e, f, 0x8B, RAX, RSI, -1, 0);
+        uint8_t *loop = e->p;
+        op_rr(e, F_W, 0x8B, RDX, RAX);
+        switch (o) {
+        case OP_AMOAND_W: case OP_AMOAND_D: op_rr(e, f, 0x23, RDX, RCX); break;
+        case OP_AMOOR_W: case OP_AMOOR_D: op_rr(e, f, 0x0B, RDX, RCX); break;
+        case OP_AMOXOR_W: case OP_AMOXOR_D: op_rr(e, f, 0x33, RDX, RCX); break;
+        default: {
+            /* min/max: rdx = (src <cond> old) ? src : old */
+            unsigned cc = o == OP_AMOMIN_W || o == OP_AMOMIN_D ? CC_L
+                        : o == OP_AMOMAX_W || o == OP_AMOMAX_D ? CC_G
+                        : o == OP_AMOMINU_W || o == OP_AMOMINU_D ? CC_B : CC_A;
+            op_rr(e, f, 0x3B, RCX, RDX);                      /* cmp src, old */
+            op_rr(e, f, 0x0F40 | cc, RDX, RCX);               /* cmovcc rdx, src */
+            break;
+        }
+        }
+        emit_lock(e);
+        op_mem(e, f, 0x0FB1, RDX, RSI, -1, 0);                /* lock cmpxchg [rsi], rdx */
+        patch(jcc(e, CC_NE), loop);
+        op_rr(e, F_W, 0x8B, RCX, RAX);
+        break;
+    }
+    }
+    if (size == 4) {
+        movsxd(e, RCX, RCX);
+    }
+    st_x(e, RCX, op->rd);
+    emit_code_write_check(c, i, op, size);
+}
+
 static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
 {
     Emit *e = &c->e;
@@ -413,18 +547,8 @@ static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
     case 4: op_mem(e, 0, 0x89, RCX, RSI, -1, 0); break;
     default: op_mem(e, F_W, 0x89, RCX, RSI, -1, 0); break;
     }
-    /* Self-modifying code: code_pages[(host - ram_host) >> 12] != 0 (writable fast-path
-     * entries always map RAM, as in the interpreter's store_fast). */
-    op_rr(e, F_W, 0x8B, RAX, RSI);
-    op_mem(e, F_W, 0x2B, RAX, RBX, -1, OFF_RAM_HOST);
-    shift_imm(e, F_W, SH_SHR, RAX, RV_PAGE_BITS);
-    op_mem(e, F_W, 0x03, RAX, RBX, -1, OFF_CODE_PAGES);
-    op_mem(e, 0, 0x80, G_CMP, RAX, -1, 0);
-    e8(e, 0);
-    uint8_t *code_write = jcc(e, CC_NE);
+    emit_code_write_check(c, i, op, size);
     add_stub(c, STUB_STORE, i, op, miss, size, false);
-    c->stubs[c->n_stubs - 1].resume = e->p;
-    add_stub(c, STUB_CODE_WRITE, i, op, code_write, size, false);
     c->stubs[c->n_stubs - 1].resume = e->p;
 }
 
@@ -697,6 +821,18 @@ static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
     case OP_SH: emit_store(c, i, op, 2); return EMIT_NEXT;
     case OP_SW: emit_store(c, i, op, 4); return EMIT_NEXT;
     case OP_SD: emit_store(c, i, op, 8); return EMIT_NEXT;
+    case OP_LR_W: emit_lr(c, i, op, 4); return EMIT_NEXT;
+    case OP_LR_D: emit_lr(c, i, op, 8); return EMIT_NEXT;
+    case OP_SC_W: emit_sc(c, i, op, 4); return EMIT_NEXT;
+    case OP_SC_D: emit_sc(c, i, op, 8); return EMIT_NEXT;
+    case OP_AMOSWAP_W: case OP_AMOADD_W: case OP_AMOXOR_W: case OP_AMOAND_W: case OP_AMOOR_W:
+    case OP_AMOMIN_W: case OP_AMOMAX_W: case OP_AMOMINU_W: case OP_AMOMAXU_W:
+        emit_amo(c, i, op, o, 4);
+        return EMIT_NEXT;
+    case OP_AMOSWAP_D: case OP_AMOADD_D: case OP_AMOXOR_D: case OP_AMOAND_D: case OP_AMOOR_D:
+    case OP_AMOMIN_D: case OP_AMOMAX_D: case OP_AMOMINU_D: case OP_AMOMAXU_D:
+        emit_amo(c, i, op, o, 8);
+        return EMIT_NEXT;
     case OP_JAL:
         mov_imm(e, RAX, pc + op->len);
         st_x(e, RAX, op->rd);
@@ -741,6 +877,18 @@ static void emit_stub(Compile *c, const Stub *s)
     op_rr(e, F_W, 0x8B, RDI, RBX);                            /* rsi = vaddr */
     mov_imm(e, RDX, s->size);
     op_mem(e, 0, 0x0FB6, RCX, RBX, -1, OFF_DMMU);
+    if (s->kind == STUB_ATOMIC_HOST) {
+        mov_imm(e, R8, s->sign ? ACCESS_LOAD : ACCESS_STORE);  /* sign: for LR */
+        call_abs(e, (const void *)tlb_atomic_host);
+        op_rr(e, F_W, 0x85, RAX, RAX);
+        uint8_t *raised = jcc(e, CC_E);
+        op_rr(e, F_W, 0x8B, RSI, RAX);
+        jmp_to(e, s->resume);
+        patch(raised, e->p);
+        add_instret(e, s->op_index);
+        exit_with(e, EXIT_LOOKUP);
+        return;
+    }
     if (s->kind == STUB_LOAD) {
         mov_imm(e, R8, s->sign);
         op_rr(e, F_W, 0x8B, R9, RSP);                         /* &out = rsp */

@@ -69,6 +69,12 @@ static uint32_t store(unsigned f3, unsigned rs2, unsigned rs1, int32_t imm)
 
 #define JAL_SELF 0x0000006fu             /* jal x0, 0 */
 
+/* AMO<funct5>.W/D rd, rs2, (rs1) (aq = rl = 0); LR has funct5 2, SC 3. */
+static uint32_t amo(unsigned funct5, bool dword, unsigned rd, unsigned rs1, unsigned rs2)
+{
+    return funct5 << 27 | rs2 << 20 | rs1 << 15 | (dword ? 3u : 2u) << 12 | rd << 7 | 0x2f;
+}
+
 static uint32_t jal(unsigned rd, int32_t off)
 {
     uint32_t u = (uint32_t)off;
@@ -236,12 +242,100 @@ Test(jit, jumps_through_the_jump_cache_stay_in_compiled_code)
     cr_assert_eq(fx_cpu->x[10], 0);
 }
 
+/* AMOs, LR and SC in compiled code: old value sign-extended for .W, memory updated, SC fails
+ * without a reservation or after another store changed the word, an AMO on MMIO raises a
+ * store access fault at the AMO, and an AMO into a page holding TBs invalidates them. */
+Test(jit, atomics_in_compiled_code)
+{
+    static const struct {
+        unsigned funct5;
+        bool dword;
+        uint64_t mem, src, want_mem;
+    } cases[] = {
+        { 0x01, false, 0x80000001, 5, 5 },                           /* amoswap.w */
+        { 0x00, false, 0x7fffffff, 1, 0x80000000 },                  /* amoadd.w wraps */
+        { 0x04, true, 0xff00, 0x0ff0, 0xf0f0 },                      /* amoxor.d */
+        { 0x0c, true, 0xff00, 0x0ff0, 0x0f00 },                      /* amoand.d */
+        { 0x08, false, 0xff00, 0x0ff0, 0xfff0 },                     /* amoor.w */
+        { 0x10, false, 0xfffffffe, 3, 0xfffffffe },                  /* amomin.w: -2 < 3 */
+        { 0x14, false, 0xfffffffe, 3, 3 },                           /* amomax.w */
+        { 0x18, true, 0xfffffffffffffffeULL, 3, 3 },                 /* amominu.d */
+        { 0x1c, true, 0xfffffffffffffffeULL, 3, 0xfffffffffffffffeULL }, /* amomaxu.d */
+    };
+    for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        uint64_t pc = CODE + 0x100 * k;
+        const uint32_t code[] = { amo(cases[k].funct5, cases[k].dword, 10, 6, 5), JAL_SELF };
+        put_code(pc, code, 2);
+        fx_ram_write(DATA, 8, cases[k].dword ? cases[k].mem : (uint32_t)cases[k].mem);
+        fx_cpu->x[5] = cases[k].src;
+        fx_cpu->x[6] = DATA;
+        TranslationBlock *tb = tb_at(pc);
+        cr_assert_not_null(tb->jit_code);
+        cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+        uint64_t want_old = cases[k].dword ? cases[k].mem
+                                           : (uint64_t)(int64_t)(int32_t)cases[k].mem;
+        cr_assert_eq(fx_cpu->x[10], want_old, "case %u old %#llx", k,
+                     (unsigned long long)fx_cpu->x[10]);
+        cr_assert_eq(fx_ram_read(DATA, cases[k].dword ? 8 : 4),
+                     cases[k].dword ? cases[k].want_mem : (uint32_t)cases[k].want_mem,
+                     "case %u memory", k);
+    }
+
+    /* lr.d x10, (x6); sc.d x11, x5, (x6); sc.d x12, x5, (x6): the second SC has no
+     * reservation left. */
+    const uint32_t lrsc[] = { amo(2, true, 10, 6, 0), amo(3, true, 11, 6, 5),
+                              amo(3, true, 12, 6, 5), JAL_SELF };
+    put_code(CODE + 0x1000, lrsc, 4);
+    fx_ram_write(DATA, 8, 0x1234);
+    fx_cpu->x[5] = 0x5678;
+    cr_assert_eq(jit_exec(fx_cpu, tb_at(CODE + 0x1000), true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->x[10], 0x1234);
+    cr_assert_eq(fx_cpu->x[11], 0, "sc after lr must succeed");
+    cr_assert_eq(fx_cpu->x[12], 1, "sc without a reservation must fail");
+    cr_assert_eq(fx_ram_read(DATA, 8), 0x5678);
+    /* lr.w, then the word changes behind it: sc.w fails and leaves memory alone. */
+    const uint32_t lr_only[] = { amo(2, false, 10, 6, 0), JAL_SELF };
+    const uint32_t sc_only[] = { amo(3, false, 11, 6, 5), JAL_SELF };
+    put_code(CODE + 0x1100, lr_only, 2);
+    put_code(CODE + 0x1200, sc_only, 2);
+    fx_ram_write(DATA, 4, 0x80000000);
+    cr_assert_eq(jit_exec(fx_cpu, tb_at(CODE + 0x1100), true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->x[10], 0xffffffff80000000ULL, "lr.w sign-extends");
+    fx_ram_write(DATA, 4, 7);
+    cr_assert_eq(jit_exec(fx_cpu, tb_at(CODE + 0x1200), true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->x[11], 1);
+    cr_assert_eq(fx_ram_read(DATA, 4), 7);
+
+    /* amoadd.d on MMIO: store access fault at the AMO, nothing counted past it. */
+    const uint32_t on_mmio[] = { addi(9, 0, 1), amo(0, true, 10, 7, 5), JAL_SELF };
+    put_code(CODE + 0x1300, on_mmio, 3);
+    fx_cpu->x[7] = FX_MMIO_BASE;
+    fx_cpu->mtvec = FX_TRAP_VECTOR;
+    uint64_t instret0 = cpu_instret(fx_cpu);
+    cr_assert_eq(jit_exec(fx_cpu, tb_at(CODE + 0x1300), true), EXIT_LOOKUP);
+    cr_assert_eq(fx_cpu->mcause, EXCP_STORE_ACCESS_FAULT);
+    cr_assert_eq(fx_cpu->mepc, CODE + 0x1304);
+    cr_assert_eq(cpu_instret(fx_cpu), instret0 + 1);
+
+    /* amoswap.w into a page holding a TB invalidates it. */
+    const uint32_t other[] = { addi(10, 0, 1), JAL_SELF };
+    put_code(OTHER_PAGE, other, 2);
+    TranslationBlock *victim = tb_at(OTHER_PAGE);
+    const uint32_t swap[] = { amo(1, false, 10, 6, 5), JAL_SELF };
+    put_code(CODE + 0x1400, swap, 2);
+    fx_cpu->x[5] = addi(10, 0, 2);
+    fx_cpu->x[6] = OTHER_PAGE;
+    cr_assert_eq(jit_exec(fx_cpu, tb_at(CODE + 0x1400), true), EXIT_NOCHAIN);
+    cr_assert_eq(atomic_load(&victim->invalid), 1);
+}
+
 /* The longest TBs of the longest ops: jit_compile_locked aborts if one outgrows the space
  * it reserved, so each must compile. */
 Test(jit, longest_tbs_fit_the_code_reservation)
 {
     const uint32_t ops[] = { store(3, 5, 6, 1000), store(0, 5, 6, -1000), load(0, 7, 6, 1000),
-                             load(3, 7, 6, 8) };
+                             load(3, 7, 6, 8), amo(0x1c, false, 7, 6, 5),
+                             amo(3, true, 7, 6, 5) };
     for (unsigned k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
         uint64_t base = FX_RAM_BASE + 0x10000 + k * 0x1000;
         for (unsigned i = 0; i < 1024; i++) {
