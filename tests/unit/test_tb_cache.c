@@ -95,3 +95,37 @@ Test(tb_cache, asid_flush_drops_only_jump_cache_entries_of_non_global_code)
     tb_jmp_cache_clear(fx_cpu);
     fx_machine.code_pages = fixture_code_pages;
 }
+
+/* An instruction that straddles a page end gets a TB of its own that is never cached (it
+ * depends on two translations). Its thread re-uses it while the bytes at pc, read through
+ * both pages, stay the same, and decodes again when they change (cross-modifying code, or
+ * the second page remapped). */
+Test(tb_cache, page_straddling_instruction_is_decoded_again_only_when_its_bytes_change)
+{
+    interp_init();
+    _Atomic uint8_t *fixture_code_pages = fx_machine.code_pages;
+    cr_assert_eq(tb_cache_init(&fx_machine), 0);
+    const uint64_t pc = FX_RAM_BASE + 0x2ffe;
+    const uint32_t addi_a0_1 = 0x00100513, addi_a0_2 = 0x00200513;   /* addi a0, zero, 1/2 */
+    fx_ram_write(pc, 2, addi_a0_1 & 0xffff);
+    fx_ram_write(pc + 2, 2, addi_a0_1 >> 16);
+    uint64_t translated = atomic_load(&tb_stats.translated);
+    fx_cpu->pc = pc;
+    TranslationBlock *first = tb_lookup(fx_cpu);
+    cr_assert_not_null(first);
+    cr_assert(first->flags & TB_FLAG_NOCACHE);
+    cr_assert_eq(first->insn_bits[0], addi_a0_1);
+    for (int i = 0; i < 3; i++) {
+        fx_cpu->pc = pc;
+        cr_assert_eq(tb_lookup(fx_cpu), first);
+    }
+    cr_assert_eq(atomic_load(&tb_stats.translated), translated + 1, "decoded again");
+    fx_ram_write(pc + 2, 2, addi_a0_2 >> 16);      /* the second page's half changes */
+    fx_cpu->pc = pc;
+    TranslationBlock *again = tb_lookup(fx_cpu);
+    cr_assert_eq(again->insn_bits[0], addi_a0_2);
+    cr_assert_eq(again->ops[0].imm, 2);
+    cr_assert_eq(atomic_load(&tb_stats.translated), translated + 2);
+    tb_cache_destroy();
+    fx_machine.code_pages = fixture_code_pages;
+}
