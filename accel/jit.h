@@ -1,8 +1,8 @@
 /* The x86-64 JIT backend: translates a TB's decoded ops into host code that works on the
  * same RISCVCPU state as the interpreter, with the TLB fast path inline and the slow paths
  * (TLB miss, MMIO, exceptions, self-modifying code) in the same C functions the interpreter
- * calls. Ops it does not translate (CSR, FP, system, division, a few bit-manipulation ops)
- * end the generated code: the interpreter resumes the TB at that op (EXIT_INTERP), so
+ * calls. Ops it does not translate (FP, system, division, a few bit-manipulation ops) end
+ * the generated code: the interpreter resumes the TB at that op (EXIT_INTERP), so
  * the two backends run mixed, TB by TB and within a TB.
  *
  * Owns the code buffer (one RWX mapping, bump-allocated, recycled with the TB arena).

@@ -4,8 +4,8 @@
  * loads its sources from cpu->x and stores its result there, so any op may leave to C (slow
  * path, interpreter) with the state exactly as the interpreter keeps it. rbx holds cpu for
  * the whole run; rax, rcx, rdx, rsi, rdi, r8, r9 are scratch. jit_enter pushes rbx and
- * reserves 16 bytes, so rsp is 16-byte aligned at every call from generated code and [rsp]
- * is the out-parameter of tlb_load_slow.
+ * reserves FRAME bytes, so rsp is 16-byte aligned at every call from generated code: [rsp]
+ * and [rsp + 8] hold a call's 7th and 8th arguments, [rsp + OUT] its out-parameter.
  *
  * A TB's code: the icount_decr check (JIT_CHECK: skipped by run_first), the ops, and after
  * them the out-of-line stubs (slow paths, exits). Exits to another TB follow jmp_dest
@@ -26,6 +26,8 @@
 #if defined(__x86_64__)
 
 #define JIT_BUFFER_SIZE (256ULL << 20)
+#define FRAME 32
+#define OUT 16
 /* Upper bounds used to reserve space before a TB is compiled: the longest op with its stubs
  * is a store (~230 bytes with disp32 operands); a TB's fixed parts (check, request stub, two
  * chain exits) ~300. Exceeding them is an internal error (jit_compile_locked aborts). */
@@ -339,7 +341,9 @@ _Static_assert(sizeof(((TranslationBlock *)0)->invalid) == 1, "invalid compared 
 
 /* ---- TB compilation -------------------------------------------------------------------- */
 
-enum stub_kind { STUB_LOAD, STUB_STORE, STUB_CODE_WRITE, STUB_ATOMIC_HOST };
+enum stub_kind {
+    STUB_LOAD, STUB_STORE, STUB_CODE_WRITE, STUB_ATOMIC_HOST, STUB_CSR_ILLEGAL, STUB_CSR_EXIT
+};
 
 typedef struct Stub {
     enum stub_kind kind;
@@ -532,6 +536,50 @@ static void emit_amo(Compile *c, unsigned i, const TBOp *op, enum riscv_op o, un
     }
     st_x(e, RCX, op->rd);
     emit_code_write_check(c, i, op, size);
+}
+
+/* CSRRW/S/C and their immediate forms: riscv_csr_rmw, with the arguments the interpreter's
+ * CSR_OP passes (constants here where they depend only on the encoding), then an illegal
+ * instruction or the end of the TB out of line when it asks for them. */
+static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
+{
+    Emit *e = &c->e;
+    bool imm_form = o == OP_CSRRWI || o == OP_CSRRSI || o == OP_CSRRCI;
+    bool rw = o == OP_CSRRW || o == OP_CSRRWI;
+    bool set = o == OP_CSRRS || o == OP_CSRRSI;
+    bool do_write = rw || op->rs1 != 0;
+    store_pc(e, c->tb->pc + op->pc_off);
+    if (imm_form) {
+        mov_imm(e, RAX, op->rs1);                             /* zimm */
+    } else {
+        ld_x(e, RAX, op->rs1);
+    }
+    if (rw) {                                                 /* value = src, mask = ~0 */
+        op_rr(e, F_W, 0x8B, R9, RAX);
+        op_mem(e, F_W, 0xC7, 0, RSP, -1, 0);
+        e32(e, 0xffffffffu);
+    } else {                                                  /* value = ~0 or 0, mask = src */
+        op_rr(e, F_W, 0xC7, 0, R9);
+        e32(e, set ? 0xffffffffu : 0);
+        op_mem(e, F_W, 0x89, RAX, RSP, -1, 0);
+    }
+    op_mem(e, F_W, 0x8B, RAX, RBX, -1, OFF_INSTRET);          /* instret_now */
+    if (i) {
+        alu_imm(e, F_W, G_ADD, RAX, (int32_t)i);
+    }
+    op_mem(e, F_W, 0x89, RAX, RSP, -1, 8);
+    op_rr(e, F_W, 0x8B, RDI, RBX);
+    mov_imm(e, RSI, op->imm);                                 /* CSR number */
+    op_mem(e, F_W, 0x8D, RDX, RSP, -1, OUT);
+    mov_imm(e, RCX, op->rd != XREG_ZERO_SINK);
+    mov_imm(e, R8, do_write);
+    call_abs(e, (const void *)riscv_csr_rmw);
+    alu_imm(e, 0, G_CMP, RAX, CSR_ILLEGAL);
+    add_stub(c, STUB_CSR_ILLEGAL, i, op, jcc(e, CC_E), 0, false);
+    op_mem(e, F_W, 0x8B, RCX, RSP, -1, OUT);
+    st_x(e, RCX, op->rd);
+    alu_imm(e, 0, G_CMP, RAX, CSR_OK_EXIT_TB);
+    add_stub(c, STUB_CSR_EXIT, i, op, jcc(e, CC_E), 0, false);
 }
 
 static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
@@ -821,6 +869,10 @@ static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
     case OP_SH: emit_store(c, i, op, 2); return EMIT_NEXT;
     case OP_SW: emit_store(c, i, op, 4); return EMIT_NEXT;
     case OP_SD: emit_store(c, i, op, 8); return EMIT_NEXT;
+    case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
+    case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+        emit_csr(c, i, op, o);
+        return EMIT_NEXT;
     case OP_LR_W: emit_lr(c, i, op, 4); return EMIT_NEXT;
     case OP_LR_D: emit_lr(c, i, op, 8); return EMIT_NEXT;
     case OP_SC_W: emit_sc(c, i, op, 4); return EMIT_NEXT;
@@ -866,6 +918,21 @@ static void emit_stub(Compile *c, const Stub *s)
     Emit *e = &c->e;
     const TBOp *op = s->op;
     patch(s->from, e->p);
+    if (s->kind == STUB_CSR_ILLEGAL) {                        /* pc is the CSR op's */
+        add_instret(e, s->op_index);
+        op_rr(e, F_W, 0x8B, RDI, RBX);
+        mov_imm(e, RSI, EXCP_ILLEGAL_INST);
+        mov_imm(e, RDX, c->tb->insn_bits[s->op_index]);
+        call_abs(e, (const void *)riscv_raise_exception);
+        exit_with(e, EXIT_LOOKUP);
+        return;
+    }
+    if (s->kind == STUB_CSR_EXIT) {                           /* as exit_after_op */
+        store_pc(e, c->tb->pc + op->pc_off + op->len);
+        add_instret(e, s->op_index + 1);
+        exit_with(e, EXIT_LOOKUP);
+        return;
+    }
     if (s->kind == STUB_CODE_WRITE) {
         op_rr(e, F_W, 0x8B, RDI, RBX);                        /* rsi = host address */
         mov_imm(e, RDX, s->size);
@@ -891,7 +958,7 @@ static void emit_stub(Compile *c, const Stub *s)
     }
     if (s->kind == STUB_LOAD) {
         mov_imm(e, R8, s->sign);
-        op_rr(e, F_W, 0x8B, R9, RSP);                         /* &out = rsp */
+        op_mem(e, F_W, 0x8D, R9, RSP, -1, OUT);               /* lea r9, [rsp + OUT] */
         call_abs(e, (const void *)tlb_load_slow);
     } else {
         op_mem(e, F_W, 0x8B, R8, RBX, -1, OFF_X(op->rs2));
@@ -900,7 +967,7 @@ static void emit_stub(Compile *c, const Stub *s)
     op_rr(e, F_BYTE, 0x84, RAX, RAX);                         /* test al, al */
     uint8_t *raised = jcc(e, CC_E);
     if (s->kind == STUB_LOAD) {
-        op_mem(e, F_W, 0x8B, RAX, RSP, -1, 0);
+        op_mem(e, F_W, 0x8B, RAX, RSP, -1, OUT);
     }
     jmp_to(e, s->resume);
     patch(raised, e->p);
@@ -981,14 +1048,14 @@ int jit_init(bool on)
         return -errno;
     }
     Emit e = { jit.buf };
-    /* jit_enter(cpu, code): rbx = cpu, 16 bytes of scratch, rsp 16-byte aligned. */
+    /* jit_enter(cpu, code): rbx = cpu, FRAME bytes of scratch, rsp 16-byte aligned. */
     uint8_t *enter = e.p;
     e8(&e, 0x53);                                             /* push rbx */
-    alu_imm(&e, F_W, G_SUB, RSP, 16);
+    alu_imm(&e, F_W, G_SUB, RSP, FRAME);
     op_rr(&e, F_W, 0x8B, RBX, RDI);
     op_rr(&e, 0, 0xFF, 4, RSI);                               /* jmp rsi */
     jit.epilogue = e.p;
-    alu_imm(&e, F_W, G_ADD, RSP, 16);
+    alu_imm(&e, F_W, G_ADD, RSP, FRAME);
     e8(&e, 0x5B);                                             /* pop rbx */
     e8(&e, 0xC3);                                             /* ret */
     memcpy(&jit.enter, &enter, sizeof(enter));

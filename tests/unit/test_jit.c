@@ -51,6 +51,11 @@ static uint32_t addi(unsigned rd, unsigned rs1, int32_t imm)
     return i_type(0x13, 0, rd, rs1, imm);
 }
 
+static uint32_t div_op(unsigned rd, unsigned rs1, unsigned rs2)
+{
+    return 1u << 25 | rs2 << 20 | rs1 << 15 | 4u << 12 | rd << 7 | 0x33;
+}
+
 static uint32_t csrrw(unsigned rd, unsigned csr, unsigned rs1)
 {
     return i_type(0x73, 1, rd, rs1, (int32_t)csr);
@@ -97,14 +102,14 @@ static TranslationBlock *tb_at(uint64_t pc)
     return tb;
 }
 
-Test(jit, compiled_code_stops_at_a_csr_op_and_the_interpreter_finishes_the_tb)
+Test(jit, compiled_code_stops_at_an_untranslated_op_and_the_interpreter_finishes_the_tb)
 {
     const uint32_t code[] = {
-        addi(10, 0, 5), csrrw(11, CSR_MSCRATCH, 10), addi(12, 10, 1), JAL_SELF,
+        addi(10, 0, 5), div_op(11, 10, 13), addi(12, 10, 1), JAL_SELF,
     };
     put_code(CODE, code, 4);
-    fx_cpu->mscratch = 77;
     fx_cpu->x[11] = 0;
+    fx_cpu->x[13] = 2;
     uint64_t instret0 = cpu_instret(fx_cpu);
     TranslationBlock *tb = tb_at(CODE);
     cr_assert_not_null(tb->jit_code);
@@ -113,13 +118,12 @@ Test(jit, compiled_code_stops_at_a_csr_op_and_the_interpreter_finishes_the_tb)
     cr_assert_eq(fx_cpu->resume_tb, tb);
     cr_assert_eq(fx_cpu->resume_op, 1);
     cr_assert_eq(fx_cpu->x[10], 5);
-    cr_assert_eq(fx_cpu->x[11], 0, "the CSR op is the interpreter's");
+    cr_assert_eq(fx_cpu->x[11], 0, "the division is the interpreter's");
     cr_assert_eq(cpu_instret(fx_cpu), instret0, "the interpreter counts the whole TB");
 
     /* The jal to itself is not linked yet: the TB ends asking the loop to link it. */
     cr_assert_eq(interp_exec(fx_cpu, tb, 1, true), EXIT_NOCHAIN);
-    cr_assert_eq(fx_cpu->x[11], 77);
-    cr_assert_eq(fx_cpu->mscratch, 5);
+    cr_assert_eq(fx_cpu->x[11], 2);
     cr_assert_eq(fx_cpu->x[12], 6);
     cr_assert_eq(fx_cpu->pc, CODE + 12);
     cr_assert_eq(cpu_instret(fx_cpu), instret0 + 4);
@@ -127,9 +131,60 @@ Test(jit, compiled_code_stops_at_a_csr_op_and_the_interpreter_finishes_the_tb)
 
 Test(jit, tb_starting_with_an_untranslated_op_is_left_to_the_interpreter)
 {
-    const uint32_t code[] = { csrrw(11, CSR_MSCRATCH, 10), JAL_SELF };
+    const uint32_t code[] = { div_op(11, 10, 13), JAL_SELF };
     put_code(CODE, code, 2);
     cr_assert_null(tb_at(CODE)->jit_code);
+}
+
+/* CSR ops in compiled code call riscv_csr_rmw as the interpreter does: read-modify-write
+ * with the right old value, instret as the CSR sees it, an illegal access trapping at the
+ * op with the op counted out, and a write that changes translation state ending the TB
+ * after the op. */
+Test(jit, csr_ops_in_compiled_code)
+{
+    const uint32_t rmw[] = {
+        csrrw(11, CSR_MSCRATCH, 10),              /* x11 = 77, mscratch = 0xf0 */
+        i_type(0x73, 2, 12, 14, CSR_MSCRATCH),    /* csrrs x12, mscratch, x14: |= 0x0f */
+        i_type(0x73, 7, 13, 3, CSR_MSCRATCH),     /* csrrci x13, mscratch, 3 */
+        i_type(0x73, 2, 15, 0, 0xb02),            /* csrr x15, minstret */
+        JAL_SELF,
+    };
+    put_code(CODE, rmw, 5);
+    fx_cpu->mscratch = 77;
+    fx_cpu->x[10] = 0xf0;
+    fx_cpu->x[14] = 0x0f;
+    uint64_t instret0 = cpu_instret(fx_cpu);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->x[11], 77);
+    cr_assert_eq(fx_cpu->x[12], 0xf0);
+    cr_assert_eq(fx_cpu->x[13], 0xff);
+    cr_assert_eq(fx_cpu->mscratch, 0xfc);
+    cr_assert_eq(fx_cpu->x[15], instret0 + 3, "minstret as seen by the fourth op");
+    cr_assert_eq(cpu_instret(fx_cpu), instret0 + 5);
+
+    /* csrw mhartid (read-only): illegal instruction at that op, mtval = its bits. */
+    const uint32_t bad[] = { addi(5, 0, 1), csrrw(0, 0xf14, 10), addi(6, 0, 1), JAL_SELF };
+    put_code(CODE + 0x100, bad, 4);
+    fx_cpu->mtvec = FX_TRAP_VECTOR;
+    fx_cpu->x[6] = 0;
+    instret0 = cpu_instret(fx_cpu);
+    cr_assert_eq(jit_exec(fx_cpu, tb_at(CODE + 0x100), true), EXIT_LOOKUP);
+    cr_assert_eq(fx_cpu->mcause, EXCP_ILLEGAL_INST);
+    cr_assert_eq(fx_cpu->mtval, bad[1]);
+    cr_assert_eq(fx_cpu->mepc, CODE + 0x104);
+    cr_assert_eq(fx_cpu->x[6], 0);
+    cr_assert_eq(cpu_instret(fx_cpu), instret0 + 1);
+
+    /* csrw satp (bare -> bare still asks to end the TB): leaves after the op. */
+    const uint32_t ends[] = { csrrw(0, 0x180, 0), addi(6, 0, 1), JAL_SELF };
+    put_code(CODE + 0x200, ends, 3);
+    instret0 = cpu_instret(fx_cpu);
+    cr_assert_eq(jit_exec(fx_cpu, tb_at(CODE + 0x200), true), EXIT_LOOKUP);
+    cr_assert_eq(fx_cpu->pc, CODE + 0x204);
+    cr_assert_eq(fx_cpu->x[6], 0);
+    cr_assert_eq(cpu_instret(fx_cpu), instret0 + 1);
 }
 
 Test(jit, load_fault_in_compiled_code_traps_at_the_load_with_earlier_ops_counted)
@@ -335,7 +390,7 @@ Test(jit, longest_tbs_fit_the_code_reservation)
 {
     const uint32_t ops[] = { store(3, 5, 6, 1000), store(0, 5, 6, -1000), load(0, 7, 6, 1000),
                              load(3, 7, 6, 8), amo(0x1c, false, 7, 6, 5),
-                             amo(3, true, 7, 6, 5) };
+                             amo(3, true, 7, 6, 5), csrrw(11, CSR_MSCRATCH, 10) };
     for (unsigned k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
         uint64_t base = FX_RAM_BASE + 0x10000 + k * 0x1000;
         for (unsigned i = 0; i < 1024; i++) {
