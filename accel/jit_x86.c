@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "accel/x86_emit.h"
 #include "mm/tlb.h"
 
 #if defined(__x86_64__)
@@ -33,14 +34,6 @@
  * chain exits) ~300. Exceeding them is an internal error (jit_compile_locked aborts). */
 #define JIT_MAX_OP_BYTES 384
 #define JIT_MAX_TB_BYTES 768
-
-enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9 };
-enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_A = 7, CC_L = 12, CC_GE = 13, CC_G = 15 };
-/* Operand-form flags: REX.W, operand-size prefix, byte register operand. */
-enum { F_W = 1, F_66 = 2, F_BYTE = 4 };
-/* Group-opcode digits (the reg field of ModRM). */
-enum { G_ADD = 0, G_OR = 1, G_AND = 4, G_SUB = 5, G_XOR = 6, G_CMP = 7 };
-enum { SH_ROL = 0, SH_ROR = 1, SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
 
 #define OFF_X(r) ((int32_t)(8 * (r)))
 #define OFF_PC ((int32_t)offsetof(RISCVCPU, pc))
@@ -77,87 +70,7 @@ static struct {
     bool on;
 } jit;
 
-/* ---- x86-64 encoding ------------------------------------------------------------------- */
-
-typedef struct Emit {
-    uint8_t *p;                   /* space was reserved by the caller */
-} Emit;
-
-static void e8(Emit *e, unsigned v)
-{
-    *e->p++ = (uint8_t)v;
-}
-
-static void e32(Emit *e, uint32_t v)
-{
-    memcpy(e->p, &v, 4);
-    e->p += 4;
-}
-
-static void e64(Emit *e, uint64_t v)
-{
-    memcpy(e->p, &v, 8);
-    e->p += 8;
-}
-
-/* Opcode bytes, most significant first: 0x0FAF is 0F AF. */
-static void opcode(Emit *e, uint32_t opc)
-{
-    if (opc > 0xffff) {
-        e8(e, opc >> 16);
-    }
-    if (opc > 0xff) {
-        e8(e, (opc >> 8) & 0xff);
-    }
-    e8(e, opc & 0xff);
-}
-
-/* A REX prefix when needed: extended registers, 64-bit operand size, or spl..dil as byte
- * registers (without REX, byte registers 4..7 are ah..bh). */
-static void rex(Emit *e, unsigned f, int reg, int index, int base)
-{
-    unsigned r = 0x40 | (f & F_W ? 8u : 0u) | (reg >= 8 ? 4u : 0u) | (index >= 8 ? 2u : 0u) |
-                 (base >= 8 ? 1u : 0u);
-    bool byte_high = (f & F_BYTE) && ((reg >= 4 && reg < 8) || (base >= 4 && base < 8 &&
-                                                                 index == -2));
-    if (r != 0x40 || byte_high) {
-        e8(e, r);
-    }
-}
-
-/* opc with operands reg and [base + index + disp] (index -1: none). */
-static void op_mem(Emit *e, unsigned f, uint32_t opc, int reg, int base, int index,
-                   int32_t disp)
-{
-    if (f & F_66) {
-        e8(e, 0x66);
-    }
-    rex(e, f, reg, index, base);
-    opcode(e, opc);
-    unsigned mod = disp == 0 && (base & 7) != RBP ? 0 : disp >= -128 && disp <= 127 ? 1 : 2;
-    if (index < 0 && (base & 7) != RSP) {
-        e8(e, mod << 6 | (unsigned)(reg & 7) << 3 | (unsigned)(base & 7));
-    } else {
-        e8(e, mod << 6 | (unsigned)(reg & 7) << 3 | 4);
-        e8(e, (unsigned)((index < 0 ? RSP : index) & 7) << 3 | (unsigned)(base & 7));
-    }
-    if (mod == 1) {
-        e8(e, (uint8_t)disp);
-    } else if (mod == 2) {
-        e32(e, (uint32_t)disp);
-    }
-}
-
-/* opc with register operands reg and rm. */
-static void op_rr(Emit *e, unsigned f, uint32_t opc, int reg, int rm)
-{
-    if (f & F_66) {
-        e8(e, 0x66);
-    }
-    rex(e, f, reg, -2, rm);
-    opcode(e, opc);
-    e8(e, 0xC0 | (unsigned)(reg & 7) << 3 | (unsigned)(rm & 7));
-}
+/* ---- guest registers and exits ------------------------------------------------------- */
 
 static void ld_x(Emit *e, int reg, unsigned xr)
 {
@@ -172,85 +85,6 @@ static void ld_x32(Emit *e, int reg, unsigned xr)
 static void st_x(Emit *e, int reg, unsigned xr)
 {
     op_mem(e, F_W, 0x89, reg, RBX, -1, OFF_X(xr));
-}
-
-static void mov_imm(Emit *e, int reg, uint64_t v)
-{
-    if (v <= 0xffffffffu) {
-        rex(e, 0, 0, -1, reg);
-        e8(e, 0xB8 + (reg & 7));
-        e32(e, (uint32_t)v);
-    } else if ((int64_t)v == (int32_t)v) {
-        op_rr(e, F_W, 0xC7, 0, reg);
-        e32(e, (uint32_t)v);
-    } else {
-        rex(e, F_W, 0, -1, reg);
-        e8(e, 0xB8 + (reg & 7));
-        e64(e, v);
-    }
-}
-
-static bool fits8(int64_t v)
-{
-    return v >= -128 && v <= 127;
-}
-
-/* Group-1 ALU op (G_*) of reg with a sign-extended 32-bit immediate. */
-static void alu_imm(Emit *e, unsigned f, unsigned digit, int reg, int32_t imm)
-{
-    if (fits8(imm)) {
-        op_rr(e, f, 0x83, (int)digit, reg);
-        e8(e, (uint8_t)imm);
-    } else {
-        op_rr(e, f, 0x81, (int)digit, reg);
-        e32(e, (uint32_t)imm);
-    }
-}
-
-static void shift_imm(Emit *e, unsigned f, unsigned digit, int reg, unsigned n)
-{
-    op_rr(e, f, 0xC1, (int)digit, reg);
-    e8(e, n);
-}
-
-static void movsxd(Emit *e, int dst, int src)
-{
-    op_rr(e, F_W, 0x63, dst, src);
-}
-
-/* Jumps with a 32-bit displacement; return where to patch it. */
-static uint8_t *jcc(Emit *e, unsigned cc)
-{
-    e8(e, 0x0F);
-    e8(e, 0x80 | cc);
-    uint8_t *rel = e->p;
-    e32(e, 0);
-    return rel;
-}
-
-static uint8_t *jmp32(Emit *e)
-{
-    e8(e, 0xE9);
-    uint8_t *rel = e->p;
-    e32(e, 0);
-    return rel;
-}
-
-static void patch(uint8_t *rel, const uint8_t *target)
-{
-    int32_t d = (int32_t)(target - (rel + 4));
-    memcpy(rel, &d, 4);
-}
-
-static void jmp_to(Emit *e, const uint8_t *target)
-{
-    patch(jmp32(e), target);
-}
-
-static void call_abs(Emit *e, const void *fn)
-{
-    mov_imm(e, RAX, (uint64_t)(uintptr_t)fn);
-    op_rr(e, 0, 0xFF, 2, RAX);
 }
 
 /* add qword [rbx + OFF_INSTRET], n: the owner is the only writer of instret. */
