@@ -513,6 +513,21 @@ static void emit_shift_reg(Emit *e, const TBOp *op, unsigned digit, unsigned f)
     op_rr(e, f, 0xD3, (int)digit, RAX);                       /* count masked like RISC-V's */
 }
 
+/* rax = x[rs1] shifted or rotated by the immediate; the 32-bit (W) forms work on the low
+ * word and sign-extend the result. */
+static void emit_shift_by_imm(Emit *e, const TBOp *op, unsigned digit, unsigned f)
+{
+    if (f & F_W) {
+        ld_x(e, RAX, op->rs1);
+    } else {
+        ld_x32(e, RAX, op->rs1);
+    }
+    shift_imm(e, f, digit, RAX, (unsigned)op->imm);
+    if (!(f & F_W)) {
+        movsxd(e, RAX, RAX);
+    }
+}
+
 static void emit_setcc(Emit *e, unsigned cc)
 {
     op_rr(e, F_BYTE, 0x0F90 | cc, 0, RAX);
@@ -577,21 +592,15 @@ static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
     case OP_SLTIU:
         ld_x(e, RAX, op->rs1); alu_imm(e, F_W, G_CMP, RAX, imm); emit_setcc(e, CC_B);
         return true;
-    case OP_SLLI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_SHL, RAX, sh); return true;
-    case OP_SRLI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_SHR, RAX, sh); return true;
-    case OP_SRAI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_SAR, RAX, sh); return true;
+    case OP_SLLI: emit_shift_by_imm(e, op, SH_SHL, F_W); return true;
+    case OP_SRLI: emit_shift_by_imm(e, op, SH_SHR, F_W); return true;
+    case OP_SRAI: emit_shift_by_imm(e, op, SH_SAR, F_W); return true;
     case OP_ADDIW:
         ld_x32(e, RAX, op->rs1); alu_imm(e, 0, G_ADD, RAX, imm); movsxd(e, RAX, RAX);
         return true;
-    case OP_SLLIW:
-        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_SHL, RAX, sh); movsxd(e, RAX, RAX);
-        return true;
-    case OP_SRLIW:
-        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_SHR, RAX, sh); movsxd(e, RAX, RAX);
-        return true;
-    case OP_SRAIW:
-        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_SAR, RAX, sh); movsxd(e, RAX, RAX);
-        return true;
+    case OP_SLLIW: emit_shift_by_imm(e, op, SH_SHL, 0); return true;
+    case OP_SRLIW: emit_shift_by_imm(e, op, SH_SHR, 0); return true;
+    case OP_SRAIW: emit_shift_by_imm(e, op, SH_SAR, 0); return true;
     case OP_MUL: emit_rr_alu(e, op, 0x0FAF, F_W); return true;
     case OP_MULW: emit_rr_alu(e, op, 0x0FAF, 0); movsxd(e, RAX, RAX); return true;
     case OP_MULH: case OP_MULHU:
@@ -639,10 +648,8 @@ static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
     case OP_ROR: emit_shift_reg(e, op, SH_ROR, F_W); return true;
     case OP_ROLW: emit_shift_reg(e, op, SH_ROL, 0); movsxd(e, RAX, RAX); return true;
     case OP_RORW: emit_shift_reg(e, op, SH_ROR, 0); movsxd(e, RAX, RAX); return true;
-    case OP_RORI: ld_x(e, RAX, op->rs1); shift_imm(e, F_W, SH_ROR, RAX, sh); return true;
-    case OP_RORIW:
-        ld_x32(e, RAX, op->rs1); shift_imm(e, 0, SH_ROR, RAX, sh); movsxd(e, RAX, RAX);
-        return true;
+    case OP_RORI: emit_shift_by_imm(e, op, SH_ROR, F_W); return true;
+    case OP_RORIW: emit_shift_by_imm(e, op, SH_ROR, 0); return true;
     case OP_REV8:
         ld_x(e, RAX, op->rs1);
         e8(e, 0x48);                                          /* bswap rax: REX.W 0F C8+r */
