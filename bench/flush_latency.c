@@ -107,9 +107,10 @@ int main(int argc, char **argv)
     }
 
     static StressMachine sm;
-    char err[512];
-    if (stress_machine_create(&sm, guest, smp, mode, err, sizeof(err)) != 0) {
-        fprintf(stderr, "flush_latency: %s\n", err);
+    Error *err = NULL;
+    if (stress_machine_create(&sm, guest, smp, mode, &err) != 0) {
+        fprintf(stderr, "flush_latency: %s\n", error_get_pretty(err));
+        error_free(err);
         return 2;
     }
     uint64_t roles[STRESS_MAX_HARTS] = { 0 };     /* every hart: STRESS_ROLE_RUN */

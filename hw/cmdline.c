@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- parse state ---------------------------------------------------------------------- */
@@ -49,15 +50,20 @@ __attribute__((format(printf, 2, 3)))
 static int opt_error(struct parse_ctx *ctx, const char *fmt, ...)
 {
     if (ctx->err) {
-        char msg[1024];
+        char *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        int n = vasprintf(&msg, fmt, ap);
         va_end(ap);
         fputs("tlbstorm: ", ctx->err);
         put_escaped(ctx->err, ctx->opt, (size_t)ctx->opt_len);
         fputs(": ", ctx->err);
-        put_escaped(ctx->err, msg, sizeof(msg));
+        if (n >= 0) {
+            put_escaped(ctx->err, msg, (size_t)n);
+            free(msg);
+        } else {
+            fputs("out of memory", ctx->err);
+        }
         fputc('\n', ctx->err);
     }
     return -EINVAL;

@@ -224,18 +224,18 @@ static void restore_actions(SavedAction *saved, const int *sigs, size_t n)
 
 /* Raw input: no echo, no canonical editing, no signal or flow-control keys, no CR/NL
  * translation, 8-bit clean; reads return as soon as one byte is there. */
-static int tty_enter_raw(int fd, char *err, size_t errlen)
+static int tty_enter_raw(int fd, Error **errp)
 {
     struct termios raw;
     if (tcgetattr(fd, &tty_saved) != 0) {
         int e = errno;
-        snprintf(err, errlen, "console: cannot read terminal settings: %s", strerror(e));
+        error_setg(errp, "console: cannot read terminal settings: %s", strerror(e));
         return -e;
     }
     tty_fd = fd;
     if (!atexit_registered) {
         if (atexit(tty_restore_atexit) != 0) {
-            snprintf(err, errlen, "console: cannot register the terminal restore handler");
+            error_setg(errp, "console: cannot register the terminal restore handler");
             return -ENOMEM;
         }
         atexit_registered = true;
@@ -253,7 +253,7 @@ static int tty_enter_raw(int fd, char *err, size_t errlen)
         int e = errno;
         tty_restore();
         restore_actions(fatal_saved, fatal_signals, N_FATAL);
-        snprintf(err, errlen, "console: cannot set raw mode: %s", strerror(e));
+        error_setg(errp, "console: cannot set raw mode: %s", strerror(e));
         return -e;
     }
     return 0;
@@ -399,17 +399,16 @@ static void *console_thread(void *arg)
 /* ---- start and stop ----------------------------------------------------------------- */
 
 int console_start(NS16550State *uart, int in_fd, int out_fd,
-                  void (*quit)(void *opaque, int status), void *quit_opaque, char *err,
-                  size_t errlen)
+                  void (*quit)(void *opaque, int status), void *quit_opaque, Error **errp)
 {
     if (con.running) {
-        snprintf(err, errlen, "console: already running");
+        error_setg(errp, "console: already running");
         return -EBUSY;
     }
     int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd < 0) {
         int e = errno;
-        snprintf(err, errlen, "console: eventfd: %s", strerror(e));
+        error_setg(errp, "console: eventfd: %s", strerror(e));
         return -e;
     }
     con.uart = uart;
@@ -421,7 +420,7 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
     atomic_store_explicit(&con.stop, false, memory_order_relaxed);
 
     if (con.escapes) {
-        int rc = tty_enter_raw(in_fd, err, errlen);
+        int rc = tty_enter_raw(in_fd, errp);
         if (rc) {
             close(wake_fd);
             con.wake_fd = -1;
@@ -438,7 +437,7 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
         }
         close(wake_fd);
         con.wake_fd = -1;
-        snprintf(err, errlen, "console: cannot start the input thread: %s", strerror(rc));
+        error_setg(errp, "console: cannot start the input thread: %s", strerror(rc));
         return -rc;
     }
     atomic_store_explicit(&console_out_fd, out_fd, memory_order_relaxed);

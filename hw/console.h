@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/error.h"
 #include "hw/uart.h"
 
 /* Escape prefix, as with QEMU -nographic: Ctrl-A. */
@@ -31,10 +32,9 @@
  * 128 + N at once. Ignored signals (nohup) stay ignored.
  * On success, console_tx writes to out_fd from now on.
  * quit may be NULL and must not call console_stop. Call before the vCPUs start. Returns 0,
- * or -errno with a message in err. */
+ * or -errno with a message in *errp. */
 int console_start(NS16550State *uart, int in_fd, int out_fd,
-                  void (*quit)(void *opaque, int status), void *quit_opaque, char *err,
-                  size_t errlen)
+                  void (*quit)(void *opaque, int status), void *quit_opaque, Error **errp)
     __attribute__((warn_unused_result));
 /* Main thread: on return the input thread has exited, the UART's space notifier is removed,
  * the termination signals have their previous actions and the terminal (if any) is restored. console_tx keeps writing to out_fd. No-op when the

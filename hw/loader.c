@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hw/host_file.h"
+
 /* The ELF structures are read straight from the file. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "loader.c needs a little-endian host");
 _Static_assert(sizeof(Elf64_Ehdr) == 64 && sizeof(Elf64_Phdr) == 56 &&
@@ -25,8 +27,7 @@ struct src {
     const char *path;
     int fd;
     uint64_t size;                /* from fstat */
-    char *err;
-    size_t errlen;
+    Error **errp;
 };
 
 /* One PT_LOAD with a non-zero p_memsz, after validation. */
@@ -40,14 +41,16 @@ struct seg {
 __attribute__((format(printf, 3, 4)))
 static int fail(const struct src *s, int neg_errno, const char *fmt, ...)
 {
-    if (s->err && s->errlen > 0) {
-        int n = snprintf(s->err, s->errlen, "%s: ", s->path);
-        if (n >= 0 && (size_t)n < s->errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(s->err + n, s->errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
+    char *problem;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&problem, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        error_setg(s->errp, "%s: out of memory", s->path);
+    } else {
+        error_setg(s->errp, "%s: %s", s->path, problem);
+        free(problem);
     }
     return neg_errno;
 }
@@ -71,28 +74,19 @@ static int check_ram(const struct src *s, const struct guest_ram *ram)
     return 0;
 }
 
-static int open_src(struct src *s, const char *path, char *err, size_t errlen)
+static int open_src(struct src *s, const char *path, Error **errp)
 {
     struct stat st;
 
     s->path = path ? path : "(null)";
     s->fd = -1;
-    s->err = err;
-    s->errlen = errlen;
-    if (err && errlen > 0)
-        err[0] = '\0';
+    s->errp = errp;
     if (!path)
         return fail(s, -EINVAL, "no file name");
 
-    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    s->fd = host_file_open_input(path, O_RDONLY, &st);
     if (s->fd < 0)
-        return fail(s, -errno, "%s", strerror(errno));
-    if (fstat(s->fd, &st) < 0) {
-        int e = errno;
-        close(s->fd);
-        s->fd = -1;
-        return fail(s, -e, "%s", strerror(e));
-    }
+        return fail(s, s->fd, "%s", strerror(-s->fd));
     if (!S_ISREG(st.st_mode)) {
         close(s->fd);
         s->fd = -1;
@@ -477,10 +471,10 @@ out:
 /* ---- public entry points -------------------------------------------------------------- */
 
 int loader_load_elf(const char *path, const struct guest_ram *ram, struct loaded_image *out,
-                    char *err, size_t errlen)
+                    Error **errp)
 {
     struct src s;
-    int r = open_src(&s, path, err, errlen);
+    int r = open_src(&s, path, errp);
     if (r < 0)
         return r;
     r = check_ram(&s, ram);
@@ -491,10 +485,10 @@ int loader_load_elf(const char *path, const struct guest_ram *ram, struct loaded
 }
 
 int loader_load_raw(const char *path, const struct guest_ram *ram, uint64_t addr,
-                    struct loaded_image *out, char *err, size_t errlen)
+                    struct loaded_image *out, Error **errp)
 {
     struct src s;
-    int r = open_src(&s, path, err, errlen);
+    int r = open_src(&s, path, errp);
     if (r < 0)
         return r;
     r = check_ram(&s, ram);
@@ -505,11 +499,11 @@ int loader_load_raw(const char *path, const struct guest_ram *ram, uint64_t addr
 }
 
 int loader_load_image(const char *path, const struct guest_ram *ram, uint64_t raw_addr,
-                      struct loaded_image *out, char *err, size_t errlen)
+                      struct loaded_image *out, Error **errp)
 {
     unsigned char magic[SELFMAG];
     struct src s;
-    int r = open_src(&s, path, err, errlen);
+    int r = open_src(&s, path, errp);
     if (r < 0)
         return r;
     r = check_ram(&s, ram);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/error.h"
+
 /* Host mapping of guest RAM [base, base + size); base + size must not wrap. */
 struct guest_ram {
     uint8_t *host;
@@ -24,18 +26,18 @@ struct loaded_image {
 };
 
 /* Every loader call below: on success returns 0 and fills *out. On failure returns -errno,
- * writes one line "<path>: <problem>" (no trailing newline) into err[errlen] (err may be NULL
- * when errlen is 0), and leaves guest RAM untouched: the whole file is validated before the
- * first byte is written. The one exception is a read error after validation (EIO, or the
- * file shrinking under us), which can leave RAM partly written; the caller must then not run
- * the guest. Errors: -ENOENT/-EACCES/... from open, -EISDIR or -EINVAL for a path that is not
- * a regular file, -ENOEXEC for a malformed or unsupported ELF or an empty file, -EFBIG for an
- * image that does not fit in RAM, -ENOMEM, -EIO. */
+ * stores one line "<path>: <problem>" in *errp (errp may be NULL), and leaves guest RAM
+ * untouched: the whole file is validated before the first byte is written. The one exception
+ * is a read error after validation (EIO, or the file shrinking under us), which can leave RAM
+ * partly written; the caller must then not run the guest. Errors: -ENOENT/-EACCES/... from
+ * open, -EISDIR or -EINVAL for a path that is not a regular file (a FIFO or a terminal is
+ * refused, not waited on), -ENOEXEC for a malformed or unsupported ELF or an empty file,
+ * -EFBIG for an image that does not fit in RAM, -ENOMEM, -EIO. */
 
 /* An ELF (recognised by its magic, "\x7fELF") through loader_load_elf(), anything else
  * through loader_load_raw() at raw_addr. */
 int loader_load_image(const char *path, const struct guest_ram *ram, uint64_t raw_addr,
-                      struct loaded_image *out, char *err, size_t errlen)
+                      struct loaded_image *out, Error **errp)
     __attribute__((warn_unused_result));
 
 /* ELF64, little-endian, EM_RISCV, ET_EXEC or ET_DYN (loaded as linked, no relocation).
@@ -43,11 +45,11 @@ int loader_load_image(const char *path, const struct guest_ram *ram, uint64_t ra
  * translated to physical through the first segment whose [p_vaddr, p_vaddr + p_memsz)
  * contains it; tohost/fromhost are found in .symtab and translated the same way. */
 int loader_load_elf(const char *path, const struct guest_ram *ram, struct loaded_image *out,
-                    char *err, size_t errlen) __attribute__((warn_unused_result));
+                    Error **errp) __attribute__((warn_unused_result));
 
 /* The whole file copied to [addr, addr + file size), which must lie inside RAM. */
 int loader_load_raw(const char *path, const struct guest_ram *ram, uint64_t addr,
-                    struct loaded_image *out, char *err, size_t errlen)
+                    struct loaded_image *out, Error **errp)
     __attribute__((warn_unused_result));
 
 #endif /* HW_LOADER_H */

@@ -3,6 +3,7 @@
  * status. Every user-side error is one line on stderr and exit status 1, before any vCPU
  * starts. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
+#include "hw/error.h"
+#include "hw/host_file.h"
 #include "hw/progress.h"
 #include "hw/virt.h"
 #include "hw/vtimer.h"
@@ -56,8 +59,78 @@ static int run_machine(Machine *m, const BootInfo *boot)
     return rc;
 }
 
+/* Descriptors 0, 1 and 2 are opened on /dev/null where they are closed, before anything
+ * else is opened: a file opened while one of them is closed takes its number, and guest
+ * console output or an error message would then be written into it (a user's disk image). */
+static int ensure_standard_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) {
+            continue;
+        }
+        /* The lower descriptors are open, so this takes number fd. */
+        int got = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (got < 0) {
+            return -errno;
+        }
+        if (got != fd) {
+            close(got);
+            return -EBADF;
+        }
+    }
+    return 0;
+}
+
+/* The files the user asked for, open from start-up (so an unwritable path fails before the
+ * guest runs) to the end of the run. */
+struct run_outputs {
+    OutputFile *log;      /* -D */
+    OutputFile *trace;    /* --trace-flush */
+    OutputFile *stats;    /* --stats=FILE.json */
+};
+
+static int open_outputs(const struct tlbstorm_config *cfg, struct run_outputs *o, Error **errp)
+{
+    if (cfg->log_file) {
+        o->log = output_file_open("-D ", cfg->log_file, OUTPUT_STREAM, errp);
+        if (!o->log) {
+            return -EINVAL;
+        }
+        log_file = output_file_stream(o->log);
+        setvbuf(log_file, NULL, _IOLBF, 0);
+    }
+    if (cfg->trace_flush) {
+        o->trace = output_file_open("--trace-flush=", cfg->trace_flush, OUTPUT_STREAM, errp);
+        if (!o->trace) {
+            return -EINVAL;
+        }
+    }
+    if (cfg->stats && cfg->stats_json) {
+        o->stats = output_file_open("--stats=", cfg->stats_json, OUTPUT_WHOLE, errp);
+        if (!o->stats) {
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Before exit on an error path: nothing of a run that did not happen is written. */
+static void discard_outputs(struct run_outputs *o)
+{
+    if (o->log) {
+        log_file = NULL;
+    }
+    output_file_discard(o->log);
+    output_file_discard(o->trace);
+    output_file_discard(o->stats);
+    *o = (struct run_outputs){ 0 };
+}
+
 int main(int argc, char **argv)
 {
+    if (ensure_standard_fds() != 0) {
+        return 1;   /* not even /dev/null: no safe place to say so */
+    }
     struct tlbstorm_config cfg;
     switch (cmdline_parse(argc, argv, &cfg, stdout, stderr)) {
     case CMDLINE_EXIT_SUCCESS:
@@ -75,26 +148,25 @@ int main(int argc, char **argv)
      * in 20). Left registered until the process exits. */
     urcu_memb_register_thread();
     log_enabled_mask = cfg.log_mask;
-    if (cfg.log_file) {
-        log_file = fopen(cfg.log_file, "w");
-        if (!log_file) {
-            fprintf(stderr, "tlbstorm: -D %s: %s\n", cfg.log_file, strerror(errno));
-            return 1;
-        }
-        setvbuf(log_file, NULL, _IOLBF, 0);
+    Error *err = NULL;
+    struct run_outputs outputs = { 0 };
+    if (open_outputs(&cfg, &outputs, &err) != 0) {
+        error_report_err(err);
+        discard_outputs(&outputs);
+        return 1;
     }
 
     static Machine machine;
-    char err[512] = "";
     BootInfo boot;
-    if (virt_create(&machine, &cfg, err, sizeof(err)) != 0 ||
-        virt_load(&machine, &boot, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlbstorm: %s\n", err);
+    if (virt_create(&machine, &cfg, &err) != 0 || virt_load(&machine, &boot, &err) != 0) {
+        error_report_err(err);
         virt_destroy(&machine);
+        discard_outputs(&outputs);
         return 1;
     }
     if (boot.dtb_dumped) {
         virt_destroy(&machine);
+        discard_outputs(&outputs);
         return 0;
     }
     interp_init();
@@ -109,14 +181,16 @@ int main(int argc, char **argv)
     if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
         fprintf(stderr, "tlbstorm: out of memory\n");
         virt_destroy(&machine);
+        discard_outputs(&outputs);
         return 1;
     }
     if (console_start(virt_console_uart(), STDIN_FILENO, STDOUT_FILENO, console_quit, &machine,
-                      err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlbstorm: console: %s\n", err);
+                      &err) != 0) {
+        error_report_err(err);
         vtimer_stop(&machine);
         tb_cache_destroy();
         virt_destroy(&machine);
+        discard_outputs(&outputs);
         return 1;
     }
     exclusive_set_cpus(machine.cpus, machine.n_cpus);
@@ -129,21 +203,17 @@ int main(int argc, char **argv)
         tlb_set_qemu_policy(machine.cpus[i], cfg.flush_qemu);
     }
 
-    if (cfg.trace_flush && flush_trace_open(cfg.trace_flush, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlbstorm: %s\n", err);
-        console_stop();
-        vtimer_stop(&machine);
-        tb_cache_destroy();
-        virt_destroy(&machine);
-        return 1;
+    if (outputs.trace) {
+        flush_trace_start(output_file_stream(outputs.trace));
     }
-    if (virt_remap_test_start(&machine, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlbstorm: %s\n", err);
-        flush_trace_close(err, sizeof(err));
+    if (virt_remap_test_start(&machine, &err) != 0) {
+        error_report_err(err);
+        flush_trace_stop();
         console_stop();
         vtimer_stop(&machine);
         tb_cache_destroy();
         virt_destroy(&machine);
+        discard_outputs(&outputs);
         return 1;
     }
     /* Not while -d logs to stderr: those lines are not bracketed (the logger is one fprintf
@@ -164,10 +234,12 @@ int main(int argc, char **argv)
         }
         /* Guest reset: images are copied in again and all translations dropped. */
         tb_cache_destroy();
-        if (virt_load(&machine, &boot, err, sizeof(err)) != 0 ||
-            tb_cache_init(&machine) != 0) {
+        if (virt_load(&machine, &boot, &err) != 0 || tb_cache_init(&machine) != 0) {
             progress_stop();
-            fprintf(stderr, "tlbstorm: reset: %s\n", err[0] ? err : "out of memory");
+            error_setg(&err, "out of memory");   /* kept if virt_load said why */
+            error_prepend(&err, "reset: ");
+            error_report_err(err);
+            err = NULL;
             status = 1;
             break;
         }
@@ -182,26 +254,39 @@ int main(int argc, char **argv)
     }
     progress_stop();     /* erased before anything else is printed */
     console_stop();
-    if (flush_trace_close(err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlbstorm: %s\n", err);
-        status = status ? status : 1;
+    if (outputs.trace) {
+        int write_errno = flush_trace_stop();
+        if (output_file_commit(outputs.trace, write_errno, &err) != 0) {
+            error_report_err(err);
+            err = NULL;
+            status = status ? status : 1;
+        }
+        outputs.trace = NULL;
     }
     if (cfg.stats) {
         const char *strategy = cfg.flush_qemu ? "qemu" : "mailbox";
-        if (!cfg.stats_json) {
+        if (!outputs.stats) {
             flush_stats_print_summary(stderr, &machine, strategy);
-        } else if (flush_stats_write_json(cfg.stats_json, &machine, strategy, err,
-                                          sizeof(err)) != 0) {
-            fprintf(stderr, "tlbstorm: %s\n", err);
-            status = status ? status : 1;
+        } else {
+            flush_stats_write_json(output_file_stream(outputs.stats), &machine, strategy);
+            if (output_file_commit(outputs.stats, 0, &err) != 0) {
+                error_report_err(err);
+                err = NULL;
+                status = status ? status : 1;
+            }
+            outputs.stats = NULL;
         }
     }
     vtimer_stop(&machine);
     tb_cache_destroy();
     jit_destroy();
     virt_destroy(&machine);
-    if (log_file) {
-        fclose(log_file);
+    if (outputs.log) {
+        log_file = NULL;
+        if (output_file_commit(outputs.log, 0, &err) != 0) {
+            error_report_err(err);
+            status = status ? status : 1;
+        }
     }
     return status;
 }

@@ -20,6 +20,7 @@
 #include "hw/console.h"
 #include "hw/devices.h"
 #include "hw/goldfish_rtc.h"
+#include "hw/host_file.h"
 #include "hw/loader.h"
 #include "hw/plic.h"
 #include "hw/remap_test.h"
@@ -143,17 +144,17 @@ static IRQLine plic_input(unsigned source)
 }
 
 /* Slot of a -device virtio-blk-device: bus=virtio-mmio-bus.N, or the first free one. */
-static int device_slot(const struct tlbstorm_device *dev, char *err, size_t errlen)
+static int device_slot(const struct tlbstorm_device *dev, Error **errp)
 {
     if (dev->bus) {
         unsigned n;
         if (sscanf(dev->bus, "virtio-mmio-bus.%u", &n) != 1 || n >= VIRT_VIRTIO_SLOTS) {
-            snprintf(err, errlen, "-device: no bus '%s' (virtio-mmio-bus.0 .. .%u)", dev->bus,
+            error_setg(errp, "-device: no bus '%s' (virtio-mmio-bus.0 .. .%u)", dev->bus,
                      VIRT_VIRTIO_SLOTS - 1);
             return -EINVAL;
         }
         if (virtio_blk[n]) {
-            snprintf(err, errlen, "-device: bus '%s' is already in use", dev->bus);
+            error_setg(errp, "-device: bus '%s' is already in use", dev->bus);
             return -EBUSY;
         }
         return (int)n;
@@ -163,23 +164,21 @@ static int device_slot(const struct tlbstorm_device *dev, char *err, size_t errl
             return (int)n;
         }
     }
-    snprintf(err, errlen, "-device: all %u virtio-mmio slots are in use", VIRT_VIRTIO_SLOTS);
+    error_setg(errp, "-device: all %u virtio-mmio slots are in use", VIRT_VIRTIO_SLOTS);
     return -ENOSPC;
 }
 
-static int open_drive(const struct tlbstorm_drive *d, int slot, char *err, size_t errlen)
+static int open_drive(const struct tlbstorm_drive *d, int slot, Error **errp)
 {
-    char why[400];
-    virtio_blk[slot] = virtio_blk_open(d->file, d->readonly, d->id, why, sizeof(why));
+    virtio_blk[slot] = virtio_blk_open(d->file, d->readonly, d->id, errp);
     if (!virtio_blk[slot]) {
-        snprintf(err, errlen, "-drive %s", why);
+        error_prepend(errp, "-drive ");
         return -EINVAL;
     }
     return 0;
 }
 
-static int create_devices(Machine *m, const struct tlbstorm_config *cfg, char *err,
-                          size_t errlen)
+static int create_devices(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
 {
     IRQLine outputs[2 * TLBSTORM_MAX_CPUS];
     for (unsigned ctx = 0; ctx < 2 * m->n_cpus; ctx++) {
@@ -193,12 +192,12 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, char *e
         remap_test = remap_test_new(m->ram_base, m->ram_size, cfg->remap_test_period_ns);
     }
     if (!plic || !uart0 || !rtc || (cfg->remap_test_period_ns && !remap_test)) {
-        snprintf(err, errlen, "out of memory");
+        error_setg(errp, "out of memory");
         return -ENOMEM;
     }
 
     if (cfg->virtio_mmio_force_legacy) {
-        snprintf(err, errlen, "-global virtio-mmio.force-legacy=on: only virtio-mmio version 2 "
+        error_setg(errp, "-global virtio-mmio.force-legacy=on: only virtio-mmio version 2 "
                  "(modern) is emulated; use force-legacy=false");
         return -ENOTSUP;
     }
@@ -206,13 +205,13 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, char *e
      * drives in the remaining slots, in command-line order (as QEMU fills its bus). */
     for (unsigned i = 0; i < cfg->n_devices; i++) {
         const struct tlbstorm_device *dev = &cfg->devices[i];
-        int slot = device_slot(dev, err, errlen);
+        int slot = device_slot(dev, errp);
         if (slot < 0) {
             return slot;
         }
         for (unsigned d = 0; d < cfg->n_drives; d++) {
             if (cfg->drives[d].id && strcmp(cfg->drives[d].id, dev->drive_id) == 0) {
-                int rc = open_drive(&cfg->drives[d], slot, err, errlen);
+                int rc = open_drive(&cfg->drives[d], slot, errp);
                 if (rc) {
                     return rc;
                 }
@@ -224,8 +223,8 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, char *e
             continue;
         }
         struct tlbstorm_device any = { .driver = "virtio-blk-device" };
-        int slot = device_slot(&any, err, errlen);
-        int rc = slot < 0 ? slot : open_drive(&cfg->drives[d], slot, err, errlen);
+        int slot = device_slot(&any, errp);
+        int rc = slot < 0 ? slot : open_drive(&cfg->drives[d], slot, errp);
         if (rc) {
             return rc;
         }
@@ -237,7 +236,7 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, char *e
         virtio[n] = virtio_blk[n] ? virtio_mmio_new_blk(virtio_blk[n], &dma_ram, &irq)
                                   : virtio_mmio_new_empty();
         if (!virtio[n]) {
-            snprintf(err, errlen, "out of memory");
+            error_setg(errp, "out of memory");
             return -ENOMEM;
         }
     }
@@ -249,7 +248,7 @@ NS16550State *virt_console_uart(void)
     return uart0;
 }
 
-int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t errlen)
+int virt_create(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
 {
     memset(m, 0, sizeof(*m));
     m->cfg = cfg;
@@ -259,26 +258,26 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
     void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED) {
-        snprintf(err, errlen, "-m: cannot allocate %llu MiB of guest RAM: %s",
+        error_setg(errp, "-m: cannot allocate %llu MiB of guest RAM: %s",
                  (unsigned long long)(m->ram_size >> 20), strerror(errno));
         return -ENOMEM;
     }
     m->ram = ram;
     m->cpus = calloc(m->n_cpus, sizeof(*m->cpus));
     if (!m->cpus) {
-        snprintf(err, errlen, "out of memory");
+        error_setg(errp, "out of memory");
         return -ENOMEM;
     }
     for (unsigned i = 0; i < m->n_cpus; i++) {
         RISCVCPU *cpu = aligned_alloc(64, (sizeof(RISCVCPU) + 63) & ~(size_t)63);
         if (!cpu) {
-            snprintf(err, errlen, "out of memory");
+            error_setg(errp, "out of memory");
             return -ENOMEM;
         }
         memset(cpu, 0, sizeof(*cpu));
         if (riscv_cpu_init(cpu, m, i) != 0) {
             free(cpu);
-            snprintf(err, errlen, "out of memory");
+            error_setg(errp, "out of memory");
             return -ENOMEM;
         }
         m->cpus[i] = cpu;
@@ -286,13 +285,13 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t
                                             .satp_mode_max = (uint8_t)cfg->cpu_satp_mode_max };
         cpu->ram_host = m->ram;
         if (tlb_init(cpu) != 0) {
-            snprintf(err, errlen, "out of memory");
+            error_setg(errp, "out of memory");
             return -ENOMEM;
         }
     }
     htif.m = m;
     htif.out_fd = STDOUT_FILENO;
-    return create_devices(m, cfg, err, errlen);
+    return create_devices(m, cfg, errp);
 }
 
 /* Images placed in RAM so far, to refuse overlaps with a message naming both. */
@@ -302,12 +301,11 @@ struct placed {
     unsigned n;
 };
 
-static int place(struct placed *pl, const char *what, uint64_t low, uint64_t high, char *err,
-                 size_t errlen)
+static int place(struct placed *pl, const char *what, uint64_t low, uint64_t high, Error **errp)
 {
     for (unsigned i = 0; i < pl->n; i++) {
         if (low < pl->high[i] && pl->low[i] < high) {
-            snprintf(err, errlen, "%s [0x%llx, 0x%llx) overlaps %s [0x%llx, 0x%llx) in RAM",
+            error_setg(errp, "%s [0x%llx, 0x%llx) overlaps %s [0x%llx, 0x%llx) in RAM",
                      what, (unsigned long long)low, (unsigned long long)high, pl->what[i],
                      (unsigned long long)pl->low[i], (unsigned long long)pl->high[i]);
             return -EFBIG;
@@ -321,27 +319,27 @@ static int place(struct placed *pl, const char *what, uint64_t low, uint64_t hig
 }
 
 /* Read a whole -dtb file into a malloc'd buffer after checking it is a device tree. */
-static int read_dtb_file(const char *path, void **out, size_t *size, char *err, size_t errlen)
+static int read_dtb_file(const char *path, void **out, size_t *size, Error **errp)
 {
-    int fd = open(path, O_RDONLY);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        int e = errno;
-        snprintf(err, errlen, "-dtb %s: %s", path, strerror(e));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return -e;
+    int fd = host_file_open_input(path, O_RDONLY, &st);
+    if (fd < 0) {
+        error_setg(errp, "-dtb %s: %s", path, strerror(-fd));
+        return fd;
     }
     if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > FDT_MAX_SIZE) {
-        snprintf(err, errlen, "-dtb %s: too large (%lld bytes, at most %llu)", path,
-                 (long long)st.st_size, (unsigned long long)FDT_MAX_SIZE);
+        error_setg(errp, "-dtb %s: too large (%lld bytes, at most %llu)", path,
+                   (long long)st.st_size, (unsigned long long)FDT_MAX_SIZE);
         close(fd);
         return -EFBIG;
     }
     if (!S_ISREG(st.st_mode) || st.st_size < 40) {
-        snprintf(err, errlen, "-dtb %s: not a device tree blob (%lld bytes)", path,
-                 (long long)st.st_size);
+        if (S_ISREG(st.st_mode)) {
+            error_setg(errp, "-dtb %s: not a device tree blob (%lld bytes)", path,
+                       (long long)st.st_size);
+        } else {
+            error_setg(errp, "-dtb %s: not a device tree blob (not a regular file)", path);
+        }
         close(fd);
         return -EINVAL;
     }
@@ -350,7 +348,7 @@ static int read_dtb_file(const char *path, void **out, size_t *size, char *err, 
     close(fd);
     if (n != st.st_size || fdt_check_header(buf) != 0 ||
         fdt_totalsize(buf) > (uint32_t)st.st_size) {
-        snprintf(err, errlen, "-dtb %s: not a valid device tree blob", path);
+        error_setg(errp, "-dtb %s: not a valid device tree blob", path);
         free(buf);
         return -EINVAL;
     }
@@ -359,43 +357,15 @@ static int read_dtb_file(const char *path, void **out, size_t *size, char *err, 
     return 0;
 }
 
-/* -machine dumpdtb=FILE: written to a temporary name and renamed, so FILE is never left
- * half-written. */
-static int dump_dtb(const char *path, const void *fdt, size_t size, char *err, size_t errlen)
+/* -machine dumpdtb=FILE, written as hw/host_file.h says (never half a regular file). */
+static int dump_dtb(const char *path, const void *fdt, size_t size, Error **errp)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp)) {
-        snprintf(err, errlen, "dumpdtb=%s: path too long", path);
-        return -ENAMETOOLONG;
+    OutputFile *out = output_file_open("dumpdtb=", path, OUTPUT_WHOLE, errp);
+    if (!out) {
+        return -EINVAL;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        snprintf(err, errlen, "dumpdtb=%s: %s", path, strerror(errno));
-        return -errno;
-    }
-    const uint8_t *p = fdt;
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = write(fd, p + done, size - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            int e = n < 0 ? errno : EIO;
-            snprintf(err, errlen, "dumpdtb=%s: %s", path, strerror(e));
-            close(fd);
-            unlink(tmp);
-            return -e;
-        }
-        done += (size_t)n;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        snprintf(err, errlen, "dumpdtb=%s: %s", path, strerror(e));
-        unlink(tmp);
-        return -e;
-    }
-    return 0;
+    int write_errno = fwrite(fdt, 1, size, output_file_stream(out)) == size ? 0 : ENOMEM;
+    return output_file_commit(out, write_errno, errp);
 }
 
 static int publish_memmap(Machine *m)
@@ -448,11 +418,11 @@ static int republish_for_remap_test(void *opaque)
     return publish_memmap(opaque);
 }
 
-int virt_remap_test_start(Machine *m, char *err, size_t errlen)
+int virt_remap_test_start(Machine *m, Error **errp)
 {
     int rc = remap_test ? remap_test_start(remap_test, republish_for_remap_test, m) : 0;
     if (rc) {
-        snprintf(err, errlen, "--remap-test: cannot start its thread: %s", strerror(-rc));
+        error_setg(errp, "--remap-test: cannot start its thread: %s", strerror(-rc));
     }
     return rc;
 }
@@ -476,20 +446,20 @@ static void note_htif(Machine *m, const struct loaded_image *img)
 /* Load the image that runs first with -bios none or the built-in SBI (raw images at
  * raw_addr), note its HTIF symbols and record where it lies. *entry gets its entry point. */
 static int load_kernel(Machine *m, const char *path, const struct guest_ram *ram,
-                       uint64_t raw_addr, struct placed *pl, uint64_t *entry, char *err,
-                       size_t errlen)
+                       uint64_t raw_addr, struct placed *pl, uint64_t *entry, Error **errp)
 {
     struct loaded_image img;
-    int rc = loader_load_image(path, ram, raw_addr, &img, err, errlen);
+    int rc = loader_load_image(path, ram, raw_addr, &img, errp);
     if (rc) {
+        error_prepend(errp, "-kernel ");
         return rc;
     }
     *entry = img.entry;
     note_htif(m, &img);
-    return place(pl, "-kernel", img.low, img.high, err, errlen);
+    return place(pl, "-kernel", img.low, img.high, errp);
 }
 
-int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
+int virt_load(Machine *m, BootInfo *boot, Error **errp)
 {
     const struct tlbstorm_config *cfg = m->cfg;
     struct guest_ram ram = { m->ram, m->ram_base, m->ram_size };
@@ -513,27 +483,29 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     switch (cfg->bios) {
     case BIOS_NONE:
         if (!cfg->kernel_path) {
-            snprintf(err, errlen, "-bios none: nothing to run without -kernel");
+            error_setg(errp, "-bios none: nothing to run without -kernel");
             return -EINVAL;
         }
-        rc = load_kernel(m, cfg->kernel_path, &ram, m->ram_base, &pl, &kernel_addr, err,
-                         errlen);
+        rc = load_kernel(m, cfg->kernel_path, &ram, m->ram_base, &pl, &kernel_addr, errp);
         boot->entry = kernel_addr;
         break;
     case BIOS_FILE:
-        rc = loader_load_image(cfg->bios_path, &ram, m->ram_base, &img, err, errlen);
+        rc = loader_load_image(cfg->bios_path, &ram, m->ram_base, &img, errp);
         if (rc) {
+            error_prepend(errp, "-bios ");
             return rc;
         }
         boot->entry = img.entry;
         note_htif(m, &img);
-        rc = place(&pl, "-bios", img.low, img.high, err, errlen);
+        rc = place(&pl, "-bios", img.low, img.high, errp);
         if (!rc && cfg->kernel_path) {
             rc = loader_load_image(cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET,
-                                   &img, err, errlen);
-            if (!rc) {
+                                   &img, errp);
+            if (rc) {
+                error_prepend(errp, "-kernel ");
+            } else {
                 kernel_addr = img.entry;
-                rc = place(&pl, "-kernel", img.low, img.high, err, errlen);
+                rc = place(&pl, "-kernel", img.low, img.high, errp);
             }
         }
         break;
@@ -544,18 +516,18 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
                 rc = 0;          /* only the device tree is wanted */
                 break;
             }
-            snprintf(err, errlen, "-bios default: the built-in SBI firmware needs -kernel "
+            error_setg(errp, "-bios default: the built-in SBI firmware needs -kernel "
                      "(an S-mode kernel); use -bios FILE or -bios none to run firmware");
             return -EINVAL;
         }
         /* As QEMU with its default firmware: an ELF at its physical addresses, a raw image
          * (Linux Image, U-Boot) 2 MiB into RAM, where fw_jump would put it. */
         rc = load_kernel(m, cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET, &pl,
-                         &kernel_addr, err, errlen);
+                         &kernel_addr, errp);
         boot->entry = kernel_addr;
         break;
     default:
-        snprintf(err, errlen, "-bios: unknown firmware selection");
+        error_setg(errp, "-bios: unknown firmware selection");
         return -EINVAL;
     }
     if (rc) {
@@ -565,19 +537,20 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     uint64_t initrd_start = 0, initrd_end = 0;
     if (cfg->initrd_path) {
         if (!cfg->kernel_path) {
-            snprintf(err, errlen, "-initrd: needs -kernel");
+            error_setg(errp, "-initrd: needs -kernel");
             return -EINVAL;
         }
         /* As QEMU: far enough above the kernel that decompressing it cannot clobber the
          * initrd, yet low enough for small RAM sizes. */
         uint64_t gap = m->ram_size / 2 < INITRD_MAX_GAP ? m->ram_size / 2 : INITRD_MAX_GAP;
         initrd_start = (kernel_addr + gap + RV_PAGE_SIZE - 1) & ~(RV_PAGE_SIZE - 1);
-        rc = loader_load_raw(cfg->initrd_path, &ram, initrd_start, &img, err, errlen);
+        rc = loader_load_raw(cfg->initrd_path, &ram, initrd_start, &img, errp);
         if (rc) {
+            error_prepend(errp, "-initrd ");
             return rc;
         }
         initrd_end = img.high;
-        rc = place(&pl, "-initrd", initrd_start, initrd_end, err, errlen);
+        rc = place(&pl, "-initrd", initrd_start, initrd_end, errp);
         if (rc) {
             return rc;
         }
@@ -586,7 +559,7 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     void *fdt;
     size_t fdt_size;
     if (cfg->dtb_path) {
-        rc = read_dtb_file(cfg->dtb_path, &fdt, &fdt_size, err, errlen);
+        rc = read_dtb_file(cfg->dtb_path, &fdt, &fdt_size, errp);
     } else {
         struct virt_fdt_params p = {
             .n_harts = m->n_cpus, .ram_base = m->ram_base, .ram_size = m->ram_size,
@@ -595,13 +568,13 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
             .has_remap_test = remap_test != NULL,
             .sstc = cfg->cpu_sstc, .satp_mode_max = cfg->cpu_satp_mode_max,
         };
-        rc = virt_fdt_build(&p, &fdt, &fdt_size, err, errlen);
+        rc = virt_fdt_build(&p, &fdt, &fdt_size, errp);
     }
     if (rc) {
         return rc;
     }
     if (cfg->dumpdtb_path) {
-        rc = dump_dtb(cfg->dumpdtb_path, fdt, fdt_size, err, errlen);
+        rc = dump_dtb(cfg->dumpdtb_path, fdt, fdt_size, errp);
         free(fdt);
         boot->dtb_dumped = rc == 0;
         return rc;
@@ -610,7 +583,7 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
     uint64_t top = m->ram_base + m->ram_size < FDT_PLACE_LIMIT ? m->ram_base + m->ram_size
                                                                 : FDT_PLACE_LIMIT;
     uint64_t fdt_addr = (top - fdt_size) & ~(FDT_ALIGN - 1);
-    rc = place(&pl, "device tree", fdt_addr, fdt_addr + fdt_size, err, errlen);
+    rc = place(&pl, "device tree", fdt_addr, fdt_addr + fdt_size, errp);
     if (rc) {
         free(fdt);
         return rc;
@@ -627,14 +600,14 @@ int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
                        .mtrap_vector = VIRT_MROM_BASE + ROM_SBI_TRAP_OFF, .console = uart0,
                        .ram = &dma_ram };
         if (sbi_machine_setup(m, &sb) != 0) {
-            snprintf(err, errlen, "out of memory");
+            error_setg(errp, "out of memory");
             return -ENOMEM;
         }
     }
 
     rc = publish_memmap(m);
     if (rc) {
-        snprintf(err, errlen, "out of memory");
+        error_setg(errp, "out of memory");
     }
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/error.h"
 #include "hw/machine.h"
 
 struct tlbstorm_config;
@@ -19,16 +20,16 @@ typedef struct BootInfo {
     bool dtb_dumped;         /* -machine dumpdtb: the tree was written, do not run */
 } BootInfo;
 
-int virt_create(Machine *m, const struct tlbstorm_config *cfg, char *err, size_t errlen)
+int virt_create(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
     __attribute__((warn_unused_result));
 /* Copy the images into RAM (again, on a guest reset) and publish the memory map. */
-int virt_load(Machine *m, BootInfo *boot, char *err, size_t errlen)
+int virt_load(Machine *m, BootInfo *boot, Error **errp)
     __attribute__((warn_unused_result));
 void virt_destroy(Machine *m);
 /* --remap-test: start moving the remap-test window (main thread, once the vCPUs may run;
  * no-op without the option) and stop it (main thread, before virt_destroy). The start
- * returns 0, or a negative errno with a message in err. */
-int virt_remap_test_start(Machine *m, char *err, size_t errlen)
+ * returns 0, or a negative errno with a message in *errp. */
+int virt_remap_test_start(Machine *m, Error **errp)
     __attribute__((warn_unused_result));
 void virt_remap_test_stop(void);
 /* The console UART, for the stdio backend (valid between virt_create and virt_destroy). */

@@ -297,15 +297,14 @@ static void add_tree(struct fdt_writer *w, const struct virt_fdt_params *p)
     chk(w, fdt_finish(fdt));
 }
 
-int virt_fdt_build(const struct virt_fdt_params *p, void **out, size_t *size, char *err,
-                   size_t errlen)
+int virt_fdt_build(const struct virt_fdt_params *p, void **out, size_t *size, Error **errp)
 {
     /* The sequential-write API fails with NOSPACE when the buffer is too small: start over
      * with a larger one (the tree grows with -smp and -append). */
     for (size_t cap = FDT_INITIAL_SIZE; cap <= (1u << 24); cap *= 2) {
         struct fdt_writer w = { .fdt = malloc(cap), .err = 0 };
         if (!w.fdt) {
-            snprintf(err, errlen, "out of memory building the device tree");
+            error_setg(errp, "out of memory building the device tree");
             return -ENOMEM;
         }
         chk(&w, fdt_create(w.fdt, (int)cap));
@@ -322,10 +321,10 @@ int virt_fdt_build(const struct virt_fdt_params *p, void **out, size_t *size, ch
         }
         free(w.fdt);
         if (w.err != -FDT_ERR_NOSPACE) {
-            snprintf(err, errlen, "building the device tree: %s", fdt_strerror(w.err));
+            error_setg(errp, "building the device tree: %s", fdt_strerror(w.err));
             return -EINVAL;
         }
     }
-    snprintf(err, errlen, "building the device tree: too large (is -append huge?)");
+    error_setg(errp, "building the device tree: too large (is -append huge?)");
     return -E2BIG;
 }

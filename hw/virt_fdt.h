@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/error.h"
+
 struct virt_fdt_params {
     unsigned n_harts;
     uint64_t ram_base, ram_size;
@@ -29,8 +31,7 @@ struct virt_fdt_params {
 const char *virt_fdt_isa_string(const struct virt_fdt_params *p, char *buf, size_t len);
 
 /* Build the blob into a malloc'd buffer (*fdt, *size = its packed total size).
- * Returns 0, or a negative errno with a message in err. */
-int virt_fdt_build(const struct virt_fdt_params *p, void **fdt, size_t *size, char *err,
-                   size_t errlen) __attribute__((warn_unused_result));
+ * Returns 0, or a negative errno with a message in *errp. */
+int virt_fdt_build(const struct virt_fdt_params *p, void **fdt, size_t *size, Error **errp) __attribute__((warn_unused_result));
 
 #endif

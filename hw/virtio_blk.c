@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hw/host_file.h"
+
 struct VirtioBlk {
     /* all constant after virtio_blk_open */
     int fd;
@@ -30,41 +32,35 @@ struct VirtioBlk {
 /* Data segments per request: the chain limit minus the header and status buffers. */
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2)
 
-VirtioBlk *virtio_blk_open(const char *path, bool readonly, const char *id, char *err,
-                           size_t errlen)
+VirtioBlk *virtio_blk_open(const char *path, bool readonly, const char *id, Error **errp)
 {
-    int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    struct stat st;
+    int fd = host_file_open_input(path, readonly ? O_RDONLY : O_RDWR, &st);
     if (fd < 0) {
-        int e = errno;
+        int e = -fd;
         if (!readonly && (e == EACCES || e == EROFS || e == EPERM)) {
-            snprintf(err, errlen, "%s: cannot open for writing: %s (use readonly=on)", path,
-                     strerror(e));
+            error_setg(errp, "%s: cannot open for writing: %s (use readonly=on)", path,
+                       strerror(e));
         } else {
-            snprintf(err, errlen, "%s: %s", path, strerror(e));
+            error_setg(errp, "%s: %s", path, strerror(e));
         }
         return NULL;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        close(fd);
-        return NULL;
-    }
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file or block device", path);
+        error_setg(errp, "%s: not a regular file or block device", path);
         close(fd);
         return NULL;
     }
     /* lseek also sizes block devices, whose st_size is 0. */
     off_t size = lseek(fd, 0, SEEK_END);
     if (size < 0) {
-        snprintf(err, errlen, "%s: cannot determine the size: %s", path, strerror(errno));
+        error_setg(errp, "%s: cannot determine the size: %s", path, strerror(errno));
         close(fd);
         return NULL;
     }
     VirtioBlk *blk = calloc(1, sizeof(*blk));
     if (!blk) {
-        snprintf(err, errlen, "%s: out of memory", path);
+        error_setg(errp, "%s: out of memory", path);
         close(fd);
         return NULL;
     }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hw/error.h"
 #include "hw/virtio_mmio.h"
 
 typedef struct VirtioBlk VirtioBlk;
@@ -45,9 +46,8 @@ typedef struct VirtioBlk VirtioBlk;
 /* Open `path` (a regular file or a block device) read-write, or read-only if `readonly`.
  * `id` (NULL: "tlbstorm") is the GET_ID answer, cut to 20 bytes. The capacity is the image
  * size rounded down to whole 512-byte sectors: a partial last sector cannot be accessed.
- * Returns NULL with a message naming the file in err on failure. */
-VirtioBlk *virtio_blk_open(const char *path, bool readonly, const char *id, char *err,
-                           size_t errlen) __attribute__((warn_unused_result));
+ * Returns NULL with a message naming the file in *errp on failure. */
+VirtioBlk *virtio_blk_open(const char *path, bool readonly, const char *id, Error **errp) __attribute__((warn_unused_result));
 /* Closes the image (after a final fdatasync if writable). Accepts NULL. */
 void virtio_blk_close(VirtioBlk *blk);
 

@@ -297,21 +297,8 @@ static void write_json_hist(FILE *f, const LatencyHist *hists, int kind, bool wi
             (unsigned long long)hist_sum(hists, kind));
 }
 
-int flush_stats_write_json(const char *path, const Machine *m, const char *strategy,
-                           char *err, size_t errlen)
+void flush_stats_write_json(FILE *f, const Machine *m, const char *strategy)
 {
-    /* Written to a temporary file and renamed, so a failed run never leaves half a file. */
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-        snprintf(err, errlen, "--stats=%s: path too long", path);
-        return -ENAMETOOLONG;
-    }
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errlen, "--stats=%s: %s", path, strerror(e));
-        return -e;
-    }
     Totals t;
     totals(m, &t);
     fprintf(f, "{\n  \"schema\": \"tlbstorm-stats-1\",\n  \"vcpus\": %u,\n"
@@ -355,17 +342,4 @@ int flush_stats_write_json(const char *path, const Machine *m, const char *strat
             "\"spin_handovers\": %lu, \"boosts\": %lu}\n}\n",
             m->run_slots, rs.waits, rs.wait_ns_sum, rs.wait_ns_max, rs.slice_handovers,
             rs.wake_handovers, rs.spin_handovers, rs.boosts);
-    if (ferror(f) | (fclose(f) != 0)) {
-        int e = errno ? errno : EIO;
-        unlink(tmp);
-        snprintf(err, errlen, "--stats=%s: %s", path, strerror(e));
-        return -e;
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        snprintf(err, errlen, "--stats=%s: %s", path, strerror(e));
-        return -e;
-    }
-    return 0;
 }

@@ -26,9 +26,8 @@ void flush_stats_record_ack(unsigned kind, int64_t ns);
  * concurrent reader may miss the latest few). */
 uint64_t flush_stats_remote_requests(void);
 /* Main thread, vCPU threads joined: the readable summary, and the JSON document described in
- * docs/measuring.md ("--stats JSON schema"). Return 0 or -errno. */
+ * docs/measuring.md ("--stats JSON schema"). Write errors stay in the stream (ferror). */
 void flush_stats_print_summary(FILE *out, const struct Machine *m, const char *strategy);
-int flush_stats_write_json(const char *path, const struct Machine *m, const char *strategy,
-                           char *err, size_t errlen);
+void flush_stats_write_json(FILE *out, const struct Machine *m, const char *strategy);
 
 #endif

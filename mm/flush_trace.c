@@ -14,40 +14,28 @@
 static FILE *_Atomic trace_file;
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t trace_epoch_ns;
-static const char *trace_path;
+static int trace_errno;          /* under trace_lock: the first failed write's errno */
 
-int flush_trace_open(const char *path, char *err, size_t errlen)
+void flush_trace_start(FILE *f)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errlen, "--trace-flush=%s: %s", path, strerror(e));
-        return -e;
-    }
     setvbuf(f, NULL, _IOFBF, 1 << 16);
     fprintf(f, "# tlbstorm flush trace v2: t_us requester kind addr len asid mode total_us "
             "targets (cpu:delivery[:enqueue][:ack=ns|:left=ns])\n");
-    trace_path = path;
+    trace_errno = ferror(f) ? errno : 0;
     trace_epoch_ns = machine_clock_ns();
     atomic_store_explicit(&trace_file, f, memory_order_release);
-    return 0;
 }
 
-int flush_trace_close(char *err, size_t errlen)
+int flush_trace_stop(void)
 {
     FILE *f = atomic_exchange_explicit(&trace_file, NULL, memory_order_acq_rel);
     if (!f) {
         return 0;
     }
     pthread_mutex_lock(&trace_lock);   /* a writer that loaded f before the exchange finishes */
-    bool bad = ferror(f) != 0;
-    bad |= fclose(f) != 0;
+    int e = trace_errno;
     pthread_mutex_unlock(&trace_lock);
-    if (bad) {
-        snprintf(err, errlen, "--trace-flush=%s: write error", trace_path);
-        return -EIO;
-    }
-    return 0;
+    return e;
 }
 
 bool flush_trace_enabled(void)
@@ -97,8 +85,8 @@ void flush_trace_write(const TLBFlushReq *req, const TLBFlushReport *rec, unsign
     line[n++] = '\n';
     pthread_mutex_lock(&trace_lock);
     FILE *f = atomic_load_explicit(&trace_file, memory_order_acquire);
-    if (f) {
-        fwrite(line, 1, n, f);
+    if (f && fwrite(line, 1, n, f) != n && !trace_errno) {
+        trace_errno = errno ? errno : EIO;
     }
     pthread_mutex_unlock(&trace_lock);
 }

@@ -9,15 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct TLBFlushReq;
 struct TLBFlushReport;
 
-/* Main thread, before vCPUs start. Returns 0 or -errno with a message in err. */
-int flush_trace_open(const char *path, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
-/* Main thread, after vCPUs are joined. Returns 0 or -errno (write error) with a message. */
-int flush_trace_close(char *err, size_t errlen);
+/* Main thread, before vCPUs start: records go to f from now on (a stream the caller owns and
+ * keeps open until flush_trace_stop). */
+void flush_trace_start(FILE *f);
+/* Main thread, after vCPUs are joined: no record is written after this returns. Returns 0,
+ * or the errno of the first write that failed (a full disk, a closed pipe). */
+int flush_trace_stop(void);
 bool flush_trace_enabled(void);
 /* Any thread: one line for a finished request (rep->done_ns set; acks recorded so far). */
 void flush_trace_write(const struct TLBFlushReq *req, const struct TLBFlushReport *rep,

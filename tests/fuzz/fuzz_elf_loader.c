@@ -55,12 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(snapshot, ram, RAM_SIZE);
     struct guest_ram gr = { ram, RAM_BASE, RAM_SIZE };
     struct loaded_image img;
-    char err[512] = "";
-    int rc = loader_load_image(path, &gr, RAM_BASE + 0x1000, &img, err, sizeof(err));
+    Error *err = NULL;
+    int rc = loader_load_image(path, &gr, RAM_BASE + 0x1000, &img, &err);
     if (rc < 0) {
-        if (!err[0] || strchr(err, '\n') || memcmp(ram, snapshot, RAM_SIZE) != 0) {
+        if (!err || !error_get_pretty(err)[0] || strchr(error_get_pretty(err), '\n') ||
+            memcmp(ram, snapshot, RAM_SIZE) != 0) {
             abort();
         }
+        error_free(err);
     } else if (rc != 0 || img.low < RAM_BASE || img.high > RAM_BASE + RAM_SIZE ||
                img.low > img.high || img.entry < RAM_BASE || img.entry >= RAM_BASE + RAM_SIZE) {
         abort();

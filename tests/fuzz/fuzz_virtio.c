@@ -66,9 +66,9 @@ static void setup(void)
     if (fd < 0 || ftruncate(fd, IMG_SECTORS * 512) != 0) {
         abort();
     }
-    char path[64], err[256];
+    char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    blk = virtio_blk_open(path, false, "fuzz", err, sizeof(err));
+    blk = virtio_blk_open(path, false, "fuzz", NULL);
     IRQLine line = { .set = irq_set, .opaque = NULL, .n = 1 };
     dev = blk ? virtio_mmio_new_blk(blk, &dma, &line) : NULL;
     if (!dev) {

@@ -973,9 +973,10 @@ int main(int argc, char **argv)
     pthread_create(&wd, NULL, watchdog, &timeout);
     pthread_detach(wd);
 
-    char err[512];
-    if (stress_machine_create(&sm, guest, smp, mode, err, sizeof(err)) != 0) {
-        fprintf(stderr, "flush_stress: %s\n", err);
+    Error *err = NULL;
+    if (stress_machine_create(&sm, guest, smp, mode, &err) != 0) {
+        fprintf(stderr, "flush_stress: %s\n", error_get_pretty(err));
+        error_free(err);
         return 2;
     }
     n_cpus = sm.m.n_cpus;

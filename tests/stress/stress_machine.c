@@ -61,14 +61,14 @@ uint32_t stress_code_jump(uint32_t off)
 }
 
 int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
-                          enum tlb_flush_mode mode, char *err, size_t errlen)
+                          enum tlb_flush_mode mode, Error **errp)
 {
     static char smp_arg[16];
     static char guest_arg[4096];
     memset(sm, 0, sizeof(*sm));
     if (smp == 0 || smp > STRESS_MAX_HARTS) {
-        snprintf(err, errlen, "-smp %u: the stress layout has room for 1..%u harts", smp,
-                 STRESS_MAX_HARTS);
+        error_setg(errp, "-smp %u: the stress layout has room for 1..%u harts", smp,
+                   STRESS_MAX_HARTS);
         return -1;
     }
     snprintf(smp_arg, sizeof(smp_arg), "%u", smp);
@@ -76,12 +76,12 @@ int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
     char *argv[] = { "tlbstorm", "-M", "virt", "-smp", smp_arg, "-m", "64M",
                      "-bios", "none", "-kernel", guest_arg, NULL };
     if (cmdline_parse(11, argv, &sm->cfg, NULL, stderr) != CMDLINE_RUN) {
-        snprintf(err, errlen, "command line refused (see above)");
+        error_setg(errp, "command line refused (see above)");
         return -1;
     }
     tlb_flush_set_mode(mode);
-    if (virt_create(&sm->m, &sm->cfg, err, errlen) != 0 ||
-        virt_load(&sm->m, &sm->boot, err, errlen) != 0) {
+    if (virt_create(&sm->m, &sm->cfg, errp) != 0 ||
+        virt_load(&sm->m, &sm->boot, errp) != 0) {
         return -1;
     }
     for (unsigned i = 0; i < sm->m.n_cpus; i++) {
@@ -89,14 +89,14 @@ int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
     }
     interp_init();
     if (tb_cache_init(&sm->m) != 0) {
-        snprintf(err, errlen, "out of memory (translation cache)");
+        error_setg(errp, "out of memory (translation cache)");
         return -1;
     }
     sm->tb_ready = true;
     /* Before the timer thread starts: it reads the time base. */
     sm->m.time_base_ns = machine_clock_ns();
     if (vtimer_start(&sm->m) != 0) {
-        snprintf(err, errlen, "cannot start the virtual timer");
+        error_setg(errp, "cannot start the virtual timer");
         return -1;
     }
     sm->vtimer_ready = true;

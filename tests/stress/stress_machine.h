@@ -31,9 +31,9 @@ typedef struct StressMachine {
 
 /* Build a -M virt -smp smp -m 64M -bios none -kernel guest machine with the given flush
  * delivery (QEMU mode also selects QEMU's local TLB policy on every hart). Returns 0, or -1
- * with a message in err. */
+ * with a message in *errp. */
 int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
-                          enum tlb_flush_mode mode, char *err, size_t errlen)
+                          enum tlb_flush_mode mode, Error **errp)
     __attribute__((warn_unused_result));
 /* Write the control block, identity map, test-page tables and code pages. roles[h] is an enum
  * stress_role; readers[i] the harts loading page i; frames[i] the frame index page i maps

@@ -237,20 +237,14 @@ static void fake_owner_stop(FakeOwner *o)
 /* The --stats JSON as a string (caller frees). */
 static char *stats_json(const char *strategy)
 {
-    char path[] = "/tmp/test_tlb_flush_XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    close(fd);
-    char err[256];
-    cr_assert_eq(flush_stats_write_json(path, &m, strategy, err, sizeof(err)), 0, "%s", err);
-    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
     cr_assert(f);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    unlink(path);
-    return strdup(buf);
+    flush_stats_write_json(f, &m, strategy);
+    cr_assert(!ferror(f));
+    cr_assert_eq(fclose(f), 0);
+    return buf;
 }
 
 Test(tlb_flush, synced_request_reports_ack_times_of_kicked_targets)

@@ -715,15 +715,14 @@ static void *guest_reader(void *arg)
 
 Test(console, piped_input_is_lossless, .init = setup, .fini = teardown, .timeout = 60)
 {
-    char err[256] = "";
+    Error *err = NULL;
     cr_assert_eq(pipe(in_pipe), 0);
     cr_assert_eq(pipe(out_pipe), 0);
     atomic_store(&quit_calls, 0);
     wr(NS16550_FCR, NS16550_FCR_ENABLE | (2 << NS16550_FCR_TRIG_SHIFT));
-    int rc = console_start(uart, in_pipe[0], out_pipe[1], count_quit, NULL, err, sizeof(err));
-    cr_assert_eq(rc, 0, "%s", err);
-    cr_assert_eq(console_start(uart, in_pipe[0], out_pipe[1], count_quit, NULL, err,
-                               sizeof(err)), -EBUSY);
+    int rc = console_start(uart, in_pipe[0], out_pipe[1], count_quit, NULL, &err);
+    cr_assert_eq(rc, 0, "%s", err ? error_get_pretty(err) : "");
+    cr_assert_eq(console_start(uart, in_pipe[0], out_pipe[1], count_quit, NULL, &err), -EBUSY);
 
     pthread_t writer, reader;
     cr_assert_eq(pthread_create(&reader, NULL, guest_reader, NULL), 0);
@@ -751,15 +750,15 @@ Test(console, piped_input_is_lossless, .init = setup, .fini = teardown, .timeout
 
 Test(console, escape_not_interpreted_on_pipe_and_output, .init = setup, .fini = teardown)
 {
-    char err[256] = "";
+    Error *err = NULL;
     cr_assert_eq(pipe(in_pipe), 0);
     cr_assert_eq(pipe(out_pipe), 0);
     atomic_store(&quit_calls, 0);
     /* The UART is created with tx_record; route a second one through console_tx. */
     NS16550State *u2 = ns16550_new(NULL, console_tx, NULL);
     cr_assert_not_null(u2);
-    int rc = console_start(uart, in_pipe[0], out_pipe[1], count_quit, NULL, err, sizeof(err));
-    cr_assert_eq(rc, 0, "%s", err);
+    int rc = console_start(uart, in_pipe[0], out_pipe[1], count_quit, NULL, &err);
+    cr_assert_eq(rc, 0, "%s", err ? error_get_pretty(err) : "");
     const char in[] = "a\x01x\x01\x01" "b";
     cr_assert_eq(write(in_pipe[1], in, 6), 6);
     for (unsigned i = 0; i < 6; i++) {
@@ -792,11 +791,11 @@ Test(console, escape_not_interpreted_on_pipe_and_output, .init = setup, .fini = 
 
 Test(console, stop_while_fifo_full, .init = setup, .fini = teardown)
 {
-    char err[256] = "";
+    Error *err = NULL;
     cr_assert_eq(pipe(in_pipe), 0);
     cr_assert_eq(pipe(out_pipe), 0);
-    cr_assert_eq(console_start(uart, in_pipe[0], out_pipe[1], NULL, NULL, err, sizeof(err)),
-                 0, "%s", err);
+    cr_assert_eq(console_start(uart, in_pipe[0], out_pipe[1], NULL, NULL, &err),
+                 0, "%s", err ? error_get_pretty(err) : "");
     cr_assert_eq(write(in_pipe[1], "0123456789", 10), 10);
     double t0 = now_s();
     while (!(rd(NS16550_LSR) & NS16550_LSR_DR)) {
@@ -876,7 +875,7 @@ static char *read_all_nonblock(int fd, size_t *len)
 
 Test(console, terminal_raw_mode_and_escape, .init = setup, .fini = teardown, .timeout = 30)
 {
-    char err[256] = "";
+    Error *err = NULL;
     open_pty();
     cr_assert(is_cooked(pty_slave));
     cr_assert_eq(pipe(out_pipe), 0);
@@ -886,8 +885,8 @@ Test(console, terminal_raw_mode_and_escape, .init = setup, .fini = teardown, .ti
     cr_assert_eq(dup2(err_pipe[1], STDERR_FILENO), STDERR_FILENO);
     atomic_store(&quit_calls, 0);
 
-    int rc = console_start(uart, pty_slave, out_pipe[1], count_quit, NULL, err, sizeof(err));
-    cr_assert_eq(rc, 0, "%s", err);
+    int rc = console_start(uart, pty_slave, out_pipe[1], count_quit, NULL, &err);
+    cr_assert_eq(rc, 0, "%s", err ? error_get_pretty(err) : "");
     cr_assert(is_raw(pty_slave));
 
     /* Ctrl-C and CR pass untranslated; Ctrl-A Ctrl-A sends one Ctrl-A; Ctrl-A z is dropped */
@@ -979,7 +978,7 @@ static void run_child(int ready_fd, enum child_end how, int sig)
     if (sig == SIGHUP || sig == SIGINT || sig == SIGTERM) {
         signal(sig, SIG_DFL);
     }
-    char err[256];
+    Error *err = NULL;
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
     IRQLine none = { 0 };
@@ -987,7 +986,7 @@ static void run_child(int ready_fd, enum child_end how, int sig)
     void (*quit)(void *, int) = how == END_SIGNAL ? child_quit
                               : how == END_SECOND ? child_quit_hangs : NULL;
     if (!u || console_start(u, pty_slave, STDOUT_FILENO, quit, (void *)(intptr_t)ready_fd,
-                            err, sizeof(err)) != 0) {
+                            &err) != 0) {
         _exit(99);
     }
     if (write(ready_fd, "r", 1) != 1) {

@@ -14,8 +14,8 @@ static void *build(const struct virt_fdt_params *p)
 {
     void *fdt = NULL;
     size_t size = 0;
-    char err[256] = "";
-    cr_assert_eq(virt_fdt_build(p, &fdt, &size, err, sizeof(err)), 0, "%s", err);
+    Error *err = NULL;
+    cr_assert_eq(virt_fdt_build(p, &fdt, &size, &err), 0, "%s", err ? error_get_pretty(err) : "");
     cr_assert_eq(fdt_check_header(fdt), 0);
     cr_assert_eq(size, fdt_totalsize(fdt));
     return fdt;

@@ -136,9 +136,9 @@ static uint8_t img_pattern(uint64_t off)
 
 static void open_dev(bool readonly, const char *id)
 {
-    char err[256] = "";
-    blk = virtio_blk_open(img_path, readonly, id, err, sizeof(err));
-    cr_assert_not_null(blk, "%s", err);
+    Error *err = NULL;
+    blk = virtio_blk_open(img_path, readonly, id, &err);
+    cr_assert_not_null(blk, "%s", error_get_pretty(err));
     IRQLine line = { .set = irq_set, .opaque = &irq_level, .n = 3 };
     dev = virtio_mmio_new_blk(blk, &dma, &line);
     cr_assert_not_null(dev);
@@ -1049,20 +1049,36 @@ Test(virtio, queue_registers_frozen_while_ready)
 
 /* ---- image handling ---------------------------------------------------------------------- */
 
-Test(virtio, open_errors)
+Test(virtio, open_errors, .timeout = 20)
 {
-    char err[256];
+    Error *err = NULL;
     char path[160];
     snprintf(path, sizeof(path), "%s/missing.raw", tmpdir);
-    cr_assert_null(virtio_blk_open(path, false, NULL, err, sizeof(err)));
-    cr_assert(strstr(err, "missing.raw") && strstr(err, "No such file"), "%s", err);
-    cr_assert_null(virtio_blk_open(tmpdir, true, NULL, err, sizeof(err)));
-    cr_assert(strstr(err, "not a regular file"), "%s", err);
+    cr_assert_null(virtio_blk_open(path, false, NULL, &err));
+    const char *msg = error_get_pretty(err);
+    cr_assert(strstr(msg, "missing.raw") && strstr(msg, "No such file"), "%s", msg);
+    error_free(err);
+    err = NULL;
+    cr_assert_null(virtio_blk_open(tmpdir, true, NULL, &err));
+    cr_assert(strstr(error_get_pretty(err), "not a regular file"), "%s", error_get_pretty(err));
+    error_free(err);
+    err = NULL;
+    /* A FIFO is refused at once, whether opened for reading or for writing (opening one
+     * without O_NONBLOCK waits for a peer). */
+    snprintf(path, sizeof(path), "%s/disk.fifo", tmpdir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    for (int readonly = 0; readonly <= 1; readonly++) {
+        cr_assert_null(virtio_blk_open(path, readonly, NULL, &err));
+        cr_assert(strstr(error_get_pretty(err), "not a regular file"), "%s",
+                  error_get_pretty(err));
+        error_free(err);
+        err = NULL;
+    }
     /* A partial last sector is dropped from the capacity. */
     snprintf(path, sizeof(path), "%s/odd.raw", tmpdir);
     make_image(path, 3 * 512 + 100);
-    VirtioBlk *b = virtio_blk_open(path, false, NULL, err, sizeof(err));
-    cr_assert_not_null(b, "%s", err);
+    VirtioBlk *b = virtio_blk_open(path, false, NULL, &err);
+    cr_assert_not_null(b, "%s", err ? error_get_pretty(err) : "");
     cr_assert_eq(virtio_blk_capacity(b), 3);
     virtio_blk_close(b);
 }
