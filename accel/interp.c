@@ -572,7 +572,7 @@ L_LR_D:
     NEXT();
 L_SC_W:
     SYNC_PC();
-    if (cpu->load_res != RS1) {
+    if (cpu->load_res != RS1 && !(RS1 & 3)) {   /* misaligned: atomic_host traps */
         cpu->load_res = ~0ULL;
         RD = 1;
         NEXT();
@@ -592,7 +592,7 @@ L_SC_W:
     NEXT();
 L_SC_D:
     SYNC_PC();
-    if (cpu->load_res != RS1) {
+    if (cpu->load_res != RS1 && !(RS1 & 7)) {   /* misaligned: atomic_host traps */
         cpu->load_res = ~0ULL;
         RD = 1;
         NEXT();

@@ -303,6 +303,7 @@ static void emit_sc(Compile *c, unsigned i, const TBOp *op, unsigned size)
     ld_x(e, RSI, op->rs1);
     op_mem(e, F_W, 0x3B, RSI, RBX, -1, OFF_LOAD_RES);
     uint8_t *not_reserved = jcc(e, CC_NE);
+    uint8_t *translate = e->p;
     emit_atomic_host(c, i, op, size, false);
     op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_LOAD_RES);           /* load_res = -1 */
     e32(e, 0xffffffffu);
@@ -316,6 +317,11 @@ static void emit_sc(Compile *c, unsigned i, const TBOp *op, unsigned size)
     emit_code_write_check(c, i, op, size);
     uint8_t *done = jmp32(e);
     patch(not_reserved, e->p);
+    /* A misaligned SC traps even without a reservation (the spec's alignment rule has no
+     * exception for failing SCs): the translation above raises it. rsi = x[rs1] still. */
+    op_rr(e, 0, 0xF7, 0, RSI);                                /* test esi, size - 1 */
+    e32(e, size - 1);
+    patch(jcc(e, CC_NE), translate);
     op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_LOAD_RES);
     e32(e, 0xffffffffu);
     op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_X(op->rd));          /* rd = 1 */

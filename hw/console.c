@@ -14,10 +14,16 @@
  * Output processing (OPOST) is left as it was, so guests that print bare "\n" still get
  * their carriage returns on a shared terminal.
  *
- * Output. console_tx is a plain write(2) per byte on the UART's lock; ordering between
- * vCPUs is the order of their THR writes. A closed output pipe raises SIGPIPE as usual.
+ * Output. console_tx writes each byte with write(2), called by the UART outside its register
+ * lock but under its transmit lock, so bytes keep the order of the THR writes while other
+ * registers stay usable. A full output (a pipe nobody drains) blocks the writing vCPU, as a
+ * slow serial line would, but never past the start of termination: a termination signal,
+ * Ctrl-A x or a closed output makes `out_abort_fd` readable, and from then on console_tx
+ * drops its bytes instead of waiting (`output_dropped`). A closed output pipe (EPIPE; SIGPIPE
+ * is ignored by main) ends the run like a termination signal, with status 128 + SIGPIPE.
  * Every write to the terminal is bracketed by progress_output_begin/end, so the progress line
- * (hw/progress.c) is erased first and never drawn in the middle of a guest line. */
+ * (hw/progress.c) is erased first and never drawn in the middle of a guest line. Messages
+ * the console thread prints while the run ends wait at most a second for room on stderr. */
 #include "hw/console.h"
 
 #include <assert.h>
@@ -51,6 +57,17 @@ static const char console_quit_msg[] = "tlbstorm: terminated\n";
 /* The output fd for console_tx: relaxed atomic, set by console_start before vCPUs run (the
  * thread start that follows orders it for them). */
 static _Atomic int console_out_fd = STDOUT_FILENO;
+
+/* Termination has begun: console_tx drops output. out_abort_fd is an eventfd, -1 while no
+ * console runs, written (never drained) by abort_output so that a console_tx waiting for room
+ * in the output wakes up; output_dropped lets later calls skip the wait. Both written by any
+ * thread or a signal handler; relaxed, because a console_tx that misses the flag still sees
+ * the eventfd readable in its poll (the kernel orders the eventfd write and the poll). */
+static _Atomic int out_abort_fd = -1;
+static atomic_bool output_dropped;
+
+/* How long a message of the console thread waits for room on stderr while the run ends. */
+#define CONSOLE_MSG_TIMEOUT_MS 1000
 
 /* The running console. Written by the main thread in console_start before the input thread
  * is created and read-only until console_stop has joined it, except `stop`. */
@@ -124,14 +141,38 @@ enum console_escape_action console_escape_feed(ConsoleEscape *e, uint8_t byte, u
 
 /* ---- output ------------------------------------------------------------------------- */
 
+static void console_output_closed(void);
+
+/* Async-signal-safe: from now on console output is dropped, and a writer waiting for room
+ * stops waiting. */
+static void abort_output(void)
+{
+    atomic_store_explicit(&output_dropped, true, memory_order_relaxed);
+    int fd = atomic_load_explicit(&out_abort_fd, memory_order_relaxed);
+    if (fd >= 0) {
+        uint64_t one = 1;
+        if (write(fd, &one, sizeof(one)) < 0) {
+            /* EAGAIN: the counter is saturated, so it is readable already. */
+        }
+    }
+}
+
 void console_tx(void *opaque, uint8_t byte)
 {
     (void)opaque;
+    if (atomic_load_explicit(&output_dropped, memory_order_relaxed)) {
+        return;
+    }
     int fd = atomic_load_explicit(&console_out_fd, memory_order_relaxed);
     bool held = progress_output_begin(fd);
-    if (!fd_write_all(fd, &byte, 1)) {
-        /* The wire is gone (EPIPE with SIGPIPE ignored, EIO on a hung-up terminal): the
-         * byte is lost, as on a disconnected serial line. */
+    if (!fd_write_unless(fd, &byte, 1,
+                         atomic_load_explicit(&out_abort_fd, memory_order_relaxed))) {
+        /* ECANCELED: the run is ending. EPIPE: nobody reads the output any more; the run
+         * ends as on SIGPIPE. Anything else (EIO on a hung-up terminal): the byte is lost, as
+         * on a disconnected serial line. */
+        if (errno == EPIPE) {
+            console_output_closed();
+        }
     }
     progress_output_end(held, byte);
 }
@@ -186,9 +227,10 @@ static void console_term_signal(int sig, siginfo_t *info, void *uctx)
     if (!atomic_compare_exchange_strong(&term_signal, &none, sig)) {
         static const char forced[] = "tlbstorm: second signal, exiting now\n";
         tty_restore();
-        fd_write_all(STDERR_FILENO, forced, sizeof(forced) - 1);
+        fd_write_within(STDERR_FILENO, forced, sizeof(forced) - 1, 0);
         tsan_exit_unjoined(128 + sig);   /* _exit; vCPU threads stay unjoined on purpose */
     }
+    abort_output();   /* a vCPU blocked on a full stdout must get to its exit */
     console_wake(&con.wake_fd);
     errno = saved_errno;
 }
@@ -313,12 +355,14 @@ static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_
             break;
         }
         case CONSOLE_ESC_QUIT: {
-            bool held = progress_output_begin(STDERR_FILENO);
-            fd_write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
-            progress_output_end(held, '\n');
+            abort_output();
             if (con.quit) {
                 con.quit(con.quit_opaque, 0);
             }
+            bool held = progress_output_begin(STDERR_FILENO);
+            fd_write_within(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1,
+                            CONSOLE_MSG_TIMEOUT_MS);
+            progress_output_end(held, '\n');
             return false;
         }
         }
@@ -326,7 +370,8 @@ static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_
     return true;
 }
 
-/* A termination signal arrived (its handler woke us): ask for the power-off, once. */
+/* A termination signal arrived (its handler woke us), or console_tx found the output closed:
+ * ask for the power-off, once, then say why. */
 static void handle_term_signal(void)
 {
     int sig = atomic_load(&term_signal);
@@ -334,15 +379,42 @@ static void handle_term_signal(void)
         return;
     }
     term_handled = true;
-    char msg[96];
-    const char *abbrev = sigabbrev_np(sig);
-    int n = snprintf(msg, sizeof(msg), "tlbstorm: terminating on signal %d (SIG%s)\n", sig,
-                     abbrev ? abbrev : "?");
-    bool held = progress_output_begin(STDERR_FILENO);
-    fd_write_all(STDERR_FILENO, msg, (size_t)n);
-    progress_output_end(held, '\n');
-    if (con.quit) {
+    abort_output();
+    if (con.quit && sig != SIGPIPE) {   /* console_output_closed asked already */
         con.quit(con.quit_opaque, 128 + sig);
+    }
+    char msg[96];
+    int n;
+    if (sig == SIGPIPE) {
+        n = snprintf(msg, sizeof(msg), "tlbstorm: console output closed (broken pipe), "
+                     "terminating\n");
+    } else {
+        const char *abbrev = sigabbrev_np(sig);
+        n = snprintf(msg, sizeof(msg), "tlbstorm: terminating on signal %d (SIG%s)\n", sig,
+                     abbrev ? abbrev : "?");
+    }
+    bool held = progress_output_begin(STDERR_FILENO);
+    fd_write_within(STDERR_FILENO, msg, (size_t)n, CONSOLE_MSG_TIMEOUT_MS);
+    progress_output_end(held, '\n');
+}
+
+/* console_tx met EPIPE: the run ends as on a termination signal (SIGPIPE itself is ignored,
+ * so that the statistics and trace the user asked for are still written). Any thread. */
+static void console_output_closed(void)
+{
+    abort_output();
+    int none = 0;
+    if (!atomic_compare_exchange_strong(&term_signal, &none, SIGPIPE)) {
+        return;   /* the run is ending already */
+    }
+    /* The power-off is asked for here, on the writing vCPU, so that the guest cannot power
+     * off with its own status in between; the console thread only says why. con.quit and
+     * con.wake_fd are set before vCPUs start and cleared after they are joined. */
+    if (con.quit) {
+        con.quit(con.quit_opaque, 128 + SIGPIPE);
+    }
+    if (con.wake_fd >= 0) {
+        console_wake(&con.wake_fd);
     }
 }
 
@@ -406,11 +478,17 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
         return -EBUSY;
     }
     int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wake_fd < 0) {
+    int abort_fd = wake_fd < 0 ? -1 : eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (abort_fd < 0) {
         int e = errno;
+        if (wake_fd >= 0) {
+            close(wake_fd);
+        }
         error_setg(errp, "console: eventfd: %s", strerror(e));
         return -e;
     }
+    atomic_store_explicit(&output_dropped, false, memory_order_relaxed);
+    atomic_store_explicit(&out_abort_fd, abort_fd, memory_order_relaxed);
     con.uart = uart;
     con.in_fd = in_fd;
     con.wake_fd = wake_fd;
@@ -424,6 +502,7 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
         if (rc) {
             close(wake_fd);
             con.wake_fd = -1;
+            close(atomic_exchange_explicit(&out_abort_fd, -1, memory_order_relaxed));
             return rc;
         }
     }
@@ -437,6 +516,7 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
         }
         close(wake_fd);
         con.wake_fd = -1;
+        close(atomic_exchange_explicit(&out_abort_fd, -1, memory_order_relaxed));
         error_setg(errp, "console: cannot start the input thread: %s", strerror(rc));
         return -rc;
     }
@@ -466,6 +546,9 @@ void console_stop(void)
     }
     close(con.wake_fd);
     con.wake_fd = -1;
+    /* No vCPU runs now; output after this (none in tlbstorm) is dropped if the run was
+     * terminated, and written, blocking, otherwise. */
+    close(atomic_exchange_explicit(&out_abort_fd, -1, memory_order_relaxed));
     con.uart = NULL;
     con.running = false;
 }

@@ -2,7 +2,8 @@
  * dropping a byte, the UART's output sink, terminal raw mode and the Ctrl-A escape.
  * Callers: console_start/console_stop on the main thread (one console per process);
  * console_tx from any thread (it is the UART's tx sink); the escape functions anywhere.
- * Locking: internal; console_tx is called with the UART's lock held and takes none. */
+ * Locking: internal; console_tx is called under the UART's transmit lock (not its register
+ * lock) and takes the progress line's lock only. */
 #ifndef HW_CONSOLE_H
 #define HW_CONSOLE_H
 
@@ -26,10 +27,16 @@
  * (Ctrl-A x: print "tlbstorm: terminated" on stderr and call quit(quit_opaque, 0) on the
  * console thread; Ctrl-A Ctrl-A: send one Ctrl-A; Ctrl-A h: help on stderr; any other Ctrl-A
  * sequence is dropped); piped or file input reaches the guest byte for byte.
- * While the console runs, SIGTERM, SIGINT and SIGHUP end the run cleanly: the first prints
- * "tlbstorm: terminating on signal N (SIGxxx)" on stderr and calls quit(quit_opaque,
- * 128 + N) on the console thread; a second one restores the terminal and _exit()s with
- * 128 + N at once. Ignored signals (nohup) stay ignored.
+ * While the console runs, SIGTERM, SIGINT and SIGHUP end the run cleanly: the first calls
+ * quit(quit_opaque, 128 + N) on the console thread and prints "tlbstorm: terminating on
+ * signal N (SIGxxx)" on stderr; a second one restores the terminal and _exit()s with
+ * 128 + N at once. Ignored signals (nohup) stay ignored. A write of console_tx that fails
+ * with EPIPE (the reader of out_fd is gone; the caller has SIGPIPE ignored) is handled like
+ * a first termination signal, with status 128 + SIGPIPE and "tlbstorm: console output closed
+ * (broken pipe), terminating", except that quit is called on the writing thread (so that
+ * nothing the guest does next can take the status first). From the first of these (and Ctrl-A x) on, console output is
+ * dropped, and a console_tx blocked on a full out_fd returns at once, so the run ends in
+ * bounded time however full the output is.
  * On success, console_tx writes to out_fd from now on.
  * quit may be NULL and must not call console_stop. Call before the vCPUs start. Returns 0,
  * or -errno with a message in *errp. */
@@ -37,14 +44,14 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
                   void (*quit)(void *opaque, int status), void *quit_opaque, Error **errp)
     __attribute__((warn_unused_result));
 /* Main thread: on return the input thread has exited, the UART's space notifier is removed,
- * the termination signals have their previous actions and the terminal (if any) is restored. console_tx keeps writing to out_fd. No-op when the
- * console is not running. */
+ * the termination signals have their previous actions and the terminal (if any) is restored.
+ * console_tx keeps writing to out_fd. No-op when the console is not running. */
 void console_stop(void);
 
 /* The UART tx sink (pass to ns16550_new with any opaque; it is ignored): writes the byte to
  * the out_fd given to console_start, or to standard output before that; retries on EINTR,
  * EAGAIN and partial writes; drops the byte on any other error. May block while out_fd is
- * full. */
+ * full, until room appears or termination begins (see console_start). */
 void console_tx(void *opaque, uint8_t byte);
 
 /* The Ctrl-A escape as a pure state machine, for the input thread and for tests. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,10 @@ int main(int argc, char **argv)
     if (ensure_standard_fds() != 0) {
         return 1;   /* not even /dev/null: no safe place to say so */
     }
+    /* A closed output pipe is a write error (EPIPE), not a silent death: the console ends the
+     * run cleanly (status 128 + SIGPIPE, statistics and trace still written), and writes to
+     * --stats, --trace-flush or dumpdtb= pipes report it. */
+    signal(SIGPIPE, SIG_IGN);
     struct tlbstorm_config cfg;
     switch (cmdline_parse(argc, argv, &cfg, stdout, stderr)) {
     case CMDLINE_EXIT_SUCCESS:

@@ -34,7 +34,14 @@
  * `irq_lock`, and every delivery reads the state at its own time, so the delivery made after
  * the last level change carries the final level. Lock order: irq_lock, then lock. The
  * interrupt receiver is called holding irq_lock only; it must not call back into this UART
- * (the PLIC takes its own mutex and ORs a bit into a hart's mip, which is fine). */
+ * (the PLIC takes its own mutex and ORs a bit into a hart's mip, which is fine).
+ *
+ * Transmit. The tx sink may block (a full host pipe), so it is called without `lock`: a THR
+ * write takes `tx_lock` first, updates the registers under `lock`, drops `lock` and hands
+ * the byte to the sink while still holding `tx_lock`. THR writers (and the firmware console)
+ * are serialised by `tx_lock`, so bytes reach the sink in the order the register file saw
+ * them; everything else (LSR polls, host input, interrupts) goes on while a sink call
+ * blocks. Lock order: tx_lock, then irq_lock, then lock. */
 #include "hw/uart.h"
 
 #include <pthread.h>
@@ -48,7 +55,8 @@
 #define NUM_REGS 8
 
 struct NS16550State {
-    pthread_mutex_t lock;        /* serialises the register file, the FIFO and the sinks */
+    pthread_mutex_t tx_lock;     /* serialises calls of the tx sink, in THR-write order */
+    pthread_mutex_t lock;        /* serialises the register file and the FIFO */
     /* Under lock: the register file. */
     uint8_t ier;                 /* low 4 bits */
     uint8_t lcr;
@@ -287,16 +295,19 @@ static uint8_t read_reg_locked(NS16550State *s, unsigned reg)
     }
 }
 
-static void write_thr_locked(NS16550State *s, uint8_t v)
+/* Returns true when v is to go to the tx sink, which the caller does after dropping lock. */
+static bool write_thr_locked(NS16550State *s, uint8_t v)
 {
+    bool transmit = false;
     if (s->mcr & NS16550_MCR_LOOP) {
         if (!rx_push_locked(s, v)) {
             s->lsr_err |= NS16550_LSR_OE;   /* the byte is lost, as on the wire */
         }
-    } else if (s->tx) {
-        s->tx(s->tx_opaque, v);
+    } else {
+        transmit = s->tx != NULL;
     }
     s->thr_ipending = true;   /* transmitted at once: THR is empty again */
+    return transmit;
 }
 
 static void write_fcr_locked(NS16550State *s, uint8_t v)
@@ -315,7 +326,8 @@ static void write_fcr_locked(NS16550State *s, uint8_t v)
     s->rx_trigger = rx_trigger_bytes[v >> NS16550_FCR_TRIG_SHIFT];
 }
 
-static void write_reg_locked(NS16550State *s, unsigned reg, uint8_t v)
+/* Returns true when v is a byte for the tx sink (see write_thr_locked). */
+static bool write_reg_locked(NS16550State *s, unsigned reg, uint8_t v)
 {
     bool dlab = s->lcr & NS16550_LCR_DLAB;
     switch (reg) {
@@ -323,7 +335,7 @@ static void write_reg_locked(NS16550State *s, unsigned reg, uint8_t v)
         if (dlab) {
             s->dll = v;
         } else {
-            write_thr_locked(s, v);
+            return write_thr_locked(s, v);
         }
         break;
     case NS16550_IER:
@@ -354,6 +366,7 @@ static void write_reg_locked(NS16550State *s, unsigned reg, uint8_t v)
     default:
         break;                    /* LSR and MSR writes (factory test) are ignored */
     }
+    return false;
 }
 
 static uint64_t ns16550_read(void *opaque, uint64_t offset, unsigned size)
@@ -376,9 +389,20 @@ static void ns16550_write(void *opaque, uint64_t offset, uint64_t value, unsigne
     if (offset >= NUM_REGS) {
         return;
     }
+    /* Only offset 0 can transmit; the other registers never wait for the sink. */
+    bool may_transmit = offset == NS16550_THR;
+    if (may_transmit) {
+        pthread_mutex_lock(&s->tx_lock);
+    }
     pthread_mutex_lock(&s->lock);
-    write_reg_locked(s, (unsigned)offset, (uint8_t)value);
+    bool transmit = write_reg_locked(s, (unsigned)offset, (uint8_t)value);
     unlock_and_update(s);
+    if (may_transmit) {
+        if (transmit) {
+            s->tx(s->tx_opaque, (uint8_t)value);
+        }
+        pthread_mutex_unlock(&s->tx_lock);
+    }
 }
 
 const MMIOOps ns16550_ops = { ns16550_read, ns16550_write };
@@ -400,6 +424,12 @@ NS16550State *ns16550_new(const IRQLine *irq, NS16550TxFn tx, void *tx_opaque)
         free(s);
         return NULL;
     }
+    if (pthread_mutex_init(&s->tx_lock, NULL) != 0) {
+        pthread_mutex_destroy(&s->irq_lock);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
     if (irq) {
         s->irq = *irq;
     }
@@ -414,6 +444,7 @@ void ns16550_free(NS16550State *s)
     if (!s) {
         return;
     }
+    pthread_mutex_destroy(&s->tx_lock);
     pthread_mutex_destroy(&s->irq_lock);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -467,15 +498,15 @@ void ns16550_set_space_notify(NS16550State *s, NS16550SpaceFn fn, void *opaque)
 
 size_t ns16550_console_write(NS16550State *s, const uint8_t *buf, size_t len)
 {
-    /* Under the device lock, as a THR write: bytes reach the sink in the order the guest
+    /* Under the transmit lock, as a THR write: bytes reach the sink in the order the guest
      * issued them, whichever path (register or firmware) each came through. */
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->tx_lock);
     if (s->tx) {
         for (size_t i = 0; i < len; i++) {
             s->tx(s->tx_opaque, buf[i]);
         }
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->tx_lock);
     return len;
 }
 

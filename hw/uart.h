@@ -16,8 +16,9 @@
 
 typedef struct NS16550State NS16550State;
 
-/* Sink for transmitted bytes. Called with the UART's lock held (so bytes from concurrent
- * THR writers keep the order the device saw them in); it may block, and must not call any
+/* Sink for transmitted bytes. Called under the UART's transmit lock but not its register
+ * lock (so bytes from concurrent THR writers keep the order the device saw them in, and the
+ * other registers stay usable while it blocks); it may block, and must not call any
  * ns16550_* function on the same UART. */
 typedef void (*NS16550TxFn)(void *opaque, uint8_t byte);
 
