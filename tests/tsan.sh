@@ -44,6 +44,8 @@ meson test -C "$build" --suite stress --print-errorlogs --timeout-multiplier 4
 #   U-Boot on OpenSBI fw_jump -smp 4                       the same under M-mode firmware
 #   progress_line, host signals                            progress thread on a pty; SIGTERM
 #                                                          and SIGINT shutdown paths
+#   host files, pipes and closed fds                       console writes aborted on a full
+#                                                          pipe, EPIPE power-off from a vCPU
 whole_emulator=(
     tlbtorture_smp4_no_stale_translation_stats_agree
     tlbtorture_smp8_two_writers_no_stale_translation
@@ -60,6 +62,7 @@ whole_emulator=(
     firmware_opensbi_jump_uboot_smp4
     progress_line
     host_signals_end_the_run_cleanly
+    host_files_pipes_and_closed_fds_are_handled
     tlbtorture_smp6_two_run_slots_no_stale_translation
 )
 meson test -C "$build" --print-errorlogs --timeout-multiplier 4 \
