@@ -35,18 +35,20 @@ static inline bool fd_write_all(int fd, const void *buf, size_t len)
     return true;
 }
 
-/* Like fd_write_all, but waits for room in fd with poll before each write and gives up, with
- * errno ECANCELED, as soon as abort_fd becomes readable (an eventfd that is written once and
- * never drained; -1 for none). A write can still block when another writer fills fd between
- * the poll and the write; for the one-byte writes of the console that needs a second writer
- * on the same pipe. */
-static inline bool fd_write_unless(int fd, const void *buf, size_t len, int abort_fd)
+/* Like fd_write_all, but waits for room in fd with poll before each write: it gives up with
+ * errno ECANCELED as soon as abort_fd becomes readable (an eventfd written once and never
+ * drained; -1 for none), and with ETIMEDOUT when one wait lasts timeout_ms (-1: no limit).
+ * A write can still block when another writer fills fd between the poll and the write; for
+ * the short writes here that needs a second writer on the same pipe. */
+static inline bool fd_write_polled(int fd, const void *buf, size_t len, int abort_fd,
+                                   int timeout_ms)
 {
     const uint8_t *p = buf;
     while (len > 0) {
         struct pollfd pfd[2] = { { .fd = fd, .events = POLLOUT },
                                  { .fd = abort_fd, .events = POLLIN } };
-        if (poll(pfd, 2, -1) < 0) {
+        int r = poll(pfd, 2, timeout_ms);
+        if (r < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 continue;
             }
@@ -54,6 +56,10 @@ static inline bool fd_write_unless(int fd, const void *buf, size_t len, int abor
         }
         if (pfd[1].revents) {
             errno = ECANCELED;
+            return false;
+        }
+        if (r == 0) {
+            errno = ETIMEDOUT;
             return false;
         }
         ssize_t n = write(fd, p, len);
@@ -69,35 +75,16 @@ static inline bool fd_write_unless(int fd, const void *buf, size_t len, int abor
     return true;
 }
 
-/* For messages that must not hold up an exit: each wait for room in fd lasts at most
- * timeout_ms, after which the rest is dropped (errno ETIMEDOUT). */
+/* The console's writes: wait for room as long as it takes, unless abort_fd fires. */
+static inline bool fd_write_unless(int fd, const void *buf, size_t len, int abort_fd)
+{
+    return fd_write_polled(fd, buf, len, abort_fd, -1);
+}
+
+/* For messages that must not hold up an exit: each wait for room lasts at most timeout_ms. */
 static inline bool fd_write_within(int fd, const void *buf, size_t len, int timeout_ms)
 {
-    const uint8_t *p = buf;
-    while (len > 0) {
-        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-        int r = poll(&pfd, 1, timeout_ms);
-        if (r == 0) {
-            errno = ETIMEDOUT;
-            return false;
-        }
-        if (r < 0) {
-            if (errno == EINTR || errno == EAGAIN) {
-                continue;
-            }
-            return false;
-        }
-        ssize_t n = write(fd, p, len);
-        if (n > 0) {
-            p += n;
-            len -= (size_t)n;
-        } else if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
-            continue;
-        } else {
-            return false;
-        }
-    }
-    return true;
+    return fd_write_polled(fd, buf, len, -1, timeout_ms);
 }
 
 #endif
