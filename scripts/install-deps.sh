@@ -7,7 +7,7 @@ packages=(
     build-essential pkg-config meson ninja-build python3
     liburcu-dev libcriterion-dev libfdt-dev
     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-    qemu-system-misc opensbi u-boot-qemu gnuplot-nox
+    qemu-system-misc opensbi u-boot-qemu gnuplot-nox parallel
     clang libclang-rt-14-dev
 )
 missing=()

@@ -4,7 +4,7 @@
  * translation outlives the fence that removed it (protocol in torture.h). Ends with a result
  * table and SRST shutdown: reason none on pass, system failure otherwise.
  *
- * Bootargs (all optional): secs=N (5) seed=N (1) writers=N (harts/4, at least 1)
+ * Bootargs (all optional): secs=N (5) or ms=N seed=N (1) writers=N (harts/4, at least 1)
  *   harts=N (all) sizes=4k,2m,1g kinds=page,range,asid,all ops=remap,unmap,perm,split
  *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) pace=US (2000)
  *
@@ -36,7 +36,7 @@ static struct {
     unsigned n_harts, n_writers;
     uint32_t hart_ids[SMODE_MAX_HARTS];   /* the harts taking part, writers first */
     uint64_t mask;                        /* fence target mask: every hart taking part */
-    uint64_t seed, secs, pace_us;
+    uint64_t seed, run_ms, pace_us;   /* run_ms: secs=N or ms=N */
     unsigned slots[N_REGIONS];
     bool region_on[N_REGIONS], kind_on[N_FENCE_KINDS];
     bool op_remap, op_unmap, op_perm, op_split;
@@ -811,7 +811,11 @@ void guest_secondary(unsigned hartid, unsigned long opaque)
 static void read_config(void)
 {
     cfg.seed = bootarg_u64("seed", 1);
-    cfg.secs = bootarg_u64("secs", 5);
+    /* ms=N (short runs for seed campaigns) wins over secs=N. */
+    cfg.run_ms = bootarg_u64("ms", 0);
+    if (cfg.run_ms == 0) {
+        cfg.run_ms = bootarg_u64("secs", 5) * 1000;
+    }
     cfg.pace_us = bootarg_u64("pace", 2000);
     cfg.n_harts = (unsigned)bootarg_u64("harts", machine.n_harts);
     if (cfg.n_harts == 0 || cfg.n_harts > machine.n_harts) {
@@ -1086,9 +1090,13 @@ void guest_main(unsigned hartid)
         map_check_setup();
     }
     check_satp_mode();
-    cprintf("tlbtorture: %u harts (%u writer%s), %s, seed %lu, %lu s, sizes", cfg.n_harts,
-            cfg.n_writers, cfg.n_writers == 1 ? "" : "s", cfg.sv48 ? "Sv48" : "Sv39",
-            (unsigned long)cfg.seed, (unsigned long)cfg.secs);
+    cprintf("tlbtorture: %u harts (%u writer%s), %s, seed %lu, ", cfg.n_harts, cfg.n_writers,
+            cfg.n_writers == 1 ? "" : "s", cfg.sv48 ? "Sv48" : "Sv39", (unsigned long)cfg.seed);
+    if (cfg.run_ms % 1000 == 0) {
+        cprintf("%lu s, sizes", (unsigned long)(cfg.run_ms / 1000));
+    } else {
+        cprintf("%lu ms, sizes", (unsigned long)cfg.run_ms);
+    }
     for (unsigned reg = 0; reg < N_REGIONS; reg++) {
         if (cfg.region_on[reg]) {
             cprintf(" %s", region_names[reg]);
@@ -1119,7 +1127,7 @@ void guest_main(unsigned hartid)
         cpu_relax();
     }
     uint64_t t0 = rdtime();
-    cfg.deadline = t0 + cfg.secs * machine.timebase_hz;
+    cfg.deadline = t0 + cfg.run_ms * machine.timebase_hz / 1000;
     __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
     run(0);
     /* Everyone stops at the deadline; a hart that does not report within 30 s more is
