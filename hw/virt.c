@@ -198,7 +198,7 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, Error *
 
     if (cfg->virtio_mmio_force_legacy) {
         error_setg(errp, "-global virtio-mmio.force-legacy=on: only virtio-mmio version 2 "
-                 "(modern) is emulated; use force-legacy=false");
+                   "(modern) is emulated; use force-legacy=false");
         return -ENOTSUP;
     }
     /* -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N] first, then if=virtio

@@ -10,9 +10,16 @@
  * addresses are checked once when the driver sets QueueReady. Any malformed input sets
  * DEVICE_NEEDS_RESET, raises a configuration-change interrupt, and stops all processing until
  * the driver writes 0 to Status.
+ * Drivers written for older devices, compared with QEMU 7.2's version-2 transport: one that
+ * never accepts VIRTIO_F_VERSION_1 (it only knows the low feature word, as xv6-riscv) is
+ * accepted and served the same way; InterruptACK takes any subset of InterruptStatus (the
+ * usual `ack = status & 3`); ConfigGeneration is a constant 0 (nothing in virtio-blk's
+ * configuration changes while the device exists); the version-1 registers GuestPageSize,
+ * QueueAlign and QueuePFN read 0 and ignore writes (logged with -d guest_errors), so a
+ * version-1 driver's queue never goes live, as in QEMU without force-legacy=on.
  * Known limitation: one queue, no VIRTIO_F_EVENT_IDX (the driver can only suppress interrupts
- * with VIRTQ_AVAIL_F_NO_INTERRUPT), and a slow image stalls the notifying vCPU and any vCPU
- * touching this device's registers meanwhile.
+ * with VIRTQ_AVAIL_F_NO_INTERRUPT), no version-1 (legacy) transport, and a slow image stalls
+ * the notifying vCPU and any vCPU touching this device's registers meanwhile.
  *
  * Lock order: transport lock → the IRQ receiver's lock (irq_set_level) and → whatever
  * ram->written takes (TB invalidation). Neither may call back into the transport. */
@@ -25,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel/log.h"
 #include "hw/virtio_blk.h"
 
 #define VIRTIO_MMIO_MAGIC 0x74726976u     /* "virt" */
@@ -45,6 +53,10 @@ enum {
     REG_QUEUE_NUM_MAX = 0x034,
     REG_QUEUE_NUM = 0x038,
     REG_QUEUE_READY = 0x044,
+    /* Version 1 (legacy) only: GuestPageSize, QueueAlign, QueuePFN. */
+    REG_LEGACY_GUEST_PAGE_SIZE = 0x028,
+    REG_LEGACY_QUEUE_ALIGN = 0x03c,
+    REG_LEGACY_QUEUE_PFN = 0x040,
     REG_QUEUE_NOTIFY = 0x050,
     REG_INTERRUPT_STATUS = 0x060,
     REG_INTERRUPT_ACK = 0x064,
@@ -361,10 +373,14 @@ static void queue_enable_locked(VirtioMMIO *s, VirtQueue *vq)
 
 /* ---- status and features ---------------------------------------------------------------- */
 
+/* Any subset of what is offered. VIRTIO_F_VERSION_1 is not required: drivers written for
+ * the low feature word only (xv6-riscv reads DeviceFeatures and writes DriverFeatures through
+ * selector 0 and never sees bit 32) work on QEMU's version-2 transport, which accepts them,
+ * and the device then behaves exactly as with VERSION_1 (on a little-endian guest the
+ * legacy and modern layouts of virtio-blk's header and config space are the same). */
 static bool features_acceptable_locked(const VirtioMMIO *s)
 {
-    return !s->drv_features_unknown && !(s->drv_features & ~s->host_features) &&
-           (s->drv_features & (1ULL << VIRTIO_F_VERSION_1));
+    return !s->drv_features_unknown && !(s->drv_features & ~s->host_features);
 }
 
 static void status_write_locked(VirtioMMIO *s, uint32_t value)
@@ -377,8 +393,8 @@ static void status_write_locked(VirtioMMIO *s, uint32_t value)
     uint32_t old = s->status;
     /* NEEDS_RESET is the device's to set and stays until reset. */
     uint32_t status = (value & ~(uint32_t)STATUS_NEEDS_RESET) | (old & STATUS_NEEDS_RESET);
-    /* FEATURES_OK does not stick unless the driver accepted a subset of what is offered,
-     * including VERSION_1 (this is a modern-only device); the driver reads it back (3.1.1). */
+    /* FEATURES_OK does not stick unless the driver accepted a subset of what is offered;
+     * the driver reads it back (3.1.1). */
     if ((status & STATUS_FEATURES_OK) && !(old & STATUS_FEATURES_OK) &&
         !features_acceptable_locked(s)) {
         status &= ~(uint32_t)STATUS_FEATURES_OK;
@@ -563,6 +579,14 @@ static void reg_write_locked(VirtioMMIO *s, uint64_t offset, uint32_t v)
         if (vq_setup) {
             set_high(&vq_setup->used, v);
         }
+        break;
+    case REG_LEGACY_GUEST_PAGE_SIZE:
+    case REG_LEGACY_QUEUE_ALIGN:
+    case REG_LEGACY_QUEUE_PFN:
+        /* A version-1 driver on this version-2 device: ignored, as QEMU does without
+         * force-legacy; its queue never becomes ready, so it fails visibly. */
+        log_mask(LOG_GUEST_ERRORS, "virtio-mmio: write of legacy (version 1) register 0x%03x "
+                 "ignored: this transport is version 2\n", (unsigned)offset);
         break;
     default:
         break;    /* read-only, reserved, SHMSel (no regions) */
