@@ -243,6 +243,8 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, unsigned s
         [OP_FENCE] = &&L_FENCE, [OP_ECALL] = &&L_ECALL, [OP_EBREAK] = &&L_EBREAK,
         [OP_MRET] = &&L_MRET, [OP_SRET] = &&L_SRET, [OP_WFI] = &&L_WFI, [OP_PAUSE] = &&L_PAUSE,
         [OP_SFENCE_VMA] = &&L_SFENCE_VMA, [OP_FENCE_I] = &&L_FENCE_I,
+        [OP_SINVAL_VMA] = &&L_SINVAL_VMA, [OP_SFENCE_W_INVAL] = &&L_SFENCE_INVAL,
+        [OP_SFENCE_INVAL_IR] = &&L_SFENCE_INVAL,
         [OP_CSRRW] = &&L_CSRRW, [OP_CSRRS] = &&L_CSRRS, [OP_CSRRC] = &&L_CSRRC,
         [OP_CSRRWI] = &&L_CSRRWI, [OP_CSRRSI] = &&L_CSRRSI, [OP_CSRRCI] = &&L_CSRRCI,
         [OP_FADD_S] = &&L_FADD_S, [OP_FSUB_S] = &&L_FSUB_S, [OP_FMUL_S] = &&L_FMUL_S,
@@ -710,6 +712,14 @@ L_PAUSE:
     cpu->pc = PC_OF_OP() + op->len;
     cpu_instret_add(cpu, (uint64_t)(op - tb->ops) + 1);
     return EXIT_PAUSE;
+L_SINVAL_VMA:
+    /* Svinval: the invalidation is done at once, as SFENCE.VMA does it, so the ordering
+     * SFENCE.W.INVAL and SFENCE.INVAL.IR would add is already there. Same permission checks
+     * as SFENCE.VMA (U-mode, S-mode with TVM: illegal). */
+    if (!cpu->features.svinval) {
+        goto illegal_insn;
+    }
+    /* fall through */
 L_SFENCE_VMA:
     if (cpu->priv == PRV_U || (cpu->priv == PRV_S && (cpu->mstatus & MSTATUS_TVM))) {
         goto illegal_insn;
@@ -729,6 +739,13 @@ L_SFENCE_VMA:
 L_FENCE_I:
     /* Stores already invalidated stale TBs; ending the TB makes the next fetch look up. */
     goto exit_after_op;
+L_SFENCE_INVAL:
+    /* SFENCE.W.INVAL, SFENCE.INVAL.IR: nothing left to order (see L_SINVAL_VMA). Illegal in
+     * U-mode; mstatus.TVM does not trap them. */
+    if (!cpu->features.svinval || cpu->priv == PRV_U) {
+        goto illegal_insn;
+    }
+    NEXT();
 
 #define CSR_OP(label, src, do_write_cond, mask_expr, val_expr)                        \
 label: {                                                                              \

@@ -99,6 +99,7 @@ enum riscv_irq {
 #define SATP_PPN_MASK ((1ULL << 44) - 1)
 
 #define MENVCFG_STCE (1ULL << 63)
+#define MENVCFG_PBMTE (1ULL << 62)
 #define MENVCFG_FIOM 1ULL
 
 #define PMP_ENTRIES 16
@@ -110,6 +111,9 @@ struct TranslationBlock;
  * thread before the vCPU starts (riscv_cpu_init gives the defaults), read-only afterwards. */
 typedef struct RISCVCPUFeatures {
     bool sstc;                    /* Sstc: stimecmp and menvcfg.STCE exist (default) */
+    bool svinval;                 /* Svinval: sinval.vma, sfence.w.inval, sfence.inval.ir */
+    bool svnapot;                 /* Svnapot: PTE.N marks a 64 KiB NAPOT leaf */
+    bool svpbmt;                  /* Svpbmt: PTE.PBMT, enabled by menvcfg.PBMTE */
     /* The highest satp MODE accepted: SATP_MODE_SV57 (default), _SV48, _SV39, or
      * SATP_MODE_BARE for no paging. Every paging mode from Sv39 up to it is accepted, as
      * the privileged spec requires of Sv48 (Sv39) and Sv57 (Sv48) harts. */

@@ -283,12 +283,20 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
     case CSR_SCOUNTEREN: cpu->scounteren = (uint32_t)v; break;
     case CSR_MCOUNTEREN: cpu->mcounteren = (uint32_t)v; break;
     case CSR_SENVCFG: cpu->senvcfg = v & MENVCFG_FIOM; break;
-    case CSR_MENVCFG:
-        /* STCE is read-only zero on a hart without Sstc. */
-        cpu->menvcfg = v & ((cpu->features.sstc ? MENVCFG_STCE : 0) | MENVCFG_FIOM);
+    case CSR_MENVCFG: {
+        /* STCE and PBMTE are read-only zero on a hart without Sstc or Svpbmt. */
+        uint64_t old_menvcfg = cpu->menvcfg;
+        cpu->menvcfg = v & ((cpu->features.sstc ? MENVCFG_STCE : 0) |
+                            (cpu->features.svpbmt ? MENVCFG_PBMTE : 0) | MENVCFG_FIOM);
+        if ((old_menvcfg ^ cpu->menvcfg) & MENVCFG_PBMTE) {
+            /* PBMTE decides whether PTE bits 62:61 are a memory type or reserved (a page
+             * fault): translations filled under the other setting must go. */
+            tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+        }
         vtimer_set_stimecmp(cpu, cpu->stimecmp);
         st = CSR_OK_EXIT_TB;
         break;
+    }
     case CSR_SSCRATCH: cpu->sscratch = v; break;
     case CSR_MSCRATCH: cpu->mscratch = v; break;
     case CSR_SEPC: cpu->sepc = v & ~1ULL; break;

@@ -390,11 +390,13 @@ static enum riscv_op dec_system(uint32_t i, TBOp *op)
     case 0x10200073: return OP_SRET;
     case 0x30200073: return OP_MRET;
     case 0x10500073: return OP_WFI;
+    case 0x18000073: return OP_SFENCE_W_INVAL;
+    case 0x18100073: return OP_SFENCE_INVAL_IR;
     }
-    if (f_funct7(i) == 0x09 && f_rd(i) == 0) {
+    if ((f_funct7(i) == 0x09 || f_funct7(i) == 0x0b) && f_rd(i) == 0) {
         op->rs1 = (uint8_t)f_rs1(i);
         op->rs2 = (uint8_t)f_rs2(i);
-        return OP_SFENCE_VMA;
+        return f_funct7(i) == 0x09 ? OP_SFENCE_VMA : OP_SINVAL_VMA;
     }
     return OP_ILLEGAL;
 }
@@ -885,7 +887,7 @@ static bool op_ends_tb(enum riscv_op opc)
     case OP_JAL: case OP_JALR:
     case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
     case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI: case OP_PAUSE:
-    case OP_SFENCE_VMA: case OP_FENCE_I:
+    case OP_SFENCE_VMA: case OP_FENCE_I: case OP_SINVAL_VMA:
     case OP_ILLEGAL:
         return true;
     default:
@@ -983,7 +985,8 @@ static const char *const op_names[] = {
 
     [OP_FENCE] = "fence", [OP_ECALL] = "ecall", [OP_EBREAK] = "ebreak", [OP_MRET] = "mret",
     [OP_SRET] = "sret", [OP_WFI] = "wfi", [OP_PAUSE] = "pause", [OP_SFENCE_VMA] = "sfence.vma",
-    [OP_FENCE_I] = "fence.i",
+    [OP_FENCE_I] = "fence.i", [OP_SINVAL_VMA] = "sinval.vma",
+    [OP_SFENCE_W_INVAL] = "sfence.w.inval", [OP_SFENCE_INVAL_IR] = "sfence.inval.ir",
     [OP_CSRRW] = "csrrw", [OP_CSRRS] = "csrrs", [OP_CSRRC] = "csrrc",
     [OP_CSRRWI] = "csrrwi", [OP_CSRRSI] = "csrrsi", [OP_CSRRCI] = "csrrci",
 

@@ -15,8 +15,14 @@
 #define PTE_D (1ULL << 7)
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK (((1ULL << 44) - 1) << PTE_PPN_SHIFT)
-/* Bits 63..54: N (Svnapot) and PBMT (Svpbmt) are not implemented, so all are reserved. */
-#define PTE_RESERVED (~((1ULL << 54) - 1))
+#define PTE_PBMT (3ULL << 61)      /* Svpbmt memory type; 3 is reserved */
+#define PTE_N (1ULL << 63)         /* Svnapot: a NAPOT leaf (only 64 KiB is defined) */
+/* Bits 60..54 are reserved; N and PBMT are reserved too where their extension is absent (or,
+ * for PBMT, not enabled by menvcfg.PBMTE), and always in non-leaf PTEs. */
+#define PTE_RESERVED_ALWAYS (((1ULL << 61) - 1) & ~((1ULL << 54) - 1))
+#define NAPOT_64K_PPN_MASK 0xfULL  /* ppn[3:0] == 1000: the 64 KiB encoding */
+#define NAPOT_64K_PPN 0x8ULL
+#define NAPOT_64K_BITS 16
 
 #define PMP_R 0x01
 #define PMP_W 0x02
@@ -127,6 +133,11 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
     bool mxr = (cpu->mstatus & MSTATUS_MXR) != 0;
     uint64_t table = (cpu->satp & SATP_PPN_MASK) << RV_PAGE_BITS;
     bool global = false;    /* G in a non-leaf PTE makes everything below it global */
+    /* PBMT is a memory type only with Svpbmt enabled for S/U by menvcfg.PBMTE; tlbstorm
+     * keeps no memory types (RAM and MMIO behave the same whatever PBMT says). */
+    bool pbmt_on = cpu->features.svpbmt && (cpu->menvcfg & MENVCFG_PBMTE);
+    uint64_t reserved = PTE_RESERVED_ALWAYS | (cpu->features.svnapot ? 0 : PTE_N) |
+                        (pbmt_on ? 0 : PTE_PBMT);
 
     for (int level = (int)levels - 1; level >= 0; level--) {
         uint64_t vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
@@ -144,13 +155,14 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
          * before its sfence.vma, so the target page's contents are visible with the PTE. */
         uint64_t pte = atomic_load_explicit(slot, memory_order_acquire);
         for (;;) {
-            if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED)) {
+            if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & reserved)) {
                 return page_fault_for(access);
             }
             if (!(pte & (PTE_R | PTE_X))) {
-                /* Pointer to the next level. D, A and U are reserved in non-leaf PTEs, and
-                 * reserved bits that are set make the walk fault (priv spec 1.13, 12.3.2). */
-                if (pte & (PTE_D | PTE_A | PTE_U)) {
+                /* Pointer to the next level. D, A, U, N and PBMT are reserved in non-leaf
+                 * PTEs, and reserved bits that are set make the walk fault (priv spec 1.13,
+                 * 12.3.2; Svnapot and Svpbmt chapters). */
+                if (pte & (PTE_D | PTE_A | PTE_U | PTE_N | PTE_PBMT)) {
                     return page_fault_for(access);
                 }
                 global |= (pte & PTE_G) != 0;
@@ -169,10 +181,19 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
                 (access == ACCESS_FETCH && !(pte & PTE_X))) {
                 return page_fault_for(access);
             }
+            if ((pte & PTE_PBMT) == PTE_PBMT) {
+                return page_fault_for(access);   /* PBMT = 3 is reserved */
+            }
             uint64_t ppn = (pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT;
             uint64_t low_ppn_mask = (1ULL << (9 * level)) - 1;
             if (ppn & low_ppn_mask) {
                 return page_fault_for(access);   /* misaligned superpage */
+            }
+            /* Svnapot: a 64 KiB page, only at level 0 and only with ppn[3:0] = 1000; any
+             * other N = 1 leaf is reserved. */
+            bool napot = (pte & PTE_N) != 0;
+            if (napot && (level != 0 || (ppn & NAPOT_64K_PPN_MASK) != NAPOT_64K_PPN)) {
+                return page_fault_for(access);
             }
             /* Hardware A/D update: CAS so a concurrent PTE change by another hart is never
              * overwritten; on failure re-check the new PTE from scratch. */
@@ -189,7 +210,7 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
                 }
                 pte = want;
             }
-            unsigned page_bits = 12 + 9 * (unsigned)level;
+            unsigned page_bits = napot ? NAPOT_64K_BITS : 12 + 9 * (unsigned)level;
             uint64_t page_off_mask = (1ULL << page_bits) - 1;
             out->paddr = ((ppn << 12) & ~page_off_mask) | (vaddr & page_off_mask);
             out->page_bits = page_bits;

@@ -12,7 +12,8 @@
 
 typedef struct RISCVTranslation {
     uint64_t paddr;          /* physical address of the accessed byte */
-    unsigned page_bits;      /* size of the leaf page: 12, 21, 30, 39 or 48 */
+    unsigned page_bits;      /* size of the leaf page: 12, 16 (Svnapot 64 KiB), 21, 30, 39
+                              * or 48 */
     unsigned prot;           /* PAGE_* rights this mmu_idx has on the page (W only if D is set) */
     bool global;             /* G set in the leaf or in a PTE above it */
 } RISCVTranslation;

@@ -26,7 +26,8 @@
  *  FP     rd/rs1/rs2/rs3 are f registers except where the name says X (FMV_X_*, FCVT_W*,
  *         FCVT_L*, FEQ/FLT/FLE, FCLASS write x[rd]; FMV_*_X and FCVT_*_W/L read x[rs1]);
  *         aux = rm field (0..4, 7 = dynamic; 5/6 are decoded as OP_ILLEGAL)
- *  SFENCE_VMA rs1 = vaddr register, rs2 = asid register (0 = x0, meaning "all")
+ *  SFENCE_VMA rs1 = vaddr register, rs2 = asid register (0 = x0, meaning "all"); so does
+ *             SINVAL_VMA
  *  ILLEGAL imm = the instruction bits (zero-extended, 16 bits for a compressed one) for mtval
  * Integer destination registers equal to 0 are stored as XREG_ZERO_SINK, except for CSR ops,
  * whose rd == XREG_ZERO_SINK means "do not read the CSR" (CSRRW/CSRRWI with rd = x0). */
@@ -63,10 +64,13 @@ enum riscv_op {
     OP_AMOMIN_W, OP_AMOMAX_W, OP_AMOMINU_W, OP_AMOMAXU_W,
     OP_LR_D, OP_SC_D, OP_AMOSWAP_D, OP_AMOADD_D, OP_AMOXOR_D, OP_AMOAND_D, OP_AMOOR_D,
     OP_AMOMIN_D, OP_AMOMAX_D, OP_AMOMINU_D, OP_AMOMAXU_D,
-    /* system: ECALL..FENCE_I end their TB; CSR ops do not (the handler exits the TB itself
-     * when the write changed translation or interrupt state). PAUSE is the one Zihintpause
-     * encoding of FENCE (pred = W, everything else 0): a spin-wait hint. */
+    /* system: ECALL..SINVAL_VMA end their TB; CSR ops and the Svinval fences do not (the
+     * CSR handler exits the TB itself when the write changed translation or interrupt
+     * state). PAUSE is the one Zihintpause encoding of FENCE (pred = W, everything else 0):
+     * a spin-wait hint. SINVAL_VMA, SFENCE_W_INVAL and SFENCE_INVAL_IR are Svinval's; they
+     * decode always and are illegal at run time on a hart without it. */
     OP_FENCE, OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_PAUSE, OP_SFENCE_VMA, OP_FENCE_I,
+    OP_SINVAL_VMA, OP_SFENCE_W_INVAL, OP_SFENCE_INVAL_IR,
     OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
     /* F */
     OP_FADD_S, OP_FSUB_S, OP_FMUL_S, OP_FDIV_S, OP_FSQRT_S,

@@ -25,7 +25,9 @@
  *
  * Machine state under the built-in SBI is what OpenSBI would leave for S-mode: every
  * exception except ecall from S/M delegated, SSIP/STIP/SEIP delegated, menvcfg.STCE (on a
- * hart with Sstc; without it, set_timer raises STIP itself), all counters visible to S and cycle/time/instret to U (scounteren = 7), PMP entry 0 =
+ * hart with Sstc; without it, set_timer raises STIP itself) and menvcfg.PBMTE (on a hart
+ * with Svpbmt), all counters visible to S and cycle/time/instret to U (scounteren = 7),
+ * PMP entry 0 =
  * NAPOT RWX over all memory, mstatus.FS = dirty, satp = 0. mtvec points at an `ecall` in the
  * reset ROM: a trap that still reaches M-mode executes it, and the resulting EXIT_SBI in
  * M-mode is reported as a fatal firmware error. */
@@ -172,7 +174,10 @@ static void hart_setup_mmode(RISCVCPU *cpu, const SBIState *sbi)
     /* OpenSBI also opens cycle, time and instret to U-mode: Linux 6.1 never writes
      * scounteren, and its vDSO reads time in U-mode. */
     cpu->scounteren = 7;
-    cpu->menvcfg = cpu->features.sstc ? MENVCFG_STCE : 0;
+    /* As OpenSBI: Sstc's stimecmp and Svpbmt's memory types enabled for S-mode where the
+     * hart has them. */
+    cpu->menvcfg = (cpu->features.sstc ? MENVCFG_STCE : 0) |
+                   (cpu->features.svpbmt ? MENVCFG_PBMTE : 0);
     cpu->mstatus = (uint64_t)FS_DIRTY << MSTATUS_FS_SHIFT;
     cpu->mtvec = sbi->boot.mtrap_vector;
     cpu->pmpaddr[0] = PMPADDR_ALL;

@@ -414,7 +414,8 @@ static int h_cpu(struct parse_ctx *ctx, const char *arg)
         out_printf(ctx, "Available CPUs:\n"
                         "  max                  RV64GC hart (same as rv64)\n"
                         "  rv64                 RV64GC hart\n"
-                        "Properties (=on|off): sstc (default on), sv39, sv48, sv57 (default: up to sv57)\n");
+                        "Properties (=on|off): sstc (default on), svinval, svnapot, svpbmt\n"
+                        "  (default off), sv39, sv48, sv57 (default: up to sv57)\n");
         return HANDLED_EXIT;
     }
     struct prop_list pl;
@@ -429,21 +430,38 @@ static int h_cpu(struct parse_ctx *ctx, const char *arg)
         return opt_error(ctx, "unsupported CPU model '%s' (rv64 or max)", model->val);
 
     unsigned satp_set = 0, satp_on = 0;
-    ctx->cfg->cpu_sstc = true;
+    struct tlbstorm_config *cfg = ctx->cfg;
+    /* The extension properties with QEMU 7.2's names and defaults. */
+    const struct {
+        const char *name;
+        bool *value;
+        bool dflt;
+    } ext_props[] = {
+        { "sstc", &cfg->cpu_sstc, true },
+        { "svinval", &cfg->cpu_svinval, false },
+        { "svnapot", &cfg->cpu_svnapot, false },
+        { "svpbmt", &cfg->cpu_svpbmt, false },
+    };
+    const size_t n_ext = sizeof(ext_props) / sizeof(ext_props[0]);
+    for (size_t e = 0; e < n_ext; e++)
+        *ext_props[e].value = ext_props[e].dflt;
     for (unsigned i = 1; i < pl.n; i++) {
         const struct prop *p = &pl.p[i];
         bool on;
-        size_t k;
+        size_t k, e;
         for (k = 0; k < N_SATP_PROPS; k++)
             if (strcmp(p->key, satp_props[k].name) == 0)
                 break;
-        if (k == N_SATP_PROPS && strcmp(p->key, "sstc") != 0)
-            return opt_error(ctx, "unsupported CPU property '%s' (sstc, sv39, sv48, sv57)",
-                             p->key);
+        for (e = 0; e < n_ext; e++)
+            if (strcmp(p->key, ext_props[e].name) == 0)
+                break;
+        if (k == N_SATP_PROPS && e == n_ext)
+            return opt_error(ctx, "unsupported CPU property '%s' (sstc, svinval, svnapot, "
+                             "svpbmt, sv39, sv48, sv57)", p->key);
         if (parse_bool(p->val, &on) != 0)
             return opt_error(ctx, "%s must be on or off, not '%s'", p->key, p->val);
-        if (k == N_SATP_PROPS) {
-            ctx->cfg->cpu_sstc = on;
+        if (e < n_ext) {
+            *ext_props[e].value = on;
         } else {
             unsigned bit = 1u << satp_props[k].mode;
             satp_set |= bit;     /* the last setting of a mode wins */

@@ -55,6 +55,9 @@ struct tlbstorm_config {
     uint64_t ram_size;            /* bytes, TLBSTORM_RAM_MIN..TLBSTORM_RAM_MAX, MiB multiple */
     /* -cpu rv64,PROP=on|off,... */
     bool cpu_sstc;                /* sstc: the Sstc extension; default on */
+    bool cpu_svinval;             /* svinval: sinval.vma and its fences; default off (QEMU) */
+    bool cpu_svnapot;             /* svnapot: 64 KiB NAPOT leaf PTEs; default off (QEMU) */
+    bool cpu_svpbmt;              /* svpbmt: PTE memory types, menvcfg.PBMTE; default off */
     /* sv39/sv48/sv57 resolved as QEMU 8 does: the satp MODE value of the highest paging mode,
      * 10 (Sv57, the default), 9 (Sv48), 8 (Sv39) or 0 (Bare: no paging). */
     unsigned cpu_satp_mode_max;

@@ -282,6 +282,9 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
         }
         m->cpus[i] = cpu;
         cpu->features = (RISCVCPUFeatures){ .sstc = cfg->cpu_sstc,
+                                            .svinval = cfg->cpu_svinval,
+                                            .svnapot = cfg->cpu_svnapot,
+                                            .svpbmt = cfg->cpu_svpbmt,
                                             .satp_mode_max = (uint8_t)cfg->cpu_satp_mode_max };
         cpu->ram_host = m->ram;
         if (tlb_init(cpu) != 0) {
@@ -566,7 +569,8 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
             .bootargs = cfg->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .has_plic = true, .has_rtc = true, .n_virtio = VIRT_VIRTIO_SLOTS,
             .has_remap_test = remap_test != NULL,
-            .sstc = cfg->cpu_sstc, .satp_mode_max = cfg->cpu_satp_mode_max,
+            .sstc = cfg->cpu_sstc, .svinval = cfg->cpu_svinval, .svnapot = cfg->cpu_svnapot,
+            .svpbmt = cfg->cpu_svpbmt, .satp_mode_max = cfg->cpu_satp_mode_max,
         };
         rc = virt_fdt_build(&p, &fdt, &fdt_size, errp);
     }

@@ -16,25 +16,40 @@
 /* Interrupt numbers in the hart-local interrupt controller (mip bit positions). */
 enum { INTC_M_SOFT = 3, INTC_M_TIMER = 7, INTC_S_EXT = 9, INTC_M_EXT = 11 };
 
-/* In canonical order: single letters, then Z extensions, then S extensions. The last one,
- * sstc, is optional (-cpu rv64,sstc=off). */
-static const char *const isa_extensions[] = {
-    "i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei", "zihintpause",
-    "zba", "zbb", "zbs", "sstc",
+/* In canonical order: single letters, then Z extensions, then S extensions (alphabetical).
+ * The S extensions are -cpu properties; the others are always there. */
+enum { ISA_ALWAYS, ISA_SSTC, ISA_SVINVAL, ISA_SVNAPOT, ISA_SVPBMT };
+static const struct {
+    const char *name;
+    unsigned when;
+} isa_extensions[] = {
+    { "i", ISA_ALWAYS }, { "m", ISA_ALWAYS }, { "a", ISA_ALWAYS }, { "f", ISA_ALWAYS },
+    { "d", ISA_ALWAYS }, { "c", ISA_ALWAYS }, { "zicntr", ISA_ALWAYS }, { "zicsr", ISA_ALWAYS },
+    { "zifencei", ISA_ALWAYS }, { "zihintpause", ISA_ALWAYS }, { "zba", ISA_ALWAYS },
+    { "zbb", ISA_ALWAYS }, { "zbs", ISA_ALWAYS }, { "sstc", ISA_SSTC },
+    { "svinval", ISA_SVINVAL }, { "svnapot", ISA_SVNAPOT }, { "svpbmt", ISA_SVPBMT },
 };
 #define N_ISA_EXTENSIONS (sizeof(isa_extensions) / sizeof(isa_extensions[0]))
 
-static size_t n_isa_extensions(const struct virt_fdt_params *p)
+static bool isa_extension_on(const struct virt_fdt_params *p, size_t i)
 {
-    return p->sstc ? N_ISA_EXTENSIONS : N_ISA_EXTENSIONS - 1;
+    switch (isa_extensions[i].when) {
+    case ISA_SSTC: return p->sstc;
+    case ISA_SVINVAL: return p->svinval;
+    case ISA_SVNAPOT: return p->svnapot;
+    case ISA_SVPBMT: return p->svpbmt;
+    default: return true;
+    }
 }
 
 const char *virt_fdt_isa_string(const struct virt_fdt_params *p, char *buf, size_t len)
 {
     size_t used = (size_t)snprintf(buf, len, "rv64");
-    for (size_t i = 0; i < n_isa_extensions(p) && used < len; i++) {
-        const char *ext = isa_extensions[i];
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", ext[1] ? "_" : "", ext);
+    for (size_t i = 0; i < N_ISA_EXTENSIONS && used < len; i++) {
+        if (isa_extension_on(p, i)) {
+            const char *ext = isa_extensions[i].name;
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", ext[1] ? "_" : "", ext);
+        }
     }
     return buf;
 }
@@ -131,8 +146,11 @@ static void add_cpus(struct fdt_writer *w, const struct virt_fdt_params *p)
         /* A string list is the strings back to back, each with its NUL. */
         char list[256];
         size_t len = 0;
-        for (size_t i = 0; i < n_isa_extensions(p); i++) {
-            len += (size_t)snprintf(list + len, sizeof(list) - len, "%s", isa_extensions[i]) + 1;
+        for (size_t i = 0; i < N_ISA_EXTENSIONS; i++) {
+            if (isa_extension_on(p, i)) {
+                len += (size_t)snprintf(list + len, sizeof(list) - len, "%s",
+                                        isa_extensions[i].name) + 1;
+            }
         }
         chk(w, fdt_property(fdt, "riscv,isa-extensions", list, (int)len));
         /* The highest mode satp accepts. Linux 6.1 ignores it and probes satp itself (Sv57

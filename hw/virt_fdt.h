@@ -22,6 +22,7 @@ struct virt_fdt_params {
     unsigned n_virtio;                  /* virtio-mmio slots on the bus, 0..8 */
     bool has_remap_test;                /* --remap-test's control page */
     bool sstc;                          /* harts have Sstc (riscv,isa lists it) */
+    bool svinval, svnapot, svpbmt;      /* and these, each listed when on */
     unsigned satp_mode_max;             /* satp MODE of the highest paging mode (mmu-type):
                                          * 8, 9, 10 = Sv39, Sv48, Sv57; 0 = none */
 };

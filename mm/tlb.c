@@ -175,6 +175,21 @@ static void tlb_desc_clear_entry(CPUTLBDesc *d, CPUTLBEntry *e)
     d->n_used_entries--;
 }
 
+/* The page sizes above 4 KiB a leaf can have: the Svnapot 64 KiB page, then the 2 MiB,
+ * 1 GiB, 512 GiB and 256 TiB superpages. Bit k of CPUTLBDesc.large_sizes stands for
+ * large_page_bits[k]. */
+static const uint8_t large_page_bits[] = { 16, 21, 30, 39, 48 };
+#define N_LARGE_SIZES (sizeof(large_page_bits) / sizeof(large_page_bits[0]))
+
+static unsigned tlb_large_size_class(unsigned page_bits)
+{
+    unsigned k = 0;
+    while (k + 1 < N_LARGE_SIZES && large_page_bits[k] != page_bits) {
+        k++;
+    }
+    return k;
+}
+
 /* Remove every entry derived from a large page that contains `page`. The 4 KiB pieces of a
  * large page sit at consecutive indexes (the index is the virtual page number), so a 2 MiB
  * page needs at most 512 slots looked at; a page at least as large as the table needs a
@@ -182,11 +197,11 @@ static void tlb_desc_clear_entry(CPUTLBDesc *d, CPUTLBEntry *e)
 static void tlb_desc_flush_large(CPUTLBDescFast *f, CPUTLBDesc *d, uint64_t page)
 {
     size_t n_entries = f->mask + 1;
-    for (unsigned k = 1; k <= 4; k++) {
+    for (unsigned k = 0; k < N_LARGE_SIZES; k++) {
         if (!(d->large_sizes & (1u << k))) {
             continue;
         }
-        unsigned bits = RV_PAGE_BITS + 9 * k;
+        unsigned bits = large_page_bits[k];
         uint64_t base = page & ~((1ULL << bits) - 1);
         uint64_t n_pages = 1ULL << (bits - RV_PAGE_BITS);
         size_t n = n_pages < n_entries ? (size_t)n_pages : n_entries;
@@ -486,7 +501,7 @@ static void tlb_add_large_page(CPUTLBDesc *d, uint64_t vaddr, unsigned page_bits
     }
     d->large_page_addr = vaddr & lp_mask;
     d->large_page_mask = lp_mask;
-    d->large_sizes |= (uint8_t)(1u << ((page_bits - RV_PAGE_BITS) / 9));
+    d->large_sizes |= (uint8_t)(1u << tlb_large_size_class(page_bits));
 }
 
 /* What tlb_resolve found for one access. */

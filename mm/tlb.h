@@ -41,7 +41,7 @@ _Static_assert(offsetof(CPUTLBEntry, addr_read) == 0, "fast path loads addr_read
 /* Slow-path companion of each entry: what the translation came from. */
 typedef struct CPUTLBEntryFull {
     uint64_t paddr;               /* physical page address */
-    uint8_t page_bits;            /* 12, 21, 30, 39, 48: size of the leaf PTE's page */
+    uint8_t page_bits;            /* 12, 16 (Svnapot), 21, 30, 39, 48: the leaf's page */
     uint8_t prot;                 /* PAGE_READ | PAGE_WRITE | PAGE_EXEC granted to this entry */
     bool global;                  /* leaf PTE had G set: valid in every address space */
     uint16_t asid;                /* satp.ASID the entry was filled under */
@@ -69,7 +69,8 @@ typedef struct CPUTLBDesc {
      * large page that contains the flushed address. */
     uint64_t large_page_addr;
     uint64_t large_page_mask;
-    uint8_t large_sizes;          /* bit (page_bits - 12) / 9 set: entries of that size exist */
+    uint8_t large_sizes;          /* bit tlb_large_size_class(page_bits): entries of that
+                                   * size exist */
     size_t n_used_entries;        /* exact count of valid entries in the table */
     int64_t window_begin_ns;      /* resize policy: window start (checked at full flushes) */
     size_t window_max_entries;    /* largest n_used_entries seen in the window */

@@ -289,7 +289,7 @@ Test(cmdline, cpu)
     cr_assert_eq(PARSE("-cpu", "help"), CMDLINE_EXIT_SUCCESS);
     cr_assert_not_null(strstr(out_text, "rv64"));
     EXPECT_ERROR("-cpu: unsupported CPU model 'sifive-u54' (rv64 or max)", "-cpu", "sifive-u54");
-    EXPECT_ERROR("-cpu: unsupported CPU property 'v' (sstc, sv39, sv48, sv57)", "-cpu",
+    EXPECT_ERROR("-cpu: unsupported CPU property 'v' (sstc, svinval, svnapot, svpbmt, sv39, sv48, sv57)", "-cpu",
                  "rv64,v=true");
     EXPECT_ERROR("-cpu: unsupported CPU model 'rv32' (rv64 or max)", "-cpu", "rv32");
     EXPECT_ERROR("-cpu: unsupported CPU model 'sstc=off' (rv64 or max)", "-cpu", "sstc=off");
@@ -313,6 +313,20 @@ Test(cmdline, cpu_sstc)
     EXPECT_RUN("-cpu", "rv64,sstc=off", "-cpu", "rv64");   /* a later -cpu replaces it all */
     cr_assert(cfg.cpu_sstc);
     EXPECT_ERROR("-cpu: sstc must be on or off, not 'maybe'", "-cpu", "rv64,sstc=maybe");
+}
+
+/* svinval, svnapot, svpbmt: QEMU 7.2's names, off by default, each on its own. */
+Test(cmdline, cpu_sv_extensions)
+{
+    EXPECT_RUN("-cpu", "rv64");
+    cr_assert(!cfg.cpu_svinval && !cfg.cpu_svnapot && !cfg.cpu_svpbmt);
+    EXPECT_RUN("-cpu", "rv64,svinval=on,svnapot=on,svpbmt=on");
+    cr_assert(cfg.cpu_svinval && cfg.cpu_svnapot && cfg.cpu_svpbmt && cfg.cpu_sstc);
+    EXPECT_RUN("-cpu", "rv64,svnapot");
+    cr_assert(!cfg.cpu_svinval && cfg.cpu_svnapot && !cfg.cpu_svpbmt);
+    EXPECT_RUN("-cpu", "rv64,svpbmt=on", "-cpu", "rv64");  /* a later -cpu replaces it all */
+    cr_assert(!cfg.cpu_svpbmt);
+    EXPECT_ERROR("-cpu: svinval must be on or off, not '2'", "-cpu", "rv64,svinval=2");
 }
 
 /* QEMU 8's rules: the highest mode on is the maximum, lower ones are implied; only "off"
@@ -354,7 +368,7 @@ Test(cmdline, cpu_satp_modes)
     EXPECT_ERROR("-cpu: satp mode sv64 is higher than the hart's maximum sv57", "-cpu",
                  "rv64,sv64=on");
     EXPECT_ERROR("-cpu: sv48 must be on or off, not '1'", "-cpu", "rv64,sv48=1");
-    EXPECT_ERROR("-cpu: unsupported CPU property 'sv32' (sstc, sv39, sv48, sv57)", "-cpu",
+    EXPECT_ERROR("-cpu: unsupported CPU property 'sv32' (sstc, svinval, svnapot, svpbmt, sv39, sv48, sv57)", "-cpu",
                  "rv64,sv32=on");
 }
 

@@ -42,7 +42,7 @@ static bool expect_ends_tb(enum riscv_op op)
     case OP_JAL: case OP_JALR:
     case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
     case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI: case OP_PAUSE:
-    case OP_SFENCE_VMA: case OP_FENCE_I: case OP_ILLEGAL:
+    case OP_SFENCE_VMA: case OP_FENCE_I: case OP_SINVAL_VMA: case OP_ILLEGAL:
         return true;
     default:
         return false;
@@ -59,7 +59,8 @@ static enum rd_kind rd_kind(enum riscv_op op)
     case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
     case OP_SB: case OP_SH: case OP_SW: case OP_SD: case OP_FSW: case OP_FSD:
     case OP_FENCE: case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI:
-    case OP_PAUSE: case OP_SFENCE_VMA: case OP_FENCE_I:
+    case OP_PAUSE: case OP_SFENCE_VMA: case OP_FENCE_I: case OP_SINVAL_VMA:
+    case OP_SFENCE_W_INVAL: case OP_SFENCE_INVAL_IR:
         return RD_NONE;
     case OP_FLW: case OP_FLD:
         return RD_F;
@@ -347,6 +348,10 @@ static const Golden golden_system[] = {
     { .insn = 0x10500073, .op = OP_WFI },                                                /* wfi */
     { .insn = 0x12000073, .op = OP_SFENCE_VMA, .rs1 = 0, .rs2 = 0 },                     /* sfence.vma x0, x0 */
     { .insn = 0x12b50073, .op = OP_SFENCE_VMA, .rs1 = 10, .rs2 = 11 },                   /* sfence.vma x10, x11 */
+    { .insn = 0x16b50073, .op = OP_SINVAL_VMA, .rs1 = 10, .rs2 = 11 },                   /* sinval.vma x10, x11 */
+    { .insn = 0x16000073, .op = OP_SINVAL_VMA, .rs1 = 0, .rs2 = 0 },                     /* sinval.vma x0, x0 */
+    { .insn = 0x18000073, .op = OP_SFENCE_W_INVAL },                                     /* sfence.w.inval */
+    { .insn = 0x18100073, .op = OP_SFENCE_INVAL_IR },                                    /* sfence.inval.ir */
     { .insn = 0x0ff0000f, .op = OP_FENCE, .imm = 0x0ff },                                /* fence iorw, iorw */
     { .insn = 0x0210000f, .op = OP_FENCE, .imm = 0x021 },                                /* fence r, w */
     { .insn = 0x8330000f, .op = OP_FENCE, .imm = 0x833 },                                /* fence.tso */

@@ -386,6 +386,40 @@ Test(jit, atomics_in_compiled_code)
 
 /* The longest TBs of the longest ops: jit_compile_locked aborts if one outgrows the space
  * it reserved, so each must compile. */
+/* Svinval's three instructions as the interpreter runs them for both backends (compiled
+ * code hands system ops over): without the extension all are illegal; with it, illegal in
+ * U-mode; sinval.vma also in S-mode under mstatus.TVM, which the other two ignore. */
+static uint64_t run_one_at(uint32_t insn, unsigned priv)
+{
+    const uint32_t code[] = { insn, JAL_SELF };
+    put_code(CODE, code, 2);
+    tb_invalidate_phys_page(CODE);
+    fx_trap_reset(fx_cpu, priv);
+    TranslationBlock *tb = tb_at(CODE);
+    interp_exec(fx_cpu, tb, 0, true);
+    return fx_cpu->pc == FX_TRAP_VECTOR ? fx_cpu->mcause : 0;
+}
+
+Test(jit, svinval_instructions_follow_the_extension_and_privilege_rules)
+{
+    const uint32_t sinval = 0x16050073, w_inval = 0x18000073, inval_ir = 0x18100073;
+    const uint32_t all[] = { sinval, w_inval, inval_ir };
+    for (unsigned i = 0; i < 3; i++) {
+        cr_assert_eq(run_one_at(all[i], PRV_S), EXCP_ILLEGAL_INST, "insn %#x without Svinval",
+                     all[i]);
+    }
+    fx_cpu->features.svinval = true;
+    for (unsigned i = 0; i < 3; i++) {
+        cr_assert_eq(run_one_at(all[i], PRV_M), 0, "insn %#x in M", all[i]);
+        cr_assert_eq(run_one_at(all[i], PRV_S), 0, "insn %#x in S", all[i]);
+        cr_assert_eq(run_one_at(all[i], PRV_U), EXCP_ILLEGAL_INST, "insn %#x in U", all[i]);
+    }
+    fx_cpu->mstatus |= MSTATUS_TVM;
+    cr_assert_eq(run_one_at(sinval, PRV_S), EXCP_ILLEGAL_INST, "sinval.vma under TVM");
+    cr_assert_eq(run_one_at(w_inval, PRV_S), 0, "sfence.w.inval ignores TVM");
+    cr_assert_eq(run_one_at(inval_ir, PRV_S), 0, "sfence.inval.ir ignores TVM");
+}
+
 Test(jit, longest_tbs_fit_the_code_reservation)
 {
     const uint32_t ops[] = { store(3, 5, 6, 1000), store(0, 5, 6, -1000), load(0, 7, 6, 1000),

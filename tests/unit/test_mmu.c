@@ -200,8 +200,8 @@ Test(mmu, invalid_leaf_encodings_fault)
         FX_PTE_V | FX_PTE_W | FX_PTE_X | FX_PTE_A | FX_PTE_D, /* W+X without R */
         FX_PTE_RWXAD | (1ULL << 54),                         /* reserved bits 63:54 */
         FX_PTE_RWXAD | (1ULL << 60),
-        FX_PTE_RWXAD | (1ULL << 61),                         /* PBMT (not implemented) */
-        FX_PTE_RWXAD | (1ULL << 63),                         /* N (not implemented) */
+        FX_PTE_RWXAD | (1ULL << 61),                         /* PBMT (svpbmt off) */
+        FX_PTE_RWXAD | (1ULL << 63),                         /* N (svnapot off) */
     };
     for (unsigned i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
         fx_pte_write(slot, fx_pte(pa, bad_flags[i]));
@@ -231,6 +231,102 @@ Test(mmu, non_leaf_with_d_a_u_or_reserved_faults)
         fx_pte_write(slot, good);
         expect_ok(v, ACCESS_LOAD, MMU_IDX_S, pa, 12);
     }
+}
+
+/* ---- Svnapot and Svpbmt ----------------------------------------------------------------- */
+
+#define PTE_N (1ULL << 63)
+#define PTE_PBMT(t) ((uint64_t)(t) << 61)
+#define V64K 0x120000ULL                       /* a 64 KiB-aligned virtual page */
+#define P64K (FX_RAM_BASE + 0x100000)          /* and a 64 KiB-aligned frame */
+
+/* The 16 PTEs of a 64 KiB NAPOT page: N, ppn = frame's | 1000 (priv spec, Svnapot). */
+static uint64_t map_napot(uint64_t flags)
+{
+    uint64_t first = 0;
+    for (unsigned i = 0; i < 16; i++) {
+        uint64_t slot = fx_map(V64K + i * 0x1000, P64K + 0x8000, 12, flags | PTE_N);
+        first = i == 0 ? slot : first;
+    }
+    return first;
+}
+
+Test(mmu, svnapot_64k_page_translates_every_offset)
+{
+    fx_cpu->features.svnapot = true;
+    fx_paging(SATP_MODE_SV39);
+    map_napot(FX_PTE_RWXAD);
+    for (uint64_t off = 0; off < 0x10000; off += 0x1f38) {
+        expect_ok(V64K + off, ACCESS_LOAD, MMU_IDX_S, P64K + off, 16);
+    }
+    expect_ok(V64K + 0xfff8, ACCESS_STORE, MMU_IDX_S, P64K + 0xfff8, 16);
+}
+
+Test(mmu, svnapot_reserved_encodings_fault)
+{
+    fx_cpu->features.svnapot = true;
+    fx_paging(SATP_MODE_SV39);
+    uint64_t slot = map_napot(FX_PTE_RWXAD);
+    /* ppn[3:0] other than 1000 is reserved (only 64 KiB is defined). */
+    for (uint64_t low = 0; low < 16; low++) {
+        if (low == 8) {
+            continue;
+        }
+        fx_pte_write(slot, fx_pte(P64K + low * 0x1000, FX_PTE_RWXAD | PTE_N));
+        expect_page_fault_all(V64K, MMU_IDX_S);
+    }
+    /* N on a 2 MiB leaf, and on a pointer. */
+    uint64_t v2m = 0x40000000ULL;
+    uint64_t s2m = fx_map(v2m, FX_RAM_BASE + 0x200000, 21, FX_PTE_RWXAD | PTE_N);
+    expect_page_fault_all(v2m, MMU_IDX_S);
+    fx_pte_write(s2m, fx_pte(FX_RAM_BASE + 0x200000, FX_PTE_RWXAD));
+    expect_ok(v2m, ACCESS_LOAD, MMU_IDX_S, FX_RAM_BASE + 0x200000, 21);
+    uint64_t ptr = fx_pte_addr(V64K, 1);
+    fx_pte_write(ptr, fx_pte_read(ptr) | PTE_N);
+    expect_page_fault_all(V64K + 0x1000, MMU_IDX_S);
+}
+
+Test(mmu, svnapot_off_makes_n_reserved)
+{
+    fx_paging(SATP_MODE_SV39);
+    map_napot(FX_PTE_RWXAD);
+    expect_page_fault_all(V64K, MMU_IDX_S);
+}
+
+Test(mmu, svpbmt_types_need_menvcfg_pbmte)
+{
+    fx_cpu->features.svpbmt = true;
+    fx_paging(SATP_MODE_SV39);
+    uint64_t v = 0x7000, pa = FX_RAM_BASE + 0x7000;
+    uint64_t slot = fx_map(v, pa, 12, FX_PTE_RWXAD);
+    /* PBMTE clear: the bits stay reserved even on a hart with Svpbmt. */
+    fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PTE_PBMT(1)));
+    expect_page_fault_all(v, MMU_IDX_S);
+    fx_cpu->menvcfg |= MENVCFG_PBMTE;
+    for (unsigned t = 0; t <= 2; t++) {
+        fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PTE_PBMT(t)));
+        expect_ok(v, ACCESS_LOAD, MMU_IDX_S, pa, 12);
+        expect_ok(v, ACCESS_STORE, MMU_IDX_S, pa, 12);
+    }
+    fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PTE_PBMT(3)));     /* reserved type */
+    expect_page_fault_all(v, MMU_IDX_S);
+    fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD));
+    uint64_t ptr = fx_pte_addr(v, 1);
+    fx_pte_write(ptr, fx_pte_read(ptr) | PTE_PBMT(1));               /* PBMT on a pointer */
+    expect_page_fault_all(v, MMU_IDX_S);
+}
+
+Test(mmu, menvcfg_pbmte_is_writable_only_with_svpbmt)
+{
+    uint64_t old;
+    fx_set_priv(fx_cpu, PRV_M);
+    cr_assert_eq(riscv_csr_rmw(fx_cpu, 0x30a, &old, false, true, MENVCFG_PBMTE, ~0ULL, 0),
+                 CSR_OK_EXIT_TB);
+    cr_assert_eq(fx_cpu->menvcfg & MENVCFG_PBMTE, 0);
+    fx_cpu->features.svpbmt = true;
+    cr_assert_eq(riscv_csr_rmw(fx_cpu, 0x30a, &old, false, true, MENVCFG_PBMTE, ~0ULL, 0),
+                 CSR_OK_EXIT_TB);
+    cr_assert_eq(fx_cpu->menvcfg & MENVCFG_PBMTE, MENVCFG_PBMTE);
 }
 
 Test(mmu, pointer_at_last_level_faults)

@@ -490,6 +490,37 @@ Test(tlb, page_flush_in_one_large_page_keeps_the_other)
     cr_assert(tlb_holds(MMU_IDX_S, V4K));
 }
 
+/* Svnapot: a 64 KiB NAPOT page is a large page of its own size. A flush of any 4 KiB page in
+ * it drops the pieces of every other 4 KiB page of it, and nothing outside it. */
+Test(tlb, page_flush_inside_napot_64k_page_removes_all_its_pieces)
+{
+    fx_cpu->features.svnapot = true;
+    fx_paging(SATP_MODE_SV39);
+    fx_set_priv(fx_cpu, PRV_S);
+    const uint64_t v64 = 0x120000ULL, p64 = FX_RAM_BASE + 0x100000;
+    for (unsigned i = 0; i < 16; i++) {
+        fx_map(v64 + i * 0x1000, p64 + 0x8000, 12,
+               FX_PTE_V | FX_PTE_R | FX_PTE_W | FX_PTE_A | FX_PTE_D | (1ULL << 63));
+    }
+    fx_map(V4K, FRAME(0), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    fx_map(v64 + 0x10000, FRAME(1), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);   /* just after */
+    fx_ram_write(p64 + 0x1000, 8, 0x1111);
+    fx_ram_write(p64 + 0xf000, 8, 0x2222);
+    cr_assert_eq(load(v64 + 0x1000, 8, MMU_IDX_S), 0x1111);
+    cr_assert_eq(load(v64 + 0xf000, 8, MMU_IDX_S), 0x2222);
+    load(V4K, 8, MMU_IDX_S);
+    load(v64 + 0x10000, 8, MMU_IDX_S);
+    cr_assert_eq(full(MMU_IDX_S, v64 + 0x1000)->page_bits, 16);
+    const CPUTLBDesc *d = &fx_cpu->tlb.d[MMU_IDX_S];
+    cr_assert_eq(d->large_page_addr, v64);
+    cr_assert_eq(d->large_page_mask, ~0xffffULL);
+    tlb_flush_page_local(fx_cpu, v64 + 0x7000);
+    cr_assert(!tlb_holds(MMU_IDX_S, v64 + 0x1000), "a piece of the 64 KiB page survived");
+    cr_assert(!tlb_holds(MMU_IDX_S, v64 + 0xf000), "a piece of the 64 KiB page survived");
+    cr_assert(tlb_holds(MMU_IDX_S, V4K), "an unrelated 4 KiB entry was flushed");
+    cr_assert(tlb_holds(MMU_IDX_S, v64 + 0x10000), "the page after it was flushed");
+}
+
 Test(tlb, page_flush_inside_gigapage_removes_its_entries_across_the_table)
 {
     fx_paging(SATP_MODE_SV39);

@@ -117,6 +117,34 @@ Test(virt_fdt, cpu_properties_shape_isa_and_mmu_type)
     }
 }
 
+/* The Sv extensions, each listed (riscv,isa after sstc, and riscv,isa-extensions) only when
+ * on. */
+Test(virt_fdt, sv_extensions_are_listed_when_on)
+{
+    struct virt_fdt_params p = { .n_harts = 1, .ram_base = VIRT_RAM_BASE,
+                                 .ram_size = 256 << 20, .sstc = true, .svinval = true,
+                                 .svnapot = true, .svpbmt = true, .satp_mode_max = 10 };
+    void *fdt = build(&p);
+    int cpu = fdt_path_offset(fdt, "/cpus/cpu@0");
+    cr_assert_str_eq(fdt_getprop(fdt, cpu, "riscv,isa", NULL),
+                     "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc_svinval_"
+                     "svnapot_svpbmt");
+    int len;
+    const char *exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+    cr_assert(list_has(exts, len, "svinval") && list_has(exts, len, "svnapot") &&
+              list_has(exts, len, "svpbmt"));
+    free(fdt);
+    p.svinval = p.svpbmt = false;
+    fdt = build(&p);
+    cpu = fdt_path_offset(fdt, "/cpus/cpu@0");
+    cr_assert_str_eq(fdt_getprop(fdt, cpu, "riscv,isa", NULL),
+                     "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zba_zbb_zbs_sstc_svnapot");
+    exts = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+    cr_assert(!list_has(exts, len, "svinval") && list_has(exts, len, "svnapot") &&
+              !list_has(exts, len, "svpbmt"));
+    free(fdt);
+}
+
 Test(virt_fdt, clint_routes_soft_and_timer_interrupts_of_every_hart)
 {
     struct virt_fdt_params p = { .n_harts = 3, .ram_base = VIRT_RAM_BASE, .ram_size = 1 << 30 };
