@@ -1,6 +1,10 @@
 /* CLINT (SiFive layout, as QEMU virt): msip[hart] at 0x0000 + 4*hart, mtimecmp[hart] at
  * 0x4000 + 8*hart, mtime at 0xbff8 (read-only here: it follows the host clock). 32- and
- * 64-bit accesses; a 32-bit write replaces half of a 64-bit register. */
+ * 64-bit accesses; a 32-bit write replaces half of a 64-bit register.
+ * With -M virt,aclint=on the same registers are the ACLINT MSWI (msip) and MTIMER (mtimecmp,
+ * mtime), whose layout is the CLINT's, and the ACLINT SSWI adds setssip[hart] at
+ * 0x2f00000 + 4*hart: writing 1 raises that hart's supervisor software interrupt (mip.SSIP),
+ * as an SBI send_ipi does; reads return 0 (ACLINT spec 1.0, SSWI). */
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/devices.h"
@@ -55,3 +59,30 @@ static void clint_write(void *opaque, uint64_t offset, uint64_t value, unsigned 
 }
 
 const MMIOOps clint_ops = { clint_read, clint_write };
+
+static uint64_t aclint_sswi_read(void *opaque, uint64_t offset, unsigned size)
+{
+    (void)opaque;
+    (void)offset;
+    (void)size;
+    return 0;
+}
+
+static void aclint_sswi_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    Machine *m = opaque;
+    (void)size;
+    if (offset % 4 != 0 || offset / 4 >= m->n_cpus || !(value & 1)) {
+        return;
+    }
+    RISCVCPU *cpu = m->cpus[offset / 4];
+    /* Release: pairs with the target's acquire load of mip. Kick on the rising edge only,
+     * as the built-in SBI's send_ipi does: if SSIP was set, its setter kicked already. */
+    uint64_t old = atomic_fetch_or_explicit(&cpu->mip, MIP_SSIP, memory_order_release);
+    if (!(old & MIP_SSIP)) {
+        vcpu_kick(cpu);
+        run_slot_boost(cpu);
+    }
+}
+
+const MMIOOps aclint_sswi_ops = { aclint_sswi_read, aclint_sswi_write };

@@ -353,6 +353,9 @@ static int h_machine(struct parse_ctx *ctx, const char *arg)
             if (!p->val || strcmp(p->val, "tcg") != 0)
                 return opt_error(ctx, "unsupported accelerator '%s' (only tcg)",
                                  p->val ? p->val : "");
+        } else if (strcmp(p->key, "aclint") == 0) {
+            if (parse_bool(p->val, &ctx->cfg->machine_aclint) != 0)
+                return opt_error(ctx, "aclint must be on or off, not '%s'", p->val);
         } else {
             return opt_error(ctx, "unknown property '%s'", p->key);
         }
@@ -1022,7 +1025,7 @@ struct option_def {
 static const struct option_def option_table[] = {
     { "help", "h", ARG_NONE, h_help, "", "print this help and exit" },
     { "version", NULL, ARG_NONE, h_version, "", "print the version and exit" },
-    { "machine", "M", ARG_REQUIRED, h_machine, "virt[,dumpdtb=FILE][,accel=tcg]",
+    { "machine", "M", ARG_REQUIRED, h_machine, "virt[,dumpdtb=FILE][,accel=tcg][,aclint=on]",
       "machine (only virt; 'help' lists); dumpdtb writes the DTB and exits" },
     { "cpu", NULL, ARG_REQUIRED, h_cpu, "rv64|max[,sstc=on|off][,sv39|sv48|sv57=on|off]",
       "CPU model (both are the RV64GC hart); Sstc, highest satp mode" },

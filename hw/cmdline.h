@@ -51,6 +51,7 @@ struct tlbstorm_config {
     /* machine */
     const char *machine;          /* "virt" (the only machine) */
     const char *dumpdtb_path;     /* -machine virt,dumpdtb=FILE, else NULL */
+    bool machine_aclint;          /* -machine virt,aclint=on: ACLINT MSWI/MTIMER/SSWI */
     unsigned smp;                 /* vCPUs, 1..TLBSTORM_MAX_CPUS, default 1 */
     uint64_t ram_size;            /* bytes, TLBSTORM_RAM_MIN..TLBSTORM_RAM_MAX, MiB multiple */
     /* -cpu rv64,PROP=on|off,... */

@@ -1,5 +1,6 @@
 /* The small devices of the virt board: SiFive test (poweroff and reset), CLINT (msip,
- * mtimecmp, mtime) and the HTIF tohost/fromhost mailbox of test binaries. The PLIC, UART,
+ * mtimecmp, mtime; also the ACLINT MSWI and MTIMER), the ACLINT SSWI, and the HTIF
+ * tohost/fromhost mailbox of test binaries. The PLIC, UART,
  * RTC and virtio have their own headers.
  * Callers: vCPU threads through MMIO dispatch. Locking: each device serialises itself. */
 #ifndef HW_DEVICES_H
@@ -11,6 +12,7 @@ struct Machine;
 
 extern const MMIOOps sifive_test_ops;   /* opaque: Machine * */
 extern const MMIOOps clint_ops;         /* opaque: Machine * */
+extern const MMIOOps aclint_sswi_ops;   /* opaque: Machine *; -M virt,aclint=on */
 extern const MMIOOps htif_tohost_ops;   /* opaque: HTIFState *; 8-byte region at tohost */
 extern const MMIOOps htif_fromhost_ops; /* opaque: HTIFState *; 8-byte region at fromhost */
 

@@ -387,6 +387,11 @@ static int publish_memmap(Machine *m)
                                 .size = VIRT_TEST_SIZE, .ops = &sifive_test_ops, .opaque = m };
     regions[n++] = (MemRegion){ .name = "clint", .base = VIRT_CLINT_BASE,
                                 .size = VIRT_CLINT_SIZE, .ops = &clint_ops, .opaque = m };
+    if (m->cfg->machine_aclint) {
+        regions[n++] = (MemRegion){ .name = "aclint-sswi", .base = VIRT_ACLINT_SSWI_BASE,
+                                    .size = VIRT_ACLINT_SSWI_SIZE, .ops = &aclint_sswi_ops,
+                                    .opaque = m };
+    }
     regions[n++] = (MemRegion){ .name = "uart0", .base = VIRT_UART0_BASE,
                                 .size = VIRT_UART0_SIZE, .ops = &ns16550_ops, .opaque = uart0 };
     regions[n++] = (MemRegion){ .name = "plic", .base = VIRT_PLIC_BASE, .size = VIRT_PLIC_SIZE,
@@ -568,7 +573,7 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
             .n_harts = m->n_cpus, .ram_base = m->ram_base, .ram_size = m->ram_size,
             .bootargs = cfg->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .has_plic = true, .has_rtc = true, .n_virtio = VIRT_VIRTIO_SLOTS,
-            .has_remap_test = remap_test != NULL,
+            .has_remap_test = remap_test != NULL, .aclint = cfg->machine_aclint,
             .sstc = cfg->cpu_sstc, .svinval = cfg->cpu_svinval, .svnapot = cfg->cpu_svnapot,
             .svpbmt = cfg->cpu_svpbmt, .satp_mode_max = cfg->cpu_satp_mode_max,
         };

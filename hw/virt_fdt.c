@@ -14,7 +14,7 @@
 #define TEST_RESET_VALUE 0x7777
 
 /* Interrupt numbers in the hart-local interrupt controller (mip bit positions). */
-enum { INTC_M_SOFT = 3, INTC_M_TIMER = 7, INTC_S_EXT = 9, INTC_M_EXT = 11 };
+enum { INTC_S_SOFT = 1, INTC_M_SOFT = 3, INTC_M_TIMER = 7, INTC_S_EXT = 9, INTC_M_EXT = 11 };
 
 /* In canonical order: single letters, then Z extensions, then S extensions (alphabetical).
  * The S extensions are -cpu properties; the others are always there. */
@@ -106,23 +106,73 @@ static void begin_node_at(struct fdt_writer *w, const char *name, uint64_t addr)
     chk(w, fdt_begin_node(w->fdt, buf));
 }
 
-/* interrupts-extended = < &intc(h) a, &intc(h) b > for every hart. */
-static void prop_interrupts_extended(struct fdt_writer *w, unsigned n_harts, uint32_t a,
-                                     uint32_t b)
+/* interrupts-extended = < &intc(h) irqs[0], &intc(h) irqs[1] ... > for every hart. */
+static void prop_interrupts_extended_n(struct fdt_writer *w, unsigned n_harts,
+                                       const uint32_t *irqs, unsigned n_irqs)
 {
-    fdt32_t *cells = calloc(4 * (size_t)n_harts, sizeof(*cells));
+    size_t n_cells = 2 * (size_t)n_irqs * n_harts;
+    fdt32_t *cells = calloc(n_cells, sizeof(*cells));
     if (!cells) {
         chk(w, -FDT_ERR_NOSPACE);
         return;
     }
+    size_t c = 0;
     for (unsigned h = 0; h < n_harts; h++) {
-        cells[4 * h + 0] = cpu_to_fdt32(intc_phandle(h));
-        cells[4 * h + 1] = cpu_to_fdt32(a);
-        cells[4 * h + 2] = cpu_to_fdt32(intc_phandle(h));
-        cells[4 * h + 3] = cpu_to_fdt32(b);
+        for (unsigned i = 0; i < n_irqs; i++) {
+            cells[c++] = cpu_to_fdt32(intc_phandle(h));
+            cells[c++] = cpu_to_fdt32(irqs[i]);
+        }
     }
-    chk(w, fdt_property(w->fdt, "interrupts-extended", cells, 16 * n_harts));
+    chk(w, fdt_property(w->fdt, "interrupts-extended", cells, (int)(n_cells * 4)));
     free(cells);
+}
+
+/* -M virt,aclint=on, as QEMU 7.2 describes it: MSWI over the CLINT's msip words, MTIMER with
+ * two reg entries (mtime, then the mtimecmp array, the order OpenSBI's driver expects) and
+ * the SSWI, each an interrupt controller of zero cells wired to every hart. */
+static void add_aclint_nodes(struct fdt_writer *w, unsigned n_harts)
+{
+    void *fdt = w->fdt;
+    const uint32_t m_soft[] = { INTC_M_SOFT }, m_timer[] = { INTC_M_TIMER },
+                   s_soft[] = { INTC_S_SOFT };
+
+    begin_node_at(w, "mswi", VIRT_CLINT_BASE);
+    prop_reg(w, VIRT_CLINT_BASE, VIRT_ACLINT_MSWI_SIZE);
+    chk(w, fdt_property_string(fdt, "compatible", "riscv,aclint-mswi"));
+    prop_interrupts_extended_n(w, n_harts, m_soft, 1);
+    chk(w, fdt_property(fdt, "interrupt-controller", NULL, 0));
+    chk(w, fdt_property_u32(fdt, "#interrupt-cells", 0));
+    chk(w, fdt_end_node(fdt));
+
+    begin_node_at(w, "mtimer", VIRT_ACLINT_MTIMER_BASE);
+    uint64_t mtime = VIRT_ACLINT_MTIMER_BASE + VIRT_ACLINT_MTIME_OFFSET;
+    uint64_t regs[4] = { mtime, VIRT_ACLINT_MTIMER_SIZE - VIRT_ACLINT_MTIME_OFFSET,
+                         VIRT_ACLINT_MTIMER_BASE, VIRT_ACLINT_MTIME_OFFSET };
+    fdt32_t cells[8];
+    for (unsigned i = 0; i < 4; i++) {
+        cells[2 * i] = cpu_to_fdt32((uint32_t)(regs[i] >> 32));
+        cells[2 * i + 1] = cpu_to_fdt32((uint32_t)regs[i]);
+    }
+    chk(w, fdt_property(fdt, "reg", cells, sizeof(cells)));
+    chk(w, fdt_property_string(fdt, "compatible", "riscv,aclint-mtimer"));
+    prop_interrupts_extended_n(w, n_harts, m_timer, 1);
+    chk(w, fdt_end_node(fdt));
+
+    begin_node_at(w, "sswi", VIRT_ACLINT_SSWI_BASE);
+    prop_reg(w, VIRT_ACLINT_SSWI_BASE, VIRT_ACLINT_SSWI_SIZE);
+    chk(w, fdt_property_string(fdt, "compatible", "riscv,aclint-sswi"));
+    prop_interrupts_extended_n(w, n_harts, s_soft, 1);
+    chk(w, fdt_property(fdt, "interrupt-controller", NULL, 0));
+    chk(w, fdt_property_u32(fdt, "#interrupt-cells", 0));
+    chk(w, fdt_end_node(fdt));
+}
+
+/* interrupts-extended = < &intc(h) a, &intc(h) b > for every hart. */
+static void prop_interrupts_extended(struct fdt_writer *w, unsigned n_harts, uint32_t a,
+                                     uint32_t b)
+{
+    const uint32_t irqs[] = { a, b };
+    prop_interrupts_extended_n(w, n_harts, irqs, 2);
 }
 
 static void add_cpus(struct fdt_writer *w, const struct virt_fdt_params *p)
@@ -249,11 +299,15 @@ static void add_soc(struct fdt_writer *w, const struct virt_fdt_params *p)
         chk(w, fdt_end_node(fdt));
     }
 
-    begin_node_at(w, "clint", VIRT_CLINT_BASE);
-    prop_reg(w, VIRT_CLINT_BASE, VIRT_CLINT_SIZE);
-    chk(w, fdt_property(fdt, "compatible", clint_compat, sizeof(clint_compat)));
-    prop_interrupts_extended(w, p->n_harts, INTC_M_SOFT, INTC_M_TIMER);
-    chk(w, fdt_end_node(fdt));
+    if (p->aclint) {
+        add_aclint_nodes(w, p->n_harts);
+    } else {
+        begin_node_at(w, "clint", VIRT_CLINT_BASE);
+        prop_reg(w, VIRT_CLINT_BASE, VIRT_CLINT_SIZE);
+        chk(w, fdt_property(fdt, "compatible", clint_compat, sizeof(clint_compat)));
+        prop_interrupts_extended(w, p->n_harts, INTC_M_SOFT, INTC_M_TIMER);
+        chk(w, fdt_end_node(fdt));
+    }
 
     if (p->has_remap_test) {
         /* Only the control page: the window moves (hw/remap_test_regs.h). */

@@ -23,6 +23,7 @@ struct virt_fdt_params {
     bool has_remap_test;                /* --remap-test's control page */
     bool sstc;                          /* harts have Sstc (riscv,isa lists it) */
     bool svinval, svnapot, svpbmt;      /* and these, each listed when on */
+    bool aclint;                        /* ACLINT MSWI, MTIMER and SSWI nodes, no CLINT */
     unsigned satp_mode_max;             /* satp MODE of the highest paging mode (mmu-type):
                                          * 8, 9, 10 = Sv39, Sv48, Sv57; 0 = none */
 };

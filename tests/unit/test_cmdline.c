@@ -315,6 +315,19 @@ Test(cmdline, cpu_sstc)
     EXPECT_ERROR("-cpu: sstc must be on or off, not 'maybe'", "-cpu", "rv64,sstc=maybe");
 }
 
+Test(cmdline, machine_aclint)
+{
+    EXPECT_RUN("-M", "virt");
+    cr_assert_not(cfg.machine_aclint);
+    EXPECT_RUN("-M", "virt,aclint=on");
+    cr_assert(cfg.machine_aclint);
+    EXPECT_RUN("-machine", "aclint=on,dumpdtb=x.dtb");
+    cr_assert(cfg.machine_aclint);
+    EXPECT_RUN("-M", "virt,aclint=off");
+    cr_assert_not(cfg.machine_aclint);
+    EXPECT_ERROR("-M: aclint must be on or off, not 'maybe'", "-M", "virt,aclint=maybe");
+}
+
 /* svinval, svnapot, svpbmt: QEMU 7.2's names, off by default, each on its own. */
 Test(cmdline, cpu_sv_extensions)
 {

@@ -145,6 +145,44 @@ Test(virt_fdt, sv_extensions_are_listed_when_on)
     free(fdt);
 }
 
+/* -M virt,aclint=on: QEMU 7.2's three nodes instead of the CLINT. */
+Test(virt_fdt, aclint_nodes_replace_the_clint)
+{
+    struct virt_fdt_params p = { .n_harts = 3, .ram_base = VIRT_RAM_BASE, .ram_size = 1 << 30,
+                                 .aclint = true };
+    void *fdt = build(&p);
+    cr_assert_lt(fdt_path_offset(fdt, "/soc/clint@2000000"), 0);
+    static const struct {
+        const char *path, *compat;
+        uint64_t reg[4];
+        unsigned n_reg;
+        uint32_t irq;
+    } nodes[] = {
+        { "/soc/mswi@2000000", "riscv,aclint-mswi", { 0x2000000, 0x4000 }, 2, 3 },
+        { "/soc/mtimer@2004000", "riscv,aclint-mtimer",
+          { 0x200bff8, 0x4008, 0x2004000, 0x7ff8 }, 4, 7 },
+        { "/soc/sswi@2f00000", "riscv,aclint-sswi", { 0x2f00000, 0x4000 }, 2, 1 },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        int n = fdt_path_offset(fdt, nodes[i].path);
+        cr_assert_geq(n, 0, "%s", nodes[i].path);
+        cr_assert_str_eq(fdt_getprop(fdt, n, "compatible", NULL), nodes[i].compat);
+        int len;
+        const fdt32_t *reg = fdt_getprop(fdt, n, "reg", &len);
+        cr_assert_eq(len, (int)(8 * nodes[i].n_reg), "%s", nodes[i].path);
+        for (unsigned k = 0; k < nodes[i].n_reg; k++) {
+            uint64_t v = (uint64_t)fdt32_to_cpu(reg[2 * k]) << 32 | fdt32_to_cpu(reg[2 * k + 1]);
+            cr_assert_eq(v, nodes[i].reg[k], "%s reg %u", nodes[i].path, k);
+        }
+        const fdt32_t *ie = fdt_getprop(fdt, n, "interrupts-extended", &len);
+        cr_assert_eq(len, 3 * 8, "%s: one interrupt per hart", nodes[i].path);
+        for (unsigned h = 0; h < 3; h++) {
+            cr_assert_eq(fdt32_to_cpu(ie[2 * h + 1]), nodes[i].irq, "%s", nodes[i].path);
+        }
+    }
+    free(fdt);
+}
+
 Test(virt_fdt, clint_routes_soft_and_timer_interrupts_of_every_hart)
 {
     struct virt_fdt_params p = { .n_harts = 3, .ram_base = VIRT_RAM_BASE, .ram_size = 1 << 30 };
