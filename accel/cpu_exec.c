@@ -13,6 +13,7 @@
 
 #include <sched.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <unistd.h>
 #include <urcu/urcu-memb.h>
 
@@ -160,6 +161,48 @@ static enum cpu_exit_reason tb_exec(RISCVCPU *cpu, TranslationBlock *tb, bool ru
     }
 }
 
+/* A TB cut short before an instruction an execute trigger watches: ops 0..k-1 of the TB
+ * followed by a TB end. Owner vCPU thread's, used only while execute triggers are on. */
+static _Thread_local _Alignas(TranslationBlock) unsigned char
+    watch_tb_buf[sizeof(TranslationBlock) + (TB_MAX_INSNS + 1) * sizeof(TBOp)];
+
+/* Execute triggers are on (cpu/debug.h): check each instruction of tb before any runs. A
+ * watched first instruction raises the breakpoint; a watched later one cuts the TB there, so
+ * the next lookup starts at it and raises it. Every TB entry after this one comes back to the
+ * loop (icount_decr stays negative), so chained jumps cannot pass a watched instruction. */
+static enum cpu_exit_reason tb_exec_watched(RISCVCPU *cpu, TranslationBlock *tb)
+{
+    unsigned k = 0;
+    while (k < tb->n_ops && !debug_exec_matches(cpu, tb->pc + tb->ops[k].pc_off)) {
+        k++;
+    }
+    if (k == 0) {
+        debug_raise_exec(cpu, tb->pc);
+        return EXIT_LOOKUP;
+    }
+    atomic_store_explicit(&cpu->icount_decr, -1, memory_order_relaxed);
+    if (k == tb->n_ops) {
+        return tb_exec(cpu, tb, true);
+    }
+    TranslationBlock *cut = (TranslationBlock *)(void *)watch_tb_buf;
+    memset(cut, 0, sizeof(*cut));
+    cut->pc = tb->pc;
+    cut->phys_pc = tb->phys_pc;
+    cut->flags = tb->flags;
+    cut->n_ops = (uint16_t)k;
+    cut->size = tb->ops[k].pc_off;
+    cut->insn_bits = tb->insn_bits;
+    memcpy(cut->ops, tb->ops, k * sizeof(TBOp));
+    cut->ops[k] = (TBOp){ .handler = (const void *)(uintptr_t)OP_TB_END,
+                          .pc_off = tb->ops[k].pc_off };
+    interp_finalize(&cut->ops[k], 1);
+    enum cpu_exit_reason r = interp_exec(cpu, cut, 0, true);
+    if (cpu->last_tb == cut) {
+        cpu->last_tb = NULL;          /* never link to the scratch TB */
+    }
+    return r == EXIT_NOCHAIN ? EXIT_LOOKUP : r;
+}
+
 /* Run guest code until something requires leaving the inside state. */
 static void cpu_exec(RISCVCPU *cpu)
 {
@@ -198,7 +241,9 @@ static void cpu_exec(RISCVCPU *cpu)
         }
         log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->index,
                  (unsigned long long)tb->pc, cpu->priv);
-        enum cpu_exit_reason r = tb_exec(cpu, tb, served_kick);
+        enum cpu_exit_reason r = __builtin_expect(debug_exec_active(&cpu->debug), 0)
+                                     ? tb_exec_watched(cpu, tb)
+                                     : tb_exec(cpu, tb, served_kick);
         if (r == EXIT_NOCHAIN) {
             continue;
         }

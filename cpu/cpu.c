@@ -55,6 +55,7 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
     cpu->mscratch = cpu->sscratch = 0;
     cpu->mcounteren = cpu->scounteren = cpu->mcountinhibit = 0;
     cpu->menvcfg = cpu->senvcfg = 0;
+    debug_reset(cpu);
     cpu->satp = 0;
     cpu->tlb.asid = 0;          /* the caller flushes the TLB */
     cpu->stimecmp = ~0ULL;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cpu/debug.h"
 #include "mm/tlb.h"
 #include "mm/tlb_flush.h"
 #include "sync/work.h"
@@ -213,6 +214,7 @@ typedef struct RISCVCPU {
     bool sbi_builtin;
     bool sbi_pending;
     RISCVCPUFeatures features;
+    RISCVDebugState debug;        /* owner only: Sdtrig triggers (cpu/debug.h) */
     /* Run slots (sync/run_slots.c). slot_state: changed under the slots lock, read by the
      * owner with acquire; slot_handover: set by the head waiter (under the lock) or by the
      * owner, cleared by the owner; slot_granted_ns and slot_after_sleep (queued as urgent): under the lock,

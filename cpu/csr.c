@@ -223,7 +223,7 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
         } else if (csrno >= CSR_PMPADDR0 && csrno <= CSR_PMPADDR63) {
             unsigned i = csrno - CSR_PMPADDR0;
             old = i < PMP_ENTRIES ? cpu->pmpaddr[i] : 0;
-        } else {
+        } else if (!debug_csr_read(cpu, csrno, &old)) {
             return CSR_ILLEGAL;
         }
         break;
@@ -354,6 +354,8 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
             }
             after_translation_change(cpu);
             st = CSR_OK_EXIT_TB;
+        } else if (debug_csr_write(cpu, csrno, v)) {
+            st = CSR_OK_EXIT_TB;   /* triggers changed: re-marked TLB, re-checked TB entry */
         }
         /* other writable CSRs are read-only zero (WARL) */
         break;

@@ -36,6 +36,7 @@ static void trap_enter(RISCVCPU *cpu, bool is_irq, uint64_t code, uint64_t tval)
         cpu->mcause = cause;
         cpu->mepc = epc;
         cpu->mtval = tval;
+        debug_trap_to_m(cpu);
         uint64_t base = cpu->mtvec & ~3ULL;
         cpu->pc = (is_irq && (cpu->mtvec & 3) == 1) ? base + 4 * code : base;
         cpu->priv = PRV_M;
@@ -98,6 +99,7 @@ bool riscv_cpu_mret(RISCVCPU *cpu)
     cpu->mstatus = s;
     cpu->priv = (uint8_t)mpp;
     cpu->pc = cpu->mepc;
+    debug_mret(cpu);
     riscv_cpu_update_mmu_idx(cpu);
     return true;
 }

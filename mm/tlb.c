@@ -607,8 +607,13 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     if (t.page_bits > RV_PAGE_BITS) {
         tlb_add_large_page(d, vaddr, t.page_bits);
     }
-    e->addr_read = (prot & PAGE_READ) ? vpage | flags : TLB_EMPTY_TAG;
-    e->addr_write = (prot & PAGE_WRITE) ? vpage | flags : TLB_EMPTY_TAG;
+    /* A page a load or store trigger may match leaves the inline fast path for both kinds
+     * (an AMO checks addr_write and is a load too); the slow path checks the triggers. */
+    uint64_t watch = debug_data_active(&cpu->debug) &&
+                     (debug_page_watched(cpu, vpage, false) || debug_page_watched(cpu, vpage, true))
+                     ? TLB_WATCH : 0;
+    e->addr_read = (prot & PAGE_READ) ? vpage | flags | watch : TLB_EMPTY_TAG;
+    e->addr_write = (prot & PAGE_WRITE) ? vpage | flags | watch : TLB_EMPTY_TAG;
     e->addr_code = (prot & PAGE_EXEC) ? vpage | flags : TLB_EMPTY_TAG;
     e->addend = plain ? (uintptr_t)host_page - (uintptr_t)vpage : 0;
     d->fulltlb[idx].paddr = ppage;
@@ -740,6 +745,10 @@ static bool access_misaligned(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsi
 bool tlb_load_slow(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx, bool sign,
                    uint64_t *val)
 {
+    if (__builtin_expect(debug_data_active(&cpu->debug), 0) &&
+        debug_check_data(cpu, vaddr, size, true, false)) {
+        return false;
+    }
     uint64_t v = 0;
     bool ok = (vaddr & (size - 1))
         ? access_misaligned(cpu, vaddr, size, mmu_idx, false, &v)
@@ -753,6 +762,10 @@ bool tlb_load_slow(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_id
 bool tlb_store_slow(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
                     uint64_t val)
 {
+    if (__builtin_expect(debug_data_active(&cpu->debug), 0) &&
+        debug_check_data(cpu, vaddr, size, false, true)) {
+        return false;
+    }
     return (vaddr & (size - 1)) ? access_misaligned(cpu, vaddr, size, mmu_idx, true, &val)
                                 : access_one(cpu, vaddr, size, mmu_idx, true, &val);
 }
@@ -763,6 +776,11 @@ void *tlb_atomic_host(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu
     if (vaddr & (size - 1)) {
         riscv_raise_exception(cpu, access == ACCESS_LOAD ? EXCP_LOAD_ADDR_MISALIGNED
                                                          : EXCP_STORE_ADDR_MISALIGNED, vaddr);
+        return NULL;
+    }
+    /* LR is a load; an AMO (or SC, which is not told apart here) a load and a store. */
+    if (__builtin_expect(debug_data_active(&cpu->debug), 0) &&
+        debug_check_data(cpu, vaddr, size, true, access != ACCESS_LOAD)) {
         return NULL;
     }
     TLBResult res;

@@ -26,6 +26,7 @@
 #define TLB_INVALID (1ULL << 11)  /* no translation for this access type */
 #define TLB_SLOW (1ULL << 10)     /* valid, but not plain RAM for the whole page: MMIO, a page
                                    * shared with a device, or a PMP region smaller than a page */
+#define TLB_WATCH (1ULL << 9)     /* a debug trigger may match this page: check before access */
 #define TLB_EMPTY_TAG (~0ULL)     /* has TLB_INVALID set, never equal to a masked vaddr */
 
 typedef struct CPUTLBEntry {
