@@ -9,7 +9,7 @@
  * -fassociative-math), and never link crtfastmath.o or set MXCSR.DAZ/FTZ in the process: the
  * host path relies on IEEE subnormal handling.
  *
- * Strategy (see docs/fpu.md): on x86-64 the SSE unit gives correctly rounded results with IEEE
+ * Strategy: on x86-64 the SSE unit gives correctly rounded results with IEEE
  * flags, tininess detected after rounding (the RISC-V rule), for add/sub/mul/div/sqrt, the
  * double->single narrowing and (with FMA3) fused multiply-add, in RNE/RTZ/RDN/RUP. Those go to
  * the host; only NaN results are replaced by the canonical NaN. RMM, which x86 cannot do, and

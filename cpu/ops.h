@@ -1,5 +1,6 @@
 /* Pre-decoded guest operations: the contract between the decoder (cpu/decode.c) and an
- * execution backend (accel/interp.c today, a JIT later).
+ * execution backend (accel/interp.c, the threaded interpreter, and accel/jit_x86.c, which
+ * compiles what it can and hands the other ops to the interpreter).
  * Callers: the translating vCPU thread only; a TBOp array is immutable once its TB is published.
  * Locking: none (pure data). */
 #ifndef CPU_OPS_H

@@ -1,5 +1,7 @@
-/* Exclusive sections: run a piece of work while no vCPU executes guest code (whole TB cache
- * flush today; safe work and memory-map changes later).
+/* Exclusive sections: run a piece of work while no vCPU executes guest code: the whole TB
+ * cache flush (accel/tb.c) and the synced flushes of --flush=qemu (async_safe_run_on_cpu,
+ * mm/tlb_flush.c). Memory-map changes do not stop the world: they go through the shootdown
+ * (machine_set_memmap).
  * Callers: vCPU threads bracket guest execution with cpu_exec_start/cpu_exec_end; any thread
  * that is not inside that bracket may call start_exclusive/end_exclusive.
  * Locking: internal mutex; the fast paths of cpu_exec_start/end take it only when an
