@@ -403,30 +403,51 @@ def fmt(v):
     return str(v)
 
 
+def short_labels(names):
+    """Configuration names without the parts every configuration shares (the guest name when
+    there is one guest, "mailbox" when no other strategy runs), for plot axes."""
+    split = [n.split('-') for n in names]
+    common = set(split[0]).intersection(*split[1:]) if len(split) > 1 else set()
+    return ['-'.join(p for p in parts if p not in common) or name
+            for parts, name in zip(split, names)]
+
+
 def plot(out, rows):
-    """Failures and median wall time per configuration (PNG, when gnuplot is installed)."""
+    """Failed runs and median wall time per configuration, two panels (PNG, when gnuplot is
+    installed)."""
     gnuplot = shutil.which('gnuplot')
     if not gnuplot or not rows:
         return
     data = os.path.join(out, 'plot.dat')
+    labels = short_labels([row['config'] for row in rows])
     with open(data, 'w') as f:
-        for i, row in enumerate(rows):
-            f.write(f"{i} \"{row['config']}\" {row['failures']} "
-                    f"{row.get('median_wall_s') or 0}\n")
+        for i, (row, label) in enumerate(zip(rows, labels)):
+            f.write(f"{i} \"{label}\" {row['failures']} {row.get('median_wall_s') or 0} "
+                    f"{row['runs']}\n")
+    runs = sum(row['runs'] for row in rows)
+    fails = sum(row['failures'] for row in rows)
     script = f"""
-set terminal pngcairo size {max(900, 40 * len(rows))},600
+set terminal pngcairo size {max(900, 36 * len(rows))},700
 set output '{os.path.join(out, 'summary.png')}'
-set title 'campaign: failures and median wall time per configuration'
-set style fill solid 0.6
-set boxwidth 0.4
-set xtics rotate by -60 font ',7' noenhanced
+set multiplot layout 2,1 title 'campaign: {runs} runs, {fails} failed'
+set style fill solid 0.7
+set boxwidth 0.6
+set grid ytics
+set xrange [-0.5:{len(rows) - 0.5}]
+set lmargin 10
+set rmargin 8
+set xtics 1
 set ylabel 'failed runs'
-set y2label 'median wall time (s)'
-set y2tics
 set yrange [0:*]
-set y2range [0:*]
-plot '{data}' using ($1-0.2):3:xtic(2) with boxes title 'failures', \\
-     '' using ($1+0.2):4 axes x1y2 with boxes title 'median wall s'
+set format x ''
+unset key
+plot '{data}' using 1:3 with boxes lc rgb '#c0392b'
+set ylabel 'median wall s'
+set bmargin 9
+set format x '%g'
+set xtics rotate by -50 font ',8' noenhanced
+plot '{data}' using 1:4:xtic(2) with boxes lc rgb '#2e86c1'
+unset multiplot
 """
     subprocess.run([gnuplot], input=script.encode(), check=False,
                    stderr=subprocess.DEVNULL)
