@@ -79,4 +79,17 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -f "$out/arch/ri
     log "built in $(( $(date +%s) - start )) s"
     echo "$want" > "$stamp"
 fi
+
+# The vDSO's cpu_relax() must not read memory: without jump labels it loads a static key
+# through a GOT slot nothing relocates in the vDSO and crashes user space about one boot in a
+# hundred (docs/linux.md, "Why CONFIG_JUMP_LABEL=y"). Checked on every call, cached or not.
+vdso=$out/arch/riscv/kernel/vdso/vdso.so.dbg
+if [ -f "$vdso" ]; then
+    relax=$(${cross}objdump -d "$vdso" | awk '/<cpu_relax>:/ { on = 1; next } on && /^$/ { exit } on')
+    if printf '%s\n' "$relax" | grep -Eq '[[:space:]](ld|lw|lwu|lh|lhu|lb|lbu)[[:space:]]'; then
+        log "the vDSO's cpu_relax loads from memory (a static key without jump labels):"
+        printf '%s\n' "$relax" >&2
+        exit 1
+    fi
+fi
 echo "$out/arch/riscv/boot/Image"
