@@ -34,9 +34,9 @@
  * with EPIPE (the reader of out_fd is gone; the caller has SIGPIPE ignored) is handled like
  * a first termination signal, with status 128 + SIGPIPE and "tlbstorm: console output closed
  * (broken pipe), terminating", except that quit is called on the writing thread (so that
- * nothing the guest does next can take the status first). From the first of these (and Ctrl-A x) on, console output is
- * dropped, and a console_tx blocked on a full out_fd returns at once, so the run ends in
- * bounded time however full the output is.
+ * nothing the guest does next can take the status first). From the first of these (and
+ * Ctrl-A x) on, console output is dropped, and a console_tx blocked on a full out_fd returns
+ * at once, so the run ends in bounded time however full the output is.
  * On success, console_tx writes to out_fd from now on.
  * quit may be NULL and must not call console_stop. Call before the vCPUs start. Returns 0,
  * or -errno with a message in *errp. */

@@ -34,6 +34,7 @@ const char *virt_fdt_isa_string(const struct virt_fdt_params *p, char *buf, size
 
 /* Build the blob into a malloc'd buffer (*fdt, *size = its packed total size).
  * Returns 0, or a negative errno with a message in *errp. */
-int virt_fdt_build(const struct virt_fdt_params *p, void **fdt, size_t *size, Error **errp) __attribute__((warn_unused_result));
+int virt_fdt_build(const struct virt_fdt_params *p, void **fdt, size_t *size, Error **errp)
+    __attribute__((warn_unused_result));
 
 #endif

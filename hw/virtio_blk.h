@@ -47,7 +47,8 @@ typedef struct VirtioBlk VirtioBlk;
  * `id` (NULL: "tlbstorm") is the GET_ID answer, cut to 20 bytes. The capacity is the image
  * size rounded down to whole 512-byte sectors: a partial last sector cannot be accessed.
  * Returns NULL with a message naming the file in *errp on failure. */
-VirtioBlk *virtio_blk_open(const char *path, bool readonly, const char *id, Error **errp) __attribute__((warn_unused_result));
+VirtioBlk *virtio_blk_open(const char *path, bool readonly, const char *id, Error **errp)
+    __attribute__((warn_unused_result));
 /* Closes the image (after a final fdatasync if writable). Accepts NULL. */
 void virtio_blk_close(VirtioBlk *blk);
 
