@@ -51,10 +51,11 @@ class CampaignError(Exception):
 
 
 def expand_path(value):
-    """$VARS (TLBSTORM_LINUX_CACHE defaults to bench/linux's cache), then relative to the
-    repository root."""
+    """$VARS (TLBSTORM_LINUX_CACHE defaults to bench/linux's cache, TLBSTORM_BUILD to the
+    build/ directory), then relative to the repository root."""
     env = dict(os.environ)
     env.setdefault('TLBSTORM_LINUX_CACHE', os.path.expanduser('~/.cache/tlbstorm-linux'))
+    env.setdefault('TLBSTORM_BUILD', os.path.join(ROOT, 'build'))
     value = re.sub(r'\$\{(\w+)\}|\$(\w+)',
                    lambda m: env.get(m.group(1) or m.group(2), m.group(0)), value)
     return value if os.path.isabs(value) else os.path.join(ROOT, value)

@@ -11,6 +11,8 @@
 3. A killed campaign resumes: after SIGKILL of the runner mid-way, `run --resume` finishes
    the runs that had not completed, runs none twice, and the report covers every run.
 4. Bad campaign files are refused with one line and status 2.
+6. The shipped campaign file bench/campaign/tlbtorture.toml plans its 10,008 runs, and its
+   first four run through --sshloginfile (two slots here) and pass.
 5. The classifier on recorded outputs: a Linux panic (the vDSO crash of issue 22), an
    emulator killed by SIGSEGV or reporting ASan, tlbshoot's PASS line and its figures."""
 import importlib.util
@@ -180,6 +182,25 @@ repeat = 8
                             '--resume', '--emulator', emu], capture_output=True, timeout=30)
         check('--resume without a matching run is refused', p.returncode == 2,
               f'{p.returncode} {p.stderr!r}')
+
+    shipped = os.path.join(os.path.dirname(campaign), 'tlbtorture.toml')
+    env = dict(os.environ, TLBSTORM_BUILD=os.path.dirname(os.path.dirname(torture)))
+    p = subprocess.run([campaign, 'plan', shipped, '--emulator', emu], capture_output=True,
+                       env=env, timeout=60)
+    lines = p.stdout.decode().splitlines()
+    check('the shipped tlbtorture campaign plans 10,008 runs', len(lines) == 10008 and
+          all(torture in line for line in lines[:3]), f'{len(lines)} lines')
+    with tempfile.TemporaryDirectory() as tmp:
+        logins = os.path.join(tmp, 'sshlogins')
+        with open(logins, 'w') as f:
+            f.write('2/:\n')
+        out = os.path.join(tmp, 'shipped')
+        p = subprocess.run([campaign, 'run', shipped, '--out', out, '--limit', '4',
+                            '--sshloginfile', logins, '--emulator', emu], capture_output=True,
+                           env=env, timeout=300)
+        rs = results(out)
+        check('its first runs pass on two slots', len(rs) == 4 and
+              all(r['class'] == 'pass' for r in rs), repr([(r['id'], r['class']) for r in rs]))
 
     spec = importlib.util.spec_from_file_location('campaign', campaign)
     mod = importlib.util.module_from_spec(spec)
