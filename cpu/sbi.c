@@ -223,27 +223,23 @@ static uint64_t read_mcsr(RISCVCPU *cpu, unsigned csrno)
     return v;
 }
 
-/* (hart_mask, hart_mask_base) as a vCPU bitmap (bit i = cpus[i] = hart i). base == -1 means
- * every hart. False if the pair names a hart that does not exist. */
-static bool hart_mask_to_cpus(unsigned n_harts, uint64_t mask, uint64_t base, uint64_t *cpus)
+/* (hart_mask, hart_mask_base) as a vCPU mask (bit i = cpus[i] = hart i): bit b of hart_mask
+ * names hart base + b, so a caller reaches harts beyond 63 through the base (SBI 0.2+).
+ * base == -1 means every hart. False if the pair names a hart that does not exist. */
+static bool hart_mask_to_cpus(unsigned n_harts, uint64_t mask, uint64_t base, CPUMask *cpus)
 {
-    uint64_t all = n_harts >= 64 ? ~0ULL : (1ULL << n_harts) - 1;
+    cpumask_clear(cpus);
     if (base == ~0ULL) {
-        *cpus = all;
+        cpumask_fill(cpus, n_harts);
         return true;
     }
-    if (mask == 0) {
-        *cpus = 0;
-        return true;
+    for (uint64_t rest = mask; rest; rest &= rest - 1) {
+        uint64_t hart = base + (uint64_t)__builtin_ctzll(rest);
+        if (hart < base || hart >= n_harts) {
+            return false;        /* past the last hart (or past 2^64) */
+        }
+        cpumask_set(cpus, (unsigned)hart);
     }
-    if (base >= n_harts || (base && (mask >> (64 - base)))) {
-        return false;            /* base + bit would be past the last hart (or past 2^64) */
-    }
-    uint64_t shifted = mask << base;
-    if (shifted & ~all) {
-        return false;
-    }
-    *cpus = shifted;
     return true;
 }
 
@@ -302,14 +298,11 @@ static SBIRet sbi_ipi(RISCVCPU *cpu, uint64_t fid, const uint64_t *a)
         return ret_err(SBI_ERR_NOT_SUPPORTED);
     }
     Machine *m = cpu->machine;
-    uint64_t cpus;
+    CPUMask cpus;
     if (!hart_mask_to_cpus(m->n_cpus, a[0], a[1], &cpus)) {
         return ret_err(SBI_ERR_INVALID_PARAM);
     }
-    for (unsigned i = 0; i < m->n_cpus; i++) {
-        if (!((cpus >> i) & 1)) {
-            continue;
-        }
+    for_each_cpu(i, &cpus) {
         RISCVCPU *t = m->cpus[i];
         /* Release: pairs with the target's acquire load of mip. Kick on the rising edge
          * only: if SSIP was already set, whoever set it kicked, and the target has not
@@ -331,7 +324,7 @@ static SBIRet sbi_rfence(RISCVCPU *cpu, uint64_t fid, const uint64_t *a)
     if (fid > 2) {
         return ret_err(SBI_ERR_NOT_SUPPORTED);   /* hfence.*: no hypervisor extension */
     }
-    uint64_t cpus;
+    CPUMask cpus;
     if (!hart_mask_to_cpus(cpu->machine->n_cpus, a[0], a[1], &cpus)) {
         return ret_err(SBI_ERR_INVALID_PARAM);
     }
@@ -361,8 +354,8 @@ static SBIRet sbi_rfence(RISCVCPU *cpu, uint64_t fid, const uint64_t *a)
             req.len = size;
         }
     }
-    if (cpus) {
-        tlb_flush_cpus(cpu->machine, cpu, cpus, &req, true);
+    if (!cpumask_empty(&cpus)) {
+        tlb_flush_cpus(cpu->machine, cpu, &cpus, &req, true);
     }
     return ret_val(0);
 }

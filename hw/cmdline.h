@@ -9,12 +9,12 @@
 #include <stdio.h>
 
 #include "accel/log.h"
+#include "sync/cpumask.h"             /* TLBSTORM_MAX_CPUS */
 
 #ifndef TLBSTORM_VERSION
 #define TLBSTORM_VERSION "0.1.0"
 #endif
 
-#define TLBSTORM_MAX_CPUS 64
 #define RUN_SLOTS_AUTO (-1)
 #define TLBSTORM_MAX_DRIVES 8
 #define TLBSTORM_MAX_DEVICES 8

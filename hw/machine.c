@@ -42,9 +42,10 @@ void machine_set_memmap(Machine *m, MemMap *map)
     /* TLB entries cache what the old map said about a page (plain RAM with a host addend, or
      * TLB_SLOW): no vCPU may use them once the map changed. Synced, so that when this
      * returns every vCPU either flushed or will before it runs guest code again. */
-    uint64_t all = m->n_cpus >= 64 ? ~0ULL : (1ULL << m->n_cpus) - 1;
     if (m->cpus) {
-        tlb_flush_all_cpus_synced(m, NULL, all);
+        CPUMask all;
+        cpumask_fill(&all, m->n_cpus);
+        tlb_flush_all_cpus_synced(m, NULL, &all);
     }
     if (old) {
         urcu_memb_synchronize_rcu();    /* lookups still using the old regions finish */

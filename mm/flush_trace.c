@@ -50,7 +50,7 @@ static const char *const ack_names[] = { "", ":ack=", ":left=" };
 void flush_trace_write(const TLBFlushReq *req, const TLBFlushReport *rec, unsigned n_cpus)
 {
     /* Per target at most " 63:skipped:escalated:left=" plus 20 digits: 48 bytes. */
-    char line[TLB_FLUSH_REPORT_CPUS * 48 + 256];
+    char line[TLBSTORM_MAX_CPUS * 48 + 256];
     size_t n = 0;
     char asid[16];
     if (req->asid < 0) {
@@ -70,7 +70,7 @@ void flush_trace_write(const TLBFlushReq *req, const TLBFlushReport *rec, unsign
                           (unsigned long long)req->addr, (unsigned long long)req->len, asid,
                           rec->synced ? "sync" : "async",
                           (double)(rec->done_ns - rec->issue_ns) / 1000.0);
-    for (unsigned i = 0; i < n_cpus && i < TLB_FLUSH_REPORT_CPUS && n < sizeof(line) - 64;
+    for (unsigned i = 0; i < n_cpus && i < TLBSTORM_MAX_CPUS && n < sizeof(line) - 64;
          i++) {
         if (rec->delivery[i] == FLUSH_DELIVERY_NONE) {
             continue;

@@ -381,15 +381,17 @@ static void target_answered(RISCVCPU *t, unsigned i, unsigned kind, int64_t t0,
 }
 
 /* t0: the issue time. rep: NULL, or where each target's delivery and answer go. */
-static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
+static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, const CPUMask *cpus,
                                const TLBFlushReq *req, bool synced, int64_t t0,
                                TLBFlushReport *rep)
 {
-    uint32_t seq[64];
-    uint64_t waiting = 0;
-    for (unsigned i = 0; i < m->n_cpus && i < 64; i++) {
+    uint32_t seq[TLBSTORM_MAX_CPUS];
+    CPUMask waiting;
+    cpumask_clear(&waiting);
+    for_each_cpu(ci, cpus) {
+        unsigned i = (unsigned)ci;
         RISCVCPU *t = m->cpus[i];
-        if (!(cpu_mask & (1ULL << i)) || t == self) {
+        if (t == self) {
             continue;
         }
         TLBMailbox *mb = &t->flush_mailbox;
@@ -401,7 +403,7 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
         if (running) {
             cpu_exit(t);
             atomic_fetch_add_explicit(&mb->stats.kicked, 1, memory_order_relaxed);
-            waiting |= 1ULL << i;
+            cpumask_set(&waiting, i);
         } else {
             atomic_fetch_add_explicit(&mb->stats.skipped, 1, memory_order_relaxed);
         }
@@ -410,7 +412,7 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
             rep->enqueue[i] = (uint8_t)how;
         }
     }
-    if (self && (cpu_mask & (1ULL << self->index))) {
+    if (self && cpumask_test(cpus, self->index)) {
         tlb_flush_apply_local(self, req);
     }
     if (!synced) {
@@ -418,18 +420,18 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
     }
     /* One target after the other; after each, the others are polled once, so that an ack
      * which came in the meantime is read before a later drain can replace its time. */
-    while (waiting) {
-        unsigned i = (unsigned)__builtin_ctzll(waiting);
+    for (int ci = cpumask_next(&waiting, -1); ci >= 0; ci = cpumask_next(&waiting, ci)) {
+        unsigned i = (unsigned)ci;
         int64_t when;
         enum flush_ack st = wait_for_target(m, m->cpus[i], seq[i], &when);
         target_answered(m->cpus[i], i, req->kind, t0, st, when, rep);
-        waiting &= ~(1ULL << i);
-        for (uint64_t rest = waiting; rest; rest &= rest - 1) {
-            unsigned j = (unsigned)__builtin_ctzll(rest);
+        cpumask_clear_cpu(&waiting, i);
+        for_each_cpu(cj, &waiting) {
+            unsigned j = (unsigned)cj;
             st = target_state(m->cpus[j], seq[j], &when);
             if (st != FLUSH_ACK_NONE) {
                 target_answered(m->cpus[j], j, req->kind, t0, st, when, rep);
-                waiting &= ~(1ULL << j);
+                cpumask_clear_cpu(&waiting, j);
             }
         }
     }
@@ -501,13 +503,14 @@ static void report_copy_target(TLBFlushReport *dst, const TLBFlushReport *src, u
 /* QEMU's tlb_flush_*_all_cpus(_synced): one heap-allocated async work item per target, which
  * also wakes halted targets; the synced form then runs the requester's own part as safe work,
  * i.e. inside a stop-the-world exclusive section. rep and qt may be NULL. */
-static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
+static void flush_cpus_qemu(Machine *m, RISCVCPU *self, const CPUMask *cpus,
                             const TLBFlushReq *req, bool synced, int64_t t0,
                             TLBFlushReport *rep, QemuFlushTrace *qt)
 {
-    for (unsigned i = 0; i < m->n_cpus && i < 64; i++) {
+    for_each_cpu(ci, cpus) {
+        unsigned i = (unsigned)ci;
         RISCVCPU *t = m->cpus[i];
-        if (!(cpu_mask & (1ULL << i)) || t == self) {
+        if (t == self) {
             continue;
         }
         QemuFlushWork *w = malloc(sizeof(*w));
@@ -525,7 +528,10 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
             free(w);
             /* Out of memory: fall back to the allocation-free path for this target. */
             TLBFlushReport one = { 0 };
-            flush_cpus_mailbox(m, NULL, 1ULL << i, req, synced, t0, &one);
+            CPUMask just_i;
+            cpumask_clear(&just_i);
+            cpumask_set(&just_i, i);
+            flush_cpus_mailbox(m, NULL, &just_i, req, synced, t0, &one);
             report_copy_target(rep, &one, i);
             report_copy_target(qt ? &qt->rep : NULL, &one, i);
             continue;
@@ -540,7 +546,7 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
             qt->rep.delivery[i] = FLUSH_DELIVERY_WORK;
         }
     }
-    bool self_target = self && (cpu_mask & (1ULL << self->index));
+    bool self_target = self && cpumask_test(cpus, self->index);
     if (synced) {
         start_exclusive();
         if (self_target) {
@@ -552,7 +558,7 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
     }
 }
 
-void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
+void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
                            const TLBFlushReq *req, bool synced, TLBFlushReport *rep)
 {
     /* Internal invariant: a requester inside guest execution that waits could wait for a
@@ -563,10 +569,13 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
                 "inside guest execution\n", self->index);
         abort();
     }
-    if (m->n_cpus < 64) {
-        cpu_mask &= (1ULL << m->n_cpus) - 1;
+    CPUMask cpus = *cpus_in;
+    cpumask_limit(&cpus, m->n_cpus);
+    CPUMask others_mask = cpus;
+    if (self) {
+        cpumask_clear_cpu(&others_mask, self->index);
     }
-    uint64_t others = self ? cpu_mask & ~(1ULL << self->index) : cpu_mask;
+    unsigned others = cpumask_weight(&others_mask);
     int requester = self ? (int)self->index : -1;
     if (rep) {
         memset(rep, 0, sizeof(*rep));
@@ -586,7 +595,7 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
             qt->rep.issue_ns = t0;
             atomic_init(&qt->refs, 1);
         }
-        flush_cpus_qemu(m, self, cpu_mask, req, synced, t0, rep, qt);
+        flush_cpus_qemu(m, self, &cpus, req, synced, t0, rep, qt);
         t1 = machine_clock_ns();
         if (qt) {
             qt->rep.done_ns = t1;
@@ -600,7 +609,7 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
             local.synced = synced;
             r = &local;
         }
-        flush_cpus_mailbox(m, self, cpu_mask, req, synced, t0, r);
+        flush_cpus_mailbox(m, self, &cpus, req, synced, t0, r);
         t1 = machine_clock_ns();
         if (trace) {
             r->issue_ns = t0;
@@ -613,6 +622,6 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, uint64_t cpu_mask,
         rep->done_ns = t1;
     }
     if (others) {
-        flush_stats_record(req->kind, synced, (unsigned)__builtin_popcountll(others), t1 - t0);
+        flush_stats_record(req->kind, synced, others, t1 - t0);
     }
 }

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sync/cpumask.h"
+
 struct RISCVCPU;
 struct Machine;
 
@@ -132,7 +134,6 @@ bool tlb_flush_should_yield(void);
 void tlb_flush_apply_local(struct RISCVCPU *cpu, const TLBFlushReq *req);
 
 /* ---- requester side (any thread outside guest execution) ---- */
-#define TLB_FLUSH_REPORT_CPUS 64
 
 /* What happened to one request, per target vCPU (index = hart). Entries of vCPUs that were
  * not targets (the requester itself included) are zero. */
@@ -141,13 +142,14 @@ typedef struct TLBFlushReport {
     int64_t done_ns;              /* at the return */
     int requester;                /* hart index, or -1 for a host thread */
     bool synced;
-    uint8_t delivery[TLB_FLUSH_REPORT_CPUS];  /* enum flush_delivery */
-    uint8_t enqueue[TLB_FLUSH_REPORT_CPUS];   /* enum flush_enqueue */
-    uint8_t ack[TLB_FLUSH_REPORT_CPUS];       /* enum flush_ack */
-    int64_t ack_ns[TLB_FLUSH_REPORT_CPUS];    /* machine_clock_ns(), when ack != NONE */
+    uint8_t delivery[TLBSTORM_MAX_CPUS];  /* enum flush_delivery */
+    uint8_t enqueue[TLBSTORM_MAX_CPUS];   /* enum flush_enqueue */
+    uint8_t ack[TLBSTORM_MAX_CPUS];       /* enum flush_ack */
+    int64_t ack_ns[TLBSTORM_MAX_CPUS];    /* machine_clock_ns(), when ack != NONE */
 } TLBFlushReport;
 
-/* Deliver req to every vCPU of m whose bit is set in cpu_mask (bit i = cpus[i]). `self` is
+/* Deliver req to every vCPU of m whose bit is set in cpus (bit i = m->cpus[i]; bits past
+ * m->n_cpus are ignored). `self` is
  * the requesting vCPU (NULL for a non-vCPU thread); when its bit is set, the flush is applied
  * directly. async: returns once queued; a target inside guest code applies it at its next TB entry,
  * one outside applies it before it re-enters. synced: returns only when no target can
@@ -156,21 +158,21 @@ typedef struct TLBFlushReport {
  * rep (may be NULL) receives the delivery of every target and, for a synced request in the
  * mailbox strategy, how and when each kicked target answered: for FLUSH_ACK_ACKED,
  * issue_ns <= ack_ns <= done_ns. */
-void tlb_flush_cpus_report(struct Machine *m, struct RISCVCPU *self, uint64_t cpu_mask,
+void tlb_flush_cpus_report(struct Machine *m, struct RISCVCPU *self, const CPUMask *cpus,
                            const TLBFlushReq *req, bool synced, TLBFlushReport *rep);
 
-static inline void tlb_flush_cpus(struct Machine *m, struct RISCVCPU *self, uint64_t cpu_mask,
+static inline void tlb_flush_cpus(struct Machine *m, struct RISCVCPU *self, const CPUMask *cpus,
                                   const TLBFlushReq *req, bool synced)
 {
-    tlb_flush_cpus_report(m, self, cpu_mask, req, synced, NULL);
+    tlb_flush_cpus_report(m, self, cpus, req, synced, NULL);
 }
 
 /* Convenience forms used by devices and the SBI. */
 static inline void tlb_flush_all_cpus_synced(struct Machine *m, struct RISCVCPU *self,
-                                             uint64_t cpu_mask)
+                                             const CPUMask *cpus)
 {
     TLBFlushReq r = { .kind = TLB_FLUSH_ALL, .idxmap = 0xffff, .asid = TLB_ASID_ANY };
-    tlb_flush_cpus(m, self, cpu_mask, &r, true);
+    tlb_flush_cpus(m, self, cpus, &r, true);
 }
 
 #endif

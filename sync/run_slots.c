@@ -30,11 +30,12 @@
 #include <unistd.h>
 
 #include "cpu/cpu.h"
+#include "sync/cpumask.h"
 #include "hw/machine.h"
 #include "sync/futex.h"
 #include "sync/work.h"
 
-#define MAX_QUEUE 64                     /* TLBSTORM_MAX_CPUS */
+#define MAX_QUEUE TLBSTORM_MAX_CPUS
 #define RUN_SLOT_BACKUP_NS (10 * RUN_SLOT_SLICE_NS)
 #define RUN_SLOT_SIGNAL (SIGRTMIN + 2)
 #ifndef sigev_notify_thread_id

@@ -429,15 +429,15 @@ Test(cmdline, smp_forms)
 
 Test(cmdline, smp_errors)
 {
-    EXPECT_ERROR("-smp: cpus must be 1..64, not 0", "-smp", "0");
-    EXPECT_ERROR("-smp: cpus must be 1..64, not 65", "-smp", "65");
-    EXPECT_ERROR("-smp: cpus must be 1..64, not 99999999999", "-smp", "99999999999");
+    EXPECT_ERROR("-smp: cpus must be 1..512, not 0", "-smp", "0");
+    EXPECT_ERROR("-smp: cpus must be 1..512, not 513", "-smp", "513");
+    EXPECT_ERROR("-smp: cpus must be 1..512, not 99999999999", "-smp", "99999999999");
     EXPECT_ERROR("-smp: cpus: 'garbage' is not a number", "-smp", "garbage");
     EXPECT_ERROR("-smp: cpus: '-1' is not a number", "-smp", "-1");
     EXPECT_ERROR("-smp: cpus: '4x' is not a number", "-smp", "4x");
     EXPECT_ERROR("-smp: cpus: '' is not a number", "-smp", "cpus=");
-    EXPECT_ERROR("-smp: sockets must be 1..64, not 0", "-smp", "4,sockets=0");
-    EXPECT_ERROR("-smp: threads must be 1..64, not 128", "-smp", "4,threads=128");
+    EXPECT_ERROR("-smp: sockets must be 1..512, not 0", "-smp", "4,sockets=0");
+    EXPECT_ERROR("-smp: threads must be 1..512, not 1024", "-smp", "4,threads=1024");
     EXPECT_ERROR("-smp: unknown property 'dies'", "-smp", "4,dies=2");
     EXPECT_ERROR("-smp: cores needs a value", "-smp", "4,cores");
     EXPECT_ERROR("-smp: invalid CPU topology: sockets (3) * cores (1) * threads (1) != "
@@ -449,7 +449,7 @@ Test(cmdline, smp_errors)
     EXPECT_ERROR("-smp: invalid CPU topology: cpus (8) > maxcpus (4)", "-smp", "8,maxcpus=4");
     EXPECT_ERROR("-smp: maxcpus (8) must equal cpus (4): CPU hotplug is not supported",
                  "-smp", "4,maxcpus=8");
-    EXPECT_ERROR("-smp: cpus must be 1..64, not 128", "-smp", "sockets=4,cores=4,threads=8");
+    EXPECT_ERROR("-smp: cpus must be 1..512, not 1024", "-smp", "sockets=4,cores=16,threads=16");
     EXPECT_ERROR("-smp: invalid CPU topology: sockets (4) * cores (4) * threads (8) != "
                  "maxcpus (64)", "-smp", "64,sockets=4,cores=4,threads=8");
 }
@@ -849,10 +849,10 @@ Test(cmdline, run_slots_takes_auto_off_or_a_count)
     cr_assert_eq(cfg.run_slots, 3);
     EXPECT_RUN("--run-slots=64", "--run-slots=auto", "-bios", "none", "-kernel", "k.elf");
     cr_assert_eq(cfg.run_slots, RUN_SLOTS_AUTO);
-    EXPECT_ERROR("--run-slots: bad slot count '0' (auto, off or 1..64)", "--run-slots=0");
-    EXPECT_ERROR("--run-slots: bad slot count '65' (auto, off or 1..64)", "--run-slots=65");
-    EXPECT_ERROR("--run-slots: bad slot count '2x' (auto, off or 1..64)", "--run-slots=2x");
-    EXPECT_ERROR("--run-slots: bad slot count '99999999999' (auto, off or 1..64)",
+    EXPECT_ERROR("--run-slots: bad slot count '0' (auto, off or 1..512)", "--run-slots=0");
+    EXPECT_ERROR("--run-slots: bad slot count '513' (auto, off or 1..512)", "--run-slots=513");
+    EXPECT_ERROR("--run-slots: bad slot count '2x' (auto, off or 1..512)", "--run-slots=2x");
+    EXPECT_ERROR("--run-slots: bad slot count '99999999999' (auto, off or 1..512)",
                  "--run-slots=99999999999");
 }
 
