@@ -10,11 +10,12 @@
 
 #include "hw/irq.h"
 #include "mm/memmap.h"
+#include "sync/cpumask.h"
 
 #define PLIC_REGION_SIZE 0x600000ULL   /* the board maps it at VIRT_PLIC_BASE */
 
 #define PLIC_NUM_SOURCES 96     /* ids 0..95; id 0 is reserved ("no interrupt") */
-#define PLIC_MAX_HARTS 64
+#define PLIC_MAX_HARTS TLBSTORM_MAX_CPUS   /* 2 * 512 contexts fill the 6 MiB region */
 #define PLIC_NUM_PRIORITIES 7   /* priorities and thresholds are 3-bit WARL fields */
 
 /* Register offsets from the PLIC base. Context c of hart h: c = 2*h (M-mode), 2*h + 1 (S). */

@@ -168,7 +168,7 @@ static void run_flushing(unsigned h, uint64_t word)
             }
         }
         unsigned long va = TEST_VA + rng_below(&rng, TEST_PAGES) * PAGE_SIZE;
-        long e = sbi_remote_sfence_vma(1ULL << t, va, PAGE_SIZE);
+        long e = sbi_remote_sfence_vma(1ULL << t, 0, va, PAGE_SIZE);
         if (e) {
             uint64_t none = 0;
             __atomic_compare_exchange_n(&flusher_error, &none,
@@ -267,18 +267,18 @@ static long do_fence(unsigned kind, uint64_t mask, uint64_t *rng)
 {
     switch (kind) {
     case KIND_PAGE:
-        return sbi_remote_sfence_vma(mask, TEST_VA + rng_below(rng, TEST_PAGES) * PAGE_SIZE,
+        return sbi_remote_sfence_vma(mask, 0, TEST_VA + rng_below(rng, TEST_PAGES) * PAGE_SIZE,
                                      PAGE_SIZE);
     case KIND_RANGE:
         return sbi_remote_sfence_vma(
-            mask, TEST_VA + rng_below(rng, TEST_PAGES - RANGE_PAGES + 1) * PAGE_SIZE,
+            mask, 0, TEST_VA + rng_below(rng, TEST_PAGES - RANGE_PAGES + 1) * PAGE_SIZE,
             RANGE_PAGES * PAGE_SIZE);
     case KIND_ASID:
-        return sbi_remote_sfence_vma_asid(mask, 0, (unsigned long)-1, FLUSH_ASID);
+        return sbi_remote_sfence_vma_asid(mask, 0, 0, (unsigned long)-1, FLUSH_ASID);
     case KIND_ALL:
-        return sbi_remote_sfence_vma(mask, 0, (unsigned long)-1);
+        return sbi_remote_sfence_vma(mask, 0, 0, (unsigned long)-1);
     default:
-        return sbi_remote_fence_i(mask);
+        return sbi_remote_fence_i(mask, 0);
     }
 }
 
@@ -591,7 +591,8 @@ static void start_others(void)
 void guest_main(unsigned hartid)
 {
     for (unsigned i = 0; i < machine.n_harts; i++) {
-        if (machine.hart_ids[i] != hartid && machine.hart_ids[i] < SMODE_MAX_HARTS) {
+        /* Targets are named in one 64-bit hart mask (base 0): harts 64 and up sit out. */
+        if (machine.hart_ids[i] != hartid && machine.hart_ids[i] < 64) {
             others[n_others++] = machine.hart_ids[i];
         }
     }

@@ -63,21 +63,22 @@ static bool streq(const char *a, const char *b)
 
 /* ---- SBI ------------------------------------------------------------------------------ */
 
-long sbi_remote_sfence_vma(uint64_t mask, unsigned long start, unsigned long size)
+long sbi_remote_sfence_vma(uint64_t mask, unsigned long base, unsigned long start,
+                           unsigned long size)
 {
-    return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, mask, 0, start, size, 0).error;
+    return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, mask, base, start, size, 0).error;
 }
 
-long sbi_remote_sfence_vma_asid(uint64_t mask, unsigned long start, unsigned long size,
-                                unsigned long asid)
+long sbi_remote_sfence_vma_asid(uint64_t mask, unsigned long base, unsigned long start,
+                                unsigned long size, unsigned long asid)
 {
-    return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA_ASID, mask, 0, start, size,
+    return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA_ASID, mask, base, start, size,
                     asid).error;
 }
 
-long sbi_remote_fence_i(uint64_t mask)
+long sbi_remote_fence_i(uint64_t mask, unsigned long base)
 {
-    return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_FENCE_I, mask, 0, 0, 0, 0).error;
+    return sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_FENCE_I, mask, base, 0, 0, 0).error;
 }
 
 void sbi_set_timer(uint64_t stime_value)
@@ -363,9 +364,8 @@ static void read_device_tree(uint64_t dtb)
             }
         } else if (tok == FDT_END_NODE) {
             if (kind[depth] == 2 && cpu_is_cpu && cpu_ok &&
-                machine.n_harts < SMODE_MAX_HARTS && cpu_reg < 64) {
+                machine.n_harts < SMODE_MAX_HARTS && cpu_reg < SMODE_MAX_HARTS) {
                 machine.hart_ids[machine.n_harts++] = cpu_reg;
-                machine.hart_mask |= 1ULL << cpu_reg;
             }
             if (is_remap[depth] && !machine.remap_test_base) {
                 machine.remap_test_base = node_reg[depth];

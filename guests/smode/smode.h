@@ -23,11 +23,13 @@ enum {
 enum { SBI_RFENCE_FENCE_I = 0, SBI_RFENCE_SFENCE_VMA = 1, SBI_RFENCE_SFENCE_VMA_ASID = 2 };
 enum { SBI_SRST_SHUTDOWN = 0, SBI_SRST_REASON_NONE = 0, SBI_SRST_REASON_FAILURE = 1 };
 
-/* RFENCE on the harts of `mask` (bit i = hart i, base 0). size (unsigned long)-1 = all. */
-long sbi_remote_sfence_vma(uint64_t mask, unsigned long start, unsigned long size);
-long sbi_remote_sfence_vma_asid(uint64_t mask, unsigned long start, unsigned long size,
-                                unsigned long asid);
-long sbi_remote_fence_i(uint64_t mask);
+/* RFENCE on the harts of `mask` (bit i = hart base + i: SBI's hart_mask_base, so 64 harts a
+ * call; base (unsigned long)-1 = every hart). size (unsigned long)-1 = the whole space. */
+long sbi_remote_sfence_vma(uint64_t mask, unsigned long base, unsigned long start,
+                           unsigned long size);
+long sbi_remote_sfence_vma_asid(uint64_t mask, unsigned long base, unsigned long start,
+                                unsigned long size, unsigned long asid);
+long sbi_remote_fence_i(uint64_t mask, unsigned long base);
 /* Powers the machine off: pass = reason none, else system failure. Never returns. */
 void sbi_shutdown(bool pass) __attribute__((noreturn));
 void sbi_set_timer(uint64_t stime_value);
@@ -72,7 +74,6 @@ void spin_unlock(Spinlock *l);
 typedef struct {
     unsigned n_harts;                     /* cpus with status okay (or no status) */
     uint32_t hart_ids[SMODE_MAX_HARTS];   /* their hart ids, in tree order */
-    uint64_t hart_mask;                   /* bit per hart id */
     uint64_t timebase_hz;                 /* /cpus timebase-frequency, 10 MHz if absent */
     uint64_t ram_base, ram_size;          /* first /memory reg entry */
     uint64_t dtb_addr, dtb_size;

@@ -35,7 +35,9 @@ static const unsigned samples_2m[SAMPLES_2M] = { 0, 1, 2, 63, 200, 256, 400, 511
 static struct {
     unsigned n_harts, n_writers;
     uint32_t hart_ids[SMODE_MAX_HARTS];   /* the harts taking part, writers first */
-    uint64_t mask;                        /* fence target mask: every hart taking part */
+    /* Fence targets, every hart taking part, as 64-hart windows (word w: harts 64w..64w+63,
+     * sent with hart_mask_base = 64w). */
+    uint64_t mask[SMODE_MAX_HARTS / 64];
     uint64_t seed, run_ms, pace_us;   /* run_ms: secs=N or ms=N */
     unsigned slots[N_REGIONS];
     bool region_on[N_REGIONS], kind_on[N_FENCE_KINDS];
@@ -258,20 +260,30 @@ static void fence(HartResult *r, uint64_t *rng, enum fence_kind kind, uint64_t v
     bool with_asid = rng_below(rng, 2);
     uint64_t t0 = rdtime();
     long err;
-    switch (kind) {
-    case F_PAGE:
-        err = with_asid ? sbi_remote_sfence_vma_asid(cfg.mask, va, SZ_4K, TORTURE_ASID)
-                        : sbi_remote_sfence_vma(cfg.mask, va, SZ_4K);
-        break;
-    case F_RANGE:
-        err = sbi_remote_sfence_vma(cfg.mask, va, size);
-        break;
-    case F_ASID:
-        err = sbi_remote_sfence_vma_asid(cfg.mask, 0, (unsigned long)-1, TORTURE_ASID);
-        break;
-    default:
-        err = sbi_remote_sfence_vma(cfg.mask, 0, (unsigned long)-1);
-        break;
+    err = 0;
+    for (unsigned w = 0; w < SMODE_MAX_HARTS / 64; w++) {
+        uint64_t m = cfg.mask[w];
+        unsigned long base = 64UL * w;
+        long e;
+        if (!m) {
+            continue;
+        }
+        switch (kind) {
+        case F_PAGE:
+            e = with_asid ? sbi_remote_sfence_vma_asid(m, base, va, SZ_4K, TORTURE_ASID)
+                          : sbi_remote_sfence_vma(m, base, va, SZ_4K);
+            break;
+        case F_RANGE:
+            e = sbi_remote_sfence_vma(m, base, va, size);
+            break;
+        case F_ASID:
+            e = sbi_remote_sfence_vma_asid(m, base, 0, (unsigned long)-1, TORTURE_ASID);
+            break;
+        default:
+            e = sbi_remote_sfence_vma(m, base, 0, (unsigned long)-1);
+            break;
+        }
+        err = err ? err : e;
     }
     uint64_t dt = rdtime() - t0;
     if (err) {
@@ -870,7 +882,7 @@ static void read_config(void)
         }
     }
     for (unsigned i = 0; i < cfg.n_harts; i++) {
-        cfg.mask |= 1ULL << cfg.hart_ids[i];
+        cfg.mask[cfg.hart_ids[i] / 64] |= 1ULL << (cfg.hart_ids[i] % 64);
     }
 }
 

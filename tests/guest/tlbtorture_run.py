@@ -25,6 +25,7 @@ def main():
     ap.add_argument('--emulator', required=True)
     ap.add_argument('--guest', required=True)
     ap.add_argument('--smp', default='4')
+    ap.add_argument('--memory', default='256M', help='-m (512 harts need 4G: frame pools)')
     ap.add_argument('--append', default='secs=2')
     ap.add_argument('--bios', default=None, help='firmware image (default: built-in SBI)')
     ap.add_argument('--flush', default=None, help='--flush=STRATEGY for tlbstorm')
@@ -35,7 +36,7 @@ def main():
     ap.add_argument('--timeout', type=float, default=120.0)
     args = ap.parse_args()
 
-    cmd = [args.emulator, '-M', 'virt', '-smp', args.smp, '-m', '256M', '-nographic',
+    cmd = [args.emulator, '-M', 'virt', '-smp', args.smp, '-m', args.memory, '-nographic',
            '-kernel', args.guest, '-append', args.append]
     if args.bios:
         cmd += ['-bios', args.bios]
