@@ -5,6 +5,8 @@
 #
 # Environment:
 #   TLBSTORM_LINUX_CACHE  cache directory (default ~/.cache/tlbstorm-linux)
+#   EXTRA_CONFIG          a second fragment applied after tlbstorm.config (for instance
+#                         bench/linux/many-harts.config); use its own cache directory
 #   JOBS                  make -j (default: number of host CPUs)
 set -eu
 
@@ -51,19 +53,31 @@ fi
 # The fragment is applied on top of tinyconfig; its hash decides whether the cached Image is
 # still good.
 frag=$here/tlbstorm.config
+frags=$frag
+if [ -n "${EXTRA_CONFIG:-}" ]; then
+    frags="$frag $EXTRA_CONFIG"
+fi
 out=$cache/build
 stamp=$out/.tlbstorm-config.sha256
-want=$(cat "$frag" "$0" | sha256sum | cut -d' ' -f1)
+# shellcheck disable=SC2086
+want=$(cat $frags "$0" | sha256sum | cut -d' ' -f1)
 mk() { make -C "$src" O="$out" ARCH=riscv CROSS_COMPILE=$cross "$@"; }
 
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -f "$out/arch/riscv/boot/Image" ]; then
     mkdir -p "$out"
-    log "configuring (tinyconfig + $(basename "$frag"))"
+    log "configuring (tinyconfig + $frags)"
     mk tinyconfig >&2
-    "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >&2
+    # shellcheck disable=SC2086
+    "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags >&2
     mk olddefconfig >&2
-    # Every line of the fragment must have survived Kconfig's dependency resolution.
+    # Every setting of the fragments (the last one of each symbol) must have survived
+    # Kconfig's dependency resolution.
     missing=0
+    # shellcheck disable=SC2086
+    settings=$(cat $frags | awk '
+        /^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym); last[sym] = $0; order[++n] = sym; next }
+        /^# CONFIG_[A-Za-z0-9_]+ is not set/ { sym = $2; last[sym] = $0; order[++n] = sym }
+        END { for (i = 1; i <= n; i++) if (!done[order[i]]++) print last[order[i]] }')
     while IFS= read -r line; do
         case $line in
             CONFIG_*=*) grep -qx "$line" "$out/.config" || { log "not set: $line"; missing=1; } ;;
@@ -71,7 +85,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -f "$out/arch/ri
                 sym=${line#\# }; sym=${sym%% *}
                 if grep -q "^$sym=" "$out/.config"; then log "still set: $sym"; missing=1; fi ;;
         esac
-    done < "$frag"
+    done <<EOF
+$settings
+EOF
     [ $missing = 0 ] || { log "configuration incomplete"; exit 1; }
     start=$(date +%s)
     log "building Image with -j$jobs"
