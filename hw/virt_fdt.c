@@ -130,19 +130,26 @@ static void prop_interrupts_extended_n(struct fdt_writer *w, unsigned n_harts,
 /* -M virt,aclint=on, as QEMU 7.2 describes it: MSWI over the CLINT's msip words, MTIMER with
  * two reg entries (mtime, then the mtimecmp array, the order OpenSBI's driver expects) and
  * the SSWI, each an interrupt controller of zero cells wired to every hart. */
+/* An ACLINT software-interrupt device (MSWI or SSWI) wired to `irq` of every hart. */
+static void add_aclint_swi_node(struct fdt_writer *w, unsigned n_harts, const char *name,
+                                uint64_t base, const char *compat, uint32_t irq)
+{
+    begin_node_at(w, name, base);
+    prop_reg(w, base, VIRT_ACLINT_SSWI_SIZE);       /* MSWI and SSWI are both 0x4000 */
+    chk(w, fdt_property_string(w->fdt, "compatible", compat));
+    prop_interrupts_extended_n(w, n_harts, &irq, 1);
+    chk(w, fdt_property(w->fdt, "interrupt-controller", NULL, 0));
+    chk(w, fdt_property_u32(w->fdt, "#interrupt-cells", 0));
+    chk(w, fdt_end_node(w->fdt));
+}
+
 static void add_aclint_nodes(struct fdt_writer *w, unsigned n_harts)
 {
     void *fdt = w->fdt;
-    const uint32_t m_soft[] = { INTC_M_SOFT }, m_timer[] = { INTC_M_TIMER },
-                   s_soft[] = { INTC_S_SOFT };
+    const uint32_t m_timer[] = { INTC_M_TIMER };
+    _Static_assert(VIRT_ACLINT_MSWI_SIZE == VIRT_ACLINT_SSWI_SIZE, "one SWI node size");
 
-    begin_node_at(w, "mswi", VIRT_CLINT_BASE);
-    prop_reg(w, VIRT_CLINT_BASE, VIRT_ACLINT_MSWI_SIZE);
-    chk(w, fdt_property_string(fdt, "compatible", "riscv,aclint-mswi"));
-    prop_interrupts_extended_n(w, n_harts, m_soft, 1);
-    chk(w, fdt_property(fdt, "interrupt-controller", NULL, 0));
-    chk(w, fdt_property_u32(fdt, "#interrupt-cells", 0));
-    chk(w, fdt_end_node(fdt));
+    add_aclint_swi_node(w, n_harts, "mswi", VIRT_CLINT_BASE, "riscv,aclint-mswi", INTC_M_SOFT);
 
     begin_node_at(w, "mtimer", VIRT_ACLINT_MTIMER_BASE);
     uint64_t mtime = VIRT_ACLINT_MTIMER_BASE + VIRT_ACLINT_MTIME_OFFSET;
@@ -158,13 +165,8 @@ static void add_aclint_nodes(struct fdt_writer *w, unsigned n_harts)
     prop_interrupts_extended_n(w, n_harts, m_timer, 1);
     chk(w, fdt_end_node(fdt));
 
-    begin_node_at(w, "sswi", VIRT_ACLINT_SSWI_BASE);
-    prop_reg(w, VIRT_ACLINT_SSWI_BASE, VIRT_ACLINT_SSWI_SIZE);
-    chk(w, fdt_property_string(fdt, "compatible", "riscv,aclint-sswi"));
-    prop_interrupts_extended_n(w, n_harts, s_soft, 1);
-    chk(w, fdt_property(fdt, "interrupt-controller", NULL, 0));
-    chk(w, fdt_property_u32(fdt, "#interrupt-cells", 0));
-    chk(w, fdt_end_node(fdt));
+    add_aclint_swi_node(w, n_harts, "sswi", VIRT_ACLINT_SSWI_BASE, "riscv,aclint-sswi",
+                        INTC_S_SOFT);
 }
 
 /* interrupts-extended = < &intc(h) a, &intc(h) b > for every hart. */
