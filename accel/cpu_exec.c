@@ -180,6 +180,8 @@ static enum cpu_exit_reason tb_exec_watched(RISCVCPU *cpu, TranslationBlock *tb)
         debug_raise_exec(cpu, tb->pc);
         return EXIT_LOOKUP;
     }
+    /* Relaxed: this thread is the only reader at TB entries, and other threads only ever
+     * store -1 too (cpu_exit, release); the loop top's acquire exchange is unchanged. */
     atomic_store_explicit(&cpu->icount_decr, -1, memory_order_relaxed);
     if (k == tb->n_ops) {
         return tb_exec(cpu, tb, true);

@@ -232,29 +232,30 @@ bool debug_page_watched(const RISCVCPU *cpu, uint64_t vpage, bool store)
     return false;
 }
 
-bool debug_exec_matches(const RISCVCPU *cpu, uint64_t pc)
+/* The first execute trigger that fires for the instruction at pc now, or -1. */
+static int exec_trigger_at(const RISCVCPU *cpu, uint64_t pc)
 {
     const RISCVDebugState *d = &cpu->debug;
     for (unsigned i = 0; i < DEBUG_N_TRIGGERS; i++) {
         const RISCVTrigger *t = &d->trig[i];
         if (trig_is_address(t->tdata1) && (t->tdata1 & TR_EXECUTE) &&
             trigger_enabled_now(cpu, t->tdata1) && trigger_matches_range(t, pc, 1)) {
-            return true;
+            return (int)i;
         }
     }
-    return false;
+    return -1;
+}
+
+bool debug_exec_matches(const RISCVCPU *cpu, uint64_t pc)
+{
+    return exec_trigger_at(cpu, pc) >= 0;
 }
 
 void debug_raise_exec(RISCVCPU *cpu, uint64_t pc)
 {
-    RISCVDebugState *d = &cpu->debug;
-    for (unsigned i = 0; i < DEBUG_N_TRIGGERS; i++) {
-        RISCVTrigger *t = &d->trig[i];
-        if (trig_is_address(t->tdata1) && (t->tdata1 & TR_EXECUTE) &&
-            trigger_enabled_now(cpu, t->tdata1) && trigger_matches_range(t, pc, 1)) {
-            set_hit(t);
-            break;
-        }
+    int i = exec_trigger_at(cpu, pc);
+    if (i >= 0) {
+        set_hit(&cpu->debug.trig[i]);
     }
     cpu->pc = pc;
     riscv_raise_exception(cpu, EXCP_BREAKPOINT, pc);
