@@ -5,7 +5,8 @@
  * tval = the instruction's or the access's address; match equal (any byte of the access),
  * NAPOT; M, S and U enables, M-mode triggers only with tcontrol.mte, S-mode ones not when
  * breakpoints are delegated to S and sstatus.SIE = 0; a page cached in the TLB before a
- * trigger is set is watched at once; a disabled trigger (type 15) never fires.
+ * trigger is set is watched at once; a disabled trigger (type 15) never fires; the hit bit;
+ * AMOs and LR; match >= and <.
  * Framework and register conventions: priv_common.h. Case numbers are the FAIL code. */
 #include "priv_common.h"
 
@@ -238,6 +239,45 @@ main:
     ld a0, 0(a1)
     sd a0, 0(a1)
     lw a0, 0(a3)
+
+    /* 17: a trigger that fired reads back with its hit bit (mcontrol bit 20) */
+    TEST_CASE 17
+    li a7, 0                    /* SET_PRIV PRV_M left a service-call number there */
+    TRIGGER 0, T_TYPE2 | T_M | T_LOAD, data1
+    TRY ld a0, 0(a1)
+    CHECK_M_TRAP CAUSE_BREAKPOINT
+    csrr a0, CSR_TDATA1
+    CHECK_EQ a0, T_TYPE2 | T_M | T_LOAD | (1 << 20)
+    DISABLE 0
+
+    /* 18: atomics: an AMO is a store (and a load), LR a load; memory stays as it was */
+    TEST_CASE 18
+    ld a5, 0(a1)
+    TRIGGER 0, T_TYPE2 | T_M | T_STORE, data1
+    li a2, 1
+    TRY amoadd.d a0, a2, (a1)
+    CHECK_M_TRAP CAUSE_BREAKPOINT
+    ld a0, 0(a1)
+    FAIL_IF_NE a0, a5
+    TRIGGER 0, T_TYPE2 | T_M | T_LOAD, data1
+    TRY lr.d a0, (a1)
+    CHECK_M_TRAP CAUSE_BREAKPOINT
+
+    /* 19: match >= (2): bytes at or above tdata2 fire, below do not */
+    TEST_CASE 19
+    la a4, data3
+    TRIGGER 0, T_TYPE2 | T_M | T_LOAD | (2 << 7), data3
+    TRY lb a0, 8(a4)
+    CHECK_M_TRAP CAUSE_BREAKPOINT
+    lb a0, -1(a4)               /* below: no trap */
+
+    /* 20: match < (3): bytes below tdata2 fire, at or above do not */
+    TEST_CASE 20
+    TRIGGER 0, T_TYPE2 | T_M | T_LOAD | (3 << 7), data3
+    TRY lb a0, -1(a4)
+    CHECK_M_TRAP CAUSE_BREAKPOINT
+    lb a0, 0(a4)                /* at: no trap */
+    DISABLE 0
 
     PASS
 
