@@ -19,16 +19,17 @@
 
 #include "accel/interp.h"
 #include "accel/jit.h"
-#include "accel/log.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "cpu/sbi.h"
 #include "hw/machine.h"
 #include "sync/exclusive.h"
 #include "sync/run_slots.h"
-#include "sync/tsan.h"
 #include "sync/work.h"
-#include "sync/futex.h"
+#include "util/clock.h"
+#include "util/futex.h"
+#include "util/log.h"
+#include "util/tsan.h"
 
 void vcpu_kick(RISCVCPU *cpu)
 {
@@ -76,7 +77,7 @@ static void directed_yield(bool acked)
         return;
     }
     if (acked) {
-        int64_t now = machine_clock_ns();
+        int64_t now = clock_monotonic_ns();
         if (now - last_ack_yield_ns < ACK_YIELD_MIN_NS) {
             return;
         }
@@ -113,7 +114,7 @@ static bool pause_yield(RISCVCPU *cpu)
     if (cpu->machine->n_cpus <= (unsigned)n) {
         return false;
     }
-    int64_t now = machine_clock_ns();
+    int64_t now = clock_monotonic_ns();
     if (now - last_pause_yield_ns >= PAUSE_YIELD_MIN_NS) {
         last_pause_yield_ns = now;
         sched_yield();

@@ -15,9 +15,8 @@
 #include "cpu/fpu.h"
 #include "mm/guest_ram.h"
 #include "mm/tlb.h"
+#include "util/compiler.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
 
 static const void *const *handler_table;
 

@@ -18,12 +18,12 @@
 
 #include "accel/interp.h"
 #include "accel/jit.h"
-#include "accel/log.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
 #include "mm/guest_ram.h"
 #include "sync/exclusive.h"
-#include "sync/tsan.h"
+#include "util/log.h"
+#include "util/tsan.h"
 
 #define TB_ARENA_SIZE (256ULL << 20)
 

@@ -2,8 +2,8 @@
 
 #include <urcu/urcu-memb.h>
 
-#include "accel/log.h"
 #include "hw/machine.h"
+#include "util/log.h"
 
 #define PTE_V (1ULL << 0)
 #define PTE_R (1ULL << 1)

@@ -39,16 +39,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "accel/log.h"
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/dma.h"
 #include "hw/machine.h"
-#include "hw/progress.h"
 #include "hw/uart.h"
 #include "hw/vtimer.h"
-#include "sync/futex.h"
 #include "sync/run_slots.h"
+#include "util/futex.h"
+#include "util/log.h"
+#include "util/report.h"
 
 #define SBI_SPEC_VERSION ((2UL << 24) | 0)     /* major 2, minor 0 */
 
@@ -522,12 +522,10 @@ static void stray_mmode_trap(RISCVCPU *cpu)
 {
     SBIState *sbi = sbi_of(cpu);
     if (!atomic_exchange_explicit(&sbi->fatal_reported, true, memory_order_relaxed)) {
-        bool held = progress_output_begin(STDERR_FILENO);
-        fprintf(stderr, "tlbstorm: built-in SBI: hart %u trapped into M-mode (mcause 0x%llx, "
-                "mepc 0x%llx, mtval 0x%llx); powering off\n", cpu->index,
-                (unsigned long long)cpu->mcause, (unsigned long long)cpu->mepc,
-                (unsigned long long)cpu->mtval);
-        progress_output_end(held, '\n');
+        error_report("built-in SBI: hart %u trapped into M-mode (mcause 0x%llx, mepc 0x%llx, "
+                     "mtval 0x%llx); powering off", cpu->index,
+                     (unsigned long long)cpu->mcause, (unsigned long long)cpu->mepc,
+                     (unsigned long long)cpu->mtval);
     }
     machine_request(cpu->machine, MACHINE_POWEROFF, 1);
 }

@@ -3,7 +3,7 @@
  * Callers: the owning vCPU thread. Locking: none; mip is read with acquire. */
 #include "cpu/cpu.h"
 
-#include "accel/log.h"
+#include "util/log.h"
 
 static void trap_enter(RISCVCPU *cpu, bool is_irq, uint64_t code, uint64_t tval)
 {

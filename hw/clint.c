@@ -9,8 +9,8 @@
 #include "cpu/cpu.h"
 #include "hw/devices.h"
 #include "hw/machine.h"
-#include "sync/run_slots.h"
 #include "hw/vtimer.h"
+#include "sync/run_slots.h"
 
 #define CLINT_MSIP 0x0000
 #define CLINT_MTIMECMP 0x4000

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "accel/log.h"
-#include "sync/cpumask.h"             /* TLBSTORM_MAX_CPUS */
+#include "util/cpumask.h"             /* TLBSTORM_MAX_CPUS */
+#include "util/log.h"
 
 #ifndef TLBSTORM_VERSION
 #define TLBSTORM_VERSION "0.1.0"
@@ -45,7 +45,7 @@ struct tlbstorm_device {
 
 enum tlbstorm_bios { BIOS_DEFAULT, BIOS_NONE, BIOS_FILE };
 
-/* -d items: enum tlbstorm_log_item lives with the logger (accel/log.h). */
+/* -d items: enum tlbstorm_log_item lives with the logger (util/log.h). */
 
 struct tlbstorm_config {
     /* machine */

@@ -40,10 +40,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "hw/fd_write.h"
 #include "hw/progress.h"
-#include "sync/thread.h"
-#include "sync/tsan.h"
+#include "util/fd_write.h"
+#include "util/thread.h"
+#include "util/tsan.h"
 
 #define CONSOLE_CHUNK 256
 

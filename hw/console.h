@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hw/error.h"
 #include "hw/uart.h"
+#include "util/error.h"
 
 /* Escape prefix, as with QEMU -nographic: Ctrl-A. */
 #define CONSOLE_ESCAPE_CHAR 0x01

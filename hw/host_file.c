@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hw/fd_write.h"
+#include "util/fd_write.h"
 
 /* Clears O_NONBLOCK, which the open used only so that opening a FIFO cannot wait. */
 static int make_blocking(int fd)

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "hw/error.h"
+#include "util/error.h"
 
 /* Opens path with flags (O_RDONLY or O_RDWR; O_CLOEXEC, O_NOCTTY and, for the open alone,
  * O_NONBLOCK are added) and fstat()s it into *st. Returns the fd, blocking again, or -errno.

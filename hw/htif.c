@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accel/log.h"
 #include "hw/devices.h"
 #include "hw/machine.h"
 #include "hw/progress.h"
+#include "util/log.h"
 
 #define SYS_WRITE 64
 #define SYS_EXIT 93

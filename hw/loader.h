@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hw/error.h"
+#include "util/error.h"
 
 /* Host mapping of guest RAM [base, base + size); base + size must not wrap. */
 struct guest_ram {

@@ -5,20 +5,14 @@
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "mm/tlb_flush.h"
+#include "util/clock.h"
 
 #include <stdlib.h>
 #include <urcu/urcu-memb.h>
 
-int64_t machine_clock_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 uint64_t machine_read_mtime(const Machine *m)
 {
-    return (uint64_t)(machine_clock_ns() - m->time_base_ns) / (1000000000ULL / TIMEBASE_FREQ);
+    return (uint64_t)(clock_monotonic_ns() - m->time_base_ns) / (1000000000ULL / TIMEBASE_FREQ);
 }
 
 void machine_request(Machine *m, enum machine_request req, int exit_code)

@@ -13,7 +13,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "mm/memmap.h"
-#include "sync/tsan.h"
+#include "util/tsan.h"
 
 struct RISCVCPU;
 struct tlbstorm_config;
@@ -77,7 +77,6 @@ typedef struct Machine {
     unsigned run_slots;
 } Machine;
 
-int64_t machine_clock_ns(void);
 /* mtime: 10 MHz ticks since the machine started. */
 uint64_t machine_read_mtime(const Machine *m);
 /* Any thread: end the run (poweroff with exit code, or reset); kicks every vCPU. */

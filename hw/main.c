@@ -14,13 +14,11 @@
 
 #include "accel/interp.h"
 #include "accel/jit.h"
-#include "accel/log.h"
 #include "accel/tb.h"
 #include "accel/vcpu_group.h"
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
-#include "hw/error.h"
 #include "hw/host_file.h"
 #include "hw/progress.h"
 #include "hw/virt.h"
@@ -31,6 +29,10 @@
 #include "sync/exclusive.h"
 #include "sync/run_slots.h"
 #include "sync/work.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/report.h"
 
 /* Ctrl-A x on the console (status 0, as QEMU's -nographic) or a termination signal
  * (128 + signal): power off; the main thread then writes statistics and closes the block
@@ -50,10 +52,7 @@ static int run_machine(Machine *m, const BootInfo *boot)
     unsigned started;
     int rc = vcpu_group_start(m, boot->entry, boot->dtb_addr, threads, &started);
     if (rc) {
-        bool held = progress_output_begin(STDERR_FILENO);
-        fprintf(stderr, "tlbstorm: cannot start vCPU thread %u: %s\n", started,
-                strerror(-rc));
-        progress_output_end(held, '\n');
+        error_report("cannot start vCPU thread %u: %s", started, strerror(-rc));
     }
     vcpu_group_join(threads, started);
     free(threads);
@@ -136,6 +135,8 @@ int main(int argc, char **argv)
      * run cleanly (status 128 + SIGPIPE, statistics and trace still written), and writes to
      * --stats, --trace-flush or dumpdtb= pipes report it. */
     signal(SIGPIPE, SIG_IGN);
+    /* Messages from every layer erase the progress line first (util/report.h). */
+    report_set_output_hooks(progress_output_begin, progress_output_end);
     struct tlbstorm_config cfg;
     switch (cmdline_parse(argc, argv, &cfg, stdout, stderr)) {
     case CMDLINE_EXIT_SUCCESS:
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
                 "interpreting (--jit=off silences this)\n", strerror(-jit_rc));
     }
     /* Before vtimer_start: the timer thread reads the time base (a data race otherwise). */
-    machine.time_base_ns = machine_clock_ns();
+    machine.time_base_ns = clock_monotonic_ns();
     if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
         fprintf(stderr, "tlbstorm: out of memory\n");
         virt_destroy(&machine);

@@ -10,7 +10,7 @@
 
 #include "hw/irq.h"
 #include "mm/memmap.h"
-#include "sync/cpumask.h"
+#include "util/cpumask.h"
 
 #define PLIC_REGION_SIZE 0x600000ULL   /* the board maps it at VIRT_PLIC_BASE */
 

@@ -36,10 +36,11 @@
 #include <unistd.h>
 
 #include "cpu/cpu.h"
-#include "hw/fd_write.h"
 #include "hw/machine.h"
 #include "mm/flush_stats.h"
-#include "sync/thread.h"
+#include "util/clock.h"
+#include "util/fd_write.h"
+#include "util/thread.h"
 
 #define PROGRESS_TICK_NS 250000000LL      /* counters are sampled this often */
 #define PROGRESS_DELAY_NS 2000000000LL    /* no line during the first 2 s: short runs stay clean */
@@ -177,7 +178,7 @@ static void *progress_thread(void *arg)
     const Machine *m = pg.m;
     Sample ring[RATE_SAMPLES];
     unsigned n_samples = 0;
-    int64_t start = machine_clock_ns(), last_draw = 0, quiet_since = start;
+    int64_t start = clock_monotonic_ns(), last_draw = 0, quiet_since = start;
     uint64_t seen_seq = 0;
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -192,7 +193,7 @@ static void *progress_thread(void *arg)
         if (pg.stop) {
             break;
         }
-        int64_t now = machine_clock_ns();
+        int64_t now = clock_monotonic_ns();
         Sample *s = &ring[n_samples % RATE_SAMPLES];
         *s = (Sample){ now, instret_sum(m), flush_stats_remote_requests() };
         n_samples++;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sync/thread.h"
+#include "util/thread.h"
 
 /* GEN protocol (the guest's side is in hw/remap_test_regs.h):
  *   mover:  gen = 2k + 1 (seq_cst); layout = next; republish(); gen = 2k + 2 (seq_cst)

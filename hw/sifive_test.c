@@ -1,8 +1,8 @@
 /* SiFive test device: a 32-bit write of 0x5555 powers off with status 0, 0x3333 powers off
  * with status (value >> 16), 0x7777 resets the machine. */
-#include "accel/log.h"
 #include "hw/devices.h"
 #include "hw/machine.h"
+#include "util/log.h"
 
 #define TEST_FAIL 0x3333
 #define TEST_PASS 0x5555

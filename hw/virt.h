@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hw/error.h"
 #include "hw/machine.h"
+#include "util/error.h"
 
 struct tlbstorm_config;
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hw/error.h"
+#include "util/error.h"
 
 struct virt_fdt_params {
     unsigned n_harts;

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hw/error.h"
 #include "hw/virtio_mmio.h"
+#include "util/error.h"
 
 typedef struct VirtioBlk VirtioBlk;
 

@@ -32,8 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel/log.h"
 #include "hw/virtio_blk.h"
+#include "util/log.h"
 
 #define VIRTIO_MMIO_MAGIC 0x74726976u     /* "virt" */
 #define VIRTIO_MMIO_VERSION 2u            /* modern (non-legacy) register layout */

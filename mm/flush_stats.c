@@ -10,8 +10,8 @@
 
 #include "cpu/cpu.h"
 #include "hw/machine.h"
-#include "sync/run_slots.h"
 #include "mm/tlb_flush.h"
+#include "sync/run_slots.h"
 
 #define SUB_BITS 3
 #define SUBS (1u << SUB_BITS)

@@ -10,6 +10,7 @@
 
 #include "hw/machine.h"
 #include "mm/tlb_flush.h"
+#include "util/clock.h"
 
 static FILE *_Atomic trace_file;
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -22,7 +23,7 @@ void flush_trace_start(FILE *f)
     fprintf(f, "# tlbstorm flush trace v2: t_us requester kind addr len asid mode total_us "
             "targets (cpu:delivery[:enqueue][:ack=ns|:left=ns])\n");
     trace_errno = ferror(f) ? errno : 0;
-    trace_epoch_ns = machine_clock_ns();
+    trace_epoch_ns = clock_monotonic_ns();
     atomic_store_explicit(&trace_file, f, memory_order_release);
 }
 

@@ -7,12 +7,13 @@
 #include <string.h>
 #include <urcu/urcu-memb.h>
 
-#include "accel/log.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 #include "hw/machine.h"
 #include "mm/guest_ram.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 static void tlb_table_clear(CPUTLBEntry *table, size_t n)
 {
@@ -71,7 +72,7 @@ static size_t pow2_ceil(size_t n)
  * the smallest power of two the window's peak fills to at most 70%. */
 static void tlb_desc_flush_and_resize(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d)
 {
-    int64_t now = machine_clock_ns();
+    int64_t now = clock_monotonic_ns();
     size_t old_size = f->mask + 1;
     size_t new_size = old_size;
     bool expired = now - d->window_begin_ns > 100 * 1000 * 1000;
@@ -103,7 +104,7 @@ int tlb_init(RISCVCPU *cpu)
 {
     CPUTLB *tlb = &cpu->tlb;
     memset(tlb, 0, sizeof(*tlb));
-    int64_t now = machine_clock_ns();
+    int64_t now = clock_monotonic_ns();
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (tlb_desc_alloc(&tlb->f[i], &tlb->d[i], 1u << TLB_DEFAULT_BITS) != 0) {
             tlb_destroy(cpu);
@@ -462,7 +463,7 @@ void tlb_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp)
                 tlb->asid = new_asid;
                 return;
             }
-            ctx->d[i].window_begin_ns = machine_clock_ns();
+            ctx->d[i].window_begin_ns = clock_monotonic_ns();
         }
     }
     for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {

@@ -37,12 +37,14 @@
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
-#include "hw/progress.h"
 #include "mm/flush_stats.h"
 #include "mm/flush_trace.h"
 #include "sync/exclusive.h"
 #include "sync/work.h"
-#include "sync/futex.h"
+#include "util/clock.h"
+#include "util/compiler.h"
+#include "util/futex.h"
+#include "util/report.h"
 
 #define FLUSH_SPIN_ITERATIONS 50
 
@@ -71,15 +73,6 @@ int tlb_mailbox_init(TLBMailbox *mb)
 void tlb_mailbox_destroy(TLBMailbox *mb)
 {
     pthread_mutex_destroy(&mb->lock);
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ volatile("yield");
-#endif
 }
 
 /* ---------------------------------------------------------------- local application ---- */
@@ -270,7 +263,7 @@ bool tlb_flush_process_mailbox(RISCVCPU *cpu)
     /* Taken after the flush is applied, so it is the time the target was done; published by
      * the ack_seq store below, whose seq_cst includes release (target_state has the
      * acquire side and the argument). */
-    atomic_store_explicit(&mb->ack_ns, machine_clock_ns(), memory_order_relaxed);
+    atomic_store_explicit(&mb->ack_ns, clock_monotonic_ns(), memory_order_relaxed);
     atomic_store_explicit(&mb->ack_seq, seen, memory_order_seq_cst);
     mailbox_notify(mb);
     return true;
@@ -306,7 +299,7 @@ static enum flush_ack target_state(RISCVCPU *t, uint32_t s, int64_t *ack_ns)
         return FLUSH_ACK_ACKED;
     }
     if (!atomic_load_explicit(&t->running, memory_order_seq_cst)) {
-        *ack_ns = machine_clock_ns();
+        *ack_ns = clock_monotonic_ns();
         return FLUSH_ACK_LEFT;
     }
     return FLUSH_ACK_NONE;
@@ -475,7 +468,7 @@ static void qemu_flush_work(RISCVCPU *cpu, void *data)
 {
     QemuFlushWork *w = data;
     tlb_flush_apply_local(cpu, &w->req);
-    int64_t now = machine_clock_ns();
+    int64_t now = clock_monotonic_ns();
     flush_stats_record_ack(w->req.kind, now - w->issue_ns);
     if (w->trace) {
         w->trace->rep.ack[cpu->index] = FLUSH_ACK_ACKED;
@@ -564,10 +557,8 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
     /* Internal invariant: a requester inside guest execution that waits could wait for a
      * vCPU that waits for it (two vCPUs flushing each other), or for itself. */
     if (synced && self && atomic_load_explicit(&self->running, memory_order_relaxed)) {
-        progress_output_begin(STDERR_FILENO);    /* erase the line; never released: abort */
-        fprintf(stderr, "tlbstorm: internal error: hart %u requested a synced TLB flush from "
-                "inside guest execution\n", self->index);
-        abort();
+        internal_error("hart %u requested a synced TLB flush from inside guest execution",
+                       self->index);
     }
     CPUMask cpus = *cpus_in;
     cpumask_limit(&cpus, m->n_cpus);
@@ -583,7 +574,7 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
         rep->synced = synced;
     }
     bool trace = others && flush_trace_enabled();
-    int64_t t0 = machine_clock_ns();
+    int64_t t0 = clock_monotonic_ns();
     int64_t t1;
     if (flush_mode == TLB_FLUSH_MODE_QEMU) {
         QemuFlushTrace *qt = trace ? calloc(1, sizeof(*qt)) : NULL;
@@ -596,7 +587,7 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
             atomic_init(&qt->refs, 1);
         }
         flush_cpus_qemu(m, self, &cpus, req, synced, t0, rep, qt);
-        t1 = machine_clock_ns();
+        t1 = clock_monotonic_ns();
         if (qt) {
             qt->rep.done_ns = t1;
             qemu_trace_put(qt);
@@ -610,7 +601,7 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
             r = &local;
         }
         flush_cpus_mailbox(m, self, &cpus, req, synced, t0, r);
-        t1 = machine_clock_ns();
+        t1 = clock_monotonic_ns();
         if (trace) {
             r->issue_ns = t0;
             r->done_ns = t1;

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sync/cpumask.h"
+#include "util/cpumask.h"
 
 struct RISCVCPU;
 struct Machine;
@@ -100,7 +100,7 @@ typedef struct TLBMailbox {
      * from guest execution; waiters > 0 tells the owner to issue FUTEX_WAKE. */
     _Atomic uint32_t req_seq;
     _Atomic uint32_t ack_seq;
-    /* machine_clock_ns() when the owner finished the drain that stored the current ack_seq.
+    /* clock_monotonic_ns() when the owner finished the drain that stored the current ack_seq.
      * Owner only writes it (relaxed), before its ack_seq store, which publishes it; a
      * requester reads it (relaxed) after an ack_seq load that saw its sequence number, so it
      * gets the time of that drain or of a later one, never an older one (mm/tlb_flush.c). */
@@ -138,14 +138,14 @@ void tlb_flush_apply_local(struct RISCVCPU *cpu, const TLBFlushReq *req);
 /* What happened to one request, per target vCPU (index = hart). Entries of vCPUs that were
  * not targets (the requester itself included) are zero. */
 typedef struct TLBFlushReport {
-    int64_t issue_ns;             /* machine_clock_ns() at the call */
+    int64_t issue_ns;             /* clock_monotonic_ns() at the call */
     int64_t done_ns;              /* at the return */
     int requester;                /* hart index, or -1 for a host thread */
     bool synced;
     uint8_t delivery[TLBSTORM_MAX_CPUS];  /* enum flush_delivery */
     uint8_t enqueue[TLBSTORM_MAX_CPUS];   /* enum flush_enqueue */
     uint8_t ack[TLBSTORM_MAX_CPUS];       /* enum flush_ack */
-    int64_t ack_ns[TLBSTORM_MAX_CPUS];    /* machine_clock_ns(), when ack != NONE */
+    int64_t ack_ns[TLBSTORM_MAX_CPUS];    /* clock_monotonic_ns(), when ack != NONE */
 } TLBFlushReport;
 
 /* Deliver req to every vCPU of m whose bit is set in cpus (bit i = m->cpus[i]; bits past

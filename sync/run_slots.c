@@ -30,10 +30,11 @@
 #include <unistd.h>
 
 #include "cpu/cpu.h"
-#include "sync/cpumask.h"
 #include "hw/machine.h"
-#include "sync/futex.h"
 #include "sync/work.h"
+#include "util/clock.h"
+#include "util/cpumask.h"
+#include "util/futex.h"
 
 #define MAX_QUEUE TLBSTORM_MAX_CPUS
 #define RUN_SLOT_BACKUP_NS (10 * RUN_SLOT_SLICE_NS)
@@ -64,13 +65,6 @@ static _Atomic unsigned long n_slice_handovers, n_wake_handovers, n_spin_handove
     n_boosts;
 static _Atomic unsigned long wait_ns_sum, wait_ns_max;
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void count(_Atomic unsigned long *c)
 {
     atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
@@ -95,7 +89,7 @@ static void slot_timer_handler(int sig)
     if (c && atomic_load_explicit(&c->slot_state, memory_order_acquire) == RUN_SLOT_HELD &&
         atomic_load_explicit(&n_waiting, memory_order_relaxed) > 0 &&
         !atomic_load_explicit(&c->slot_handover, memory_order_relaxed) &&
-        now_ns() - c->slot_granted_ns >= slot_turn_ns() - RUN_SLOT_WAKE_SLICE_NS / 4) {
+        clock_monotonic_ns() - c->slot_granted_ns >= slot_turn_ns() - RUN_SLOT_WAKE_SLICE_NS / 4) {
         atomic_store_explicit(&c->slot_handover, true, memory_order_relaxed);
         count(atomic_load_explicit(&head_after_sleep, memory_order_relaxed)
                   ? &n_wake_handovers : &n_slice_handovers);
@@ -378,11 +372,11 @@ bool run_slot_acquire(RISCVCPU *cpu)
         pthread_mutex_lock(&slots_lock);
         if (n_free > 0) {
             n_free--;
-            grant_locked(cpu, now_ns());
+            grant_locked(cpu, clock_monotonic_ns());
             pthread_mutex_unlock(&slots_lock);
             return true;
         }
-        enqueue_locked(cpu, true, now_ns());
+        enqueue_locked(cpu, true, clock_monotonic_ns());
         count(&n_waits);
         pthread_mutex_unlock(&slots_lock);
     }
@@ -399,7 +393,7 @@ bool run_slot_acquire(RISCVCPU *cpu)
         if (atomic_load_explicit(&cpu->wake_seq, memory_order_relaxed) == seq) {
             pthread_mutex_lock(&slots_lock);      /* timed out (or spurious) */
             if (q_len > 0 && queue[0] == cpu) {
-                backup_preempt_locked(now_ns());
+                backup_preempt_locked(clock_monotonic_ns());
             }
             pthread_mutex_unlock(&slots_lock);
         }
@@ -416,7 +410,7 @@ void run_slot_release(RISCVCPU *cpu)
     int st = atomic_load_explicit(&cpu->slot_state, memory_order_relaxed);
     if (st == RUN_SLOT_HELD) {
         disarm_timer_locked(cpu);
-        next = pass_slot_locked(now_ns(), false);
+        next = pass_slot_locked(clock_monotonic_ns(), false);
     } else if (st == RUN_SLOT_QUEUED) {
         dequeue_locked(cpu);
     }
@@ -438,7 +432,7 @@ bool run_slot_spin_handover(RISCVCPU *cpu)
     if (!run_slots_limited() || atomic_load_explicit(&n_waiting, memory_order_relaxed) == 0) {
         return false;
     }
-    int64_t now = now_ns();
+    int64_t now = clock_monotonic_ns();
     if (now - cpu->slot_last_spin_ns > RUN_SLOT_SPIN_GAP_NS) {
         cpu->slot_spin_start_ns = now;      /* a new spin */
     }
@@ -480,7 +474,7 @@ void run_slot_handover(RISCVCPU *cpu)
     atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
     if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
         q_len > 0) {
-        int64_t now = now_ns();
+        int64_t now = clock_monotonic_ns();
         disarm_timer_locked(cpu);
         next = pass_slot_locked(now, cpu->slot_yield_spin);
         enqueue_locked(cpu, cpu->slot_yield_urgent, now);
@@ -509,7 +503,7 @@ void run_slot_boost(RISCVCPU *target)
     if (atomic_load_explicit(&target->slot_state, memory_order_relaxed) == RUN_SLOT_QUEUED &&
         !target->slot_after_sleep) {
         dequeue_locked(target);
-        enqueue_locked(target, true, now_ns());
+        enqueue_locked(target, true, clock_monotonic_ns());
         count(&n_boosts);
         boosted = true;
     }

@@ -13,7 +13,7 @@
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "sync/exclusive.h"
-#include "sync/futex.h"
+#include "util/futex.h"
 
 typedef struct CPUWorkItem {
     struct CPUWorkItem *next;

@@ -26,6 +26,7 @@
 #include "mm/tlb.h"
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
+#include "util/clock.h"
 
 #define RAM_BASE 0x80000000ULL
 #define RAM_SIZE (1ULL << 20)
@@ -46,7 +47,7 @@ static void setup(void)
     m.ram = calloc(1, RAM_SIZE);
     m.ram_base = RAM_BASE;
     m.ram_size = RAM_SIZE;
-    m.time_base_ns = machine_clock_ns();
+    m.time_base_ns = clock_monotonic_ns();
     for (unsigned i = 0; i < ROM_SIZE; i++) {
         rom[i] = (uint8_t)(i * 13 + 1);
     }

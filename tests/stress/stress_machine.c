@@ -13,6 +13,7 @@
 #include "cpu/cpu.h"
 #include "hw/vtimer.h"
 #include "sync/exclusive.h"
+#include "util/clock.h"
 
 _Static_assert(offsetof(struct stress_hart, seen) == STRESS_HART_SEEN_OFFSET,
                "struct stress_hart layout differs from the guest's");
@@ -23,7 +24,7 @@ _Static_assert(STRESS_HART_PA + STRESS_MAX_HARTS * 0x1000 <= STRESS_PT_PA, "layo
 
 int64_t stress_now_ns(void)
 {
-    return machine_clock_ns();
+    return clock_monotonic_ns();
 }
 
 /* The host's half of guest memory sharing: single-copy atomic accesses, uninstrumented. */
@@ -94,7 +95,7 @@ int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
     }
     sm->tb_ready = true;
     /* Before the timer thread starts: it reads the time base. */
-    sm->m.time_base_ns = machine_clock_ns();
+    sm->m.time_base_ns = clock_monotonic_ns();
     if (vtimer_start(&sm->m) != 0) {
         error_setg(errp, "cannot start the virtual timer");
         return -1;

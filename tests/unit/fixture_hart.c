@@ -11,6 +11,7 @@
 
 #include "mm/memmap.h"
 #include "mm/tlb.h"
+#include "util/clock.h"
 
 Machine fx_machine;
 RISCVCPU *fx_cpu;
@@ -72,7 +73,7 @@ void fx_setup(void)
     /* All zero: no page holds translated code, so stores never reach the TB cache. */
     fx_machine.code_pages = calloc(FX_RAM_SIZE >> RV_PAGE_BITS, 1);
     cr_assert_not_null(fx_machine.code_pages);
-    fx_machine.time_base_ns = machine_clock_ns();
+    fx_machine.time_base_ns = clock_monotonic_ns();
 
     fx_rom = aligned_alloc(RV_PAGE_SIZE, FX_ROM_SIZE);
     cr_assert_not_null(fx_rom);

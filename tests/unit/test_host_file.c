@@ -1,4 +1,4 @@
-/* hw/host_file.c and hw/error.c: user-named inputs never block, outputs are written as named
+/* hw/host_file.c and util/error.c: user-named inputs never block, outputs are written as named
  * (temporary + rename for regular and new files, in place for FIFOs and symlinks), a failed
  * commit leaves a regular target as it was, and error messages keep their whole text. */
 #include <criterion/criterion.h>
@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hw/error.h"
 #include "hw/host_file.h"
+#include "util/error.h"
 
 static char tmpdir[64];
 static Error *err;

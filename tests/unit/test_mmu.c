@@ -15,6 +15,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 #include "tests/unit/fixture_hart.h"
+#include "util/clock.h"
 
 TestSuite(mmu, .init = fx_setup, .fini = fx_teardown);
 
@@ -796,10 +797,10 @@ static void *toggler(void *arg)
     (void)arg;
     wait_all_ready();
     uint64_t expect = 0;
-    int64_t end_ns = machine_clock_ns() + MIN_RUN_NS;
+    int64_t end_ns = clock_monotonic_ns() + MIN_RUN_NS;
     /* At least TOGGLES toggles for at least MIN_RUN_NS, stopping at a multiple of 1024 (so
      * an even count: bit 8 must end as it started). */
-    for (uint64_t i = 0; i < TOGGLES || i % 1024 != 0 || machine_clock_ns() < end_ns; i++) {
+    for (uint64_t i = 0; i < TOGGLES || i % 1024 != 0 || clock_monotonic_ns() < end_ns; i++) {
         uint64_t old = atomic_fetch_xor_explicit(conc.pte, FX_PTE_RSW0, memory_order_acq_rel);
         if ((old & FX_PTE_RSW0) != expect) {
             atomic_fetch_add_explicit(&conc.lost, 1, memory_order_relaxed);

@@ -1,4 +1,4 @@
-#include "accel/log.h"
+#include "util/log.h"
 
 unsigned log_enabled_mask;
 FILE *log_file;

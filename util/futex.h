@@ -1,8 +1,8 @@
 /* Futex wait/wake on a 32-bit atomic word (Linux, process-private).
  * Callers: any thread. Every caller re-checks its condition after a wait returns: waits may
  * return spuriously, on a timeout, or because the word changed before the kernel compared it. */
-#ifndef SYNC_FUTEX_H
-#define SYNC_FUTEX_H
+#ifndef UTIL_FUTEX_H
+#define UTIL_FUTEX_H
 
 #include <limits.h>
 #include <linux/futex.h>

@@ -1,7 +1,7 @@
 /* Guest-event logging selected with -d (QEMU's item names) and written to stderr or -D FILE.
  * Callers: any thread. Locking: each message is one stdio call (stdio locks the stream). */
-#ifndef ACCEL_LOG_H
-#define ACCEL_LOG_H
+#ifndef UTIL_LOG_H
+#define UTIL_LOG_H
 
 #include <stdio.h>
 

@@ -2,8 +2,8 @@
  * masks and reports, and the one limit on the number of vCPUs.
  * Callers: any thread; a CPUMask is a plain value owned by whoever holds it.
  * Locking: none. */
-#ifndef SYNC_CPUMASK_H
-#define SYNC_CPUMASK_H
+#ifndef UTIL_CPUMASK_H
+#define UTIL_CPUMASK_H
 
 #include <stdbool.h>
 #include <stdint.h>

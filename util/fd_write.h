@@ -1,7 +1,7 @@
 /* Writing a whole buffer to a host fd, for the console and the progress line, which share the
  * terminal and may run in signal handlers. Async-signal-safe (write and poll only). */
-#ifndef HW_FD_WRITE_H
-#define HW_FD_WRITE_H
+#ifndef UTIL_FD_WRITE_H
+#define UTIL_FD_WRITE_H
 
 #include <errno.h>
 #include <poll.h>

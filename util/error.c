@@ -1,4 +1,4 @@
-#include "hw/error.h"
+#include "util/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hw/progress.h"
+#include "util/report.h"
 
 struct Error {
     char *msg;
@@ -72,8 +72,6 @@ void error_free(Error *err)
 
 void error_report_err(Error *err)
 {
-    bool held = progress_output_begin(STDERR_FILENO);
-    fprintf(stderr, "tlbstorm: %s\n", err ? error_get_pretty(err) : "unknown error");
-    progress_output_end(held, '\n');
+    error_report("%s", err ? error_get_pretty(err) : "unknown error");
     error_free(err);
 }

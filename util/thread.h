@@ -1,8 +1,8 @@
 /* Helper threads of the emulator (console input, progress line) that must not take the
  * process's asynchronous signals: those belong to the main and vCPU threads, where the
  * console's handlers run. Fault signals stay unblocked (blocking them is undefined). */
-#ifndef SYNC_THREAD_H
-#define SYNC_THREAD_H
+#ifndef UTIL_THREAD_H
+#define UTIL_THREAD_H
 
 #include <pthread.h>
 #include <signal.h>

@@ -3,8 +3,8 @@
  * long path is never cut to a buffer's size.
  * Callers: any thread; an Error belongs to whoever holds the pointer.
  * Locking: none. */
-#ifndef HW_ERROR_H
-#define HW_ERROR_H
+#ifndef UTIL_ERROR_H
+#define UTIL_ERROR_H
 
 #include <stdbool.h>
 

@@ -4,8 +4,8 @@
  * nothing outside TSan builds (meson setup -Db_sanitize=thread, see tests/tsan.sh).
  * Also: tsan_exit_unjoined, an exit that TSan's end-of-run thread-leak check does not fail.
  * Callers: any thread. Locking: none. */
-#ifndef SYNC_TSAN_H
-#define SYNC_TSAN_H
+#ifndef UTIL_TSAN_H
+#define UTIL_TSAN_H
 
 #if defined(__SANITIZE_THREAD__)
 #define TLBSTORM_TSAN 1
