@@ -31,13 +31,6 @@
 #include "util/log.h"
 #include "util/tsan.h"
 
-void vcpu_kick(RISCVCPU *cpu)
-{
-    cpu_exit(cpu);
-    atomic_fetch_add_explicit(&cpu->wake_seq, 1, memory_order_release);
-    futex_wake_all(&cpu->wake_seq);
-}
-
 static bool wfi_should_wake(RISCVCPU *cpu)
 {
     /* WFI resumes on any interrupt pending in mie, whatever the global enables say. */
@@ -50,16 +43,16 @@ static bool wfi_should_wake(RISCVCPU *cpu)
 static void vcpu_sleep_in_wfi(RISCVCPU *cpu)
 {
     for (;;) {
-        uint32_t seq = atomic_load_explicit(&cpu->wake_seq, memory_order_acquire);
+        uint32_t seq = atomic_load_explicit(&cpu->cs.wake_seq, memory_order_acquire);
         if (wfi_should_wake(cpu)) {
             cpu->halted = false;
             return;
         }
-        if (cpu_work_pending(&cpu->work)) {
+        if (cpu_work_pending(&cpu->cs.work)) {
             return;     /* still halted: the loop runs the work and sleeps again */
         }
-        run_slot_release(cpu);
-        futex_wait(&cpu->wake_seq, seq);
+        run_slot_release(CPU(cpu));
+        futex_wait(&cpu->cs.wake_seq, seq);
     }
 }
 
@@ -100,7 +93,7 @@ static bool pause_yield(RISCVCPU *cpu)
     if (run_slots_limited()) {
         /* Every vCPU in guest code has a core: the one to give way to is parked in the
          * slot queue, and only a handover lets it run. */
-        return run_slot_spin_handover(cpu);
+        return run_slot_spin_handover(CPU(cpu));
     }
     /* 0: not computed yet. Relaxed: every thread computes the same value. */
     static _Atomic int host_cpus;
@@ -126,9 +119,9 @@ static bool pause_yield(RISCVCPU *cpu)
  * flushes (applied by now) and interrupts (checked by the loop)? */
 static bool cpu_must_leave(RISCVCPU *cpu)
 {
-    return exclusive_pending() || cpu_work_pending(&cpu->work) ||
+    return exclusive_pending() || cpu_work_pending(&cpu->cs.work) ||
            machine_pending_request(cpu->machine) != MACHINE_RUN ||
-           run_slot_handover_requested(cpu);
+           run_slot_handover_requested(CPU(cpu));
 }
 
 /* Run tb and what follows it, switching between compiled and interpreted TBs until the
@@ -183,7 +176,7 @@ static enum cpu_exit_reason tb_exec_watched(RISCVCPU *cpu, TranslationBlock *tb)
     }
     /* Relaxed: this thread is the only reader at TB entries, and other threads only ever
      * store -1 too (cpu_exit, release); the loop top's acquire exchange is unchanged. */
-    atomic_store_explicit(&cpu->icount_decr, -1, memory_order_relaxed);
+    atomic_store_explicit(&cpu->cs.icount_decr, -1, memory_order_relaxed);
     if (k == tb->n_ops) {
         return tb_exec(cpu, tb, true);
     }
@@ -209,7 +202,7 @@ static enum cpu_exit_reason tb_exec_watched(RISCVCPU *cpu, TranslationBlock *tb)
 /* Run guest code until something requires leaving the inside state. */
 static void cpu_exec(RISCVCPU *cpu)
 {
-    cpu_exec_start(cpu);
+    cpu_exec_start(CPU(cpu));
     for (;;) {
         /* Forward progress: a vCPU that has just served a kick runs its next TB even if a new
          * kick came meanwhile (interp_exec's run_first). Otherwise a requester that flushes it
@@ -219,7 +212,7 @@ static void cpu_exec(RISCVCPU *cpu)
         bool served_kick = false;
         /* Acquire: pairs with the release in cpu_exit, so whatever the kicker published
          * before asking us to exit is visible below. */
-        if (atomic_exchange_explicit(&cpu->icount_decr, 0, memory_order_acquire) < 0) {
+        if (atomic_exchange_explicit(&cpu->cs.icount_decr, 0, memory_order_acquire) < 0) {
             cpu->last_tb = NULL;
             bool acked = tlb_flush_process_mailbox(cpu);
             if (cpu_must_leave(cpu)) {
@@ -242,7 +235,7 @@ static void cpu_exec(RISCVCPU *cpu)
             tb_add_jump(cpu->last_tb, cpu->last_slot, tb);
             cpu->last_tb = NULL;
         }
-        log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->index,
+        log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->cs.index,
                  (unsigned long long)tb->pc, cpu->priv);
         enum cpu_exit_reason r = __builtin_expect(debug_exec_active(&cpu->debug), 0)
                                      ? tb_exec_watched(cpu, tb)
@@ -276,21 +269,21 @@ static void cpu_exec(RISCVCPU *cpu)
             }
         }
     }
-    cpu_exec_end(cpu);
+    cpu_exec_end(CPU(cpu));
 }
 
 static void *vcpu_thread(void *arg)
 {
     RISCVCPU *cpu = arg;
     urcu_memb_register_thread();
-    run_slot_thread_start(cpu);
+    run_slot_thread_start(CPU(cpu));
     while (machine_pending_request(cpu->machine) == MACHINE_RUN) {
-        process_queued_cpu_work(cpu);
+        process_queued_cpu_work(CPU(cpu));
         /* Built-in SBI: M-mode setup, SBI calls, HSM stopped/suspended harts. */
         bool answering = cpu->sbi_pending;
         if (cpu->sbi_builtin && sbi_vcpu_run(cpu)) {
             if (answering) {
-                run_slot_defer_handover(cpu);
+                run_slot_defer_handover(CPU(cpu));
             }
             continue;
         }
@@ -298,14 +291,14 @@ static void *vcpu_thread(void *arg)
             vcpu_sleep_in_wfi(cpu);
             continue;
         }
-        run_slot_handover(cpu);
-        if (!run_slot_acquire(cpu)) {
+        run_slot_handover(CPU(cpu));
+        if (!run_slot_acquire(CPU(cpu))) {
             continue;    /* queued work or a machine request first; still queued */
         }
         cpu_exec(cpu);
     }
-    run_slot_thread_stop(cpu);
-    process_queued_cpu_work(cpu);    /* never leave a run_on_cpu caller waiting */
+    run_slot_thread_stop(CPU(cpu));
+    process_queued_cpu_work(CPU(cpu));    /* never leave a run_on_cpu caller waiting */
     urcu_memb_unregister_thread();
     return NULL;
 }

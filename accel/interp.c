@@ -311,7 +311,7 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, unsigned s
         goto tb_run;
     }
 tb_entry:
-    if (unlikely(atomic_load_explicit(&cpu->icount_decr, memory_order_relaxed) < 0)) {
+    if (unlikely(atomic_load_explicit(&cpu->cs.icount_decr, memory_order_relaxed) < 0)) {
         cpu->pc = tb->pc;
         return EXIT_REQUEST;
     }

@@ -37,7 +37,7 @@
 
 #define OFF_X(r) ((int32_t)(8 * (r)))
 #define OFF_PC ((int32_t)offsetof(RISCVCPU, pc))
-#define OFF_ICOUNT ((int32_t)offsetof(RISCVCPU, icount_decr))
+#define OFF_ICOUNT ((int32_t)offsetof(RISCVCPU, cs.icount_decr))
 #define OFF_DMMU ((int32_t)offsetof(RISCVCPU, data_mmu_idx))
 #define OFF_INSTRET ((int32_t)offsetof(RISCVCPU, instret))
 #define OFF_TLB_F ((int32_t)(offsetof(RISCVCPU, tlb) + offsetof(CPUTLB, f)))
@@ -54,7 +54,7 @@ _Static_assert(offsetof(RISCVCPU, x) == 0, "guest registers at the start of RISC
 _Static_assert(sizeof(CPUTLBDescFast) == 16, "TLB descriptor index shift 4");
 _Static_assert(offsetof(CPUTLBDescFast, mask) == 0 && offsetof(CPUTLBDescFast, table) == 8,
                "TLB descriptor layout used by the generated fast path");
-_Static_assert(sizeof(((RISCVCPU *)0)->icount_decr) == 4, "icount_decr compared as 32 bits");
+_Static_assert(sizeof(((RISCVCPU *)0)->cs.icount_decr) == 4, "icount_decr compared as 32 bits");
 _Static_assert(sizeof(((RISCVCPU *)0)->last_slot) == 4, "last_slot stored as 32 bits");
 _Static_assert(sizeof(((RISCVCPU *)0)->resume_op) == 4, "resume_op stored as 32 bits");
 

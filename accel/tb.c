@@ -202,7 +202,7 @@ static unsigned decode_block(uint64_t pc, const uint8_t *host_page, unsigned max
 
 static void tb_flush_exclusive(RISCVCPU *cpu)
 {
-    cpu_exec_end(cpu);
+    cpu_exec_end(CPU(cpu));
     start_exclusive();
     pthread_mutex_lock(&tbc.lock);
     struct cds_lfht_iter it;
@@ -224,10 +224,10 @@ static void tb_flush_exclusive(RISCVCPU *cpu)
     atomic_fetch_add_explicit(&tb_stats.flushes, 1, memory_order_relaxed);
     pthread_mutex_unlock(&tbc.lock);
     end_exclusive();
-    cpu_exec_start(cpu);
+    cpu_exec_start(CPU(cpu));
     tb_jmp_cache_clear(cpu);
     cpu->tb_flush_seen = atomic_load_explicit(&tbc.flush_count, memory_order_acquire);
-    log_mask(LOG_EXEC, "hart %u: translation cache full, flushed\n", cpu->index);
+    log_mask(LOG_EXEC, "hart %u: translation cache full, flushed\n", cpu->cs.index);
 }
 
 /* Room for a TB_FLAG_NOCACHE TB: one instruction and its TB_END. */

@@ -19,9 +19,10 @@ int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *t
         riscv_cpu_reset(cpu, entry, dtb_addr);
         tlb_flush_local(cpu);
         cpu->code_pages = m->code_pages;
-        atomic_store(&cpu->icount_decr, 0);
+        atomic_store(&cpu->cs.icount_decr, 0);
     }
-    run_slots_reset(m->cpus, m->n_cpus, m->run_slots);
+    riscv_cpu_list_set(m->cpus, m->n_cpus);
+    run_slots_reset(m->run_slots);
     *started = 0;
     for (unsigned i = 0; i < m->n_cpus; i++) {
         int rc = vcpu_start(m->cpus[i], &threads[i]);

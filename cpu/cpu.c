@@ -4,12 +4,35 @@
 
 #include <string.h>
 
+#include "hw/machine.h"
+
 #define MISA_EXT(c) (1ULL << ((c) - 'A'))
+
+/* How the synchronisation layer reaches this hart's TLB mailbox and machine. */
+static void riscv_cpu_exec_entered(CPUState *cs)
+{
+    tlb_flush_process_mailbox(riscv_cpu_of(cs));
+}
+
+static void riscv_cpu_exec_left(CPUState *cs)
+{
+    tlb_flush_owner_left(riscv_cpu_of(cs));
+}
+
+static bool riscv_cpu_stop_requested(CPUState *cs)
+{
+    return machine_pending_request(riscv_cpu_of(cs)->machine) != MACHINE_RUN;
+}
+
+static const CPUStateOps riscv_cpu_state_ops = {
+    .exec_entered = riscv_cpu_exec_entered,
+    .exec_left = riscv_cpu_exec_left,
+    .stop_requested = riscv_cpu_stop_requested,
+};
 
 int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
 {
     cpu->machine = machine;
-    cpu->index = hartid;
     cpu->mhartid = hartid;
     cpu->misa = (2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('D') |
                 MISA_EXT('F') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') |
@@ -19,7 +42,7 @@ int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
     if (rc) {
         return rc;
     }
-    rc = cpu_work_init(&cpu->work);
+    rc = cpu_state_init(CPU(cpu), hartid, &riscv_cpu_state_ops);
     if (rc) {
         tlb_mailbox_destroy(&cpu->flush_mailbox);
     }
@@ -28,8 +51,18 @@ int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
 
 void riscv_cpu_finalize(RISCVCPU *cpu)
 {
-    cpu_work_destroy(&cpu->work);
+    cpu_state_destroy(CPU(cpu));
     tlb_mailbox_destroy(&cpu->flush_mailbox);
+}
+
+void riscv_cpu_list_set(RISCVCPU *const *cpus, unsigned n)
+{
+    static CPUState *list[TLBSTORM_MAX_CPUS];     /* main thread only */
+    n = n < TLBSTORM_MAX_CPUS ? n : TLBSTORM_MAX_CPUS;
+    for (unsigned i = 0; i < n; i++) {
+        list[i] = CPU(cpus[i]);
+    }
+    cpu_list_set(list, n);
 }
 
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)

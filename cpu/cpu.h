@@ -6,13 +6,14 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "cpu/debug.h"
 #include "mm/tlb.h"
 #include "mm/tlb_flush.h"
-#include "sync/work.h"
+#include "sync/cpu_state.h"
 
 #define RV_PAGE_BITS 12
 #define RV_PAGE_SIZE (1ULL << RV_PAGE_BITS)
@@ -140,11 +141,6 @@ typedef struct RISCVCPU {
     uint64_t x[33];               /* x[32] is the sink for writes to x0 */
     uint64_t f[32];
     uint64_t pc;                  /* valid whenever the vCPU is outside a TB */
-    /* Negative = leave guest code at the next TB entry. Any thread stores -1 (cpu_exit,
-     * release: pairs with the owner's acquire load of the exit flags after it resets the
-     * counter); the interpreter loads it relaxed at every TB entry, and the cpu_exec loop
-     * exchanges it with 0 (acquire) when it handles it. */
-    _Atomic int32_t icount_decr;
     uint8_t priv;
     uint8_t data_mmu_idx;         /* derived from priv, MPRV/MPP, SUM (cpu_update_mmu_idx) */
     uint8_t code_mmu_idx;
@@ -156,6 +152,9 @@ typedef struct RISCVCPU {
     _Atomic uint64_t instret;
     struct TranslationBlock *resume_tb;   /* owner only: EXIT_INTERP / EXIT_JIT's TB */
     uint32_t resume_op;                   /* owner only: EXIT_INTERP's op index */
+    /* The architecture-independent vCPU state (sync/cpu_state.h): icount_decr, wake_seq,
+     * running, the work queue, run slots; icount_decr is read at every TB entry. */
+    CPUState cs;
     CPUTLB tlb;                   /* owner vCPU only: this hart's softmmu TLB */
     uint8_t *ram_host;            /* host base of guest RAM, for the self-modifying-code check */
     const _Atomic uint8_t *code_pages; /* one byte per RAM page, non-zero if it holds a TB */
@@ -191,23 +190,15 @@ typedef struct RISCVCPU {
     struct TranslationBlock *last_tb;  /* TB that exited with EXIT_NOCHAIN */
     int last_slot;
     bool halted;                  /* in WFI */
-    /* Any thread: bumped (release) and futex-woken by vcpu_kick; the halted owner waits on it. */
-    _Atomic uint32_t wake_seq;
     int64_t cycle_delta;          /* mcycle - instret, after guest writes to mcycle */
-    /* Exclusive-section accounting (sync/exclusive.c): `running` is written by the owner
-     * (seq_cst) and read by start_exclusive; has_waiter is under the exclusive lock. */
-    _Atomic bool running;
-    bool has_waiter;
-    /* Any thread queues, the owner drains (mm/tlb_flush.c, sync/work.c). */
+    /* Any thread queues, the owner drains (mm/tlb_flush.c). */
     TLBMailbox flush_mailbox;
-    CPUWorkQueue work;
     unsigned tb_flush_seen;       /* owner only: tb flush count its jump cache reflects */
     struct TranslationBlock *jmp_cache[16384]; /* virtual-pc keyed; entries re-validated on use */
     /* Bit i: jmp_cache[i] was reached through a non-global translation of an ASID-tagged
      * mmu_idx, so an ASID flush must drop it (tb_jmp_cache_clear_nonglobal). */
     uint64_t jmp_cache_nonglobal[16384 / 64];
     struct Machine *machine;
-    unsigned index;               /* hart number == mhartid */
     /* Built-in SBI (cpu/sbi.c). sbi_builtin: set by the main thread before the vCPU starts;
      * S-mode ecalls (and stray M-mode traps) leave guest code with EXIT_SBI. sbi_pending:
      * owner only, cpu_exec stopped at such an ecall and the vCPU loop must answer it. */
@@ -215,29 +206,15 @@ typedef struct RISCVCPU {
     bool sbi_pending;
     RISCVCPUFeatures features;
     RISCVDebugState debug;        /* owner only: Sdtrig triggers (cpu/debug.h) */
-    /* Run slots (sync/run_slots.c). slot_state: changed under the slots lock, read by the
-     * owner with acquire; slot_handover: set by the head waiter (under the lock) or by the
-     * owner, cleared by the owner; slot_granted_ns and slot_after_sleep (queued as urgent): under the lock,
-     * read by the owner while it holds its slot. */
-    _Atomic int slot_state;       /* RUN_SLOT_NONE, _QUEUED or _HELD */
-    _Atomic bool slot_handover;
-    int64_t slot_granted_ns, slot_queued_ns;
-    bool slot_after_sleep;
-    int64_t slot_spin_start_ns, slot_last_spin_ns;   /* owner only */
-    bool slot_yield_urgent;       /* owner only: the next handover yields to an IPI target */
-    bool slot_yield_spin;         /* owner only: the next handover is a spinning guest's */
-    bool slot_spun;               /* under the lock: queued by a spin handover */
-    timer_t slot_timer;           /* under the slots lock: the owner thread's turn timer */
-    bool slot_timer_ok, slot_timer_armed;
 } RISCVCPU;
-
-enum { RUN_SLOT_NONE = 0, RUN_SLOT_QUEUED, RUN_SLOT_HELD };
 
 /* ---- cpu/cpu.c ---- */
 /* Returns 0 or -errno (the mailbox and work queue locks). */
 int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
     __attribute__((warn_unused_result));
 void riscv_cpu_finalize(RISCVCPU *cpu);
+/* cpu_list_set for harts (main thread, no vCPU thread running). */
+void riscv_cpu_list_set(RISCVCPU *const *cpus, unsigned n);
 /* Reset architectural state (M-mode, pc = reset_pc, a0 = hartid, a1 = dtb). */
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1);
 void riscv_cpu_update_mmu_idx(RISCVCPU *cpu);
@@ -267,10 +244,11 @@ static inline void cpu_instret_add(RISCVCPU *cpu, uint64_t n)
     cpu_instret_set(cpu, cpu_instret(cpu) + n);
 }
 
-/* Any thread: ask the vCPU to leave guest code at its next TB entry. */
-static inline void cpu_exit(RISCVCPU *cpu)
+/* The generic vCPU of a hart, and back (QEMU's CPU() and RISCV_CPU()). */
+#define CPU(riscv_cpu) (&(riscv_cpu)->cs)
+static inline RISCVCPU *riscv_cpu_of(CPUState *cs)
 {
-    atomic_store_explicit(&cpu->icount_decr, -1, memory_order_release);
+    return (RISCVCPU *)((char *)cs - offsetof(RISCVCPU, cs));
 }
 
 /* ---- cpu/trap.c ---- */

@@ -248,7 +248,7 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
     int exc = walk(cpu, vaddr, access, mmu_idx, out);
     urcu_memb_read_unlock();
     if (exc) {
-        log_mask(LOG_MMU, "hart %u: %s fault at 0x%llx (cause %d)\n", cpu->index,
+        log_mask(LOG_MMU, "hart %u: %s fault at 0x%llx (cause %d)\n", cpu->cs.index,
                  access == ACCESS_FETCH ? "fetch" : access == ACCESS_STORE ? "store" : "load",
                  (unsigned long long)vaddr, exc);
     }

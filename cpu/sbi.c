@@ -309,8 +309,8 @@ static SBIRet sbi_ipi(RISCVCPU *cpu, uint64_t fid, const uint64_t *a)
          * consumed it yet. */
         uint64_t old = atomic_fetch_or_explicit(&t->mip, MIP_SSIP, memory_order_release);
         if (!(old & MIP_SSIP)) {
-            vcpu_kick(t);
-            run_slot_boost(t);
+            vcpu_kick(CPU(t));
+            run_slot_boost(CPU(t));
         }
     }
     return ret_val(0);
@@ -383,14 +383,14 @@ static SBIRet hsm_hart_start(RISCVCPU *cpu, uint64_t hartid, uint64_t addr, uint
     /* Release: pairs with the owner's acquire load in hsm_wait; then the kick (wake_seq bump,
      * release) wakes it if it sleeps. */
     atomic_store_explicit(&h->state, HSM_START_PENDING, memory_order_release);
-    vcpu_kick(cpu->machine->cpus[hartid]);
+    vcpu_kick(CPU(cpu->machine->cpus[hartid]));
     return ret_val(0);
 }
 
 static SBIRet hsm_hart_suspend(RISCVCPU *cpu, uint64_t type64, uint64_t addr, uint64_t opaque)
 {
     SBIState *sbi = sbi_of(cpu);
-    SBIHart *h = &sbi->harts[cpu->index];
+    SBIHart *h = &sbi->harts[cpu->cs.index];
     uint32_t type = (uint32_t)type64;     /* a uint32_t argument: upper bits are not ours */
     if (type != SUSPEND_RETENTIVE && type != SUSPEND_NON_RETENTIVE) {
         /* Reserved and platform-specific types: this platform defines none. */
@@ -420,7 +420,7 @@ static SBIRet sbi_hsm(RISCVCPU *cpu, uint64_t fid, const uint64_t *a, bool *no_r
     case 1: {
         int expected = HSM_STARTED;
         /* Release: pairs with the acquire CAS of the next hart_start (see hsm_hart_start). */
-        if (!atomic_compare_exchange_strong_explicit(&sbi->harts[cpu->index].state, &expected,
+        if (!atomic_compare_exchange_strong_explicit(&sbi->harts[cpu->cs.index].state, &expected,
                                                      HSM_STOPPED, memory_order_release,
                                                      memory_order_relaxed)) {
             return ret_err(SBI_ERR_FAILED);
@@ -523,7 +523,7 @@ static void stray_mmode_trap(RISCVCPU *cpu)
     SBIState *sbi = sbi_of(cpu);
     if (!atomic_exchange_explicit(&sbi->fatal_reported, true, memory_order_relaxed)) {
         error_report("built-in SBI: hart %u trapped into M-mode (mcause 0x%llx, mepc 0x%llx, "
-                     "mtval 0x%llx); powering off", cpu->index,
+                     "mtval 0x%llx); powering off", cpu->cs.index,
                      (unsigned long long)cpu->mcause, (unsigned long long)cpu->mepc,
                      (unsigned long long)cpu->mtval);
     }
@@ -571,7 +571,7 @@ static void sbi_ecall(RISCVCPU *cpu)
     }
     if (r.error == SBI_ERR_NOT_SUPPORTED) {
         log_mask(LOG_UNIMP, "hart %u: SBI call eid 0x%llx fid %llu not supported\n",
-                 cpu->index, (unsigned long long)eid, (unsigned long long)fid);
+                 cpu->cs.index, (unsigned long long)eid, (unsigned long long)fid);
     }
     if (!no_return) {
         cpu->x[A0] = (uint64_t)r.error;
@@ -584,7 +584,7 @@ static void sbi_ecall(RISCVCPU *cpu)
 /* One wait of a STOPPED or SUSPENDED hart (see "Sleeping" in the file comment). */
 static void hsm_wait(RISCVCPU *cpu, SBIHart *h)
 {
-    uint32_t seq = atomic_load_explicit(&cpu->wake_seq, memory_order_acquire);
+    uint32_t seq = atomic_load_explicit(&cpu->cs.wake_seq, memory_order_acquire);
     int st = atomic_load_explicit(&h->state, memory_order_acquire);
     if (st == HSM_START_PENDING) {
         uint64_t addr = h->start_addr, opaque = h->start_opaque;
@@ -601,21 +601,21 @@ static void hsm_wait(RISCVCPU *cpu, SBIHart *h)
         return;
     }
     if (machine_pending_request(cpu->machine) != MACHINE_RUN ||
-        cpu_work_pending(&cpu->work)) {
+        cpu_work_pending(&cpu->cs.work)) {
         return;      /* the vCPU loop handles these, then waits again */
     }
-    run_slot_release(cpu);
-    futex_wait(&cpu->wake_seq, seq);
+    run_slot_release(CPU(cpu));
+    futex_wait(&cpu->cs.wake_seq, seq);
 }
 
 bool sbi_vcpu_run(RISCVCPU *cpu)
 {
     SBIState *sbi = sbi_of(cpu);
-    SBIHart *h = &sbi->harts[cpu->index];
+    SBIHart *h = &sbi->harts[cpu->cs.index];
     if (h->need_setup) {
         h->need_setup = false;
         hart_setup_mmode(cpu, sbi);
-        if (cpu->index == BOOT_HART) {
+        if (cpu->cs.index == BOOT_HART) {
             hart_enter_smode(cpu, sbi->boot.kernel_entry, sbi->boot.dtb_addr);
         }
         return true;

@@ -11,7 +11,7 @@ static void trap_enter(RISCVCPU *cpu, bool is_irq, uint64_t code, uint64_t tval)
     uint64_t cause = code | (is_irq ? 1ULL << 63 : 0);
     uint64_t epc = cpu->pc;
 
-    log_mask(LOG_INT, "hart %u: %s %llu at pc=0x%llx tval=0x%llx priv=%u\n", cpu->index,
+    log_mask(LOG_INT, "hart %u: %s %llu at pc=0x%llx tval=0x%llx priv=%u\n", cpu->cs.index,
              is_irq ? "interrupt" : "exception", (unsigned long long)code,
              (unsigned long long)epc, (unsigned long long)tval, cpu->priv);
 

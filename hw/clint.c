@@ -41,8 +41,8 @@ static void clint_write(void *opaque, uint64_t offset, uint64_t value, unsigned 
         RISCVCPU *cpu = m->cpus[offset / 4];
         if (value & 1) {
             atomic_fetch_or_explicit(&cpu->mip, MIP_MSIP, memory_order_acq_rel);
-            vcpu_kick(cpu);
-            run_slot_boost(cpu);
+            vcpu_kick(CPU(cpu));
+            run_slot_boost(CPU(cpu));
         } else {
             atomic_fetch_and_explicit(&cpu->mip, ~MIP_MSIP, memory_order_acq_rel);
         }
@@ -80,8 +80,8 @@ static void aclint_sswi_write(void *opaque, uint64_t offset, uint64_t value, uns
      * as the built-in SBI's send_ipi does: if SSIP was set, its setter kicked already. */
     uint64_t old = atomic_fetch_or_explicit(&cpu->mip, MIP_SSIP, memory_order_release);
     if (!(old & MIP_SSIP)) {
-        vcpu_kick(cpu);
-        run_slot_boost(cpu);
+        vcpu_kick(CPU(cpu));
+        run_slot_boost(CPU(cpu));
     }
 }
 

@@ -25,7 +25,7 @@ void machine_request(Machine *m, enum machine_request req, int exit_code)
     atomic_store_explicit(&m->exit_code, exit_code, memory_order_relaxed);
     atomic_store_explicit(&m->request, (int)req, memory_order_release);
     for (unsigned i = 0; i < m->n_cpus; i++) {
-        vcpu_kick(m->cpus[i]);
+        vcpu_kick(CPU(m->cpus[i]));
     }
 }
 

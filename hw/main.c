@@ -199,7 +199,7 @@ int main(int argc, char **argv)
         discard_outputs(&outputs);
         return 1;
     }
-    exclusive_set_cpus(machine.cpus, machine.n_cpus);
+    riscv_cpu_list_set(machine.cpus, machine.n_cpus);
     /* Run slots are this mode's scheduling; the QEMU baseline leaves it all to the host. */
     machine.run_slots = cfg.run_slots == RUN_SLOTS_AUTO
                             ? (cfg.flush_qemu ? 0 : run_slots_auto(machine.n_cpus))
@@ -256,7 +256,7 @@ int main(int argc, char **argv)
      * threads are joined, so nothing else owns their state, and the items free what they
      * carry. */
     for (unsigned i = 0; i < machine.n_cpus; i++) {
-        process_queued_cpu_work(machine.cpus[i]);
+        process_queued_cpu_work(CPU(machine.cpus[i]));
     }
     progress_stop();     /* erased before anything else is printed */
     console_stop();

@@ -119,7 +119,7 @@ static void plic_output_to_hart(void *opaque, unsigned ctx, bool level)
     if (level) {
         uint64_t old = atomic_fetch_or_explicit(&cpu->mip_lines, bit, memory_order_acq_rel);
         if (!(old & bit)) {
-            vcpu_kick(cpu);
+            vcpu_kick(CPU(cpu));
         }
     } else {
         atomic_fetch_and_explicit(&cpu->mip_lines, ~bit, memory_order_acq_rel);

@@ -33,7 +33,7 @@ static void update_bit(RISCVCPU *cpu, uint64_t bit, uint64_t cmp, uint64_t now)
     if (cmp != NO_DEADLINE && now >= cmp) {
         uint64_t old = atomic_fetch_or_explicit(&cpu->mip, bit, memory_order_acq_rel);
         if (!(old & bit)) {
-            vcpu_kick(cpu);
+            vcpu_kick(CPU(cpu));
         }
     } else {
         atomic_fetch_and_explicit(&cpu->mip, ~bit, memory_order_acq_rel);
@@ -143,7 +143,7 @@ static void set_s_deadline(RISCVCPU *cpu, uint64_t cmp, bool drives_stip)
         return;
     }
     pthread_mutex_lock(&vt->lock);
-    vt->stimecmp[cpu->index] = drives_stip ? cmp : NO_DEADLINE;
+    vt->stimecmp[cpu->cs.index] = drives_stip ? cmp : NO_DEADLINE;
     if (drives_stip) {
         update_bit(cpu, MIP_STIP, cmp, machine_read_mtime(cpu->machine));
     }

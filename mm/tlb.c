@@ -570,7 +570,7 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     if (!r || (access == ACCESS_STORE && r->readonly) || (access == ACCESS_FETCH && !r->host)) {
         urcu_memb_read_unlock();
         log_mask(LOG_GUEST_ERRORS, "hart %u: %s at unmapped/unsuitable paddr 0x%llx\n",
-                 cpu->index, access == ACCESS_FETCH ? "fetch" : access == ACCESS_STORE ?
+                 cpu->cs.index, access == ACCESS_FETCH ? "fetch" : access == ACCESS_STORE ?
                  "store" : "load", (unsigned long long)t.paddr);
         return access_fault_for(access);
     }

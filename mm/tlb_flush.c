@@ -298,7 +298,7 @@ static enum flush_ack target_state(RISCVCPU *t, uint32_t s, int64_t *ack_ns)
         *ack_ns = atomic_load_explicit(&mb->ack_ns, memory_order_relaxed);
         return FLUSH_ACK_ACKED;
     }
-    if (!atomic_load_explicit(&t->running, memory_order_seq_cst)) {
+    if (!atomic_load_explicit(&t->cs.running, memory_order_seq_cst)) {
         *ack_ns = clock_monotonic_ns();
         return FLUSH_ACK_LEFT;
     }
@@ -323,8 +323,8 @@ static void nudge_running_vcpus(Machine *m, RISCVCPU *target)
 {
     for (unsigned i = 0; i < m->n_cpus; i++) {
         RISCVCPU *c = m->cpus[i];
-        if (c != target && atomic_load_explicit(&c->running, memory_order_relaxed)) {
-            cpu_exit(c);
+        if (c != target && atomic_load_explicit(&c->cs.running, memory_order_relaxed)) {
+            cpu_exit(CPU(c));
         }
     }
 }
@@ -392,9 +392,9 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, const CPUMask *cpus,
         enum flush_enqueue how = mailbox_enqueue_locked(mb, req);
         seq[i] = atomic_fetch_add_explicit(&mb->req_seq, 1, memory_order_seq_cst) + 1;
         pthread_mutex_unlock(&mb->lock);
-        bool running = atomic_load_explicit(&t->running, memory_order_seq_cst);
+        bool running = atomic_load_explicit(&t->cs.running, memory_order_seq_cst);
         if (running) {
-            cpu_exit(t);
+            cpu_exit(CPU(t));
             atomic_fetch_add_explicit(&mb->stats.kicked, 1, memory_order_relaxed);
             cpumask_set(&waiting, i);
         } else {
@@ -405,7 +405,7 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, const CPUMask *cpus,
             rep->enqueue[i] = (uint8_t)how;
         }
     }
-    if (self && cpumask_test(cpus, self->index)) {
+    if (self && cpumask_test(cpus, self->cs.index)) {
         tlb_flush_apply_local(self, req);
     }
     if (!synced) {
@@ -464,15 +464,16 @@ static void qemu_trace_put(QemuFlushTrace *qt)
 }
 
 /* Runs on the target: running the work item is its acknowledgement. */
-static void qemu_flush_work(RISCVCPU *cpu, void *data)
+static void qemu_flush_work(CPUState *cs, void *data)
 {
+    RISCVCPU *cpu = riscv_cpu_of(cs);
     QemuFlushWork *w = data;
     tlb_flush_apply_local(cpu, &w->req);
     int64_t now = clock_monotonic_ns();
     flush_stats_record_ack(w->req.kind, now - w->issue_ns);
     if (w->trace) {
-        w->trace->rep.ack[cpu->index] = FLUSH_ACK_ACKED;
-        w->trace->rep.ack_ns[cpu->index] = now;
+        w->trace->rep.ack[cpu->cs.index] = FLUSH_ACK_ACKED;
+        w->trace->rep.ack_ns[cpu->cs.index] = now;
         qemu_trace_put(w->trace);
     }
     free(w);
@@ -513,7 +514,7 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, const CPUMask *cpus,
                 atomic_fetch_add_explicit(&qt->refs, 1, memory_order_relaxed);
             }
         }
-        if (!w || async_run_on_cpu(t, qemu_flush_work, w) != 0) {
+        if (!w || async_run_on_cpu(CPU(t), qemu_flush_work, w) != 0) {
             if (w && qt) {
                 /* The requester still holds its reference, so this is never the last. */
                 atomic_fetch_sub_explicit(&qt->refs, 1, memory_order_relaxed);
@@ -539,7 +540,7 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, const CPUMask *cpus,
             qt->rep.delivery[i] = FLUSH_DELIVERY_WORK;
         }
     }
-    bool self_target = self && cpumask_test(cpus, self->index);
+    bool self_target = self && cpumask_test(cpus, self->cs.index);
     if (synced) {
         start_exclusive();
         if (self_target) {
@@ -556,18 +557,18 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
 {
     /* Internal invariant: a requester inside guest execution that waits could wait for a
      * vCPU that waits for it (two vCPUs flushing each other), or for itself. */
-    if (synced && self && atomic_load_explicit(&self->running, memory_order_relaxed)) {
+    if (synced && self && atomic_load_explicit(&self->cs.running, memory_order_relaxed)) {
         internal_error("hart %u requested a synced TLB flush from inside guest execution",
-                       self->index);
+                       self->cs.index);
     }
     CPUMask cpus = *cpus_in;
     cpumask_limit(&cpus, m->n_cpus);
     CPUMask others_mask = cpus;
     if (self) {
-        cpumask_clear_cpu(&others_mask, self->index);
+        cpumask_clear_cpu(&others_mask, self->cs.index);
     }
     unsigned others = cpumask_weight(&others_mask);
-    int requester = self ? (int)self->index : -1;
+    int requester = self ? (int)self->cs.index : -1;
     if (rep) {
         memset(rep, 0, sizeof(*rep));
         rep->requester = requester;

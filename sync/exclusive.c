@@ -11,22 +11,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "cpu/cpu.h"
-#include "mm/tlb_flush.h"
+#include "sync/cpu_state.h"
 
 static pthread_mutex_t exclusive_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t exclusive_cond = PTHREAD_COND_INITIALIZER;   /* requester waits */
 static pthread_cond_t exclusive_resume = PTHREAD_COND_INITIALIZER; /* vCPUs wait */
 static _Atomic int pending_cpus;
-static RISCVCPU **all_cpus;
-static unsigned n_cpus;
-
-void exclusive_set_cpus(RISCVCPU **cpus, unsigned n)
-{
-    all_cpus = cpus;
-    n_cpus = n;
-}
-
 void start_exclusive(void)
 {
     pthread_mutex_lock(&exclusive_lock);
@@ -35,8 +25,8 @@ void start_exclusive(void)
     }
     atomic_store(&pending_cpus, 1);   /* seq_cst: before reading the running flags */
     int waiting = 1;
-    for (unsigned i = 0; i < n_cpus; i++) {
-        RISCVCPU *c = all_cpus[i];
+    for (unsigned i = 0, n = cpu_list_count(); i < n; i++) {
+        CPUState *c = cpu_list_get(i);
         if (atomic_load(&c->running)) {
             c->has_waiter = true;
             waiting++;
@@ -66,7 +56,7 @@ bool exclusive_pending(void)
 /* `running` is also the owner's half of the TLB shootdown handshake (mm/tlb_flush.c): every
  * store of true is followed by a mailbox drain before guest code runs, and every store of
  * false by a notification to requesters that may be waiting for this vCPU. */
-void cpu_exec_start(RISCVCPU *cpu)
+void cpu_exec_start(CPUState *cpu)
 {
     atomic_store(&cpu->running, true);          /* seq_cst: before reading pending_cpus */
     if (atomic_load(&pending_cpus)) {
@@ -74,7 +64,9 @@ void cpu_exec_start(RISCVCPU *cpu)
         if (!cpu->has_waiter) {
             /* The requester did not count us: step back out until the section ends. */
             atomic_store(&cpu->running, false);
-            tlb_flush_owner_left(cpu);
+            if (cpu->ops && cpu->ops->exec_left) {
+                cpu->ops->exec_left(cpu);
+            }
             while (atomic_load(&pending_cpus)) {
                 pthread_cond_wait(&exclusive_resume, &exclusive_lock);
             }
@@ -82,13 +74,17 @@ void cpu_exec_start(RISCVCPU *cpu)
         }
         pthread_mutex_unlock(&exclusive_lock);
     }
-    tlb_flush_process_mailbox(cpu);             /* seq_cst load of req_seq after running */
+    if (cpu->ops && cpu->ops->exec_entered) {
+        cpu->ops->exec_entered(cpu);    /* the TLB mailbox: a seq_cst load after running */
+    }
 }
 
-void cpu_exec_end(RISCVCPU *cpu)
+void cpu_exec_end(CPUState *cpu)
 {
     atomic_store(&cpu->running, false);         /* seq_cst: before reading pending_cpus */
-    tlb_flush_owner_left(cpu);
+    if (cpu->ops && cpu->ops->exec_left) {
+        cpu->ops->exec_left(cpu);
+    }
     if (!atomic_load(&pending_cpus)) {
         return;
     }

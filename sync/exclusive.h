@@ -11,21 +11,19 @@
 
 #include <stdbool.h>
 
-struct RISCVCPU;
-
-/* Main thread, before vCPUs start: the set of vCPUs an exclusive section waits for. */
-void exclusive_set_cpus(struct RISCVCPU **cpus, unsigned n);
+struct CPUState;
 
 /* Owner vCPU: entering / leaving guest execution. cpu_exec_start blocks while an exclusive
  * section is in progress. */
-void cpu_exec_start(struct RISCVCPU *cpu);
-void cpu_exec_end(struct RISCVCPU *cpu);
+void cpu_exec_start(struct CPUState *cpu);
+void cpu_exec_end(struct CPUState *cpu);
 
 /* Any thread: is an exclusive section requested or in progress? (A hint for vCPUs deciding
  * whether to leave guest code after a kick.) */
 bool exclusive_pending(void);
 
-/* On return no vCPU is inside guest execution until end_exclusive. Not re-entrant; the
+/* On return no vCPU of the CPU list (cpu_list_set) is inside guest execution until
+ * end_exclusive. Not re-entrant; the
  * caller must not be between cpu_exec_start and cpu_exec_end. */
 void start_exclusive(void);
 void end_exclusive(void);

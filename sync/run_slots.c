@@ -29,8 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cpu/cpu.h"
-#include "hw/machine.h"
+#include "sync/cpu_state.h"
 #include "sync/work.h"
 #include "util/clock.h"
 #include "util/cpumask.h"
@@ -45,21 +44,20 @@
 
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Written by the main thread while no vCPU runs; read-only afterwards. */
-static RISCVCPU **slot_cpus;
-static unsigned slot_n_cpus;
+static unsigned slot_n_cpus;       /* the CPU list's length at the reset */
 static _Atomic bool limited;
 /* Under slots_lock: free slots and the waiting vCPUs, queue[0] first: the urgent ones
  * (queue[0 .. n_urgent): woken from sleep, sent an IPI, or yielding to an IPI target) in
  * FIFO order, then the others (their turn ended) in FIFO order. */
 static unsigned n_free;
-static RISCVCPU *queue[MAX_QUEUE];
+static CPUState *queue[MAX_QUEUE];
 static unsigned q_len, n_urgent;
 /* q_len, for holders deciding without the lock whether anyone waits (relaxed: a hint). */
 static _Atomic unsigned n_waiting;
 /* Whether the head of the queue came from sleep (its turn comes sooner); relaxed, a hint. */
 static _Atomic bool head_after_sleep;
 /* The vCPU this thread runs, for the timer signal handler. */
-static _Thread_local RISCVCPU *slot_self;
+static _Thread_local CPUState *slot_self;
 
 static _Atomic unsigned long n_slice_handovers, n_wake_handovers, n_spin_handovers, n_waits,
     n_boosts;
@@ -85,7 +83,7 @@ static void slot_timer_handler(int sig)
 {
     (void)sig;
     int saved_errno = errno;
-    RISCVCPU *c = slot_self;
+    CPUState *c = slot_self;
     if (c && atomic_load_explicit(&c->slot_state, memory_order_acquire) == RUN_SLOT_HELD &&
         atomic_load_explicit(&n_waiting, memory_order_relaxed) > 0 &&
         !atomic_load_explicit(&c->slot_handover, memory_order_relaxed) &&
@@ -112,25 +110,26 @@ static void install_handler(void)
     installed = sigaction(RUN_SLOT_SIGNAL, &sa, NULL) == 0;
 }
 
-void run_slots_reset(RISCVCPU **cpus, unsigned n_cpus, unsigned n_slots)
+void run_slots_reset(unsigned n_slots)
 {
+    unsigned n_cpus = cpu_list_count();
     pthread_mutex_lock(&slots_lock);
-    slot_cpus = cpus;
     slot_n_cpus = n_cpus;
     bool lim = n_slots > 0 && n_slots < n_cpus && n_cpus <= MAX_QUEUE;
     n_free = n_slots;
     q_len = n_urgent = 0;
     atomic_store_explicit(&n_waiting, 0, memory_order_relaxed);
     for (unsigned i = 0; i < n_cpus; i++) {
-        atomic_store_explicit(&cpus[i]->slot_state, RUN_SLOT_NONE, memory_order_relaxed);
-        atomic_store_explicit(&cpus[i]->slot_handover, false, memory_order_relaxed);
-        cpus[i]->slot_granted_ns = 0;
-        cpus[i]->slot_after_sleep = false;
-        cpus[i]->slot_yield_urgent = false;
-        cpus[i]->slot_yield_spin = false;
-        cpus[i]->slot_spun = false;
-        cpus[i]->slot_timer_ok = false;
-        cpus[i]->slot_timer_armed = false;
+        CPUState *c = cpu_list_get(i);
+        atomic_store_explicit(&c->slot_state, RUN_SLOT_NONE, memory_order_relaxed);
+        atomic_store_explicit(&c->slot_handover, false, memory_order_relaxed);
+        c->slot_granted_ns = 0;
+        c->slot_after_sleep = false;
+        c->slot_yield_urgent = false;
+        c->slot_yield_spin = false;
+        c->slot_spun = false;
+        c->slot_timer_ok = false;
+        c->slot_timer_armed = false;
     }
     atomic_store_explicit(&n_slice_handovers, 0, memory_order_relaxed);
     atomic_store_explicit(&n_wake_handovers, 0, memory_order_relaxed);
@@ -162,7 +161,7 @@ bool run_slots_limited(void)
     return atomic_load_explicit(&limited, memory_order_relaxed);
 }
 
-void run_slot_thread_start(RISCVCPU *cpu)
+void run_slot_thread_start(CPUState *cpu)
 {
     if (!run_slots_limited()) {
         return;
@@ -182,7 +181,7 @@ void run_slot_thread_start(RISCVCPU *cpu)
     }
 }
 
-void run_slot_thread_stop(RISCVCPU *cpu)
+void run_slot_thread_stop(CPUState *cpu)
 {
     run_slot_release(cpu);
     pthread_mutex_lock(&slots_lock);
@@ -202,7 +201,7 @@ static struct timespec ts_of(int64_t ns)
 }
 
 /* Fire at the end of c's turn (at once if it is over), then every slice. */
-static void arm_timer_locked(RISCVCPU *c, int64_t now)
+static void arm_timer_locked(CPUState *c, int64_t now)
 {
     if (!c->slot_timer_ok) {
         return;
@@ -214,7 +213,7 @@ static void arm_timer_locked(RISCVCPU *c, int64_t now)
     c->slot_timer_armed = true;
 }
 
-static void disarm_timer_locked(RISCVCPU *c)
+static void disarm_timer_locked(CPUState *c)
 {
     if (c->slot_timer_armed) {
         struct itimerspec its;
@@ -229,7 +228,7 @@ static void disarm_timer_locked(RISCVCPU *c)
 static void arm_holders_locked(int64_t now, bool reschedule)
 {
     for (unsigned i = 0; i < slot_n_cpus; i++) {
-        RISCVCPU *c = slot_cpus[i];
+        CPUState *c = cpu_list_get(i);
         if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
             (reschedule || !c->slot_timer_armed)) {
             arm_timer_locked(c, now);
@@ -242,13 +241,13 @@ static void update_head_locked(void)
     atomic_store_explicit(&head_after_sleep, n_urgent > 0, memory_order_relaxed);
 }
 
-static void wake_owner(RISCVCPU *c)
+static void wake_owner(CPUState *c)
 {
     atomic_fetch_add_explicit(&c->wake_seq, 1, memory_order_release);
     futex_wake_all(&c->wake_seq);
 }
 
-static void grant_locked(RISCVCPU *c, int64_t now)
+static void grant_locked(CPUState *c, int64_t now)
 {
     if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_QUEUED) {
         unsigned long waited = (unsigned long)(now - c->slot_queued_ns);
@@ -283,7 +282,7 @@ static void queue_remove_at_locked(unsigned i)
  * spinner waits for something another vCPU must do, most likely one that lost its slot in
  * the middle of work (a lock holder): handing the slot from spinner to spinner would only
  * pass it along the queue (KVM's directed yield skips vCPUs that were spinning too). */
-static RISCVCPU *pass_slot_locked(int64_t now, bool from_spinner)
+static CPUState *pass_slot_locked(int64_t now, bool from_spinner)
 {
     if (q_len == 0) {
         n_free++;
@@ -298,14 +297,14 @@ static RISCVCPU *pass_slot_locked(int64_t now, bool from_spinner)
             pick = 0;
         }
     }
-    RISCVCPU *next = queue[pick];
+    CPUState *next = queue[pick];
     queue_remove_at_locked(pick);
     grant_locked(next, now);
     return next;     /* the caller wakes it once it dropped the lock (wake_owner) */
 }
 
 /* Queue c last among the urgent waiters (urgent) or last of all. */
-static void enqueue_locked(RISCVCPU *c, bool urgent, int64_t now)
+static void enqueue_locked(CPUState *c, bool urgent, int64_t now)
 {
     unsigned at = urgent ? n_urgent : q_len;
     for (unsigned i = q_len; i > at; i--) {
@@ -327,7 +326,7 @@ static void enqueue_locked(RISCVCPU *c, bool urgent, int64_t now)
     arm_holders_locked(now, urgent);
 }
 
-static void dequeue_locked(RISCVCPU *c)
+static void dequeue_locked(CPUState *c)
 {
     for (unsigned i = 0; i < q_len; i++) {
         if (queue[i] == c) {
@@ -341,9 +340,9 @@ static void dequeue_locked(RISCVCPU *c)
  * RUN_SLOT_BACKUP_NS: ask the longest-running holder whose turn is long over to hand over. */
 static void backup_preempt_locked(int64_t now)
 {
-    RISCVCPU *oldest = NULL;
+    CPUState *oldest = NULL;
     for (unsigned i = 0; i < slot_n_cpus; i++) {
-        RISCVCPU *c = slot_cpus[i];
+        CPUState *c = cpu_list_get(i);
         if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
             !atomic_load_explicit(&c->slot_handover, memory_order_relaxed) &&
             (!oldest || c->slot_granted_ns < oldest->slot_granted_ns)) {
@@ -359,7 +358,7 @@ static void backup_preempt_locked(int64_t now)
 
 /* ---- owner ----------------------------------------------------------------------------- */
 
-bool run_slot_acquire(RISCVCPU *cpu)
+bool run_slot_acquire(CPUState *cpu)
 {
     if (!run_slots_limited()) {
         return true;
@@ -386,7 +385,7 @@ bool run_slot_acquire(RISCVCPU *cpu)
             return true;
         }
         if (cpu_work_pending(&cpu->work) ||
-            machine_pending_request(cpu->machine) != MACHINE_RUN) {
+            (cpu->ops && cpu->ops->stop_requested && cpu->ops->stop_requested(cpu))) {
             return false;
         }
         futex_wait_timeout(&cpu->wake_seq, seq, RUN_SLOT_BACKUP_NS);
@@ -400,12 +399,12 @@ bool run_slot_acquire(RISCVCPU *cpu)
     }
 }
 
-void run_slot_release(RISCVCPU *cpu)
+void run_slot_release(CPUState *cpu)
 {
     if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_NONE) {
         return;     /* also when slots are not limited: nothing is ever granted then */
     }
-    RISCVCPU *next = NULL;
+    CPUState *next = NULL;
     pthread_mutex_lock(&slots_lock);
     int st = atomic_load_explicit(&cpu->slot_state, memory_order_relaxed);
     if (st == RUN_SLOT_HELD) {
@@ -422,12 +421,12 @@ void run_slot_release(RISCVCPU *cpu)
     }
 }
 
-bool run_slot_handover_requested(const RISCVCPU *cpu)
+bool run_slot_handover_requested(const CPUState *cpu)
 {
     return atomic_load_explicit(&cpu->slot_handover, memory_order_relaxed);
 }
 
-bool run_slot_spin_handover(RISCVCPU *cpu)
+bool run_slot_spin_handover(CPUState *cpu)
 {
     if (!run_slots_limited() || atomic_load_explicit(&n_waiting, memory_order_relaxed) == 0) {
         return false;
@@ -446,7 +445,7 @@ bool run_slot_spin_handover(RISCVCPU *cpu)
     return true;
 }
 
-void run_slot_defer_handover(RISCVCPU *cpu)
+void run_slot_defer_handover(CPUState *cpu)
 {
     if (!run_slot_handover_requested(cpu)) {
         return;
@@ -464,12 +463,12 @@ void run_slot_defer_handover(RISCVCPU *cpu)
     pthread_mutex_unlock(&slots_lock);
 }
 
-void run_slot_handover(RISCVCPU *cpu)
+void run_slot_handover(CPUState *cpu)
 {
     if (!run_slot_handover_requested(cpu)) {
         return;
     }
-    RISCVCPU *next = NULL;
+    CPUState *next = NULL;
     pthread_mutex_lock(&slots_lock);
     atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
     if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
@@ -492,7 +491,7 @@ void run_slot_handover(RISCVCPU *cpu)
     }
 }
 
-void run_slot_boost(RISCVCPU *target)
+void run_slot_boost(CPUState *target)
 {
     if (!run_slots_limited() ||
         atomic_load_explicit(&target->slot_state, memory_order_relaxed) != RUN_SLOT_QUEUED) {
@@ -510,7 +509,7 @@ void run_slot_boost(RISCVCPU *target)
     pthread_mutex_unlock(&slots_lock);
     /* A vCPU sending the IPI gives its slot to the urgent waiters at its next TB entry and
      * waits behind them: its guest most likely waits for the target now. */
-    RISCVCPU *self = slot_self;
+    CPUState *self = slot_self;
     if (boosted && self && self != target &&
         atomic_load_explicit(&self->slot_state, memory_order_relaxed) == RUN_SLOT_HELD) {
         self->slot_yield_urgent = true;

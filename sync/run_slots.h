@@ -28,7 +28,7 @@
 
 #include <stdbool.h>
 
-struct RISCVCPU;
+struct CPUState;
 
 #define RUN_SLOT_SLICE_NS 2000000       /* a holder's turn while others wait */
 #define RUN_SLOT_WAKE_SLICE_NS 200000   /* ... while a vCPU woken from sleep waits */
@@ -40,9 +40,10 @@ struct RISCVCPU;
 #define RUN_SLOT_SPIN_MIN_NS 20000
 #define RUN_SLOT_SPIN_GAP_NS 5000
 
-/* Main thread, while no vCPU thread runs: n_slots == 0 or >= n_cpus means no limit (every
- * call below then returns at once). Clears all slot and queue state. */
-void run_slots_reset(struct RISCVCPU **cpus, unsigned n_cpus, unsigned n_slots);
+/* Main thread, while no vCPU thread runs, for the vCPUs of the CPU list (cpu_list_set):
+ * n_slots == 0 or >= their number means no limit (every call below then returns at once).
+ * Clears all slot and queue state. */
+void run_slots_reset(unsigned n_slots);
 
 /* The slot count to use for `n_cpus` vCPUs when the user asked for "auto": the host CPUs this
  * process may run on, or 0 (no limit) when there are at least as many as vCPUs. */
@@ -52,31 +53,31 @@ bool run_slots_limited(void);
 
 /* Owner thread, first and last thing: the timer that ends this vCPU's turns (signalled to
  * this thread), and giving up slot, place and timer. */
-void run_slot_thread_start(struct RISCVCPU *cpu);
-void run_slot_thread_stop(struct RISCVCPU *cpu);
+void run_slot_thread_start(struct CPUState *cpu);
+void run_slot_thread_stop(struct CPUState *cpu);
 
 /* Owner, before entering guest code. Returns true once cpu holds a slot. Returns false, still
  * queued, when queued work or a machine request needs the thread first: handle it and call
  * again. A vCPU without a slot or a place (it released them to sleep in WFI or an HSM stop,
  * or it is starting) queues at the head; one that handed its slot over waits at the tail. */
-bool run_slot_acquire(struct RISCVCPU *cpu);
+bool run_slot_acquire(struct CPUState *cpu);
 
 /* Owner, before blocking (WFI, HSM stop) or leaving the vCPU loop: give up the slot, or the
  * place in the queue. */
-void run_slot_release(struct RISCVCPU *cpu);
+void run_slot_release(struct CPUState *cpu);
 
 /* Owner, after a kick: was it asked to hand its slot over (its slice ended and a vCPU
  * waits)? Then leave guest code and call run_slot_handover. */
-bool run_slot_handover_requested(const struct RISCVCPU *cpu);
+bool run_slot_handover_requested(const struct CPUState *cpu);
 
 /* Owner, in guest code, when the guest spins (pause, a WFI that returns at once): should it
  * leave guest code and hand its slot over? True when a vCPU waits and the guest has spun for
  * RUN_SLOT_SPIN_MIN_NS; it then marks the handover as requested. */
-bool run_slot_spin_handover(struct RISCVCPU *cpu);
+bool run_slot_spin_handover(struct CPUState *cpu);
 
 /* Owner, outside guest code: if a handover was requested, pass the slot to the first waiter
  * and queue at the tail (run_slot_acquire then waits for the turn). */
-void run_slot_handover(struct RISCVCPU *cpu);
+void run_slot_handover(struct CPUState *cpu);
 
 /* Any thread, after raising an inter-processor interrupt for target: if target waits for a
  * slot, it moves to the head of the queue with the short wake turn. The sender of an IPI
@@ -84,14 +85,14 @@ void run_slot_handover(struct RISCVCPU *cpu);
  * no pause), and a parked target would otherwise handle it only after a full round of
  * turns. Device and timer interrupts do not boost: a timer tick on every vCPU would cut
  * every turn short. */
-void run_slot_boost(struct RISCVCPU *target);
+void run_slot_boost(struct CPUState *target);
 
 /* Owner, outside guest code, having just answered a guest's SBI call: if a handover was
  * requested, put it off by RUN_SLOT_DEFER_NS, so that the guest sees the call return (and
  * reads its clock) before the vCPU waits a round of turns. A remote fence spends most of its
  * time in the call, so most turn ends land there: handing over then added a round of turns
  * to about one fence in sixty (guest-timed p99 at 4 vCPUs 0.2-0.9 ms). */
-void run_slot_defer_handover(struct RISCVCPU *cpu);
+void run_slot_defer_handover(struct CPUState *cpu);
 #define RUN_SLOT_DEFER_NS 20000
 
 /* Counts since the last reset (any thread, relaxed): handovers at the end of a slice, to a

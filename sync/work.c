@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel/vcpu.h"
-#include "cpu/cpu.h"
+#include "sync/cpu_state.h"
 #include "sync/exclusive.h"
 #include "util/futex.h"
 
@@ -21,7 +20,7 @@ typedef struct CPUWorkItem {
     void *data;
     bool free_after;
     bool exclusive;
-    RISCVCPU *waiter;             /* run_on_cpu from a vCPU: wake its wake_seq */
+    CPUState *waiter;             /* run_on_cpu from a vCPU: wake its wake_seq */
     _Atomic uint32_t done;        /* run_on_cpu: futex word, 1 once fn returned */
 } CPUWorkItem;
 
@@ -43,7 +42,7 @@ void cpu_work_destroy(CPUWorkQueue *q)
     pthread_mutex_destroy(&q->lock);
 }
 
-static void queue_work(RISCVCPU *cpu, CPUWorkItem *wi)
+static void queue_work(CPUState *cpu, CPUWorkItem *wi)
 {
     CPUWorkQueue *q = &cpu->work;
     wi->next = NULL;
@@ -59,7 +58,7 @@ static void queue_work(RISCVCPU *cpu, CPUWorkItem *wi)
     vcpu_kick(cpu);
 }
 
-static int queue_async(RISCVCPU *cpu, run_on_cpu_func fn, void *data, bool exclusive)
+static int queue_async(CPUState *cpu, run_on_cpu_func fn, void *data, bool exclusive)
 {
     CPUWorkItem *wi = calloc(1, sizeof(*wi));
     if (!wi) {
@@ -73,17 +72,17 @@ static int queue_async(RISCVCPU *cpu, run_on_cpu_func fn, void *data, bool exclu
     return 0;
 }
 
-int async_run_on_cpu(RISCVCPU *cpu, run_on_cpu_func fn, void *data)
+int async_run_on_cpu(CPUState *cpu, run_on_cpu_func fn, void *data)
 {
     return queue_async(cpu, fn, data, false);
 }
 
-int async_safe_run_on_cpu(RISCVCPU *cpu, run_on_cpu_func fn, void *data)
+int async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func fn, void *data)
 {
     return queue_async(cpu, fn, data, true);
 }
 
-void run_on_cpu(RISCVCPU *cpu, RISCVCPU *self, run_on_cpu_func fn, void *data)
+void run_on_cpu(CPUState *cpu, CPUState *self, run_on_cpu_func fn, void *data)
 {
     if (cpu == self) {
         fn(cpu, data);
@@ -111,7 +110,7 @@ void run_on_cpu(RISCVCPU *cpu, RISCVCPU *self, run_on_cpu_func fn, void *data)
     }
 }
 
-void process_queued_cpu_work(RISCVCPU *cpu)
+void process_queued_cpu_work(CPUState *cpu)
 {
     CPUWorkQueue *q = &cpu->work;
     if (!cpu_work_pending(q)) {
@@ -135,7 +134,7 @@ void process_queued_cpu_work(RISCVCPU *cpu)
         if (wi->free_after) {
             free(wi);
         } else {
-            RISCVCPU *waiter = wi->waiter;
+            CPUState *waiter = wi->waiter;
             /* After this store the waiter may return and its stack item disappear: read
              * everything needed first. */
             if (waiter) {

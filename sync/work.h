@@ -11,13 +11,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-struct RISCVCPU;
+struct CPUState;
 
-typedef void (*run_on_cpu_func)(struct RISCVCPU *cpu, void *data);
+typedef void (*run_on_cpu_func)(struct CPUState *cpu, void *data);
 
 struct CPUWorkItem;
 
-/* One per vCPU, embedded in RISCVCPU. */
+/* One per vCPU, embedded in CPUState. */
 typedef struct CPUWorkQueue {
     pthread_mutex_t lock;
     struct CPUWorkItem *head, *tail;      /* under lock, FIFO */
@@ -31,18 +31,18 @@ void cpu_work_destroy(CPUWorkQueue *q);
 /* Run fn(cpu, data) on cpu's thread and wait for it to finish. `self` is the calling vCPU
  * (NULL for other threads); it must be outside guest execution, and keeps running its own
  * queued work while it waits so that two vCPUs waiting on each other make progress. */
-void run_on_cpu(struct RISCVCPU *cpu, struct RISCVCPU *self, run_on_cpu_func fn, void *data);
+void run_on_cpu(struct CPUState *cpu, struct CPUState *self, run_on_cpu_func fn, void *data);
 /* Queue fn(cpu, data) and return. Returns 0, or -ENOMEM (nothing queued). */
-int async_run_on_cpu(struct RISCVCPU *cpu, run_on_cpu_func fn, void *data);
+int async_run_on_cpu(struct CPUState *cpu, run_on_cpu_func fn, void *data);
 /* Queue fn(cpu, data) to run while no other vCPU executes guest code (inside
  * start_exclusive/end_exclusive on the target's thread). Returns 0 or -ENOMEM. */
-int async_safe_run_on_cpu(struct RISCVCPU *cpu, run_on_cpu_func fn, void *data);
+int async_safe_run_on_cpu(struct CPUState *cpu, run_on_cpu_func fn, void *data);
 
 /* Owner vCPU, outside guest execution. */
 static inline bool cpu_work_pending(struct CPUWorkQueue *q)
 {
     return atomic_load_explicit(&q->pending, memory_order_acquire);
 }
-void process_queued_cpu_work(struct RISCVCPU *cpu);
+void process_queued_cpu_work(struct CPUState *cpu);
 
 #endif

@@ -68,12 +68,12 @@ static void setup(void)
     }
     m.cpus = &cpu;
     m.n_cpus = 1;
-    exclusive_set_cpus(m.cpus, 1);
+    riscv_cpu_list_set(m.cpus, 1);
     interp_init();
     if (jit_init(true) != 0) {
         abort();
     }
-    cpu_exec_start(cpu);
+    cpu_exec_start(CPU(cpu));
 }
 
 static uint64_t get64(const uint8_t *p)
@@ -229,9 +229,9 @@ static void run(const uint8_t *data, size_t size, bool use_jit)
         if (!tb) {
             continue;
         }
-        atomic_store(&cpu->icount_decr, -1); /* one TB per call: chains and jalr return */
+        atomic_store(&cpu->cs.icount_decr, -1); /* one TB per call: chains and jalr return */
         enum cpu_exit_reason r = run_one_tb(tb, use_jit);
-        atomic_store(&cpu->icount_decr, 0);
+        atomic_store(&cpu->cs.icount_decr, 0);
         cpu->last_tb = NULL;
         if (r == EXIT_HALT && riscv_cpu_pending_interrupt(cpu) < 0) {
             break;                          /* WFI with nothing to wake it */

@@ -75,9 +75,9 @@ static void dump_vcpus(void)
         fprintf(stderr,
                 "  vCPU %u (%s): running=%d req_seq=%u ack_seq=%u work_pending=%d "
                 "icount_decr=%d guest passes=%" PRIu64 " trapped=%" PRIu64 "\n",
-                h, role_name(h), atomic_load(&c->running),
+                h, role_name(h), atomic_load(&c->cs.running),
                 atomic_load(&c->flush_mailbox.req_seq), atomic_load(&c->flush_mailbox.ack_seq),
-                cpu_work_pending(&c->work), atomic_load(&c->icount_decr),
+                cpu_work_pending(&c->cs.work), atomic_load(&c->cs.icount_decr),
                 gram_load64(&sm, STRESS_HART_FIELD(h, counter)),
                 gram_load64(&sm, STRESS_HART_FIELD(h, trapped)));
     }
@@ -406,9 +406,9 @@ static void *case1_thread(void *arg)
 static _Atomic bool stop_nudger;
 static _Atomic uint64_t nudges_ran;
 
-static void nudge_fn(RISCVCPU *cpu, void *data)
+static void nudge_fn(CPUState *cs, void *data)
 {
-    (void)cpu;
+    (void)cs;
     (void)data;
     atomic_fetch_add_explicit(&nudges_ran, 1, memory_order_relaxed);
 }
@@ -417,7 +417,7 @@ static void *nudger_thread(void *arg)
 {
     Rng rng = { (uintptr_t)arg | 1 };
     while (!atomic_load(&stop_nudger)) {
-        if (async_run_on_cpu(sm.m.cpus[rnd_below(&rng, n_cpus)], nudge_fn, NULL) != 0) {
+        if (async_run_on_cpu(CPU(sm.m.cpus[rnd_below(&rng, n_cpus)]), nudge_fn, NULL) != 0) {
             fail("cannot queue work");
             break;
         }
@@ -496,11 +496,11 @@ static void case2_final_check(void)
         for (unsigned spins = 0;; spins++) {
             bool done;
             if (mode == TLB_FLUSH_MODE_QEMU) {
-                done = !cpu_work_pending(&c->work);
+                done = !cpu_work_pending(&c->cs.work);
             } else {
                 done = atomic_load(&c->flush_mailbox.req_seq) ==
                            atomic_load(&c->flush_mailbox.ack_seq) ||
-                       !atomic_load(&c->running);
+                       !atomic_load(&c->cs.running);
             }
             if (done) {
                 break;
@@ -551,10 +551,10 @@ static _Atomic uint64_t work_ran, work_exclusive_ran;
 static void work_check(RISCVCPU *cpu, const WorkItem *w)
 {
     if (cpu != sm.m.cpus[w->target]) {
-        fail("work for vCPU %u ran on vCPU %u", w->target, cpu->index);
+        fail("work for vCPU %u ran on vCPU %u", w->target, cpu->cs.index);
     }
-    if (atomic_load(&cpu->running)) {
-        fail("work ran on vCPU %u while it was inside guest execution", cpu->index);
+    if (atomic_load(&cpu->cs.running)) {
+        fail("work ran on vCPU %u while it was inside guest execution", cpu->cs.index);
     }
     uint64_t last = atomic_load_explicit(&ran_seq[w->worker][w->target], memory_order_relaxed);
     if (last + 1 != w->seq) {
@@ -566,20 +566,23 @@ static void work_check(RISCVCPU *cpu, const WorkItem *w)
     atomic_fetch_add(&work_ran, 1);
 }
 
-static void work_fn(RISCVCPU *cpu, void *data)
+static void work_fn(CPUState *cs, void *data)
 {
+    RISCVCPU *cpu = riscv_cpu_of(cs);
     work_check(cpu, data);
 }
 
-static void work_fn_async(RISCVCPU *cpu, void *data)
+static void work_fn_async(CPUState *cs, void *data)
 {
+    RISCVCPU *cpu = riscv_cpu_of(cs);
     work_check(cpu, data);
     free(data);
 }
 
 /* Safe work: no vCPU may execute guest code meanwhile, so no guest pass counter moves. */
-static void work_fn_safe(RISCVCPU *cpu, void *data)
+static void work_fn_safe(CPUState *cs, void *data)
 {
+    RISCVCPU *cpu = riscv_cpu_of(cs);
     uint64_t before[STRESS_MAX_HARTS];
     for (unsigned h = 0; h < n_cpus; h++) {
         before[h] = hart_counter(h);
@@ -591,7 +594,7 @@ static void work_fn_safe(RISCVCPU *cpu, void *data)
         uint64_t now = hart_counter(h);
         if (now != before[h]) {
             fail("vCPU %u executed guest code (passes %" PRIu64 " -> %" PRIu64 ") during "
-                 "safe work on vCPU %u", h, before[h], now, cpu->index);
+                 "safe work on vCPU %u", h, before[h], now, cpu->cs.index);
         }
     }
     atomic_fetch_add(&work_exclusive_ran, 1);
@@ -624,7 +627,7 @@ static void *case3_worker(void *arg)
         uint64_t seq = ++w->issued[t];
         if (op < 4) {
             WorkItem item = { w->id, t, seq, false };
-            run_on_cpu(sm.m.cpus[t], NULL, work_fn, &item);
+            run_on_cpu(CPU(sm.m.cpus[t]), NULL, work_fn, &item);
             w->n_sync++;
             uint64_t ran = atomic_load_explicit(&ran_seq[w->id][t], memory_order_acquire);
             if (ran != seq) {
@@ -641,12 +644,12 @@ static void *case3_worker(void *arg)
         *item = (WorkItem){ w->id, t, seq, op < 7 };
         if (op < 7) {
             w->n_safe++;
-            if (!queue_or_fail(async_safe_run_on_cpu(sm.m.cpus[t], work_fn_safe, item))) {
+            if (!queue_or_fail(async_safe_run_on_cpu(CPU(sm.m.cpus[t]), work_fn_safe, item))) {
                 break;
             }
         } else {
             w->n_async++;
-            if (!queue_or_fail(async_run_on_cpu(sm.m.cpus[t], work_fn_async, item))) {
+            if (!queue_or_fail(async_run_on_cpu(CPU(sm.m.cpus[t]), work_fn_async, item))) {
                 break;
             }
         }

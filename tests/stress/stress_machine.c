@@ -101,7 +101,7 @@ int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
         return -1;
     }
     sm->vtimer_ready = true;
-    exclusive_set_cpus(sm->m.cpus, sm->m.n_cpus);
+    riscv_cpu_list_set(sm->m.cpus, sm->m.n_cpus);
     return 0;
 }
 

@@ -73,7 +73,7 @@ Test(clint, msip_sets_and_clears_msip_of_that_hart_only_and_kicks_it)
     cr_assert(mip(1) & MIP_MSIP);
     cr_assert_eq(mip(0) & MIP_MSIP, 0);
     cr_assert_eq(mip(2) & MIP_MSIP, 0);
-    cr_assert_lt(atomic_load(&m.cpus[1]->icount_decr), 0, "the hart must be kicked");
+    cr_assert_lt(atomic_load(&m.cpus[1]->cs.icount_decr), 0, "the hart must be kicked");
     cr_assert_eq(rd(0x4 * 1, 4), 1);
     cr_assert_eq(rd(0x4 * 0, 4), 0);
     wr(0x4 * 1, 0, 4);

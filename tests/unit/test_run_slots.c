@@ -35,7 +35,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-    run_slots_reset(cpus, NCPU, 0);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(0);
     fx_machine.n_cpus = 1;
     fx_machine.cpus = &fx_cpu;
     for (unsigned i = 1; i < NCPU; i++) {
@@ -63,9 +64,9 @@ static void sleep_us(long us)
 static void await_state(RISCVCPU *c, int want)
 {
     int64_t t0 = now_ns();
-    while (atomic_load(&c->slot_state) != want) {
+    while (atomic_load(&c->cs.slot_state) != want) {
         cr_assert_lt(now_ns() - t0, 2000000000LL, "vCPU %u never reached slot state %d",
-                     c->index, want);
+                     c->cs.index, want);
         sleep_us(50);
     }
 }
@@ -74,11 +75,11 @@ static void await_state(RISCVCPU *c, int want)
  * give up when the machine is asked to stop (tests end a stuck wait that way). */
 static bool acquire_or_give_up(RISCVCPU *cpu)
 {
-    while (!run_slot_acquire(cpu)) {
+    while (!run_slot_acquire(CPU(cpu))) {
         if (machine_pending_request(cpu->machine) != MACHINE_RUN) {
             return false;
         }
-        process_queued_cpu_work(cpu);
+        process_queued_cpu_work(CPU(cpu));
     }
     return true;
 }
@@ -112,11 +113,11 @@ static void *owner_loop(void *arg)
 {
     Owner *o = arg;
     RISCVCPU *cpu = o->cpu;
-    run_slot_thread_start(cpu);
+    run_slot_thread_start(CPU(cpu));
     while (now_ns() < atomic_load(&stop_at)) {
-        run_slot_handover(cpu);
-        if (!run_slot_acquire(cpu)) {
-            process_queued_cpu_work(cpu);
+        run_slot_handover(CPU(cpu));
+        if (!run_slot_acquire(CPU(cpu))) {
+            process_queued_cpu_work(CPU(cpu));
             continue;
         }
         note_entry();
@@ -124,7 +125,7 @@ static void *owner_loop(void *arg)
         o->turns++;
         bool sleep = false;
         for (;;) {
-            if (atomic_exchange(&cpu->icount_decr, 0) < 0 && run_slot_handover_requested(cpu)) {
+            if (atomic_exchange(&cpu->cs.icount_decr, 0) < 0 && run_slot_handover_requested(CPU(cpu))) {
                 break;
             }
             o->rng = o->rng * 1103515245 + 12345;
@@ -140,17 +141,18 @@ static void *owner_loop(void *arg)
         atomic_fetch_sub(&inside, 1);
         if (sleep) {
             o->sleeps++;
-            run_slot_release(cpu);
+            run_slot_release(CPU(cpu));
             sleep_us(200);
         }
     }
-    run_slot_thread_stop(cpu);
+    run_slot_thread_stop(CPU(cpu));
     return NULL;
 }
 
 Test(run_slots, never_more_vcpus_inside_than_slots_and_every_vcpu_gets_turns)
 {
-    run_slots_reset(cpus, NCPU, SLOTS);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(SLOTS);
     cr_assert(run_slots_limited());
     atomic_store(&inside, 0);
     atomic_store(&max_inside, 0);
@@ -205,35 +207,36 @@ static _Atomic int64_t asked_after_ns;
 static void *spinning_holder(void *arg)
 {
     RISCVCPU *cpu = arg;
-    run_slot_thread_start(cpu);
-    if (!run_slot_acquire(cpu)) {
+    run_slot_thread_start(CPU(cpu));
+    if (!run_slot_acquire(CPU(cpu))) {
         return NULL;     /* asked_after_ns stays 0: the test fails */
     }
     int64_t t0 = now_ns();
     /* Guest code until the timer asks for the slot (or 2 s: the test then fails). */
-    while (!(atomic_exchange(&cpu->icount_decr, 0) < 0 && run_slot_handover_requested(cpu)) &&
+    while (!(atomic_exchange(&cpu->cs.icount_decr, 0) < 0 && run_slot_handover_requested(CPU(cpu))) &&
            now_ns() - t0 < 2000000000LL) {
     }
     atomic_store(&asked_after_ns, now_ns() - t0);
-    run_slot_handover(cpu);
-    run_slot_thread_stop(cpu);
+    run_slot_handover(CPU(cpu));
+    run_slot_thread_stop(CPU(cpu));
     return NULL;
 }
 
 static void *waiter(void *arg)
 {
     RISCVCPU *cpu = arg;
-    run_slot_thread_start(cpu);
+    run_slot_thread_start(CPU(cpu));
     if (acquire_or_give_up(cpu)) {
         atomic_store(&b_holds, true);
     }
-    run_slot_thread_stop(cpu);
+    run_slot_thread_stop(CPU(cpu));
     return NULL;
 }
 
 Test(run_slots, holder_is_asked_to_hand_over_by_its_own_timer_when_its_turn_ends)
 {
-    run_slots_reset(cpus, NCPU, 1);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(1);
     atomic_store(&asked_after_ns, 0);
     atomic_store(&b_holds, false);
     pthread_t a, b;
@@ -251,13 +254,14 @@ Test(run_slots, holder_is_asked_to_hand_over_by_its_own_timer_when_its_turn_ends
 
 Test(run_slots, spinning_holder_hands_over_only_after_the_spin_window)
 {
-    run_slots_reset(cpus, NCPU, 1);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(1);
     RISCVCPU *a = cpus[0];
-    cr_assert(run_slot_acquire(a));
+    cr_assert(run_slot_acquire(CPU(a)));
     /* Nobody waits: spinning never hands over. */
     int64_t t0 = now_ns();
     while (now_ns() - t0 < 2 * RUN_SLOT_SPIN_MIN_NS) {
-        cr_assert_not(run_slot_spin_handover(a));
+        cr_assert_not(run_slot_spin_handover(CPU(a)));
     }
     atomic_store(&b_holds, false);
     pthread_t b;
@@ -265,34 +269,34 @@ Test(run_slots, spinning_holder_hands_over_only_after_the_spin_window)
     await_state(cpus[1], RUN_SLOT_QUEUED);
     /* Spins with long gaps are delays, not a spin-wait. */
     for (int i = 0; i < 20; i++) {
-        cr_assert_not(run_slot_spin_handover(a));
+        cr_assert_not(run_slot_spin_handover(CPU(a)));
         sleep_us(2 * RUN_SLOT_SPIN_GAP_NS / 1000);
     }
     /* A tight spin hands over once it has lasted the window, not before. */
     t0 = now_ns();
     bool handed = false;
     while (!handed) {
-        handed = run_slot_spin_handover(a);
+        handed = run_slot_spin_handover(CPU(a));
         if (!handed) {
             cr_assert_lt(now_ns() - t0, 1000000000LL);
         }
     }
     cr_assert_geq(now_ns() - t0, RUN_SLOT_SPIN_MIN_NS);
-    cr_assert(run_slot_handover_requested(a));
-    run_slot_handover(a);
+    cr_assert(run_slot_handover_requested(CPU(a)));
+    run_slot_handover(CPU(a));
     join_waiter(b);
     cr_assert(atomic_load(&b_holds));
     /* The spinner queued behind it, and got the slot back when the waiter's thread ended. */
-    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_HELD);
-    run_slot_release(a);
-    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_NONE);
+    cr_assert_eq(atomic_load(&a->cs.slot_state), RUN_SLOT_HELD);
+    run_slot_release(CPU(a));
+    cr_assert_eq(atomic_load(&a->cs.slot_state), RUN_SLOT_NONE);
 }
 
 static _Atomic int work_runs;
 
-static void count_work(RISCVCPU *cpu, void *data)
+static void count_work(CPUState *cs, void *data)
 {
-    (void)cpu;
+    (void)cs;
     (void)data;
     atomic_fetch_add(&work_runs, 1);
 }
@@ -302,14 +306,15 @@ static _Atomic int acquire_result;
 static void *queued_once(void *arg)
 {
     RISCVCPU *cpu = arg;
-    atomic_store(&acquire_result, run_slot_acquire(cpu) ? 1 : 0);
+    atomic_store(&acquire_result, run_slot_acquire(CPU(cpu)) ? 1 : 0);
     return NULL;
 }
 
 Test(run_slots, queued_vcpu_comes_back_for_work_and_machine_requests)
 {
-    run_slots_reset(cpus, NCPU, 1);
-    cr_assert(run_slot_acquire(cpus[0]));           /* the only slot, never handed over */
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(1);
+    cr_assert(run_slot_acquire(CPU(cpus[0])));           /* the only slot, never handed over */
     RISCVCPU *b = cpus[1];
     pthread_t t;
     atomic_store(&acquire_result, -1);
@@ -318,7 +323,7 @@ Test(run_slots, queued_vcpu_comes_back_for_work_and_machine_requests)
     sleep_us(2000);
     cr_assert_eq(atomic_load(&acquire_result), -1, "acquired without a free slot");
     atomic_store(&work_runs, 0);
-    cr_assert_eq(async_run_on_cpu(b, count_work, NULL), 0);
+    cr_assert_eq(async_run_on_cpu(CPU(b), count_work, NULL), 0);
     for (int i = 0; i < 2000 && atomic_load(&acquire_result) == -1; i++) {
         sleep_us(1000);
     }
@@ -327,9 +332,9 @@ Test(run_slots, queued_vcpu_comes_back_for_work_and_machine_requests)
     }
     pthread_join(t, NULL);
     cr_assert_eq(atomic_load(&acquire_result), 0, "queued work did not bring it back");
-    process_queued_cpu_work(b);
+    process_queued_cpu_work(CPU(b));
     cr_assert_eq(atomic_load(&work_runs), 1);
-    cr_assert_eq(atomic_load(&b->slot_state), RUN_SLOT_QUEUED, "it keeps its place");
+    cr_assert_eq(atomic_load(&b->cs.slot_state), RUN_SLOT_QUEUED, "it keeps its place");
 
     atomic_store(&acquire_result, -1);
     cr_assert_eq(pthread_create(&t, NULL, queued_once, b), 0);
@@ -339,20 +344,22 @@ Test(run_slots, queued_vcpu_comes_back_for_work_and_machine_requests)
     pthread_join(t, NULL);
     cr_assert_eq(atomic_load(&acquire_result), 0, "a machine request did not bring it back");
 
-    run_slot_release(b);
-    run_slot_release(cpus[0]);
-    cr_assert_eq(atomic_load(&b->slot_state), RUN_SLOT_NONE);
+    run_slot_release(CPU(b));
+    run_slot_release(CPU(cpus[0]));
+    cr_assert_eq(atomic_load(&b->cs.slot_state), RUN_SLOT_NONE);
 }
 
 Test(run_slots, no_limit_when_slots_cover_every_vcpu)
 {
-    run_slots_reset(cpus, NCPU, NCPU);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(NCPU);
     cr_assert_not(run_slots_limited());
     for (unsigned i = 0; i < NCPU; i++) {
-        cr_assert(run_slot_acquire(cpus[i]));
-        cr_assert_eq(atomic_load(&cpus[i]->slot_state), RUN_SLOT_NONE, "nothing is tracked");
+        cr_assert(run_slot_acquire(CPU(cpus[i])));
+        cr_assert_eq(atomic_load(&cpus[i]->cs.slot_state), RUN_SLOT_NONE, "nothing is tracked");
     }
-    run_slots_reset(cpus, NCPU, 0);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(0);
     cr_assert_not(run_slots_limited());
 }
 
@@ -374,31 +381,31 @@ static void wait_flag(_Atomic bool *f)
 static void *boost_b(void *arg)
 {
     RISCVCPU *cpu = arg;
-    run_slot_thread_start(cpu);
-    if (run_slot_acquire(cpu)) {
+    run_slot_thread_start(CPU(cpu));
+    if (run_slot_acquire(CPU(cpu))) {
         atomic_store(&phase_b, 1);
         int64_t t0 = now_ns();
-        while (!run_slot_spin_handover(cpu) && now_ns() - t0 < 2000000000LL) {
+        while (!run_slot_spin_handover(CPU(cpu)) && now_ns() - t0 < 2000000000LL) {
         }
-        run_slot_handover(cpu);
+        run_slot_handover(CPU(cpu));
         atomic_store(&phase_b, 2);
         acquire_or_give_up(cpu);
         atomic_store(&phase_b, 3);
         wait_flag(&release_b);
     }
-    run_slot_thread_stop(cpu);
+    run_slot_thread_stop(CPU(cpu));
     return NULL;
 }
 
 static void *boost_c(void *arg)
 {
     RISCVCPU *cpu = arg;
-    run_slot_thread_start(cpu);
+    run_slot_thread_start(CPU(cpu));
     if (acquire_or_give_up(cpu)) {
         atomic_store(&phase_c, 1);
         wait_flag(&release_c);
     }
-    run_slot_thread_stop(cpu);
+    run_slot_thread_stop(CPU(cpu));
     return NULL;
 }
 
@@ -413,7 +420,8 @@ static void await_int(_Atomic int *v, int want)
 
 Test(run_slots, ipi_boost_puts_the_target_with_the_urgent_waiters_and_the_sender_yields)
 {
-    run_slots_reset(cpus, NCPU, 1);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(1);
     RISCVCPU *a = cpus[0], *b = cpus[1], *c = cpus[2];
     atomic_store(&phase_b, 0);
     atomic_store(&phase_c, 0);
@@ -422,11 +430,11 @@ Test(run_slots, ipi_boost_puts_the_target_with_the_urgent_waiters_and_the_sender
     pthread_t tb, tc;
     cr_assert_eq(pthread_create(&tb, NULL, boost_b, b), 0);
     await_int(&phase_b, 1);                      /* B holds the only slot */
-    run_slot_thread_start(a);                    /* this thread plays vCPU A */
-    cr_assert_not(atomic_load(&a->slot_state) == RUN_SLOT_HELD);
+    run_slot_thread_start(CPU(a));                    /* this thread plays vCPU A */
+    cr_assert_not(atomic_load(&a->cs.slot_state) == RUN_SLOT_HELD);
     bool got = false;
     for (int64_t t0 = now_ns(); !got && now_ns() - t0 < 2000000000LL;) {
-        got = run_slot_acquire(a);              /* B's spin hands the slot to A */
+        got = run_slot_acquire(CPU(a));              /* B's spin hands the slot to A */
     }
     cr_assert(got, "A never got the slot from the spinning B");
     await_int(&phase_b, 2);                      /* B queued behind, as a normal waiter */
@@ -435,29 +443,29 @@ Test(run_slots, ipi_boost_puts_the_target_with_the_urgent_waiters_and_the_sender
     await_state(c, RUN_SLOT_QUEUED);             /* C: urgent (not running before) */
 
     /* A sends B an IPI: B joins the urgent class behind C, and A is asked to yield. */
-    atomic_store(&a->icount_decr, 0);
-    run_slot_boost(b);
+    atomic_store(&a->cs.icount_decr, 0);
+    run_slot_boost(CPU(b));
     struct run_slot_stats st;
     run_slots_get_stats(&st);
     cr_assert_eq(st.boosts, 1);
-    cr_assert(run_slot_handover_requested(a));
-    cr_assert_lt(atomic_load(&a->icount_decr), 0, "the sender was not kicked");
-    run_slot_boost(b);                           /* already urgent: nothing more */
+    cr_assert(run_slot_handover_requested(CPU(a)));
+    cr_assert_lt(atomic_load(&a->cs.icount_decr), 0, "the sender was not kicked");
+    run_slot_boost(CPU(b));                           /* already urgent: nothing more */
     run_slots_get_stats(&st);
     cr_assert_eq(st.boosts, 1);
 
-    run_slot_handover(a);                        /* A -> C (first urgent); A queues urgent */
+    run_slot_handover(CPU(a));                        /* A -> C (first urgent); A queues urgent */
     await_int(&phase_c, 1);
-    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_QUEUED);
-    cr_assert(a->slot_after_sleep, "the sender queued as a normal waiter, not an urgent one");
+    cr_assert_eq(atomic_load(&a->cs.slot_state), RUN_SLOT_QUEUED);
+    cr_assert(a->cs.slot_after_sleep, "the sender queued as a normal waiter, not an urgent one");
     atomic_store(&release_c, true);              /* C leaves: B is next, before A */
     await_int(&phase_b, 3);
-    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_QUEUED, "A overtook the boosted B");
+    cr_assert_eq(atomic_load(&a->cs.slot_state), RUN_SLOT_QUEUED, "A overtook the boosted B");
     atomic_store(&release_b, true);
     pthread_join(tc, NULL);
     pthread_join(tb, NULL);
-    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_HELD, "A gets the slot last");
-    run_slot_thread_stop(a);
+    cr_assert_eq(atomic_load(&a->cs.slot_state), RUN_SLOT_HELD, "A gets the slot last");
+    run_slot_thread_stop(CPU(a));
 }
 
 /* ---- spin handover skips spinners --------------------------------------------------------- */
@@ -473,27 +481,27 @@ typedef struct {
 static void *scripted_owner(void *arg)
 {
     Scripted *o = arg;
-    run_slot_thread_start(o->cpu);
+    run_slot_thread_start(CPU(o->cpu));
     for (;;) {
         int cmd = atomic_load(&o->cmd);
         int64_t t0 = now_ns();
         switch (cmd) {
         case CMD_ACQUIRE:
-            while (!run_slot_acquire(o->cpu) && now_ns() - t0 < 2000000000LL) {
+            while (!run_slot_acquire(CPU(o->cpu)) && now_ns() - t0 < 2000000000LL) {
             }
             break;
         case CMD_SPIN_HANDOVER:
-            while (!run_slot_spin_handover(o->cpu) && now_ns() - t0 < 2000000000LL) {
+            while (!run_slot_spin_handover(CPU(o->cpu)) && now_ns() - t0 < 2000000000LL) {
             }
-            run_slot_handover(o->cpu);
+            run_slot_handover(CPU(o->cpu));
             break;
         case CMD_TURN_END:
-            while (!run_slot_handover_requested(o->cpu) && now_ns() - t0 < 2000000000LL) {
+            while (!run_slot_handover_requested(CPU(o->cpu)) && now_ns() - t0 < 2000000000LL) {
             }
-            run_slot_handover(o->cpu);
+            run_slot_handover(CPU(o->cpu));
             break;
         case CMD_EXIT:
-            run_slot_thread_stop(o->cpu);
+            run_slot_thread_stop(CPU(o->cpu));
             return NULL;
         default:
             sleep_us(20);
@@ -512,14 +520,15 @@ static void await_done(Scripted *o)
 {
     int64_t t0 = now_ns();
     while (atomic_load(&o->cmd) != CMD_NONE) {
-        cr_assert_lt(now_ns() - t0, 3000000000LL, "vCPU %u stuck", o->cpu->index);
+        cr_assert_lt(now_ns() - t0, 3000000000LL, "vCPU %u stuck", o->cpu->cs.index);
         sleep_us(20);
     }
 }
 
 Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
 {
-    run_slots_reset(cpus, NCPU, 1);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(1);
     Scripted s = { .cpu = cpus[1] }, n = { .cpu = cpus[2] }, h = { .cpu = cpus[3] };
     pthread_t ts, tn, th;
     cr_assert_eq(pthread_create(&ts, NULL, scripted_owner, &s), 0);
@@ -539,13 +548,13 @@ Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
     post(&n, CMD_TURN_END);                      /* N's turn ends: H holds, queue [S, N] */
     await_done(&n);
     await_done(&h);
-    cr_assert_eq(atomic_load(&s.cpu->slot_state), RUN_SLOT_QUEUED);
+    cr_assert_eq(atomic_load(&s.cpu->cs.slot_state), RUN_SLOT_QUEUED);
     post(&n, CMD_ACQUIRE);
     post(&h, CMD_SPIN_HANDOVER);                 /* H spins: the slot skips S for N */
     await_done(&h);
     await_done(&n);
-    cr_assert_eq(atomic_load(&n.cpu->slot_state), RUN_SLOT_HELD, "the slot went to a spinner");
-    cr_assert_eq(atomic_load(&s.cpu->slot_state), RUN_SLOT_QUEUED);
+    cr_assert_eq(atomic_load(&n.cpu->cs.slot_state), RUN_SLOT_HELD, "the slot went to a spinner");
+    cr_assert_eq(atomic_load(&s.cpu->cs.slot_state), RUN_SLOT_QUEUED);
 
     post(&n, CMD_EXIT);                          /* S (waiting in ACQUIRE) gets it next */
     pthread_join(tn, NULL);
@@ -562,30 +571,31 @@ Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
 
 Test(run_slots, handover_requested_during_an_sbi_call_is_put_off_then_asked_again)
 {
-    run_slots_reset(cpus, NCPU, 1);
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(1);
     RISCVCPU *a = cpus[0];
-    run_slot_thread_start(a);                    /* this thread plays vCPU A */
-    cr_assert(run_slot_acquire(a));
+    run_slot_thread_start(CPU(a));                    /* this thread plays vCPU A */
+    cr_assert(run_slot_acquire(CPU(a)));
     atomic_store(&b_holds, false);
     pthread_t t;
     cr_assert_eq(pthread_create(&t, NULL, waiter, cpus[1]), 0);
     await_state(cpus[1], RUN_SLOT_QUEUED);
     /* A's timer asks for the slot once the woken waiter's turn has come. */
     int64_t t0 = now_ns();
-    while (!run_slot_handover_requested(a)) {
+    while (!run_slot_handover_requested(CPU(a))) {
         cr_assert_lt(now_ns() - t0, 2000000000LL, "never asked to hand over");
     }
     /* A was answering an SBI call: the request is put off, A keeps its slot, and its timer
      * asks again RUN_SLOT_DEFER_NS later (not at once: the request was withdrawn). */
     t0 = now_ns();
-    run_slot_defer_handover(a);
-    cr_assert_eq(atomic_load(&a->slot_state), RUN_SLOT_HELD);
-    while (!run_slot_handover_requested(a)) {
+    run_slot_defer_handover(CPU(a));
+    cr_assert_eq(atomic_load(&a->cs.slot_state), RUN_SLOT_HELD);
+    while (!run_slot_handover_requested(CPU(a))) {
         cr_assert_lt(now_ns() - t0, 2000000000LL, "the deferred handover was never asked again");
     }
     cr_assert_geq(now_ns() - t0, RUN_SLOT_DEFER_NS / 2, "the request was not put off");
-    run_slot_handover(a);
+    run_slot_handover(CPU(a));
     join_waiter(t);
     cr_assert(atomic_load(&b_holds));
-    run_slot_thread_stop(a);
+    run_slot_thread_stop(CPU(a));
 }

@@ -161,23 +161,23 @@ Test(tlb_flush, fence_i_request_sets_the_flag_once)
     }
 }
 
-static void count_work(RISCVCPU *cpu, void *data)
+static void count_work(CPUState *cs, void *data)
 {
-    (void)cpu;
+    (void)cs;
     (*(int *)data)++;
 }
 
 Test(tlb_flush, queued_work_runs_in_order_on_the_owner)
 {
     int n = 0;
-    cr_assert_eq(async_run_on_cpu(cpus[1], count_work, &n), 0);
-    cr_assert_eq(async_run_on_cpu(cpus[1], count_work, &n), 0);
-    cr_assert(cpu_work_pending(&cpus[1]->work));
+    cr_assert_eq(async_run_on_cpu(CPU(cpus[1]), count_work, &n), 0);
+    cr_assert_eq(async_run_on_cpu(CPU(cpus[1]), count_work, &n), 0);
+    cr_assert(cpu_work_pending(&cpus[1]->cs.work));
     cr_assert_eq(n, 0);
-    process_queued_cpu_work(cpus[1]);
+    process_queued_cpu_work(CPU(cpus[1]));
     cr_assert_eq(n, 2);
-    cr_assert(!cpu_work_pending(&cpus[1]->work));
-    run_on_cpu(cpus[1], cpus[1], count_work, &n);   /* on itself: runs at once */
+    cr_assert(!cpu_work_pending(&cpus[1]->cs.work));
+    run_on_cpu(CPU(cpus[1]), CPU(cpus[1]), count_work, &n);   /* on itself: runs at once */
     cr_assert_eq(n, 3);
 }
 
@@ -198,11 +198,11 @@ static void *fake_owner_thread(void *arg)
 {
     FakeOwner *o = arg;
     urcu_memb_register_thread();
-    atomic_store(&o->cpu->running, true);
+    atomic_store(&o->cpu->cs.running, true);
     tlb_flush_process_mailbox(o->cpu);
     atomic_store(&o->inside, true);
     while (!atomic_load(&o->stop)) {
-        if (atomic_exchange(&o->cpu->icount_decr, 0) < 0) {
+        if (atomic_exchange(&o->cpu->cs.icount_decr, 0) < 0) {
             if (o->leave_on_kick) {
                 break;
             }
@@ -210,7 +210,7 @@ static void *fake_owner_thread(void *arg)
         }
         sched_yield();
     }
-    atomic_store(&o->cpu->running, false);
+    atomic_store(&o->cpu->cs.running, false);
     tlb_flush_owner_left(o->cpu);
     urcu_memb_unregister_thread();
     return NULL;
@@ -326,8 +326,8 @@ Test(tlb_flush, qemu_work_item_run_is_the_ack)
     char *json = stats_json("qemu");
     cr_assert(strstr(json, "\"ack_latency_ns\": {\"count\": 0, "), "%s", json);
     free(json);
-    process_queued_cpu_work(cpus[1]);
-    process_queued_cpu_work(cpus[2]);
+    process_queued_cpu_work(CPU(cpus[1]));
+    process_queued_cpu_work(CPU(cpus[2]));
     json = stats_json("qemu");
     cr_assert(strstr(json, "\"page\": {\"synced\": 0, \"async\": 1, \"targets\": 2, "), "%s",
               json);
