@@ -12,8 +12,7 @@
 int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *threads,
                      unsigned *started)
 {
-    atomic_store(&m->request_claimed, false);
-    atomic_store(&m->request, MACHINE_RUN);
+    runstate_reset(&m->run);
     for (unsigned i = 0; i < m->n_cpus; i++) {
         RISCVCPU *cpu = m->cpus[i];
         riscv_cpu_reset(cpu, entry, dtb_addr);

@@ -19,15 +19,9 @@ static void riscv_cpu_exec_left(CPUState *cs)
     tlb_flush_owner_left(riscv_cpu_of(cs));
 }
 
-static bool riscv_cpu_stop_requested(CPUState *cs)
-{
-    return machine_pending_request(riscv_cpu_of(cs)->machine) != MACHINE_RUN;
-}
-
 static const CPUStateOps riscv_cpu_state_ops = {
     .exec_entered = riscv_cpu_exec_entered,
     .exec_left = riscv_cpu_exec_left,
-    .stop_requested = riscv_cpu_stop_requested,
 };
 
 int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
@@ -42,7 +36,7 @@ int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
     if (rc) {
         return rc;
     }
-    rc = cpu_state_init(CPU(cpu), hartid, &riscv_cpu_state_ops);
+    rc = cpu_state_init(CPU(cpu), hartid, &riscv_cpu_state_ops, &machine->run);
     if (rc) {
         tlb_mailbox_destroy(&cpu->flush_mailbox);
     }

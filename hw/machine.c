@@ -15,20 +15,6 @@ uint64_t machine_read_mtime(const Machine *m)
     return (uint64_t)(clock_monotonic_ns() - m->time_base_ns) / (1000000000ULL / TIMEBASE_FREQ);
 }
 
-void machine_request(Machine *m, enum machine_request req, int exit_code)
-{
-    /* First caller wins; it publishes the exit code before the request (release, paired with
-     * the acquire in machine_pending_request). */
-    if (atomic_exchange_explicit(&m->request_claimed, true, memory_order_acq_rel)) {
-        return;
-    }
-    atomic_store_explicit(&m->exit_code, exit_code, memory_order_relaxed);
-    atomic_store_explicit(&m->request, (int)req, memory_order_release);
-    for (unsigned i = 0; i < m->n_cpus; i++) {
-        vcpu_kick(CPU(m->cpus[i]));
-    }
-}
-
 void machine_set_memmap(Machine *m, MemMap *map)
 {
     tsan_release(map);                  /* see machine_memmap */

@@ -13,6 +13,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "mm/memmap.h"
+#include "sync/runstate.h"
 #include "util/tsan.h"
 
 struct RISCVCPU;
@@ -49,8 +50,6 @@ struct VTimer;
 #define VIRT_VIRTIO_SLOTS 8
 #define TIMEBASE_FREQ 10000000ULL
 
-enum machine_request { MACHINE_RUN = 0, MACHINE_POWEROFF, MACHINE_RESET };
-
 typedef struct Machine {
     const struct tlbstorm_config *cfg;
     unsigned n_cpus;
@@ -62,11 +61,9 @@ typedef struct Machine {
     MemMap *memmap;
     int64_t time_base_ns;         /* host CLOCK_MONOTONIC at mtime == 0 */
     struct VTimer *vtimer;
-    /* Any thread: the first request wins (request_claimed), then every vCPU is kicked; vCPUs
-     * poll `request` (acquire) whenever they leave guest code. */
-    _Atomic bool request_claimed;
-    _Atomic int request;
-    _Atomic int exit_code;        /* written by the winning requester before `request` */
+    /* Any thread: power-off/reset requests (sync/runstate.h); vCPUs poll it whenever they
+     * leave guest code. */
+    RunState run;
     uint64_t htif_tohost, htif_fromhost;
     bool has_htif;
     /* The built-in SBI firmware (cpu/sbi.c), or NULL when the firmware is guest code. Set up
@@ -80,7 +77,10 @@ typedef struct Machine {
 /* mtime: 10 MHz ticks since the machine started. */
 uint64_t machine_read_mtime(const Machine *m);
 /* Any thread: end the run (poweroff with exit code, or reset); kicks every vCPU. */
-void machine_request(Machine *m, enum machine_request req, int exit_code);
+static inline void machine_request(Machine *m, enum machine_request req, int exit_code)
+{
+    runstate_request(&m->run, req, exit_code);
+}
 /* Publish a new memory map (taking ownership of it) and retire the old one: every vCPU's TLB
  * is flushed (synced) and the old map is freed after an RCU grace period. The caller must not
  * be a vCPU inside guest execution, and must serialise map changes. TBs are keyed by physical
@@ -97,7 +97,7 @@ static inline const MemMap *machine_memmap(const Machine *m)
 }
 static inline enum machine_request machine_pending_request(Machine *m)
 {
-    return (enum machine_request)atomic_load_explicit(&m->request, memory_order_acquire);
+    return runstate_pending(&m->run);
 }
 
 #endif

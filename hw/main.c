@@ -234,7 +234,7 @@ int main(int argc, char **argv)
             break;
         }
         enum machine_request req = machine_pending_request(&machine);
-        status = atomic_load_explicit(&machine.exit_code, memory_order_relaxed);
+        status = runstate_exit_code(&machine.run);
         if (req != MACHINE_RESET || cfg.no_reboot) {
             break;
         }

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "sync/runstate.h"
 #include "util/cpumask.h"
 
 /* Written by the main thread while no vCPU thread runs; thread creation orders it before
@@ -11,11 +12,12 @@
 static CPUState *cpu_list[TLBSTORM_MAX_CPUS];
 static unsigned cpu_list_n;
 
-int cpu_state_init(CPUState *cs, unsigned index, const CPUStateOps *ops)
+int cpu_state_init(CPUState *cs, unsigned index, const CPUStateOps *ops, RunState *runstate)
 {
     memset(cs, 0, sizeof(*cs));
     cs->index = index;
     cs->ops = ops;
+    cs->runstate = runstate;
     return cpu_work_init(&cs->work);
 }
 

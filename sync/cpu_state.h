@@ -27,9 +27,6 @@ typedef struct CPUStateOps {
     /* Owner, right after `running` became false (seq_cst): tell requesters that may be
      * waiting for this vCPU (the shootdown handshake, mm/tlb_flush.c). */
     void (*exec_left)(CPUState *cs);
-    /* Owner, while waiting for a run slot: must the vCPU loop run first (a machine power-off
-     * or reset request)? */
-    bool (*stop_requested)(CPUState *cs);
 } CPUStateOps;
 
 enum { RUN_SLOT_NONE = 0, RUN_SLOT_QUEUED, RUN_SLOT_HELD };
@@ -49,6 +46,7 @@ struct CPUState {
     bool has_waiter;
     unsigned index;               /* vCPU number (the hart id); set before the thread starts */
     const CPUStateOps *ops;
+    struct RunState *runstate;    /* the machine's power-off/reset request (sync/runstate.h) */
     /* Any thread queues, the owner drains (sync/work.c). */
     CPUWorkQueue work;
     /* Run slots (sync/run_slots.c). slot_state: changed under the slots lock, read by the
@@ -69,7 +67,8 @@ struct CPUState {
 
 /* Owner, before the thread starts: zeroes the state and sets up the work queue. Returns 0 or
  * -errno. */
-int cpu_state_init(CPUState *cs, unsigned index, const CPUStateOps *ops)
+int cpu_state_init(CPUState *cs, unsigned index, const CPUStateOps *ops,
+                   struct RunState *runstate)
     __attribute__((warn_unused_result));
 void cpu_state_destroy(CPUState *cs);
 

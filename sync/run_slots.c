@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "sync/cpu_state.h"
+#include "sync/runstate.h"
 #include "sync/work.h"
 #include "util/clock.h"
 #include "util/cpumask.h"
@@ -385,7 +386,7 @@ bool run_slot_acquire(CPUState *cpu)
             return true;
         }
         if (cpu_work_pending(&cpu->work) ||
-            (cpu->ops && cpu->ops->stop_requested && cpu->ops->stop_requested(cpu))) {
+            (cpu->runstate && runstate_pending(cpu->runstate) != MACHINE_RUN)) {
             return false;
         }
         futex_wait_timeout(&cpu->wake_seq, seq, RUN_SLOT_BACKUP_NS);

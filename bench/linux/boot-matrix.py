@@ -9,7 +9,11 @@ bytes received by the 8250 and its interrupt count) and a 14.5 KB paste; reboot 
 boots again; with -no-reboot tlbstorm exits 0); -cpu rv64,sstc=off (SBI timer); -cpu
 rv64,sv39|sv48|sv57=on (/proc/cpuinfo "mmu"). Each on the built-in SBI and on OpenSBI.
 
-Usage: bench/linux/boot-matrix.py [--only REGEX] [--markdown] [--timeout S]
+Many harts (--many-harts, not part of the default matrix): the kernel built with
+EXTRA_CONFIG=bench/linux/many-harts.config (MANY_HARTS_IMAGE) boots to tlbsh at -smp 128 and
+512 with -m 2G; the shell reports all CPUs online and powers off.
+
+Usage: bench/linux/boot-matrix.py [--only REGEX] [--markdown] [--timeout S] [--many-harts]
        bench/linux/boot-matrix.py --repeat N [--smp 1,2,4] [--markdown]
 Environment: IMAGE, INITRD, ROOTFS (default: the build-*.sh outputs in the cache),
 TLBSTORM (default build/tlbstorm), LOGDIR (default a temporary directory, kept).
@@ -33,6 +37,8 @@ CACHE = os.environ.get('TLBSTORM_LINUX_CACHE', os.path.expanduser('~/.cache/tlbs
 IMAGE = os.environ.get('IMAGE', os.path.join(CACHE, 'build/arch/riscv/boot/Image'))
 INITRD = os.environ.get('INITRD', os.path.join(CACHE, 'initramfs.cpio'))
 ROOTFS = os.environ.get('ROOTFS', os.path.join(CACHE, 'root.img'))
+MANY_HARTS_IMAGE = os.environ.get('MANY_HARTS_IMAGE', os.path.expanduser(
+    '~/.cache/tlbstorm-linux-many-harts/build/arch/riscv/boot/Image'))
 TLBSTORM = os.environ.get('TLBSTORM', os.path.join(ROOT, 'build/tlbstorm'))
 FW_JUMP = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin'
 PROMPT = 'tlbsh# '
@@ -398,6 +404,30 @@ def satp_runner(mode):
     return run
 
 
+def run_many_harts(start, ctx):
+    """Boot to tlbsh on the NR_CPUS=512 kernel and see every hart online. The step timeout
+    covers the whole boot: at -smp 512 on 2 host cores it takes minutes."""
+    g = start(['-initrd', INITRD, '-append', 'console=ttyS0 rdinit=/bin/tlbsh'],
+              kernel=MANY_HARTS_IMAGE, mem='2G')
+    t = ctx.timeout
+    g.expect('tlbsh: ready', t)
+    g.expect(re.escape(PROMPT), t)
+    m = re.search(r'Brought up \d+ nodes?, (\d+) CPUs?', g.text)
+    if not m or int(m.group(1)) != ctx.smp:
+        raise Failed('%s of %d CPUs brought up' % (m.group(1) if m else 'no count', ctx.smp))
+    online = g.command('cat /sys/devices/system/cpu/online', t)
+    if online.strip() != '0-%d' % (ctx.smp - 1):
+        raise Failed('online CPUs %r' % online.strip())
+    init = re.search(r'\[ *([0-9.]+)\] Run /bin/tlbsh', g.text)
+    shell_at = time.monotonic() - g.start
+    g.send('poweroff\n')
+    rc = g.wait(t)
+    if rc != 0:
+        raise Failed('exit status %d' % rc)
+    return 'online %s; tlbsh at %s s guest, %.0f s wall' % (
+        online.strip(), init.group(1) if init else '?', shell_at)
+
+
 # (name, runner, smp list)
 SCENARIOS = [
     ('initramfs-tlbshoot', run_tlbshoot, [1, 2, 4, 8]),
@@ -415,6 +445,7 @@ SCENARIOS = [
     ('sv48', satp_runner('sv48'), [2]),
     ('sv57', satp_runner('sv57'), [2]),
 ]
+MANY_HARTS_SCENARIOS = [('many-harts', run_many_harts, [128, 512])]
 FIRMWARE = [('built-in', []), ('opensbi', ['-bios', FW_JUMP])]
 
 
@@ -425,8 +456,8 @@ class Ctx:
 def matrix(args):
     rows = []
     fails = 0
-    for name, runner, smps in SCENARIOS:
-        for fw, fw_args in FIRMWARE:
+    for name, runner, smps in MANY_HARTS_SCENARIOS if args.many_harts else SCENARIOS:
+        for fw, fw_args in FIRMWARE[:1] if args.many_harts else FIRMWARE:
             for smp in smps:
                 label = '%s %s smp%d' % (name, fw, smp)
                 if args.only and not re.search(args.only, label):
@@ -436,9 +467,9 @@ def matrix(args):
                 ctx.name = re.sub(r'[^A-Za-z0-9.-]+', '_', label)
                 guests = []
 
-                def start(extra, tty=False):
-                    cmd = [TLBSTORM] + fw_args + ['-M', 'virt', '-smp', str(smp), '-m', '512M',
-                                                  '-nographic', '-kernel', IMAGE] + extra
+                def start(extra, tty=False, kernel=IMAGE, mem='512M'):
+                    cmd = [TLBSTORM] + fw_args + ['-M', 'virt', '-smp', str(smp), '-m', mem,
+                                                  '-nographic', '-kernel', kernel] + extra
                     g = Guest(cmd, tty, os.path.join(args.logdir, ctx.name + '.log'))
                     guests.append(g)
                     return g
@@ -526,8 +557,12 @@ def main():
                     help='instead: time N boots (tlbshoot_iters=1) per emulator and -smp')
     ap.add_argument('--smp', default='1,2,4', help='with --repeat (default 1,2,4)')
     ap.add_argument('--logdir', default=os.environ.get('LOGDIR'))
+    ap.add_argument('--many-harts', action='store_true',
+                    help='instead: boot the NR_CPUS=512 kernel at -smp 128 and 512')
     args = ap.parse_args()
-    for f in (IMAGE, INITRD, TLBSTORM) + (() if args.repeat else (ROOTFS,)):
+    need = (MANY_HARTS_IMAGE, INITRD, TLBSTORM) if args.many_harts else \
+        (IMAGE, INITRD, TLBSTORM) + (() if args.repeat else (ROOTFS,))
+    for f in need:
         if not os.path.exists(f):
             print('boot-matrix: missing %s (run build-kernel.sh, build-initramfs.sh, '
                   'build-rootfs.sh, scripts/build.sh)' % f, file=sys.stderr)

@@ -29,8 +29,7 @@ static void setup(void)
     }
     fx_machine.n_cpus = NCPU;
     fx_machine.cpus = cpus;
-    atomic_store(&fx_machine.request, MACHINE_RUN);
-    atomic_store(&fx_machine.request_claimed, false);
+    runstate_reset(&fx_machine.run);
 }
 
 static void teardown(void)
