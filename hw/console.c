@@ -465,6 +465,9 @@ static void *console_thread(void *arg)
             in_open = false;   /* EOF or a dead input: the emulator runs on without input */
         }
     }
+    /* A closed output asks for the power-off from the vCPU (console_output_closed), so the
+     * machine can end and console_stop run before this thread saw the wake-up: say why now. */
+    handle_term_signal();
     return NULL;
 }
 
