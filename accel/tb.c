@@ -19,7 +19,7 @@
 #include "accel/interp.h"
 #include "accel/jit.h"
 #include "cpu/cpu.h"
-#include "hw/machine.h"
+#include "mm/address_space.h"
 #include "mm/guest_ram.h"
 #include "sync/exclusive.h"
 #include "util/log.h"
@@ -61,14 +61,14 @@ static int tb_match(struct cds_lfht_node *node, const void *key)
     return tb->pc == k->pc && tb->phys_pc == k->phys_pc && tb->flags == k->flags;
 }
 
-int tb_cache_init(Machine *m)
+int tb_cache_init(AddressSpace *as)
 {
     tbc.ht = cds_lfht_new_flavor(1 << 12, 1 << 12, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
                                  &urcu_memb_flavor, NULL);
     tbc.arena = mmap(NULL, TB_ARENA_SIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    tbc.n_pages = m->ram_size >> RV_PAGE_BITS;
-    tbc.ram_base = m->ram_base;
+    tbc.n_pages = as->ram_size >> RV_PAGE_BITS;
+    tbc.ram_base = as->ram_base;
     tbc.page_tbs = calloc(tbc.n_pages, sizeof(*tbc.page_tbs));
     tbc.code_pages = calloc(tbc.n_pages, 1);
     if (!tbc.ht || tbc.arena == MAP_FAILED || !tbc.page_tbs || !tbc.code_pages) {
@@ -77,7 +77,8 @@ int tb_cache_init(Machine *m)
     }
     tbc.arena_used = 0;
     jit_reset_locked();           /* no vCPU runs: nothing executes the old code */
-    m->code_pages = tbc.code_pages;
+    as->code_pages = tbc.code_pages;
+    as->code_page_written = tb_invalidate_phys_page;
     return 0;
 }
 

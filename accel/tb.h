@@ -52,8 +52,9 @@ typedef struct TranslationBlock {
 } TranslationBlock;
 
 /* Any thread, once, before vCPUs start. */
-struct Machine;
-int tb_cache_init(struct Machine *m) __attribute__((warn_unused_result));
+struct AddressSpace;
+/* Also installs the code-page record and the invalidation hook in `as`. */
+int tb_cache_init(struct AddressSpace *as) __attribute__((warn_unused_result));
 /* With no vCPU running. The calling thread must be registered with urcu: the deletions run
  * under the read lock, concurrently with the table's own resize worker. */
 void tb_cache_destroy(void);

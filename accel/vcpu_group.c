@@ -17,7 +17,7 @@ int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *t
         RISCVCPU *cpu = m->cpus[i];
         riscv_cpu_reset(cpu, entry, dtb_addr);
         tlb_flush_local(cpu);
-        cpu->code_pages = m->code_pages;
+        cpu->code_pages = m->as.code_pages;
         atomic_store(&cpu->cs.icount_decr, 0);
     }
     riscv_cpu_list_set(m->cpus, m->n_cpus);

@@ -27,6 +27,7 @@ static const CPUStateOps riscv_cpu_state_ops = {
 int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
 {
     cpu->machine = machine;
+    cpu->as = &machine->as;
     cpu->mhartid = hartid;
     cpu->misa = (2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('D') |
                 MISA_EXT('F') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') |

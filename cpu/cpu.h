@@ -106,6 +106,7 @@ enum riscv_irq {
 
 #define PMP_ENTRIES 16
 
+struct AddressSpace;
 struct Machine;
 struct TranslationBlock;
 
@@ -198,6 +199,9 @@ typedef struct RISCVCPU {
     /* Bit i: jmp_cache[i] was reached through a non-global translation of an ASID-tagged
      * mmu_idx, so an ASID flush must drop it (tb_jmp_cache_clear_nonglobal). */
     uint64_t jmp_cache_nonglobal[16384 / 64];
+    /* Set before the vCPU starts: the guest-physical address space it accesses, and the
+     * board that owns it (opaque here: only board code, hw/, looks inside). */
+    struct AddressSpace *as;
     struct Machine *machine;
     /* Built-in SBI (cpu/sbi.c). sbi_builtin: set by the main thread before the vCPU starts;
      * S-mode ecalls (and stray M-mode traps) leave guest code with EXIT_SBI. sbi_pending:

@@ -2,7 +2,7 @@
 
 #include <urcu/urcu-memb.h>
 
-#include "hw/machine.h"
+#include "mm/address_space.h"
 #include "util/log.h"
 
 #define PTE_V (1ULL << 0)
@@ -108,7 +108,7 @@ unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsi
  * an A/D update is an access fault. */
 static _Atomic uint64_t *pte_host(RISCVCPU *cpu, uint64_t pte_addr, bool *writable)
 {
-    const MemMap *map = machine_memmap(cpu->machine);
+    const MemMap *map = address_space_memmap(cpu->as);
     const MemRegion *r = memmap_lookup(map, pte_addr);
     if (!r || !r->host || pte_addr - r->base > r->size - 8) {
         return NULL;

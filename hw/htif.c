@@ -21,11 +21,11 @@
 
 static bool ram_range(Machine *m, uint64_t paddr, uint64_t len, uint8_t **host)
 {
-    if (paddr < m->ram_base || paddr - m->ram_base > m->ram_size ||
-        len > m->ram_size - (paddr - m->ram_base)) {
+    if (paddr < m->as.ram_base || paddr - m->as.ram_base > m->as.ram_size ||
+        len > m->as.ram_size - (paddr - m->as.ram_base)) {
         return false;
     }
-    *host = m->ram + (paddr - m->ram_base);
+    *host = m->as.ram + (paddr - m->as.ram_base);
     return true;
 }
 

@@ -18,7 +18,7 @@ uint64_t machine_read_mtime(const Machine *m)
 void machine_set_memmap(Machine *m, MemMap *map)
 {
     tsan_release(map);                  /* see machine_memmap */
-    MemMap *old = rcu_xchg_pointer(&m->memmap, map);
+    MemMap *old = rcu_xchg_pointer(&m->as.memmap, map);
     /* TLB entries cache what the old map said about a page (plain RAM with a host addend, or
      * TLB_SLOW): no vCPU may use them once the map changed. Synced, so that when this
      * returns every vCPU either flushed or will before it runs guest code again. */

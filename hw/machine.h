@@ -12,6 +12,7 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "mm/address_space.h"
 #include "mm/memmap.h"
 #include "sync/runstate.h"
 #include "util/tsan.h"
@@ -54,11 +55,7 @@ typedef struct Machine {
     const struct tlbstorm_config *cfg;
     unsigned n_cpus;
     struct RISCVCPU **cpus;
-    uint8_t *ram;                 /* host mapping of guest RAM */
-    uint64_t ram_base, ram_size;
-    _Atomic uint8_t *code_pages;  /* per RAM page: non-zero while a TB was translated from it */
-    /* RCU: readers hold urcu_memb_read_lock and load it with rcu_dereference. */
-    MemMap *memmap;
+    AddressSpace as;              /* guest RAM and the memory map (mm/address_space.h) */
     int64_t time_base_ns;         /* host CLOCK_MONOTONIC at mtime == 0 */
     struct VTimer *vtimer;
     /* Any thread: power-off/reset requests (sync/runstate.h); vCPUs poll it whenever they
@@ -89,11 +86,7 @@ void machine_set_memmap(Machine *m, MemMap *map);
 /* The current memory map; the caller holds urcu_memb_read_lock while it uses the result. */
 static inline const MemMap *machine_memmap(const Machine *m)
 {
-    const MemMap *map = rcu_dereference(m->memmap);
-    /* liburcu publishes with inline assembly that TSan does not see: the edge from the
-     * publisher's writes to this reader (tsan_release in machine_set_memmap). */
-    tsan_acquire(map);
-    return map;
+    return address_space_memmap(&m->as);
 }
 static inline enum machine_request machine_pending_request(Machine *m)
 {

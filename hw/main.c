@@ -184,7 +184,7 @@ int main(int argc, char **argv)
     }
     /* Before vtimer_start: the timer thread reads the time base (a data race otherwise). */
     machine.time_base_ns = clock_monotonic_ns();
-    if (tb_cache_init(&machine) != 0 || vtimer_start(&machine) != 0) {
+    if (tb_cache_init(&machine.as) != 0 || vtimer_start(&machine) != 0) {
         fprintf(stderr, "tlbstorm: out of memory\n");
         virt_destroy(&machine);
         discard_outputs(&outputs);
@@ -240,7 +240,7 @@ int main(int argc, char **argv)
         }
         /* Guest reset: images are copied in again and all translations dropped. */
         tb_cache_destroy();
-        if (virt_load(&machine, &boot, &err) != 0 || tb_cache_init(&machine) != 0) {
+        if (virt_load(&machine, &boot, &err) != 0 || tb_cache_init(&machine.as) != 0) {
             progress_stop();
             error_setg(&err, "out of memory");   /* kept if virt_load said why */
             error_prepend(&err, "reset: ");

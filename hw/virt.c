@@ -131,8 +131,8 @@ static void dma_invalidate_code(void *opaque, uint64_t paddr, uint64_t len)
 {
     Machine *m = opaque;
     for (uint64_t page = paddr & RV_PAGE_MASK; page < paddr + len; page += RV_PAGE_SIZE) {
-        uint64_t idx = (page - m->ram_base) >> RV_PAGE_BITS;
-        if (atomic_load_explicit(&m->code_pages[idx], memory_order_relaxed)) {
+        uint64_t idx = (page - m->as.ram_base) >> RV_PAGE_BITS;
+        if (atomic_load_explicit(&m->as.code_pages[idx], memory_order_relaxed)) {
             tb_invalidate_phys_page(page);
         }
     }
@@ -189,7 +189,7 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, Error *
     uart0 = plic ? ns16550_new(&uart_irq, console_tx, NULL) : NULL;
     rtc = plic ? goldfish_rtc_new(&rtc_irq, NULL, true) : NULL;
     if (cfg->remap_test_period_ns) {
-        remap_test = remap_test_new(m->ram_base, m->ram_size, cfg->remap_test_period_ns);
+        remap_test = remap_test_new(m->as.ram_base, m->as.ram_size, cfg->remap_test_period_ns);
     }
     if (!plic || !uart0 || !rtc || (cfg->remap_test_period_ns && !remap_test)) {
         error_setg(errp, "out of memory");
@@ -229,7 +229,7 @@ static int create_devices(Machine *m, const struct tlbstorm_config *cfg, Error *
             return rc;
         }
     }
-    dma_ram = (DMARam){ .host = m->ram, .base = m->ram_base, .size = m->ram_size,
+    dma_ram = (DMARam){ .host = m->as.ram, .base = m->as.ram_base, .size = m->as.ram_size,
                         .written = dma_invalidate_code, .opaque = m };
     for (unsigned n = 0; n < VIRT_VIRTIO_SLOTS; n++) {
         IRQLine irq = plic_input(VIRT_VIRTIO_IRQ + n);
@@ -253,16 +253,16 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
     memset(m, 0, sizeof(*m));
     m->cfg = cfg;
     m->n_cpus = cfg->smp;
-    m->ram_base = VIRT_RAM_BASE;
-    m->ram_size = cfg->ram_size;
-    void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
+    m->as.ram_base = VIRT_RAM_BASE;
+    m->as.ram_size = cfg->ram_size;
+    void *ram = mmap(NULL, m->as.ram_size, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED) {
         error_setg(errp, "-m: cannot allocate %llu MiB of guest RAM: %s",
-                 (unsigned long long)(m->ram_size >> 20), strerror(errno));
+                 (unsigned long long)(m->as.ram_size >> 20), strerror(errno));
         return -ENOMEM;
     }
-    m->ram = ram;
+    m->as.ram = ram;
     m->cpus = calloc(m->n_cpus, sizeof(*m->cpus));
     if (!m->cpus) {
         error_setg(errp, "out of memory");
@@ -286,7 +286,7 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
                                             .svnapot = cfg->cpu_svnapot,
                                             .svpbmt = cfg->cpu_svpbmt,
                                             .satp_mode_max = (uint8_t)cfg->cpu_satp_mode_max };
-        cpu->ram_host = m->ram;
+        cpu->ram_host = m->as.ram;
         if (tlb_init(cpu) != 0) {
             error_setg(errp, "out of memory");
             return -ENOMEM;
@@ -379,8 +379,8 @@ static int publish_memmap(Machine *m)
     if (remap_test) {
         n += remap_test_regions(remap_test, &regions[n]);
     }
-    regions[n++] = (MemRegion){ .name = "ram", .base = m->ram_base, .size = m->ram_size,
-                                .host = m->ram };
+    regions[n++] = (MemRegion){ .name = "ram", .base = m->as.ram_base, .size = m->as.ram_size,
+                                .host = m->as.ram };
     regions[n++] = (MemRegion){ .name = "mrom", .base = VIRT_MROM_BASE, .size = VIRT_MROM_SIZE,
                                 .host = mrom, .readonly = true };
     regions[n++] = (MemRegion){ .name = "sifive_test", .base = VIRT_TEST_BASE,
@@ -470,7 +470,7 @@ static int load_kernel(Machine *m, const char *path, const struct guest_ram *ram
 int virt_load(Machine *m, BootInfo *boot, Error **errp)
 {
     const struct tlbstorm_config *cfg = m->cfg;
-    struct guest_ram ram = { m->ram, m->ram_base, m->ram_size };
+    struct guest_ram ram = { m->as.ram, m->as.ram_base, m->as.ram_size };
     struct loaded_image img;
     struct placed pl = { .n = 0 };
     uint64_t kernel_addr = 0;
@@ -494,11 +494,11 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
             error_setg(errp, "-bios none: nothing to run without -kernel");
             return -EINVAL;
         }
-        rc = load_kernel(m, cfg->kernel_path, &ram, m->ram_base, &pl, &kernel_addr, errp);
+        rc = load_kernel(m, cfg->kernel_path, &ram, m->as.ram_base, &pl, &kernel_addr, errp);
         boot->entry = kernel_addr;
         break;
     case BIOS_FILE:
-        rc = loader_load_image(cfg->bios_path, &ram, m->ram_base, &img, errp);
+        rc = loader_load_image(cfg->bios_path, &ram, m->as.ram_base, &img, errp);
         if (rc) {
             error_prepend(errp, "-bios ");
             return rc;
@@ -507,7 +507,7 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
         note_htif(m, &img);
         rc = place(&pl, "-bios", img.low, img.high, errp);
         if (!rc && cfg->kernel_path) {
-            rc = loader_load_image(cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET,
+            rc = loader_load_image(cfg->kernel_path, &ram, m->as.ram_base + VIRT_KERNEL_OFFSET,
                                    &img, errp);
             if (rc) {
                 error_prepend(errp, "-kernel ");
@@ -530,7 +530,7 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
         }
         /* As QEMU with its default firmware: an ELF at its physical addresses, a raw image
          * (Linux Image, U-Boot) 2 MiB into RAM, where fw_jump would put it. */
-        rc = load_kernel(m, cfg->kernel_path, &ram, m->ram_base + VIRT_KERNEL_OFFSET, &pl,
+        rc = load_kernel(m, cfg->kernel_path, &ram, m->as.ram_base + VIRT_KERNEL_OFFSET, &pl,
                          &kernel_addr, errp);
         boot->entry = kernel_addr;
         break;
@@ -550,7 +550,7 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
         }
         /* As QEMU: far enough above the kernel that decompressing it cannot clobber the
          * initrd, yet low enough for small RAM sizes. */
-        uint64_t gap = m->ram_size / 2 < INITRD_MAX_GAP ? m->ram_size / 2 : INITRD_MAX_GAP;
+        uint64_t gap = m->as.ram_size / 2 < INITRD_MAX_GAP ? m->as.ram_size / 2 : INITRD_MAX_GAP;
         initrd_start = (kernel_addr + gap + RV_PAGE_SIZE - 1) & ~(RV_PAGE_SIZE - 1);
         rc = loader_load_raw(cfg->initrd_path, &ram, initrd_start, &img, errp);
         if (rc) {
@@ -570,7 +570,7 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
         rc = read_dtb_file(cfg->dtb_path, &fdt, &fdt_size, errp);
     } else {
         struct virt_fdt_params p = {
-            .n_harts = m->n_cpus, .ram_base = m->ram_base, .ram_size = m->ram_size,
+            .n_harts = m->n_cpus, .ram_base = m->as.ram_base, .ram_size = m->as.ram_size,
             .bootargs = cfg->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .has_plic = true, .has_rtc = true, .n_virtio = VIRT_VIRTIO_SLOTS,
             .has_remap_test = remap_test != NULL, .aclint = cfg->machine_aclint,
@@ -589,7 +589,7 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
         return rc;
     }
     /* As QEMU: at the top of RAM (below 3 GiB), aligned down to 2 MiB. */
-    uint64_t top = m->ram_base + m->ram_size < FDT_PLACE_LIMIT ? m->ram_base + m->ram_size
+    uint64_t top = m->as.ram_base + m->as.ram_size < FDT_PLACE_LIMIT ? m->as.ram_base + m->as.ram_size
                                                                 : FDT_PLACE_LIMIT;
     uint64_t fdt_addr = (top - fdt_size) & ~(FDT_ALIGN - 1);
     rc = place(&pl, "device tree", fdt_addr, fdt_addr + fdt_size, errp);
@@ -597,7 +597,7 @@ int virt_load(Machine *m, BootInfo *boot, Error **errp)
         free(fdt);
         return rc;
     }
-    memcpy(m->ram + (fdt_addr - m->ram_base), fdt, fdt_size);
+    memcpy(m->as.ram + (fdt_addr - m->as.ram_base), fdt, fdt_size);
     free(fdt);
     boot->dtb_addr = fdt_addr;
     build_reset_rom(boot->entry, fdt_addr, kernel_addr);
@@ -647,10 +647,10 @@ void virt_destroy(Machine *m)
         }
         free(m->cpus);
     }
-    free(m->memmap);
+    free(m->as.memmap);
     sbi_machine_free(m);
-    if (m->ram) {
-        munmap(m->ram, m->ram_size);
+    if (m->as.ram) {
+        munmap(m->as.ram, m->as.ram_size);
     }
     memset(m, 0, sizeof(*m));
 }

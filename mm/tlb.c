@@ -10,7 +10,7 @@
 #include "accel/tb.h"
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
-#include "hw/machine.h"
+#include "mm/address_space.h"
 #include "mm/guest_ram.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -564,7 +564,7 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     }
 
     urcu_memb_read_lock();
-    const MemMap *map = machine_memmap(cpu->machine);
+    const MemMap *map = address_space_memmap(cpu->as);
     uint64_t ppage = t.paddr & RV_PAGE_MASK;
     const MemRegion *r = memmap_lookup(map, t.paddr);
     if (!r || (access == ACCESS_STORE && r->readonly) || (access == ACCESS_FETCH && !r->host)) {
@@ -677,7 +677,7 @@ static bool access_paddr(RISCVCPU *cpu, uint64_t paddr, unsigned size, bool is_s
                          uint64_t *val)
 {
     urcu_memb_read_lock();
-    const MemMap *map = machine_memmap(cpu->machine);
+    const MemMap *map = address_space_memmap(cpu->as);
     bool ok = is_store ? memmap_write(map, paddr, size, *val)
                        : memmap_read(map, paddr, size, val);
     /* Stores that reach RAM by this path must invalidate translated code too. */
@@ -800,7 +800,7 @@ void *tlb_atomic_host(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu
 static const uint8_t *code_host_page(RISCVCPU *cpu, uint64_t paddr)
 {
     urcu_memb_read_lock();
-    const MemMap *map = machine_memmap(cpu->machine);
+    const MemMap *map = address_space_memmap(cpu->as);
     const MemRegion *r = memmap_lookup(map, paddr);
     const uint8_t *host = r && r->host ? r->host + ((paddr & RV_PAGE_MASK) - r->base) : NULL;
     urcu_memb_read_unlock();
@@ -868,15 +868,5 @@ bool tlb_code_page_survives_asid_flush(RISCVCPU *cpu, uint64_t vaddr)
 
 void tlb_notify_code_write(RISCVCPU *cpu, uint8_t *host_addr, unsigned size)
 {
-    Machine *m = cpu->machine;
-    if (host_addr < m->ram || host_addr >= m->ram + m->ram_size) {
-        return;
-    }
-    uint64_t first = (uint64_t)(host_addr - m->ram) >> RV_PAGE_BITS;
-    uint64_t last = (uint64_t)(host_addr + size - 1 - m->ram) >> RV_PAGE_BITS;
-    for (uint64_t p = first; p <= last && p < (m->ram_size >> RV_PAGE_BITS); p++) {
-        if (atomic_load_explicit(&m->code_pages[p], memory_order_relaxed)) {
-            tb_invalidate_phys_page(m->ram_base + (p << RV_PAGE_BITS));
-        }
-    }
+    address_space_notify_code_write(cpu->as, host_addr, size);
 }

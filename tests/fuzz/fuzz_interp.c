@@ -44,25 +44,25 @@ static uint8_t rom[ROM_SIZE] __attribute__((aligned(4096)));
 static void setup(void)
 {
     urcu_memb_register_thread();
-    m.ram = calloc(1, RAM_SIZE);
-    m.ram_base = RAM_BASE;
-    m.ram_size = RAM_SIZE;
+    m.as.ram = calloc(1, RAM_SIZE);
+    m.as.ram_base = RAM_BASE;
+    m.as.ram_size = RAM_SIZE;
     m.time_base_ns = clock_monotonic_ns();
     for (unsigned i = 0; i < ROM_SIZE; i++) {
         rom[i] = (uint8_t)(i * 13 + 1);
     }
     const MemRegion regions[] = {
-        { .name = "ram", .base = RAM_BASE, .size = RAM_SIZE, .host = m.ram },
+        { .name = "ram", .base = RAM_BASE, .size = RAM_SIZE, .host = m.as.ram },
         { .name = "rom", .base = ROM_BASE, .size = ROM_SIZE, .host = rom, .readonly = true },
     };
-    m.memmap = memmap_new(regions, 2);
+    m.as.memmap = memmap_new(regions, 2);
     cpu = calloc(1, sizeof(*cpu));
-    if (!m.ram || !m.memmap || !cpu || tb_cache_init(&m) != 0 ||
+    if (!m.as.ram || !m.as.memmap || !cpu || tb_cache_init(&m.as) != 0 ||
         riscv_cpu_init(cpu, &m, 0) != 0) {
         abort();
     }
-    cpu->ram_host = m.ram;
-    cpu->code_pages = m.code_pages;
+    cpu->ram_host = m.as.ram;
+    cpu->code_pages = m.as.code_pages;
     if (tlb_init(cpu) != 0) {
         abort();
     }
@@ -181,9 +181,9 @@ static void report_difference(const Outcome *a, const Outcome *b, const uint8_t 
         }
     }
     for (size_t off = 0; off < RAM_SIZE; off++) {
-        if (ram_a[off] != m.ram[off]) {
+        if (ram_a[off] != m.as.ram[off]) {
             fprintf(stderr, "interp/jit differ: RAM 0x%llx: 0x%02x vs 0x%02x\n",
-                    (unsigned long long)(RAM_BASE + off), ram_a[off], m.ram[off]);
+                    (unsigned long long)(RAM_BASE + off), ram_a[off], m.as.ram[off]);
             break;
         }
     }
@@ -205,9 +205,9 @@ static enum cpu_exit_reason run_one_tb(TranslationBlock *tb, bool use_jit)
 static void run(const uint8_t *data, size_t size, bool use_jit)
 {
     /* Fresh RAM; every page may hold TBs of the previous run. */
-    memset(m.ram, 0, RAM_SIZE);
+    memset(m.as.ram, 0, RAM_SIZE);
     size_t n = size - HEADER < RAM_SIZE ? size - HEADER : RAM_SIZE;
-    memcpy(m.ram, data + HEADER, n);
+    memcpy(m.as.ram, data + HEADER, n);
     for (uint64_t p = 0; p < RAM_SIZE; p += 4096) {
         tb_invalidate_phys_page(RAM_BASE + p);
     }
@@ -251,13 +251,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run(data, size, false);
     Outcome interp, jit;
     outcome_of(&interp);
-    memcpy(ram_after_interp, m.ram, RAM_SIZE);
+    memcpy(ram_after_interp, m.as.ram, RAM_SIZE);
     run(data, size, true);
     outcome_of(&jit);
     size_t n = size - HEADER < RAM_SIZE ? size - HEADER : RAM_SIZE;
     if (!may_observe_clock(data + HEADER, n) && !may_observe_clock(ram_after_interp, RAM_SIZE) &&
         (memcmp(&interp, &jit, sizeof(interp)) != 0 ||
-         memcmp(ram_after_interp, m.ram, RAM_SIZE) != 0)) {
+         memcmp(ram_after_interp, m.as.ram, RAM_SIZE) != 0)) {
         report_difference(&interp, &jit, ram_after_interp);
         abort();                            /* the backends disagree */
     }

@@ -30,19 +30,19 @@ int64_t stress_now_ns(void)
 /* The host's half of guest memory sharing: single-copy atomic accesses, uninstrumented. */
 __attribute__((no_sanitize_thread)) uint64_t gram_load64(StressMachine *sm, uint64_t pa)
 {
-    return __atomic_load_n((uint64_t *)(sm->m.ram + (pa - sm->m.ram_base)), __ATOMIC_ACQUIRE);
+    return __atomic_load_n((uint64_t *)(sm->m.as.ram + (pa - sm->m.as.ram_base)), __ATOMIC_ACQUIRE);
 }
 
 __attribute__((no_sanitize_thread)) void gram_store64(StressMachine *sm, uint64_t pa,
                                                       uint64_t v)
 {
-    __atomic_store_n((uint64_t *)(sm->m.ram + (pa - sm->m.ram_base)), v, __ATOMIC_RELEASE);
+    __atomic_store_n((uint64_t *)(sm->m.as.ram + (pa - sm->m.as.ram_base)), v, __ATOMIC_RELEASE);
 }
 
 __attribute__((no_sanitize_thread)) void gram_store32(StressMachine *sm, uint64_t pa,
                                                       uint32_t v)
 {
-    __atomic_store_n((uint32_t *)(sm->m.ram + (pa - sm->m.ram_base)), v, __ATOMIC_RELEASE);
+    __atomic_store_n((uint32_t *)(sm->m.as.ram + (pa - sm->m.as.ram_base)), v, __ATOMIC_RELEASE);
 }
 
 uint64_t stress_leaf_pte(unsigned frame)
@@ -89,7 +89,7 @@ int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
         tlb_set_qemu_policy(sm->m.cpus[i], mode == TLB_FLUSH_MODE_QEMU);
     }
     interp_init();
-    if (tb_cache_init(&sm->m) != 0) {
+    if (tb_cache_init(&sm->m.as) != 0) {
         error_setg(errp, "out of memory (translation cache)");
         return -1;
     }
@@ -111,10 +111,10 @@ void stress_layout_write(StressMachine *sm, unsigned n_pages, const uint64_t *ro
 {
     /* Identity-mapped global 1 GiB page over RAM (RWX, A/D preset so the walker never has to
      * update it), and root[1] -> L1[0] -> L0 for the test pages. */
-    uint64_t leaf_1g = (sm->m.ram_base >> 12) << STRESS_PTE_PPN_SHIFT | STRESS_PTE_V |
+    uint64_t leaf_1g = (sm->m.as.ram_base >> 12) << STRESS_PTE_PPN_SHIFT | STRESS_PTE_V |
                        STRESS_PTE_R | STRESS_PTE_W | STRESS_PTE_X | STRESS_PTE_G |
                        STRESS_PTE_A | STRESS_PTE_D;
-    gram_store64(sm, STRESS_PT_ROOT + 8 * (sm->m.ram_base >> 30), leaf_1g);
+    gram_store64(sm, STRESS_PT_ROOT + 8 * (sm->m.as.ram_base >> 30), leaf_1g);
     gram_store64(sm, STRESS_PT_ROOT + 8 * (STRESS_VA >> 30),
                  (STRESS_PT_L1 >> 12) << STRESS_PTE_PPN_SHIFT | STRESS_PTE_V);
     gram_store64(sm, STRESS_PT_L1, (STRESS_PT_L0 >> 12) << STRESS_PTE_PPN_SHIFT | STRESS_PTE_V);

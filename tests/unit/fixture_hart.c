@@ -67,12 +67,12 @@ void fx_setup(void)
     void *ram = mmap(NULL, FX_RAM_SIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     cr_assert_neq(ram, MAP_FAILED);
-    fx_machine.ram = ram;
-    fx_machine.ram_base = FX_RAM_BASE;
-    fx_machine.ram_size = FX_RAM_SIZE;
+    fx_machine.as.ram = ram;
+    fx_machine.as.ram_base = FX_RAM_BASE;
+    fx_machine.as.ram_size = FX_RAM_SIZE;
     /* All zero: no page holds translated code, so stores never reach the TB cache. */
-    fx_machine.code_pages = calloc(FX_RAM_SIZE >> RV_PAGE_BITS, 1);
-    cr_assert_not_null(fx_machine.code_pages);
+    fx_machine.as.code_pages = calloc(FX_RAM_SIZE >> RV_PAGE_BITS, 1);
+    cr_assert_not_null(fx_machine.as.code_pages);
     fx_machine.time_base_ns = clock_monotonic_ns();
 
     fx_rom = aligned_alloc(RV_PAGE_SIZE, FX_ROM_SIZE);
@@ -82,7 +82,7 @@ void fx_setup(void)
     }
 
     const MemRegion regions[] = {
-        { .name = "ram", .base = FX_RAM_BASE, .size = FX_RAM_SIZE, .host = fx_machine.ram },
+        { .name = "ram", .base = FX_RAM_BASE, .size = FX_RAM_SIZE, .host = fx_machine.as.ram },
         { .name = "rom", .base = FX_ROM_BASE, .size = FX_ROM_SIZE, .host = fx_rom,
           .readonly = true },
         { .name = "mmio", .base = FX_MMIO_BASE, .size = FX_MMIO_SIZE, .ops = &dev_ops,
@@ -91,8 +91,8 @@ void fx_setup(void)
           .ops = &dev_ops, .opaque = &fx_overlay },
     };
     /* Single-threaded setup: no reader exists yet, so a plain assignment publishes it. */
-    fx_machine.memmap = memmap_new(regions, sizeof(regions) / sizeof(regions[0]));
-    cr_assert_not_null(fx_machine.memmap);
+    fx_machine.as.memmap = memmap_new(regions, sizeof(regions) / sizeof(regions[0]));
+    cr_assert_not_null(fx_machine.as.memmap);
 
     pt_next = FX_PT_BASE;
     pt_root = 0;
@@ -107,9 +107,9 @@ void fx_teardown(void)
 {
     fx_free_cpu(fx_cpu);
     fx_cpu = NULL;
-    free(fx_machine.memmap);
-    free((void *)fx_machine.code_pages);
-    munmap(fx_machine.ram, FX_RAM_SIZE);
+    free(fx_machine.as.memmap);
+    free((void *)fx_machine.as.code_pages);
+    munmap(fx_machine.as.ram, FX_RAM_SIZE);
     free(fx_rom);
     memset(&fx_machine, 0, sizeof(fx_machine));
     urcu_memb_unregister_thread();
@@ -121,8 +121,8 @@ RISCVCPU *fx_new_cpu(unsigned hartid)
     cr_assert_not_null(cpu);
     cr_assert_eq(riscv_cpu_init(cpu, &fx_machine, hartid), 0);
     riscv_cpu_reset(cpu, FX_RAM_BASE, 0);
-    cpu->ram_host = fx_machine.ram;
-    cpu->code_pages = fx_machine.code_pages;
+    cpu->ram_host = fx_machine.as.ram;
+    cpu->code_pages = fx_machine.as.code_pages;
     cr_assert_eq(tlb_init(cpu), 0);
     cpu->mtvec = FX_TRAP_VECTOR;
     cpu->stvec = FX_TRAP_VECTOR;
@@ -148,7 +148,7 @@ uint8_t *fx_host(uint64_t paddr)
 {
     cr_assert(paddr >= FX_RAM_BASE && paddr - FX_RAM_BASE < FX_RAM_SIZE,
               "paddr %#llx is not in RAM", (unsigned long long)paddr);
-    return fx_machine.ram + (paddr - FX_RAM_BASE);
+    return fx_machine.as.ram + (paddr - FX_RAM_BASE);
 }
 
 uint8_t *fx_rom_host(uint64_t paddr)

@@ -26,16 +26,16 @@ static void jit_setup(void)
     if (!jit_enabled()) {
         cr_skip_test("no JIT on this host");
     }
-    fixture_code_pages = fx_machine.code_pages;
-    cr_assert_eq(tb_cache_init(&fx_machine), 0);
-    fx_cpu->code_pages = fx_machine.code_pages;
+    fixture_code_pages = fx_machine.as.code_pages;
+    cr_assert_eq(tb_cache_init(&fx_machine.as), 0);
+    fx_cpu->code_pages = fx_machine.as.code_pages;
 }
 
 static void jit_teardown(void)
 {
     tb_cache_destroy();
     jit_destroy();
-    fx_machine.code_pages = fixture_code_pages;
+    fx_machine.as.code_pages = fixture_code_pages;
     fx_teardown();
 }
 

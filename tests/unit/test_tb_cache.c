@@ -23,12 +23,12 @@ Test(tb_cache, large_table_destroyed_and_recreated)
 {
     interp_init();
     /* tb_cache_init replaces the machine's code-page map with its own, which it frees. */
-    _Atomic uint8_t *fixture_code_pages = fx_machine.code_pages;
+    _Atomic uint8_t *fixture_code_pages = fx_machine.as.code_pages;
     for (uint64_t a = CODE_BASE; a < CODE_BASE + CODE_BYTES; a += 2) {
         fx_ram_write(a, 2, C_J_SELF);
     }
     for (int round = 0; round < 8; round++) {
-        cr_assert_eq(tb_cache_init(&fx_machine), 0);
+        cr_assert_eq(tb_cache_init(&fx_machine.as), 0);
         for (uint64_t pc = CODE_BASE; pc < CODE_BASE + CODE_BYTES; pc += 2) {
             fx_cpu->pc = pc;
             TranslationBlock *tb = tb_lookup(fx_cpu);
@@ -44,7 +44,7 @@ Test(tb_cache, large_table_destroyed_and_recreated)
         tb_cache_destroy();
         tb_jmp_cache_clear(fx_cpu);
     }
-    fx_machine.code_pages = fixture_code_pages;
+    fx_machine.as.code_pages = fixture_code_pages;
 }
 
 /* An ASID flush removes only non-global translations, so the jump cache keeps the blocks
@@ -53,8 +53,8 @@ Test(tb_cache, large_table_destroyed_and_recreated)
 Test(tb_cache, asid_flush_drops_only_jump_cache_entries_of_non_global_code)
 {
     interp_init();
-    _Atomic uint8_t *fixture_code_pages = fx_machine.code_pages;
-    cr_assert_eq(tb_cache_init(&fx_machine), 0);
+    _Atomic uint8_t *fixture_code_pages = fx_machine.as.code_pages;
+    cr_assert_eq(tb_cache_init(&fx_machine.as), 0);
     const uint64_t pa_global = FX_RAM_BASE + 0x10000, pa_old = FX_RAM_BASE + 0x11000,
                    pa_new = FX_RAM_BASE + 0x12000;
     const uint64_t va_global = 0x40000000, va_user = 0x50001000;   /* other buckets */
@@ -93,7 +93,7 @@ Test(tb_cache, asid_flush_drops_only_jump_cache_entries_of_non_global_code)
     cr_assert_null(*slot_global);
     tb_cache_destroy();
     tb_jmp_cache_clear(fx_cpu);
-    fx_machine.code_pages = fixture_code_pages;
+    fx_machine.as.code_pages = fixture_code_pages;
 }
 
 /* An instruction that straddles a page end gets a TB of its own that is never cached (it
@@ -103,8 +103,8 @@ Test(tb_cache, asid_flush_drops_only_jump_cache_entries_of_non_global_code)
 Test(tb_cache, page_straddling_instruction_is_decoded_again_only_when_its_bytes_change)
 {
     interp_init();
-    _Atomic uint8_t *fixture_code_pages = fx_machine.code_pages;
-    cr_assert_eq(tb_cache_init(&fx_machine), 0);
+    _Atomic uint8_t *fixture_code_pages = fx_machine.as.code_pages;
+    cr_assert_eq(tb_cache_init(&fx_machine.as), 0);
     const uint64_t pc = FX_RAM_BASE + 0x2ffe;
     const uint32_t addi_a0_1 = 0x00100513, addi_a0_2 = 0x00200513;   /* addi a0, zero, 1/2 */
     fx_ram_write(pc, 2, addi_a0_1 & 0xffff);
@@ -127,5 +127,5 @@ Test(tb_cache, page_straddling_instruction_is_decoded_again_only_when_its_bytes_
     cr_assert_eq(again->ops[0].imm, 2);
     cr_assert_eq(atomic_load(&tb_stats.translated), translated + 2);
     tb_cache_destroy();
-    fx_machine.code_pages = fixture_code_pages;
+    fx_machine.as.code_pages = fixture_code_pages;
 }
