@@ -21,10 +21,9 @@
 #include "accel/jit.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
-#include "cpu/sbi.h"
-#include "hw/machine.h"
 #include "sync/exclusive.h"
 #include "sync/run_slots.h"
+#include "sync/runstate.h"
 #include "sync/work.h"
 #include "util/clock.h"
 #include "util/futex.h"
@@ -35,7 +34,7 @@ static bool wfi_should_wake(RISCVCPU *cpu)
 {
     /* WFI resumes on any interrupt pending in mie, whatever the global enables say. */
     return (riscv_cpu_mip(cpu) & cpu->mie) != 0 ||
-           machine_pending_request(cpu->machine) != MACHINE_RUN;
+           runstate_pending(cpu->cs.runstate) != MACHINE_RUN;
 }
 
 /* Sleep until an interrupt, a machine request or queued work. TLB flush requests do not
@@ -104,7 +103,7 @@ static bool pause_yield(RISCVCPU *cpu)
         n = online > 0 ? (int)online : 1;
         atomic_store_explicit(&host_cpus, n, memory_order_relaxed);
     }
-    if (cpu->machine->n_cpus <= (unsigned)n) {
+    if (cpu_list_count() <= (unsigned)n) {
         return false;
     }
     int64_t now = clock_monotonic_ns();
@@ -120,7 +119,7 @@ static bool pause_yield(RISCVCPU *cpu)
 static bool cpu_must_leave(RISCVCPU *cpu)
 {
     return exclusive_pending() || cpu_work_pending(&cpu->cs.work) ||
-           machine_pending_request(cpu->machine) != MACHINE_RUN ||
+           runstate_pending(cpu->cs.runstate) != MACHINE_RUN ||
            run_slot_handover_requested(CPU(cpu));
 }
 
@@ -277,11 +276,11 @@ static void *vcpu_thread(void *arg)
     RISCVCPU *cpu = arg;
     urcu_memb_register_thread();
     run_slot_thread_start(CPU(cpu));
-    while (machine_pending_request(cpu->machine) == MACHINE_RUN) {
+    while (runstate_pending(cpu->cs.runstate) == MACHINE_RUN) {
         process_queued_cpu_work(CPU(cpu));
         /* Built-in SBI: M-mode setup, SBI calls, HSM stopped/suspended harts. */
         bool answering = cpu->sbi_pending;
-        if (cpu->sbi_builtin && sbi_vcpu_run(cpu)) {
+        if (cpu->builtin_firmware && cpu->builtin_firmware(cpu)) {
             if (answering) {
                 run_slot_defer_handover(CPU(cpu));
             }

@@ -665,7 +665,7 @@ label:                                                                          
 
     /* ---- system ---- */
 L_ECALL:
-    if (cpu->sbi_builtin && cpu->priv != PRV_U) {
+    if (cpu->builtin_firmware && cpu->priv != PRV_U) {
         /* The built-in SBI answers on the vCPU thread outside guest execution, because
          * RFENCE waits for other vCPUs. In M-mode this is the ROM word mtvec points at:
          * a trap that should have been delegated, reported by the SBI. */

@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-#include "hw/machine.h"
+#include "mm/address_space.h"
+#include "sync/runstate.h"
 
 #define MISA_EXT(c) (1ULL << ((c) - 'A'))
 
@@ -24,10 +25,9 @@ static const CPUStateOps riscv_cpu_state_ops = {
     .exec_left = riscv_cpu_exec_left,
 };
 
-int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
+int riscv_cpu_init(RISCVCPU *cpu, unsigned hartid, AddressSpace *as, RunState *runstate)
 {
-    cpu->machine = machine;
-    cpu->as = &machine->as;
+    cpu->as = as;
     cpu->mhartid = hartid;
     cpu->misa = (2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('D') |
                 MISA_EXT('F') | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') |
@@ -37,7 +37,7 @@ int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
     if (rc) {
         return rc;
     }
-    rc = cpu_state_init(CPU(cpu), hartid, &riscv_cpu_state_ops, &machine->run);
+    rc = cpu_state_init(CPU(cpu), hartid, &riscv_cpu_state_ops, runstate);
     if (rc) {
         tlb_mailbox_destroy(&cpu->flush_mailbox);
     }

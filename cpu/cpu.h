@@ -108,6 +108,7 @@ enum riscv_irq {
 
 struct AddressSpace;
 struct Machine;
+struct RunState;
 struct TranslationBlock;
 
 /* What the hart implements where the ISA leaves a choice (-cpu properties). Set by the main
@@ -122,6 +123,15 @@ typedef struct RISCVCPUFeatures {
      * the privileged spec requires of Sv48 (Sv39) and Sv57 (Sv48) harts. */
     uint8_t satp_mode_max;
 } RISCVCPUFeatures;
+
+/* The platform's timer as the hart sees it, provided by the board (hw/machine.c) before the
+ * vCPU starts; NULL (no board) reads time as 0 and ignores stimecmp. Called on the owner
+ * vCPU thread. */
+typedef struct RISCVTimerOps {
+    uint64_t (*read_time)(const struct RISCVCPU *cpu);     /* the time CSR: mtime */
+    /* Sstc: stimecmp or menvcfg.STCE changed; update STIP now and arm the deadline. */
+    void (*stimecmp_changed)(struct RISCVCPU *cpu, uint64_t cmp);
+} RISCVTimerOps;
 
 /* Why the vCPU left the interpreter. */
 enum cpu_exit_reason {
@@ -203,10 +213,14 @@ typedef struct RISCVCPU {
      * board that owns it (opaque here: only board code, hw/, looks inside). */
     struct AddressSpace *as;
     struct Machine *machine;
-    /* Built-in SBI (cpu/sbi.c). sbi_builtin: set by the main thread before the vCPU starts;
-     * S-mode ecalls (and stray M-mode traps) leave guest code with EXIT_SBI. sbi_pending:
-     * owner only, cpu_exec stopped at such an ecall and the vCPU loop must answer it. */
-    bool sbi_builtin;
+    const RISCVTimerOps *timer_ops;
+    /* Built-in M-mode firmware (the board's SBI, hw/sbi.c), or NULL when the firmware is
+     * guest code. Set by the main thread before the vCPU starts. With it, S-mode ecalls (and
+     * stray M-mode traps) leave guest code with EXIT_SBI, and the vCPU loop calls it, outside
+     * guest execution: it returns true when it did the hart's work for this round (answered
+     * the call, or the hart is stopped), false to run guest code. sbi_pending: owner only,
+     * cpu_exec stopped at such an ecall and the firmware must answer it. */
+    bool (*builtin_firmware)(struct RISCVCPU *cpu);
     bool sbi_pending;
     RISCVCPUFeatures features;
     RISCVDebugState debug;        /* owner only: Sdtrig triggers (cpu/debug.h) */
@@ -214,7 +228,8 @@ typedef struct RISCVCPU {
 
 /* ---- cpu/cpu.c ---- */
 /* Returns 0 or -errno (the mailbox and work queue locks). */
-int riscv_cpu_init(RISCVCPU *cpu, struct Machine *machine, unsigned hartid)
+int riscv_cpu_init(RISCVCPU *cpu, unsigned hartid, struct AddressSpace *as,
+                   struct RunState *runstate)
     __attribute__((warn_unused_result));
 void riscv_cpu_finalize(RISCVCPU *cpu);
 /* cpu_list_set for harts (main thread, no vCPU thread running). */

@@ -4,8 +4,6 @@
  * also write it. */
 #include "cpu/cpu.h"
 
-#include "hw/machine.h"
-#include "hw/vtimer.h"
 
 enum {
     CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
@@ -45,7 +43,14 @@ enum {
 
 uint64_t riscv_read_time(const RISCVCPU *cpu)
 {
-    return machine_read_mtime(cpu->machine);
+    return cpu->timer_ops ? cpu->timer_ops->read_time(cpu) : 0;
+}
+
+static void stimecmp_changed(RISCVCPU *cpu, uint64_t cmp)
+{
+    if (cpu->timer_ops) {
+        cpu->timer_ops->stimecmp_changed(cpu, cmp);
+    }
 }
 
 static bool counter_accessible(const RISCVCPU *cpu, unsigned bit)
@@ -293,7 +298,7 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
              * fault): translations filled under the other setting must go. */
             tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
         }
-        vtimer_set_stimecmp(cpu, cpu->stimecmp);
+        stimecmp_changed(cpu, cpu->stimecmp);
         st = CSR_OK_EXIT_TB;
         break;
     }
@@ -318,7 +323,7 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
     }
     case CSR_STIMECMP:
         cpu->stimecmp = v;
-        vtimer_set_stimecmp(cpu, v);
+        stimecmp_changed(cpu, v);
         st = CSR_OK_EXIT_TB;
         break;
     case CSR_SATP: {

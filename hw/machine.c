@@ -4,11 +4,32 @@
 
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
+#include "hw/vtimer.h"
 #include "mm/tlb_flush.h"
 #include "util/clock.h"
 
 #include <stdlib.h>
 #include <urcu/urcu-memb.h>
+
+static uint64_t hart_read_time(const RISCVCPU *cpu)
+{
+    return machine_read_mtime(cpu->machine);
+}
+
+static const RISCVTimerOps machine_timer_ops = {
+    .read_time = hart_read_time,
+    .stimecmp_changed = vtimer_set_stimecmp,
+};
+
+int machine_cpu_init(Machine *m, RISCVCPU *cpu, unsigned hartid)
+{
+    int rc = riscv_cpu_init(cpu, hartid, &m->as, &m->run);
+    if (rc == 0) {
+        cpu->machine = m;
+        cpu->timer_ops = &machine_timer_ops;
+    }
+    return rc;
+}
 
 uint64_t machine_read_mtime(const Machine *m)
 {

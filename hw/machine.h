@@ -63,7 +63,7 @@ typedef struct Machine {
     RunState run;
     uint64_t htif_tohost, htif_fromhost;
     bool has_htif;
-    /* The built-in SBI firmware (cpu/sbi.c), or NULL when the firmware is guest code. Set up
+    /* The built-in SBI firmware (hw/sbi.c), or NULL when the firmware is guest code. Set up
      * by the main thread while no vCPU runs. */
     struct SBIState *sbi;
     /* At most this many vCPUs in guest code at once, 0 = no limit (sync/run_slots.h). Set
@@ -71,6 +71,11 @@ typedef struct Machine {
     unsigned run_slots;
 } Machine;
 
+/* Main thread, before the vCPU starts: riscv_cpu_init for hart `hartid` of m (its address
+ * space and run state), then attaches the board: cpu->machine and the timer. Returns 0 or
+ * -errno. */
+int machine_cpu_init(Machine *m, struct RISCVCPU *cpu, unsigned hartid)
+    __attribute__((warn_unused_result));
 /* mtime: 10 MHz ticks since the machine started. */
 uint64_t machine_read_mtime(const Machine *m);
 /* Any thread: end the run (poweroff with exit code, or reset); kicks every vCPU. */

@@ -15,7 +15,6 @@
 #include "accel/tb.h"
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
-#include "cpu/sbi.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
 #include "hw/devices.h"
@@ -24,6 +23,7 @@
 #include "hw/loader.h"
 #include "hw/plic.h"
 #include "hw/remap_test.h"
+#include "hw/sbi.h"
 #include "hw/uart.h"
 #include "hw/virt_fdt.h"
 #include "hw/virtio_blk.h"
@@ -105,7 +105,7 @@ static void build_reset_rom(uint64_t entry, uint64_t fdt_addr, uint64_t next_add
     put_le64(dyn + 32, 0);                            /* options */
     put_le64(dyn + 40, 0);                            /* boot hart */
     /* Under the built-in SBI no M-mode code exists; a trap that reaches M-mode anyway runs
-     * this ecall, which the SBI reports (cpu/sbi.c). Harmless for other firmware. */
+     * this ecall, which the SBI reports (hw/sbi.c). Harmless for other firmware. */
     put_le32(mrom + ROM_SBI_TRAP_OFF, INSN_ECALL);
 }
 
@@ -275,7 +275,7 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
             return -ENOMEM;
         }
         memset(cpu, 0, sizeof(*cpu));
-        if (riscv_cpu_init(cpu, m, i) != 0) {
+        if (machine_cpu_init(m, cpu, i) != 0) {
             free(cpu);
             error_setg(errp, "out of memory");
             return -ENOMEM;

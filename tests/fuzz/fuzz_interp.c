@@ -58,7 +58,7 @@ static void setup(void)
     m.as.memmap = memmap_new(regions, 2);
     cpu = calloc(1, sizeof(*cpu));
     if (!m.as.ram || !m.as.memmap || !cpu || tb_cache_init(&m.as) != 0 ||
-        riscv_cpu_init(cpu, &m, 0) != 0) {
+        machine_cpu_init(&m, cpu, 0) != 0) {
         abort();
     }
     cpu->ram_host = m.as.ram;

@@ -9,8 +9,8 @@
 
 #include "accel/interp.h"
 #include "accel/tb.h"
-#include "accel/vcpu_group.h"
 #include "cpu/cpu.h"
+#include "hw/vcpu_group.h"
 #include "hw/vtimer.h"
 #include "sync/exclusive.h"
 #include "util/clock.h"

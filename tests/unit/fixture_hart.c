@@ -119,7 +119,7 @@ RISCVCPU *fx_new_cpu(unsigned hartid)
 {
     RISCVCPU *cpu = calloc(1, sizeof(*cpu));
     cr_assert_not_null(cpu);
-    cr_assert_eq(riscv_cpu_init(cpu, &fx_machine, hartid), 0);
+    cr_assert_eq(machine_cpu_init(&fx_machine, cpu, hartid), 0);
     riscv_cpu_reset(cpu, FX_RAM_BASE, 0);
     cpu->ram_host = fx_machine.as.ram;
     cpu->code_pages = fx_machine.as.code_pages;

@@ -24,7 +24,7 @@ static void setup(void)
     for (unsigned i = 0; i < N_HARTS; i++) {
         m.cpus[i] = aligned_alloc(64, (sizeof(RISCVCPU) + 63) & ~(size_t)63);
         memset(m.cpus[i], 0, sizeof(RISCVCPU));
-        cr_assert_eq(riscv_cpu_init(m.cpus[i], &m, i), 0);
+        cr_assert_eq(machine_cpu_init(&m, m.cpus[i], i), 0);
     }
     m.time_base_ns = clock_monotonic_ns();
     cr_assert_eq(vtimer_start(&m), 0);

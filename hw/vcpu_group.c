@@ -1,6 +1,6 @@
-/* See accel/vcpu_group.h. The reset sequence lives here once, so that tlbstorm and the
+/* See hw/vcpu_group.h. The reset sequence lives here once, so that tlbstorm and the
  * host-side test and benchmark programs start harts the same way. */
-#include "accel/vcpu_group.h"
+#include "hw/vcpu_group.h"
 
 #include <stdatomic.h>
 

@@ -3,8 +3,8 @@
  * Callers: the main thread of tlbstorm (hw/main.c) and of the host-side stress and latency
  * programs (tests/stress/, bench/), while no vCPU of the machine runs.
  * Locking: none; the vCPUs see the reset state through pthread_create's happens-before. */
-#ifndef ACCEL_VCPU_GROUP_H
-#define ACCEL_VCPU_GROUP_H
+#ifndef HW_VCPU_GROUP_H
+#define HW_VCPU_GROUP_H
 
 #include <pthread.h>
 #include <stdint.h>

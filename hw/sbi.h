@@ -7,8 +7,8 @@
  * cpu_exec_end), because RFENCE waits for other vCPUs.
  * Locking: none. HSM states are C11 atomics changed by compare-and-swap; the console goes
  * through the UART's own lock. */
-#ifndef CPU_SBI_H
-#define CPU_SBI_H
+#ifndef HW_SBI_H
+#define HW_SBI_H
 
 #include <stdbool.h>
 #include <stdint.h>

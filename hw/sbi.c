@@ -31,7 +31,7 @@
  * NAPOT RWX over all memory, mstatus.FS = dirty, satp = 0. mtvec points at an `ecall` in the
  * reset ROM: a trap that still reaches M-mode executes it, and the resulting EXIT_SBI in
  * M-mode is reported as a fatal firmware error. */
-#include "cpu/sbi.h"
+#include "hw/sbi.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -657,7 +657,7 @@ int sbi_machine_setup(Machine *m, const SBIBoot *boot)
         h->start_addr = h->start_opaque = 0;
         h->need_setup = true;
         h->resume_non_retentive = false;
-        m->cpus[i]->sbi_builtin = true;
+        m->cpus[i]->builtin_firmware = sbi_vcpu_run;
         m->cpus[i]->sbi_pending = false;
     }
     return 0;
