@@ -213,7 +213,7 @@ static void cpu_exec(RISCVCPU *cpu)
          * before asking us to exit is visible below. */
         if (atomic_exchange_explicit(&cpu->cs.icount_decr, 0, memory_order_acquire) < 0) {
             cpu->last_tb = NULL;
-            bool acked = tlb_flush_process_mailbox(cpu);
+            bool acked = tlb_flush_process_mailbox(&cpu->tlb, &cpu->flush_mailbox);
             if (cpu_must_leave(cpu)) {
                 break;
             }

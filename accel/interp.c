@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/fpu.h"
+#include "cpu/mem_access.h"
 #include "mm/guest_ram.h"
 #include "mm/tlb.h"
 #include "util/compiler.h"
@@ -726,11 +727,11 @@ L_SFENCE_VMA:
     /* rs1 = x0: every address; rs2 = x0: every address space, global entries included
      * (privileged spec 12.2.1). QEMU's policy ignores both operands. */
     if (cpu->tlb.qemu_policy || (op->rs1 == 0 && op->rs2 == 0)) {
-        tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+        tlb_flush_by_mmuidx_local(&cpu->tlb, TLB_ASID_TAGGED_IDXMAP);
     } else if (op->rs1 == 0) {
-        tlb_flush_asid_by_mmuidx_local(cpu, (int32_t)(RS2 & 0xffff), TLB_ASID_TAGGED_IDXMAP);
+        tlb_flush_asid_by_mmuidx_local(&cpu->tlb, (int32_t)(RS2 & 0xffff), TLB_ASID_TAGGED_IDXMAP);
     } else {
-        tlb_flush_page_asid_by_mmuidx_local(cpu, RS1,
+        tlb_flush_page_asid_by_mmuidx_local(&cpu->tlb, RS1,
                                             op->rs2 == 0 ? -1 : (int32_t)(RS2 & 0xffff),
                                             TLB_ASID_TAGGED_IDXMAP);
     }

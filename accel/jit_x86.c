@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 
 #include "accel/x86_emit.h"
+#include "cpu/mem_access.h"
 #include "mm/tlb.h"
 
 #if defined(__x86_64__)

@@ -19,6 +19,7 @@
 #include "accel/interp.h"
 #include "accel/jit.h"
 #include "cpu/cpu.h"
+#include "cpu/mem_access.h"
 #include "mm/address_space.h"
 #include "mm/guest_ram.h"
 #include "sync/exclusive.h"
@@ -123,6 +124,34 @@ void tb_jmp_cache_clear_nonglobal(RISCVCPU *cpu)
         }
         cpu->jmp_cache_nonglobal[w] = 0;
     }
+}
+
+/* The jump cache is keyed by virtual pc: it follows the hart's TLB flushes. */
+static void tlb_flushed_all(CPUTLB *tlb)
+{
+    tb_jmp_cache_clear(tlb->opaque);
+}
+
+static void tlb_flushed_nonglobal(CPUTLB *tlb)
+{
+    tb_jmp_cache_clear_nonglobal(tlb->opaque);
+}
+
+static void tlb_flushed_page(CPUTLB *tlb, uint64_t page)
+{
+    tb_jmp_cache_clear_page(tlb->opaque, page);
+}
+
+static const CPUTLBOps tb_tlb_ops = {
+    .flushed_all = tlb_flushed_all,
+    .flushed_nonglobal = tlb_flushed_nonglobal,
+    .flushed_page = tlb_flushed_page,
+    .fence_i = tlb_flushed_all,
+};
+
+int tb_tlb_init(RISCVCPU *cpu)
+{
+    return tlb_init(&cpu->tlb, &tb_tlb_ops, cpu);
 }
 
 void tb_jmp_cache_clear_page(RISCVCPU *cpu, uint64_t page)
@@ -409,7 +438,7 @@ TranslationBlock *tb_lookup(RISCVCPU *cpu)
     }
     cpu->jmp_cache[h] = tb;
     uint64_t bit = 1ULL << (h % 64);
-    if (tlb_code_page_survives_asid_flush(cpu, pc)) {
+    if (tlb_code_page_survives_asid_flush(&cpu->tlb, cpu->code_mmu_idx, pc)) {
         cpu->jmp_cache_nonglobal[h / 64] &= ~bit;
     } else {
         cpu->jmp_cache_nonglobal[h / 64] |= bit;

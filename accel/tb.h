@@ -93,6 +93,9 @@ static inline TranslationBlock *tb_jmp_cache_probe(TranslationBlock *const *jmp_
     }
     return NULL;
 }
+/* The hart's TLB (tlb_init), with the jump cache following its flushes. Main thread, before
+ * the vCPU starts. Returns 0 or -ENOMEM. */
+int tb_tlb_init(struct RISCVCPU *cpu) __attribute__((warn_unused_result));
 void tb_jmp_cache_clear(struct RISCVCPU *cpu);
 /* After an ASID flush: drop only the entries reached through translations it removed. */
 void tb_jmp_cache_clear_nonglobal(struct RISCVCPU *cpu);

@@ -164,7 +164,7 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < warmup + samples; i++) {
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
-            tlb_flush_cpus(&sm.m, NULL, &(CPUMask){ .bits = { mask } }, &q, true);
+            tlb_flush_cpus(NULL, &(CPUMask){ .bits = { mask } }, &q, true);
             clock_gettime(CLOCK_MONOTONIC, &t1);
             if (i >= warmup) {
                 lat[i - warmup] = (t1.tv_sec - t0.tv_sec) * 1000000000LL +

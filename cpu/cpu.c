@@ -12,12 +12,13 @@
 /* How the synchronisation layer reaches this hart's TLB mailbox and machine. */
 static void riscv_cpu_exec_entered(CPUState *cs)
 {
-    tlb_flush_process_mailbox(riscv_cpu_of(cs));
+    RISCVCPU *cpu = riscv_cpu_of(cs);
+    tlb_flush_process_mailbox(&cpu->tlb, &cpu->flush_mailbox);
 }
 
 static void riscv_cpu_exec_left(CPUState *cs)
 {
-    tlb_flush_owner_left(riscv_cpu_of(cs));
+    tlb_flush_owner_left(&riscv_cpu_of(cs)->flush_mailbox);
 }
 
 static const CPUStateOps riscv_cpu_state_ops = {
@@ -53,11 +54,15 @@ void riscv_cpu_finalize(RISCVCPU *cpu)
 void riscv_cpu_list_set(RISCVCPU *const *cpus, unsigned n)
 {
     static CPUState *list[TLBSTORM_MAX_CPUS];     /* main thread only */
+    static TLBFlushCPU targets[TLBSTORM_MAX_CPUS];
     n = n < TLBSTORM_MAX_CPUS ? n : TLBSTORM_MAX_CPUS;
     for (unsigned i = 0; i < n; i++) {
         list[i] = CPU(cpus[i]);
+        targets[i] = (TLBFlushCPU){ .cs = CPU(cpus[i]), .tlb = &cpus[i]->tlb,
+                                    .mailbox = &cpus[i]->flush_mailbox };
     }
     cpu_list_set(list, n);
+    tlb_flush_set_cpus(targets, n);
 }
 
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)

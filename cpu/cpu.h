@@ -15,10 +15,6 @@
 #include "mm/tlb_flush.h"
 #include "sync/cpu_state.h"
 
-#define RV_PAGE_BITS 12
-#define RV_PAGE_SIZE (1ULL << RV_PAGE_BITS)
-#define RV_PAGE_MASK (~(RV_PAGE_SIZE - 1))
-
 enum riscv_priv { PRV_U = 0, PRV_S = 1, PRV_M = 3 };
 
 /* Softmmu contexts. Each has its own TLB, because the same virtual address may translate to

@@ -3,6 +3,7 @@
  * Callers: the owning vCPU thread. Locking: none; mip updates are atomic RMWs because devices
  * also write it. */
 #include "cpu/cpu.h"
+#include "cpu/mmu.h"
 
 
 enum {
@@ -133,7 +134,7 @@ static bool pmpaddr_locked(const RISCVCPU *cpu, unsigned i)
 
 static void after_translation_change(RISCVCPU *cpu)
 {
-    tlb_flush_local(cpu);
+    tlb_flush_local(&cpu->tlb);
 }
 
 enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, bool do_read,
@@ -296,7 +297,7 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
         if ((old_menvcfg ^ cpu->menvcfg) & MENVCFG_PBMTE) {
             /* PBMTE decides whether PTE bits 62:61 are a memory type or reserved (a page
              * fault): translations filled under the other setting must go. */
-            tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+            tlb_flush_by_mmuidx_local(&cpu->tlb, TLB_ASID_TAGGED_IDXMAP);
         }
         stimecmp_changed(cpu, cpu->stimecmp);
         st = CSR_OK_EXIT_TB;
@@ -337,7 +338,7 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
                          (((1ULL << SATP_ASID_BITS) - 1) << SATP_ASID_SHIFT) | SATP_PPN_MASK);
         /* No flush: translations are tagged by ASID (ASIDLEN = 16); the spec requires the
          * guest to sfence.vma when it reuses an ASID or changes page tables. */
-        tlb_satp_changed(cpu, old_satp, cpu->satp);
+        riscv_satp_changed(cpu, old_satp, cpu->satp);
         st = CSR_OK_EXIT_TB;
         break;
     }

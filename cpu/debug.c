@@ -137,7 +137,7 @@ bool debug_csr_write(RISCVCPU *cpu, unsigned csrno, uint64_t val)
     }
     recount(cpu);
     /* TLB entries carry TLB_WATCH marks computed from the old triggers. */
-    tlb_flush_local(cpu);
+    tlb_flush_local(&cpu->tlb);
     return true;
 }
 

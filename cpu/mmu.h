@@ -29,6 +29,14 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
 unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
                         bool *page_uniform);
 
+/* satp was written (owner): the TLB switches to the new address space, keeping the old
+ * one's tables for later, or flushes when the translation mode changed. */
+static inline void riscv_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp)
+{
+    tlb_switch_address_space(&cpu->tlb, (uint16_t)(new_satp >> SATP_ASID_SHIFT),
+                             (old_satp >> SATP_MODE_SHIFT) != (new_satp >> SATP_MODE_SHIFT));
+}
+
 static inline unsigned mmu_idx_priv(unsigned mmu_idx)
 {
     return mmu_idx == MMU_IDX_M ? PRV_M : mmu_idx == MMU_IDX_U ? PRV_U : PRV_S;

@@ -46,7 +46,7 @@ void machine_set_memmap(Machine *m, MemMap *map)
     if (m->cpus) {
         CPUMask all;
         cpumask_fill(&all, m->n_cpus);
-        tlb_flush_all_cpus_synced(m, NULL, &all);
+        tlb_flush_all_cpus_synced(NULL, &all);
     }
     if (old) {
         urcu_memb_synchronize_rcu();    /* lookups still using the old regions finish */

@@ -199,14 +199,13 @@ int main(int argc, char **argv)
         discard_outputs(&outputs);
         return 1;
     }
-    riscv_cpu_list_set(machine.cpus, machine.n_cpus);
     /* Run slots are this mode's scheduling; the QEMU baseline leaves it all to the host. */
     machine.run_slots = cfg.run_slots == RUN_SLOTS_AUTO
                             ? (cfg.flush_qemu ? 0 : run_slots_auto(machine.n_cpus))
                             : (unsigned)cfg.run_slots;
     tlb_flush_set_mode(cfg.flush_qemu ? TLB_FLUSH_MODE_QEMU : TLB_FLUSH_MODE_MAILBOX);
     for (unsigned i = 0; i < machine.n_cpus; i++) {
-        tlb_set_qemu_policy(machine.cpus[i], cfg.flush_qemu);
+        tlb_set_qemu_policy(&machine.cpus[i]->tlb, cfg.flush_qemu);
     }
 
     if (outputs.trace) {
@@ -272,9 +271,9 @@ int main(int argc, char **argv)
     if (cfg.stats) {
         const char *strategy = cfg.flush_qemu ? "qemu" : "mailbox";
         if (!outputs.stats) {
-            flush_stats_print_summary(stderr, &machine, strategy);
+            flush_stats_print_summary(stderr, strategy, machine.run_slots);
         } else {
-            flush_stats_write_json(output_file_stream(outputs.stats), &machine, strategy);
+            flush_stats_write_json(output_file_stream(outputs.stats), strategy, machine.run_slots);
             if (output_file_commit(outputs.stats, 0, &err) != 0) {
                 error_report_err(err);
                 err = NULL;

@@ -41,6 +41,7 @@
 
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
+#include "cpu/mmu.h"
 #include "hw/dma.h"
 #include "hw/machine.h"
 #include "hw/uart.h"
@@ -186,7 +187,7 @@ static void hart_setup_mmode(RISCVCPU *cpu, const SBIState *sbi)
      * Sstc, the firmware's deadline) from now on. */
     cpu->stimecmp = ~0ULL;
     set_timer(cpu, cpu->stimecmp);
-    tlb_flush_local(cpu);
+    tlb_flush_local(&cpu->tlb);
 }
 
 /* Enter S-mode at pc as HSM start and non-retentive resume do: satp = 0, sstatus.SIE = 0,
@@ -200,12 +201,12 @@ static void hart_enter_smode(RISCVCPU *cpu, uint64_t pc, uint64_t opaque)
     cpu->mstatus &= ~(MSTATUS_SIE | MSTATUS_MPRV);
     uint64_t old_satp = cpu->satp;
     cpu->satp = 0;
-    tlb_satp_changed(cpu, old_satp, 0);
+    riscv_satp_changed(cpu, old_satp, 0);
     cpu->load_res = ~0ULL;
     cpu->halted = false;
     riscv_cpu_update_mmu_idx(cpu);
     /* A (re)started hart begins with nothing cached, whatever it ran before. */
-    tlb_flush_local(cpu);
+    tlb_flush_local(&cpu->tlb);
 }
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -355,7 +356,7 @@ static SBIRet sbi_rfence(RISCVCPU *cpu, uint64_t fid, const uint64_t *a)
         }
     }
     if (!cpumask_empty(&cpus)) {
-        tlb_flush_cpus(cpu->machine, cpu, &cpus, &req, true);
+        tlb_flush_cpus(CPU(cpu), &cpus, &req, true);
     }
     return ret_val(0);
 }

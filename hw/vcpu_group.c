@@ -16,7 +16,7 @@ int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *t
     for (unsigned i = 0; i < m->n_cpus; i++) {
         RISCVCPU *cpu = m->cpus[i];
         riscv_cpu_reset(cpu, entry, dtb_addr);
-        tlb_flush_local(cpu);
+        tlb_flush_local(&cpu->tlb);
         cpu->code_pages = m->as.code_pages;
         atomic_store(&cpu->cs.icount_decr, 0);
     }

@@ -287,11 +287,13 @@ int virt_create(Machine *m, const struct tlbstorm_config *cfg, Error **errp)
                                             .svpbmt = cfg->cpu_svpbmt,
                                             .satp_mode_max = (uint8_t)cfg->cpu_satp_mode_max };
         cpu->ram_host = m->as.ram;
-        if (tlb_init(cpu) != 0) {
+        if (tb_tlb_init(cpu) != 0) {
             error_setg(errp, "out of memory");
             return -ENOMEM;
         }
     }
+    /* The harts the shootdown and exclusive sections act on, from the first memory map on. */
+    riscv_cpu_list_set(m->cpus, m->n_cpus);
     htif.m = m;
     htif.out_fd = STDOUT_FILENO;
     return create_devices(m, cfg, errp);
@@ -640,7 +642,7 @@ void virt_destroy(Machine *m)
     if (m->cpus) {
         for (unsigned i = 0; i < m->n_cpus; i++) {
             if (m->cpus[i]) {
-                tlb_destroy(m->cpus[i]);
+                tlb_destroy(&m->cpus[i]->tlb);
                 riscv_cpu_finalize(m->cpus[i]);
                 free(m->cpus[i]);
             }

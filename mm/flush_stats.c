@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cpu/cpu.h"
-#include "hw/machine.h"
 #include "mm/tlb_flush.h"
 #include "sync/run_slots.h"
 
@@ -189,12 +187,12 @@ typedef struct Totals {
     uint64_t entries;     /* current table sizes, summed */
 } Totals;
 
-static void totals(const Machine *m, Totals *t)
+static void totals(Totals *t)
 {
     memset(t, 0, sizeof(*t));
-    for (unsigned i = 0; i < m->n_cpus; i++) {
-        const RISCVCPU *c = m->cpus[i];
-        const TLBMailboxStats *s = &c->flush_mailbox.stats;
+    for (unsigned i = 0, n = tlb_flush_cpu_count(); i < n; i++) {
+        const TLBFlushCPU *c = tlb_flush_cpu(i);
+        const TLBMailboxStats *s = &c->mailbox->stats;
         for (unsigned k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
             t->received += atomic_load_explicit(&s->received[k], memory_order_relaxed);
         }
@@ -204,7 +202,7 @@ static void totals(const Machine *m, Totals *t)
         t->coalesced += atomic_load_explicit(&s->coalesced, memory_order_relaxed);
         t->escalated += atomic_load_explicit(&s->escalated, memory_order_relaxed);
         t->drains += atomic_load_explicit(&s->drains, memory_order_relaxed);
-        const CPUTLBStats *ts = &c->tlb.stats;
+        const CPUTLBStats *ts = &c->tlb->stats;
         t->tlb.fills += ts->fills;
         t->tlb.victim_hits += ts->victim_hits;
         t->tlb.flushes_full += ts->flushes_full;
@@ -217,7 +215,7 @@ static void totals(const Machine *m, Totals *t)
         t->tlb.asid_switches += ts->asid_switches;
         t->tlb.asid_context_hits += ts->asid_context_hits;
         for (unsigned j = 0; j < TLB_NB_MMU_MODES; j++) {
-            t->entries += c->tlb.f[j].mask + 1;
+            t->entries += c->tlb->f[j].mask + 1;
         }
     }
 }
@@ -227,11 +225,12 @@ static void print_us(FILE *out, int64_t ns)
     fprintf(out, "%10.1f", (double)ns / 1000.0);
 }
 
-void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy)
+void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slots)
 {
     Totals t;
-    totals(m, &t);
-    fprintf(out, "tlbstorm flush statistics (%u vCPUs, --flush=%s)\n", m->n_cpus, strategy);
+    totals(&t);
+    unsigned n_cpus = tlb_flush_cpu_count();
+    fprintf(out, "tlbstorm flush statistics (%u vCPUs, --flush=%s)\n", n_cpus, strategy);
     fprintf(out, "  remote requests   synced     async    p50 us    p99 us    max us"
             "     acks  ack p50 us  ack p99 us\n");
     for (int k = 0; k <= TLB_FLUSH_NB_KINDS; k++) {
@@ -269,13 +268,13 @@ void flush_stats_print_summary(FILE *out, const Machine *m, const char *strategy
             (unsigned long long)t.tlb.asid_context_hits);
     struct run_slot_stats rs;
     run_slots_get_stats(&rs);
-    if (m->run_slots == 0) {
+    if (run_slots == 0) {
         fprintf(out, "  run slots: off (every vCPU may be in guest code at once)\n");
     } else {
         fprintf(out, "  run slots: %u for %u vCPUs; %lu waits (mean %.1f us, max %.1f us); "
                 "handovers: %lu at slice end, %lu to woken vCPUs, %lu by spinning vCPUs; "
                 "%lu IPI boosts\n",
-                m->run_slots, m->n_cpus, rs.waits,
+                run_slots, n_cpus, rs.waits,
                 rs.waits ? rs.wait_ns_sum / 1e3 / rs.waits : 0.0, rs.wait_ns_max / 1e3,
                 rs.slice_handovers, rs.wake_handovers, rs.spin_handovers, rs.boosts);
     }
@@ -297,12 +296,13 @@ static void write_json_hist(FILE *f, const LatencyHist *hists, int kind, bool wi
             (unsigned long long)hist_sum(hists, kind));
 }
 
-void flush_stats_write_json(FILE *f, const Machine *m, const char *strategy)
+void flush_stats_write_json(FILE *f, const char *strategy, unsigned run_slots)
 {
     Totals t;
-    totals(m, &t);
+    totals(&t);
+    unsigned n_cpus = tlb_flush_cpu_count();
     fprintf(f, "{\n  \"schema\": \"tlbstorm-stats-1\",\n  \"vcpus\": %u,\n"
-            "  \"strategy\": \"%s\",\n  \"requests\": {\n", m->n_cpus, strategy);
+            "  \"strategy\": \"%s\",\n  \"requests\": {\n", n_cpus, strategy);
     for (int k = 0; k < TLB_FLUSH_NB_KINDS; k++) {
         fprintf(f, "    \"%s\": {\"synced\": %llu, \"async\": %llu, \"targets\": %llu, ",
                 tlb_flush_kind_name((unsigned)k),
@@ -340,6 +340,6 @@ void flush_stats_write_json(FILE *f, const Machine *m, const char *strategy)
     fprintf(f, "  \"run_slots\": {\"slots\": %u, \"waits\": %lu, \"wait_ns_sum\": %lu, "
             "\"wait_ns_max\": %lu, \"slice_handovers\": %lu, \"wake_handovers\": %lu, "
             "\"spin_handovers\": %lu, \"boosts\": %lu}\n}\n",
-            m->run_slots, rs.waits, rs.wait_ns_sum, rs.wait_ns_max, rs.slice_handovers,
+            run_slots, rs.waits, rs.wait_ns_sum, rs.wait_ns_max, rs.slice_handovers,
             rs.wake_handovers, rs.spin_handovers, rs.boosts);
 }

@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct Machine;
 
 /* Any thread: one request of `kind` (enum tlb_flush_kind) to n_targets other vCPUs took ns
  * nanoseconds from the call to its return (synced: until every target acknowledged or was
@@ -27,7 +26,7 @@ void flush_stats_record_ack(unsigned kind, int64_t ns);
 uint64_t flush_stats_remote_requests(void);
 /* Main thread, vCPU threads joined: the readable summary, and the JSON document described in
  * docs/measuring.md ("--stats JSON schema"). Write errors stay in the stream (ferror). */
-void flush_stats_print_summary(FILE *out, const struct Machine *m, const char *strategy);
-void flush_stats_write_json(FILE *out, const struct Machine *m, const char *strategy);
+void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slots);
+void flush_stats_write_json(FILE *out, const char *strategy, unsigned run_slots);
 
 #endif

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hw/machine.h"
 #include "mm/tlb_flush.h"
 #include "util/clock.h"
 

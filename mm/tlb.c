@@ -5,15 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <urcu/urcu-memb.h>
 
-#include "accel/tb.h"
-#include "cpu/cpu.h"
-#include "cpu/mmu.h"
-#include "mm/address_space.h"
-#include "mm/guest_ram.h"
 #include "util/clock.h"
-#include "util/log.h"
 
 static void tlb_table_clear(CPUTLBEntry *table, size_t n)
 {
@@ -100,14 +93,15 @@ static void tlb_desc_flush_and_resize(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc
     tlb_desc_clear(f, d);
 }
 
-int tlb_init(RISCVCPU *cpu)
+int tlb_init(CPUTLB *tlb, const CPUTLBOps *ops, void *opaque)
 {
-    CPUTLB *tlb = &cpu->tlb;
     memset(tlb, 0, sizeof(*tlb));
+    tlb->ops = ops;
+    tlb->opaque = opaque;
     int64_t now = clock_monotonic_ns();
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (tlb_desc_alloc(&tlb->f[i], &tlb->d[i], 1u << TLB_DEFAULT_BITS) != 0) {
-            tlb_destroy(cpu);
+            tlb_destroy(tlb);
             return -ENOMEM;
         }
         tlb->d[i].window_begin_ns = now;
@@ -119,9 +113,8 @@ int tlb_init(RISCVCPU *cpu)
     return 0;
 }
 
-void tlb_destroy(RISCVCPU *cpu)
+void tlb_destroy(CPUTLB *tlb)
 {
-    CPUTLB *tlb = &cpu->tlb;
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         tlb_desc_free(&tlb->f[i], &tlb->d[i]);
     }
@@ -133,9 +126,31 @@ void tlb_destroy(RISCVCPU *cpu)
     }
 }
 
-void tlb_set_qemu_policy(RISCVCPU *cpu, bool on)
+void tlb_set_qemu_policy(CPUTLB *tlb, bool on)
 {
-    cpu->tlb.qemu_policy = on;
+    tlb->qemu_policy = on;
+}
+
+/* The layer above keeps caches keyed by virtual address (the TB jump cache): tell it. */
+static void notify_flushed_all(CPUTLB *tlb)
+{
+    if (tlb->ops && tlb->ops->flushed_all) {
+        tlb->ops->flushed_all(tlb);
+    }
+}
+
+static void notify_flushed_nonglobal(CPUTLB *tlb)
+{
+    if (tlb->ops && tlb->ops->flushed_nonglobal) {
+        tlb->ops->flushed_nonglobal(tlb);
+    }
+}
+
+static void notify_flushed_page(CPUTLB *tlb, uint64_t page)
+{
+    if (tlb->ops && tlb->ops->flushed_page) {
+        tlb->ops->flushed_page(tlb, page);
+    }
 }
 
 static bool tlb_entry_is_empty(const CPUTLBEntry *e)
@@ -288,9 +303,8 @@ static void tlb_forget_contexts(CPUTLB *tlb)
     }
 }
 
-void tlb_flush_by_mmuidx_local(RISCVCPU *cpu, unsigned idxmap)
+void tlb_flush_by_mmuidx_local(CPUTLB *tlb, unsigned idxmap)
 {
-    CPUTLB *tlb = &cpu->tlb;
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (idxmap & (1u << i)) {
             tlb_desc_flush_and_resize(tlb, &tlb->f[i], &tlb->d[i]);
@@ -300,19 +314,18 @@ void tlb_flush_by_mmuidx_local(RISCVCPU *cpu, unsigned idxmap)
         tlb_forget_contexts(tlb);
     }
     tlb->stats.flushes_full++;
-    tb_jmp_cache_clear(cpu);
+    notify_flushed_all(tlb);
 }
 
-void tlb_flush_local(RISCVCPU *cpu)
+void tlb_flush_local(CPUTLB *tlb)
 {
-    tlb_flush_by_mmuidx_local(cpu, (1u << TLB_NB_MMU_MODES) - 1);
+    tlb_flush_by_mmuidx_local(tlb, (1u << TLB_NB_MMU_MODES) - 1);
 }
 
-void tlb_flush_asid_by_mmuidx_local(RISCVCPU *cpu, int32_t asid, unsigned idxmap)
+void tlb_flush_asid_by_mmuidx_local(CPUTLB *tlb, int32_t asid, unsigned idxmap)
 {
-    CPUTLB *tlb = &cpu->tlb;
     if (asid < 0 || tlb->qemu_policy) {
-        tlb_flush_by_mmuidx_local(cpu, idxmap);
+        tlb_flush_by_mmuidx_local(tlb, idxmap);
         return;
     }
     idxmap &= TLB_ASID_TAGGED_IDXMAP;
@@ -325,7 +338,7 @@ void tlb_flush_asid_by_mmuidx_local(RISCVCPU *cpu, int32_t asid, unsigned idxmap
         /* Global translations stay, and so do the jump-cache entries reached through them
          * (the kernel's code, under Linux): refilling those after every ASID flush was a
          * global hash-table lookup per indirect jump. */
-        tb_jmp_cache_clear_nonglobal(cpu);
+        notify_flushed_nonglobal(tlb);
     }
     for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
         if (idxmap && tlb->ctx[c].asid == asid) {
@@ -341,9 +354,8 @@ static bool asid_matches(int32_t want, int32_t have)
 }
 
 /* Page flush without the statistics and jump-cache work, for page and range flushes. */
-static void tlb_flush_one_page(RISCVCPU *cpu, uint64_t page, int32_t asid, unsigned idxmap)
+static void tlb_flush_one_page(CPUTLB *tlb, uint64_t page, int32_t asid, unsigned idxmap)
 {
-    CPUTLB *tlb = &cpu->tlb;
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (!(idxmap & (1u << i))) {
             continue;
@@ -351,7 +363,7 @@ static void tlb_flush_one_page(RISCVCPU *cpu, uint64_t page, int32_t asid, unsig
         bool tagged = i < TLB_ASID_TAGGED_MODES;
         if (!tagged || tlb->qemu_policy || asid_matches(asid, tlb->asid)) {
             if (tlb_desc_flush_page(tlb, &tlb->f[i], &tlb->d[i], page)) {
-                tb_jmp_cache_clear(cpu);
+                notify_flushed_all(tlb);
             }
         }
         if (!tagged) {
@@ -368,26 +380,26 @@ static void tlb_flush_one_page(RISCVCPU *cpu, uint64_t page, int32_t asid, unsig
     }
 }
 
-void tlb_flush_page_asid_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, int32_t asid,
+void tlb_flush_page_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, int32_t asid,
                                          unsigned idxmap)
 {
     uint64_t page = vaddr & RV_PAGE_MASK;
-    tlb_flush_one_page(cpu, page, asid, idxmap);
-    cpu->tlb.stats.flushes_page++;
-    tb_jmp_cache_clear_page(cpu, page);
+    tlb_flush_one_page(tlb, page, asid, idxmap);
+    tlb->stats.flushes_page++;
+    notify_flushed_page(tlb, page);
 }
 
-void tlb_flush_page_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, unsigned idxmap)
+void tlb_flush_page_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, unsigned idxmap)
 {
-    tlb_flush_page_asid_by_mmuidx_local(cpu, vaddr, -1, idxmap);
+    tlb_flush_page_asid_by_mmuidx_local(tlb, vaddr, -1, idxmap);
 }
 
-void tlb_flush_page_local(RISCVCPU *cpu, uint64_t vaddr)
+void tlb_flush_page_local(CPUTLB *tlb, uint64_t vaddr)
 {
-    tlb_flush_page_by_mmuidx_local(cpu, vaddr, (1u << TLB_NB_MMU_MODES) - 1);
+    tlb_flush_page_by_mmuidx_local(tlb, vaddr, (1u << TLB_NB_MMU_MODES) - 1);
 }
 
-void tlb_flush_range_asid_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, uint64_t len,
+void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t len,
                                           int32_t asid, unsigned idxmap)
 {
     uint64_t first = vaddr & RV_PAGE_MASK;
@@ -395,34 +407,31 @@ void tlb_flush_range_asid_by_mmuidx_local(RISCVCPU *cpu, uint64_t vaddr, uint64_
     if (last < vaddr || ((last - first) >> RV_PAGE_BITS) >= TLB_RANGE_MAX_PAGES) {
         /* Long ranges: cheaper to refill than to walk (QEMU does the same). */
         if (asid >= 0) {
-            tlb_flush_asid_by_mmuidx_local(cpu, asid, idxmap);
+            tlb_flush_asid_by_mmuidx_local(tlb, asid, idxmap);
             /* Global entries of the range are not covered by an ASID flush. */
-            tlb_flush_by_mmuidx_local(cpu, idxmap & ~TLB_ASID_TAGGED_IDXMAP);
+            tlb_flush_by_mmuidx_local(tlb, idxmap & ~TLB_ASID_TAGGED_IDXMAP);
         } else {
-            tlb_flush_by_mmuidx_local(cpu, idxmap);
+            tlb_flush_by_mmuidx_local(tlb, idxmap);
         }
-        cpu->tlb.stats.flushes_range++;
+        tlb->stats.flushes_range++;
         return;
     }
     for (uint64_t page = first; ; page += RV_PAGE_SIZE) {
-        tlb_flush_one_page(cpu, page, asid, idxmap);
-        tb_jmp_cache_clear_page(cpu, page);
+        tlb_flush_one_page(tlb, page, asid, idxmap);
+        notify_flushed_page(tlb, page);
         if (page == (last & RV_PAGE_MASK)) {
             break;
         }
     }
-    cpu->tlb.stats.flushes_range++;
+    tlb->stats.flushes_range++;
 }
 
-void tlb_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp)
+void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
 {
-    CPUTLB *tlb = &cpu->tlb;
-    uint64_t old_mode = old_satp >> SATP_MODE_SHIFT, new_mode = new_satp >> SATP_MODE_SHIFT;
-    uint16_t new_asid = (uint16_t)(new_satp >> SATP_ASID_SHIFT);
-    if (tlb->qemu_policy || old_mode != new_mode) {
+    if (tlb->qemu_policy || mode_changed) {
         /* QEMU flushes on every satp write. A mode change makes every cached translation
          * of the tagged contexts (including identity ones from Bare) meaningless. */
-        tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+        tlb_flush_by_mmuidx_local(tlb, TLB_ASID_TAGGED_IDXMAP);
         tlb->asid = new_asid;
         return;
     }
@@ -459,7 +468,7 @@ void tlb_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp)
                 for (unsigned j = 0; j <= i; j++) {
                     tlb_desc_free(&ctx->f[j], &ctx->d[j]);
                 }
-                tlb_flush_by_mmuidx_local(cpu, TLB_ASID_TAGGED_IDXMAP);
+                tlb_flush_by_mmuidx_local(tlb, TLB_ASID_TAGGED_IDXMAP);
                 tlb->asid = new_asid;
                 return;
             }
@@ -483,7 +492,7 @@ void tlb_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp)
     tlb->stats.asid_switches++;
     tlb->stats.asid_context_hits += hit;
     /* The jump cache is keyed by virtual pc only. */
-    tb_jmp_cache_clear(cpu);
+    notify_flushed_all(tlb);
 }
 
 static void tlb_add_large_page(CPUTLBDesc *d, uint64_t vaddr, unsigned page_bits)
@@ -505,27 +514,21 @@ static void tlb_add_large_page(CPUTLBDesc *d, uint64_t vaddr, unsigned page_bits
     d->large_sizes |= (uint8_t)(1u << tlb_large_size_class(page_bits));
 }
 
-/* What tlb_resolve found for one access. */
-typedef struct TLBResult {
-    uint8_t *host;          /* non-NULL: plain RAM, access this host byte directly */
-    uint64_t paddr;         /* otherwise go through the memory map at this address */
-} TLBResult;
-
-static uint64_t entry_tag(const CPUTLBEntry *e, enum mmu_access access)
+/* Owner only. The entry for `page` in mmu_idx's main table, after swapping it in from the
+ * victim TLB if it was there; NULL when neither holds a translation of `page` for `access`. */
+CPUTLBEntry *tlb_lookup(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, enum mmu_access access,
+                        CPUTLBEntryFull **full)
 {
-    return access == ACCESS_LOAD ? e->addr_read
-         : access == ACCESS_STORE ? e->addr_write : e->addr_code;
-}
-
-static bool victim_lookup(RISCVCPU *cpu, unsigned mmu_idx, uint64_t page,
-                          enum mmu_access access)
-{
-    CPUTLBDesc *d = &cpu->tlb.d[mmu_idx];
+    CPUTLBEntry *e = tlb_entry(tlb, mmu_idx, page);
+    size_t idx = (size_t)(e - tlb->f[mmu_idx].table);
+    CPUTLBDesc *d = &tlb->d[mmu_idx];
+    if (tlb_hit(tlb_entry_tag(e, access), page)) {
+        *full = &d->fulltlb[idx];
+        return e;
+    }
     for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
         CPUTLBEntry *ve = &d->vtable[v];
-        if ((entry_tag(ve, access) & (RV_PAGE_MASK | TLB_INVALID)) == page) {
-            CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, page);
-            size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
+        if (tlb_hit(tlb_entry_tag(ve, access), page)) {
             CPUTLBEntry tmp = *e;
             CPUTLBEntryFull tmpf = d->fulltlb[idx];
             if (tlb_entry_is_empty(e)) {
@@ -538,63 +541,20 @@ static bool victim_lookup(RISCVCPU *cpu, unsigned mmu_idx, uint64_t page,
             if (!d->fulltlb[idx].global) {
                 tlb_note_nonglobal(d, idx);
             }
-            cpu->tlb.stats.victim_hits++;
-            return true;
+            tlb->stats.victim_hits++;
+            *full = &d->fulltlb[idx];
+            return e;
         }
     }
-    return false;
+    return NULL;
 }
 
-/* Fill the entry for vaddr. Returns 0, or an exception cause. When the page cannot be cached
- * (PMP finer than a page), *direct receives the translation for this one access. */
-static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_access access,
-                    unsigned mmu_idx, TLBResult *direct, bool *filled)
+void tlb_set_page(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr, const TLBPageInfo *info)
 {
-    RISCVTranslation t;
-    int exc = riscv_translate(cpu, vaddr, access, mmu_idx, &t);
-    if (exc) {
-        return exc;
-    }
-    unsigned need = access == ACCESS_LOAD ? PAGE_READ
-                  : access == ACCESS_STORE ? PAGE_WRITE : PAGE_EXEC;
-    bool uniform;
-    unsigned pmp = riscv_pmp_prot(cpu, t.paddr, size, mmu_idx_priv(mmu_idx), &uniform);
-    if (!(pmp & need)) {
-        return access_fault_for(access);
-    }
-
-    urcu_memb_read_lock();
-    const MemMap *map = address_space_memmap(cpu->as);
-    uint64_t ppage = t.paddr & RV_PAGE_MASK;
-    const MemRegion *r = memmap_lookup(map, t.paddr);
-    if (!r || (access == ACCESS_STORE && r->readonly) || (access == ACCESS_FETCH && !r->host)) {
-        urcu_memb_read_unlock();
-        log_mask(LOG_GUEST_ERRORS, "hart %u: %s at unmapped/unsuitable paddr 0x%llx\n",
-                 cpu->cs.index, access == ACCESS_FETCH ? "fetch" : access == ACCESS_STORE ?
-                 "store" : "load", (unsigned long long)t.paddr);
-        return access_fault_for(access);
-    }
-    bool plain = memmap_page_is_plain(map, r, ppage, RV_PAGE_SIZE);
-    uint8_t *host_page = plain ? r->host + (ppage - r->base) : NULL;
-    bool readonly = r->readonly;
-    urcu_memb_read_unlock();
-
-    if (!uniform) {
-        direct->host = plain ? host_page + (t.paddr - ppage) : NULL;
-        direct->paddr = t.paddr;
-        *filled = false;
-        return 0;
-    }
-
-    unsigned prot = t.prot & pmp;
-    if (readonly) {
-        prot &= ~(unsigned)PAGE_WRITE;
-    }
     uint64_t vpage = vaddr & RV_PAGE_MASK;
-    uint64_t flags = plain ? 0 : TLB_SLOW;
-    CPUTLBDesc *d = &cpu->tlb.d[mmu_idx];
-    CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, vpage);
-    size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
+    CPUTLBDesc *d = &tlb->d[mmu_idx];
+    CPUTLBEntry *e = tlb_entry(tlb, mmu_idx, vpage);
+    size_t idx = (size_t)(e - tlb->f[mmu_idx].table);
 
     if (!tlb_entry_is_empty(e)) {
         if (!tlb_entry_is_page(e, vpage)) {
@@ -605,268 +565,33 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     } else {
         d->n_used_entries++;
     }
-    if (t.page_bits > RV_PAGE_BITS) {
-        tlb_add_large_page(d, vaddr, t.page_bits);
+    if (info->page_bits > RV_PAGE_BITS) {
+        tlb_add_large_page(d, vaddr, info->page_bits);
     }
-    /* A page a load or store trigger may match leaves the inline fast path for both kinds
-     * (an AMO checks addr_write and is a load too); the slow path checks the triggers. */
-    uint64_t watch = debug_data_active(&cpu->debug) &&
-                     (debug_page_watched(cpu, vpage, false) || debug_page_watched(cpu, vpage, true))
-                     ? TLB_WATCH : 0;
-    e->addr_read = (prot & PAGE_READ) ? vpage | flags | watch : TLB_EMPTY_TAG;
-    e->addr_write = (prot & PAGE_WRITE) ? vpage | flags | watch : TLB_EMPTY_TAG;
-    e->addr_code = (prot & PAGE_EXEC) ? vpage | flags : TLB_EMPTY_TAG;
-    e->addend = plain ? (uintptr_t)host_page - (uintptr_t)vpage : 0;
-    d->fulltlb[idx].paddr = ppage;
-    d->fulltlb[idx].page_bits = (uint8_t)t.page_bits;
-    d->fulltlb[idx].prot = (uint8_t)prot;
-    d->fulltlb[idx].global = t.global;
-    d->fulltlb[idx].asid = cpu->tlb.asid;
-    if (!t.global) {
+    uint64_t flags = info->host_page ? 0 : TLB_SLOW;
+    uint64_t data_flags = flags | (info->watch_data ? TLB_WATCH : 0);
+    e->addr_read = (info->prot & PAGE_READ) ? vpage | data_flags : TLB_EMPTY_TAG;
+    e->addr_write = (info->prot & PAGE_WRITE) ? vpage | data_flags : TLB_EMPTY_TAG;
+    e->addr_code = (info->prot & PAGE_EXEC) ? vpage | flags : TLB_EMPTY_TAG;
+    e->addend = info->host_page ? (uintptr_t)info->host_page - (uintptr_t)vpage : 0;
+    d->fulltlb[idx].paddr = info->paddr & RV_PAGE_MASK;
+    d->fulltlb[idx].page_bits = info->page_bits;
+    d->fulltlb[idx].prot = info->prot;
+    d->fulltlb[idx].global = info->global;
+    d->fulltlb[idx].asid = tlb->asid;
+    if (!info->global) {
         tlb_note_nonglobal(d, idx);
     }
-    cpu->tlb.stats.fills++;
-    *filled = true;
-    return 0;
+    tlb->stats.fills++;
 }
 
-/* Resolve one access that lies within a page: from the TLB, the victim TLB or a fill.
- * Returns false after raising the guest exception. */
-static bool tlb_resolve(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_access access,
-                        unsigned mmu_idx, TLBResult *res)
+bool tlb_code_page_survives_asid_flush(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr)
 {
-    uint64_t page = vaddr & RV_PAGE_MASK;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, page);
-        uint64_t tag = entry_tag(e, access);
-        if ((tag & (RV_PAGE_MASK | TLB_INVALID)) == page ||
-            victim_lookup(cpu, mmu_idx, page, access)) {
-            e = tlb_entry(&cpu->tlb, mmu_idx, page);
-            tag = entry_tag(e, access);
-            if (tag & TLB_SLOW) {
-                size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
-                res->host = NULL;
-                res->paddr = cpu->tlb.d[mmu_idx].fulltlb[idx].paddr | (vaddr & ~RV_PAGE_MASK);
-            } else {
-                res->host = (uint8_t *)(uintptr_t)(vaddr + e->addend);
-                res->paddr = 0;
-            }
-            return true;
-        }
-        bool filled;
-        int exc = tlb_fill(cpu, vaddr, size, access, mmu_idx, res, &filled);
-        if (exc) {
-            riscv_raise_exception(cpu, (enum riscv_exception)exc, vaddr);
-            return false;
-        }
-        if (!filled) {
-            return true;
-        }
-    }
-    /* A fill that does not produce a usable entry twice in a row is an internal bug. */
-    abort();
-}
-
-static uint64_t sign_extend(uint64_t v, unsigned size)
-{
-    unsigned shift = 64 - 8 * size;
-    return (uint64_t)((int64_t)(v << shift) >> shift);
-}
-
-static bool access_paddr(RISCVCPU *cpu, uint64_t paddr, unsigned size, bool is_store,
-                         uint64_t *val)
-{
-    urcu_memb_read_lock();
-    const MemMap *map = address_space_memmap(cpu->as);
-    bool ok = is_store ? memmap_write(map, paddr, size, *val)
-                       : memmap_read(map, paddr, size, val);
-    /* Stores that reach RAM by this path must invalidate translated code too. */
-    const MemRegion *r = is_store && ok ? memmap_lookup(map, paddr) : NULL;
-    if (r && r->host) {
-        tlb_notify_code_write(cpu, r->host + (paddr - r->base), size);
-    }
-    urcu_memb_read_unlock();
-    return ok;
-}
-
-/* One access contained in a single page. */
-static bool access_one(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
-                       bool is_store, uint64_t *val)
-{
-    enum mmu_access access = is_store ? ACCESS_STORE : ACCESS_LOAD;
-    TLBResult res;
-    if (!tlb_resolve(cpu, vaddr, size, access, mmu_idx, &res)) {
-        return false;
-    }
-    if (res.host) {
-        /* Aligned here: misaligned accesses arrive one byte at a time. */
-        if (is_store) {
-            guest_ram_store(res.host, size, *val);
-            tlb_notify_code_write(cpu, res.host, size);
-        } else {
-            *val = guest_ram_load(res.host, size);
-        }
-        return true;
-    }
-    if (!access_paddr(cpu, res.paddr, size, is_store, val)) {
-        riscv_raise_exception(cpu, access_fault_for(access), vaddr);
-        return false;
-    }
-    return true;
-}
-
-/* Misaligned accesses are emulated byte by byte (as QEMU does for plain loads and stores);
- * a store that faults part-way may leave earlier bytes written, which the spec permits. For
- * stores, every byte is first probed so that a page fault on the second page is raised
- * before anything is written. */
-static bool access_misaligned(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
-                              bool is_store, uint64_t *val)
-{
-    if (is_store) {
-        TLBResult res;
-        if (!tlb_resolve(cpu, vaddr, 1, ACCESS_STORE, mmu_idx, &res) ||
-            !tlb_resolve(cpu, vaddr + size - 1, 1, ACCESS_STORE, mmu_idx, &res)) {
-            return false;
-        }
-    }
-    uint64_t result = 0;
-    for (unsigned i = 0; i < size; i++) {
-        uint64_t b = is_store ? (*val >> (8 * i)) & 0xff : 0;
-        if (!access_one(cpu, vaddr + i, 1, mmu_idx, is_store, &b)) {
-            return false;   /* tval is the faulting byte's address, as the spec allows */
-        }
-        result |= (b & 0xff) << (8 * i);
-    }
-    if (!is_store) {
-        *val = result;
-    }
-    return true;
-}
-
-bool tlb_load_slow(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx, bool sign,
-                   uint64_t *val)
-{
-    if (__builtin_expect(debug_data_active(&cpu->debug), 0) &&
-        debug_check_data(cpu, vaddr, size, true, false)) {
-        return false;
-    }
-    uint64_t v = 0;
-    bool ok = (vaddr & (size - 1))
-        ? access_misaligned(cpu, vaddr, size, mmu_idx, false, &v)
-        : access_one(cpu, vaddr, size, mmu_idx, false, &v);
-    if (ok) {
-        *val = sign && size < 8 ? sign_extend(v, size) : v;
-    }
-    return ok;
-}
-
-bool tlb_store_slow(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
-                    uint64_t val)
-{
-    if (__builtin_expect(debug_data_active(&cpu->debug), 0) &&
-        debug_check_data(cpu, vaddr, size, false, true)) {
-        return false;
-    }
-    return (vaddr & (size - 1)) ? access_misaligned(cpu, vaddr, size, mmu_idx, true, &val)
-                                : access_one(cpu, vaddr, size, mmu_idx, true, &val);
-}
-
-void *tlb_atomic_host(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
-                      enum mmu_access access)
-{
-    if (vaddr & (size - 1)) {
-        riscv_raise_exception(cpu, access == ACCESS_LOAD ? EXCP_LOAD_ADDR_MISALIGNED
-                                                         : EXCP_STORE_ADDR_MISALIGNED, vaddr);
-        return NULL;
-    }
-    /* LR is a load; an AMO (or SC, which is not told apart here) a load and a store. */
-    if (__builtin_expect(debug_data_active(&cpu->debug), 0) &&
-        debug_check_data(cpu, vaddr, size, true, access != ACCESS_LOAD)) {
-        return NULL;
-    }
-    TLBResult res;
-    if (!tlb_resolve(cpu, vaddr, size, access, mmu_idx, &res)) {
-        return NULL;
-    }
-    if (!res.host) {
-        /* Atomics on MMIO are not supported by this platform's PMAs. */
-        riscv_raise_exception(cpu, access_fault_for(access), vaddr);
-        return NULL;
-    }
-    return res.host;
-}
-
-/* Host pointer to the RAM/ROM page backing the physical code page of paddr, or NULL. */
-static const uint8_t *code_host_page(RISCVCPU *cpu, uint64_t paddr)
-{
-    urcu_memb_read_lock();
-    const MemMap *map = address_space_memmap(cpu->as);
-    const MemRegion *r = memmap_lookup(map, paddr);
-    const uint8_t *host = r && r->host ? r->host + ((paddr & RV_PAGE_MASK) - r->base) : NULL;
-    urcu_memb_read_unlock();
-    return host;
-}
-
-int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
-                       const uint8_t **host_page, bool *single_insn)
-{
-    unsigned mmu_idx = cpu->code_mmu_idx;
-    uint64_t page = vaddr & RV_PAGE_MASK;
-    CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, page);
-    *single_insn = false;
-    if ((e->addr_code & (RV_PAGE_MASK | TLB_INVALID)) != page &&
-        !victim_lookup(cpu, mmu_idx, page, ACCESS_FETCH)) {
-        TLBResult direct;
-        bool filled;
-        int exc = tlb_fill(cpu, vaddr, 2, ACCESS_FETCH, mmu_idx, &direct, &filled);
-        if (exc) {
-            return exc;
-        }
-        if (!filled) {
-            /* Execute permission varies within the page (PMP finer than a page): nothing is
-             * cached, and the caller runs this one instruction after checking all its bytes. */
-            *paddr = direct.paddr;
-            *host_page = code_host_page(cpu, direct.paddr);
-            if (!*host_page) {
-                return EXCP_INST_ACCESS_FAULT;
-            }
-            unsigned off = (unsigned)(vaddr & ~RV_PAGE_MASK);
-            if ((guest_ram_load(*host_page + off, 1) & 3) == 3 && off + 4 <= RV_PAGE_SIZE) {
-                exc = tlb_fill(cpu, vaddr, 4, ACCESS_FETCH, mmu_idx, &direct, &filled);
-                if (exc) {
-                    return exc;
-                }
-            }
-            *single_insn = true;
-            return 0;
-        }
-    }
-    e = tlb_entry(&cpu->tlb, mmu_idx, page);
-    size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
-    *paddr = cpu->tlb.d[mmu_idx].fulltlb[idx].paddr | (vaddr & ~RV_PAGE_MASK);
-    if (e->addr_code & TLB_SLOW) {
-        /* Code in a page shared with a device: translate from the backing RAM/ROM region. */
-        *host_page = code_host_page(cpu, *paddr);
-        return *host_page ? 0 : EXCP_INST_ACCESS_FAULT;
-    }
-    *host_page = (const uint8_t *)(uintptr_t)(page + e->addend);
-    return 0;
-}
-
-bool tlb_code_page_survives_asid_flush(RISCVCPU *cpu, uint64_t vaddr)
-{
-    unsigned mmu_idx = cpu->code_mmu_idx;
     if (mmu_idx >= TLB_ASID_TAGGED_MODES) {
         return true;
     }
     uint64_t page = vaddr & RV_PAGE_MASK;
-    CPUTLBEntry *e = tlb_entry(&cpu->tlb, mmu_idx, page);
-    size_t idx = (size_t)(e - cpu->tlb.f[mmu_idx].table);
-    return (e->addr_code & (RV_PAGE_MASK | TLB_INVALID)) == page &&
-           cpu->tlb.d[mmu_idx].fulltlb[idx].global;
-}
-
-void tlb_notify_code_write(RISCVCPU *cpu, uint8_t *host_addr, unsigned size)
-{
-    address_space_notify_code_write(cpu->as, host_addr, size);
+    CPUTLBEntry *e = tlb_entry(tlb, mmu_idx, page);
+    size_t idx = (size_t)(e - tlb->f[mmu_idx].table);
+    return tlb_hit(e->addr_code, page) && tlb->d[mmu_idx].fulltlb[idx].global;
 }

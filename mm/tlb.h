@@ -1,13 +1,22 @@
-/* The per-vCPU softmmu TLB: data layout of the fast path, fill on miss, victim TLB, local flushes.
+/* The per-vCPU softmmu TLB: data layout of the fast path, lookup with the victim TLB, entry
+ * insertion, resizing, per-ASID tables and local flushes. What a translation is (the page
+ * walk, PMP, exceptions, MMIO) belongs to the target (cpu/mem_access.c), which fills entries
+ * through tlb_set_page; caches of the layer above that depend on translations (the TB jump
+ * cache) hear of flushes through CPUTLBOps.
  * Callers: the owning vCPU thread only (everything here is "_local"); other threads ask the
- * owner through the flush API of the MTTCG layer.
- * Locking: none. Fills read the memory map under the RCU read lock they take themselves. */
+ * owner through the flush API of mm/tlb_flush.h.
+ * Locking: none. */
 #ifndef MM_TLB_H
 #define MM_TLB_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The guest page the TLB maps (RISC-V base pages). */
+#define RV_PAGE_BITS 12
+#define RV_PAGE_SIZE (1ULL << RV_PAGE_BITS)
+#define RV_PAGE_MASK (~(RV_PAGE_SIZE - 1))
 
 #define TLB_NB_MMU_MODES 4
 #define TLB_VICTIM_SIZE 8
@@ -105,6 +114,18 @@ typedef struct CPUTLBStats {
     uint64_t asid_switches, asid_context_hits;
 } CPUTLBStats;
 
+struct CPUTLB;
+
+/* Set at tlb_init by the owner's creator; any hook may be NULL. Called on the owner thread
+ * after the flush, so the layer above can drop what it derived from the flushed entries. */
+typedef struct CPUTLBOps {
+    void (*flushed_all)(struct CPUTLB *tlb);          /* any entry may be gone */
+    void (*flushed_nonglobal)(struct CPUTLB *tlb);    /* non-global entries of the ASID */
+    void (*flushed_page)(struct CPUTLB *tlb, uint64_t page);
+    /* A remote fence.i (SBI): instruction fetch must see other harts' stores. */
+    void (*fence_i)(struct CPUTLB *tlb);
+} CPUTLBOps;
+
 typedef struct CPUTLB {
     CPUTLBDescFast f[TLB_NB_MMU_MODES];
     CPUTLBDesc d[TLB_NB_MMU_MODES];
@@ -113,6 +134,8 @@ typedef struct CPUTLB {
     uint64_t context_clock;
     CPUTLBContext ctx[TLB_ASID_CONTEXTS];
     CPUTLBStats stats;
+    const CPUTLBOps *ops;
+    void *opaque;                 /* the creator's, for its hooks (the owning hart) */
 } CPUTLB;
 
 static inline CPUTLBEntry *tlb_entry(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr)
@@ -121,61 +144,76 @@ static inline CPUTLBEntry *tlb_entry(CPUTLB *tlb, unsigned mmu_idx, uint64_t vad
     return &f->table[(vaddr >> 12) & f->mask];
 }
 
-struct RISCVCPU;
 enum mmu_access { ACCESS_LOAD = 0, ACCESS_STORE = 1, ACCESS_FETCH = 2 };
 
-int tlb_init(struct RISCVCPU *cpu) __attribute__((warn_unused_result));
-void tlb_destroy(struct RISCVCPU *cpu);
+/* The tag of e an access of this kind compares with. */
+static inline uint64_t tlb_entry_tag(const CPUTLBEntry *e, enum mmu_access access)
+{
+    return access == ACCESS_LOAD ? e->addr_read
+         : access == ACCESS_STORE ? e->addr_write : e->addr_code;
+}
+
+/* Does the tag translate `page` (page aligned)? The flag bits other than TLB_INVALID
+ * (TLB_SLOW, TLB_WATCH) send the fast path here but do not make the entry miss. */
+static inline bool tlb_hit(uint64_t tag, uint64_t page)
+{
+    return (tag & (RV_PAGE_MASK | TLB_INVALID)) == page;
+}
+
+int tlb_init(CPUTLB *tlb, const CPUTLBOps *ops, void *opaque) __attribute__((warn_unused_result));
+void tlb_destroy(CPUTLB *tlb);
 
 /* Local flushes (owner vCPU only). idxmap is a bit mask of mmu_idx values; asid is an
  * address space or TLB_ASID_ANY (-1). On return this vCPU's TLB holds no entry for the
- * flushed translations, in the current address space or in any kept one, and its jump
- * cache holds no TB reached through them. Flushing more than asked is always allowed. */
-void tlb_flush_local(struct RISCVCPU *cpu);
-void tlb_flush_by_mmuidx_local(struct RISCVCPU *cpu, unsigned idxmap);
+ * flushed translations, in the current address space or in any kept one, and the ops hooks
+ * have run. Flushing more than asked is always allowed. */
+void tlb_flush_local(CPUTLB *tlb);
+void tlb_flush_by_mmuidx_local(CPUTLB *tlb, unsigned idxmap);
 /* Non-global entries of one address space (sfence.vma x0, asid). */
-void tlb_flush_asid_by_mmuidx_local(struct RISCVCPU *cpu, int32_t asid, unsigned idxmap);
+void tlb_flush_asid_by_mmuidx_local(CPUTLB *tlb, int32_t asid, unsigned idxmap);
 /* Entries translating the page of vaddr: every entry derived from a leaf PTE that maps
  * vaddr, including the other 4 KiB pieces of a large page around it. */
-void tlb_flush_page_local(struct RISCVCPU *cpu, uint64_t vaddr);
-void tlb_flush_page_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr, unsigned idxmap);
-void tlb_flush_page_asid_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr, int32_t asid,
+void tlb_flush_page_local(CPUTLB *tlb, uint64_t vaddr);
+void tlb_flush_page_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, unsigned idxmap);
+void tlb_flush_page_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, int32_t asid,
                                          unsigned idxmap);
-void tlb_flush_range_asid_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr, uint64_t len,
+void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t len,
                                           int32_t asid, unsigned idxmap);
-static inline void tlb_flush_range_by_mmuidx_local(struct RISCVCPU *cpu, uint64_t vaddr,
-                                                   uint64_t len, unsigned idxmap)
+static inline void tlb_flush_range_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t len,
+                                                   unsigned idxmap)
 {
-    tlb_flush_range_asid_by_mmuidx_local(cpu, vaddr, len, -1, idxmap);
+    tlb_flush_range_asid_by_mmuidx_local(tlb, vaddr, len, -1, idxmap);
 }
-/* satp was written (owner): switch the tagged tables to the new address space, keeping the
- * old one's for later, or flush when the translation mode changed. */
-void tlb_satp_changed(struct RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp);
+/* The address space changed (satp written, owner): switch the tagged tables to new_asid's,
+ * keeping the old one's for later, or flush them when the translation mode changed. */
+void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed);
 /* Main thread, before vCPUs start: use QEMU's local flush behaviour (no ASIDs, sfence.vma and
  * satp writes flush everything, a page flush inside a large page flushes the mmu_idx). */
-void tlb_set_qemu_policy(struct RISCVCPU *cpu, bool on);
+void tlb_set_qemu_policy(CPUTLB *tlb, bool on);
 
-/* Slow paths called by the execution backend when the fast-path compare fails. cpu->pc must
- * be the pc of the accessing instruction. Return false after raising the guest exception. */
-bool tlb_load_slow(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
-                   bool sign, uint64_t *val);
-bool tlb_store_slow(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
-                    uint64_t val);
-/* Host pointer for an atomic access of `size` bytes (aligned RAM, writable). Raises the
- * right exception (misaligned, access fault, page fault) and returns NULL otherwise. */
-void *tlb_atomic_host(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
-                      enum mmu_access access);
-/* Translate a fetch of the instruction at vaddr: physical address and, for RAM/ROM, the host
- * pointer to its page. *single_insn is set when execute permission varies within the page
- * (PMP finer than a page): then only the instruction at vaddr was checked, and it must be run
- * alone and not cached. Returns 0 or the exception cause (not raised). */
-int tlb_translate_code(struct RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
-                       const uint8_t **host_page, bool *single_insn);
-/* Right after a successful tlb_translate_code of vaddr (not single_insn): would an ASID flush
- * keep the translation it used? True for a global leaf and for mmu_idx values not tagged by
- * ASID (M-mode), whose entries an ASID flush never touches. */
-bool tlb_code_page_survives_asid_flush(struct RISCVCPU *cpu, uint64_t vaddr);
-/* A store hit a RAM page that holds translated code: invalidate those TBs (after the store). */
-void tlb_notify_code_write(struct RISCVCPU *cpu, uint8_t *host_addr, unsigned size);
+/* ---- filling (owner only; cpu/mem_access.c) ---- */
+/* The main-table entry translating `page` for `access`, swapped in from the victim TLB when
+ * it was there (*full: its slow-path companion); NULL on a miss. */
+CPUTLBEntry *tlb_lookup(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, enum mmu_access access,
+                        CPUTLBEntryFull **full);
+
+/* One translation to cache (QEMU's tlb_set_page_full). */
+typedef struct TLBPageInfo {
+    uint64_t paddr;               /* physical address of the 4 KiB page */
+    uint8_t *host_page;           /* plain RAM/ROM: host address of that page; NULL sends
+                                   * every access to the slow path (TLB_SLOW) */
+    uint8_t page_bits;            /* the leaf's page size (CPUTLBEntryFull.page_bits) */
+    uint8_t prot;                 /* PAGE_READ | PAGE_WRITE | PAGE_EXEC */
+    bool global;
+    bool watch_data;              /* a load/store trigger may match: TLB_WATCH on data tags */
+} TLBPageInfo;
+/* Install the translation of vaddr's 4 KiB page in mmu_idx (the old entry at that index goes
+ * to the victim TLB), under the current ASID. */
+void tlb_set_page(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr, const TLBPageInfo *info);
+
+/* Right after a fetch translation of vaddr in mmu_idx was cached: would an ASID flush keep
+ * it? True for a global leaf and for mmu_idx values not tagged by ASID (M-mode), whose
+ * entries an ASID flush never touches. */
+bool tlb_code_page_survives_asid_flush(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr);
 
 #endif

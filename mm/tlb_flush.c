@@ -34,11 +34,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accel/tb.h"
-#include "cpu/cpu.h"
-#include "hw/machine.h"
 #include "mm/flush_stats.h"
 #include "mm/flush_trace.h"
+#include "sync/cpu_state.h"
 #include "sync/exclusive.h"
 #include "sync/work.h"
 #include "util/clock.h"
@@ -47,6 +45,27 @@
 #include "util/report.h"
 
 #define FLUSH_SPIN_ITERATIONS 50
+
+/* The vCPUs requests can target, by index. Written by the main thread while no vCPU thread
+ * runs (tlb_flush_set_cpus); thread creation orders it before every read. */
+static TLBFlushCPU flush_cpus[TLBSTORM_MAX_CPUS];
+static unsigned flush_n_cpus;
+
+void tlb_flush_set_cpus(const TLBFlushCPU *cpus, unsigned n)
+{
+    flush_n_cpus = n < TLBSTORM_MAX_CPUS ? n : TLBSTORM_MAX_CPUS;
+    memcpy(flush_cpus, cpus, flush_n_cpus * sizeof(*flush_cpus));
+}
+
+unsigned tlb_flush_cpu_count(void)
+{
+    return flush_n_cpus;
+}
+
+const TLBFlushCPU *tlb_flush_cpu(unsigned i)
+{
+    return &flush_cpus[i];
+}
 
 static enum tlb_flush_mode flush_mode = TLB_FLUSH_MODE_MAILBOX;
 
@@ -77,24 +96,31 @@ void tlb_mailbox_destroy(TLBMailbox *mb)
 
 /* ---------------------------------------------------------------- local application ---- */
 
-void tlb_flush_apply_local(RISCVCPU *cpu, const TLBFlushReq *req)
+static void notify_fence_i(CPUTLB *tlb)
+{
+    if (tlb->ops && tlb->ops->fence_i) {
+        tlb->ops->fence_i(tlb);
+    }
+}
+
+void tlb_flush_apply_local(CPUTLB *tlb, const TLBFlushReq *req)
 {
     unsigned idxmap = req->idxmap & ((1u << TLB_NB_MMU_MODES) - 1);
     switch (req->kind) {
     case TLB_FLUSH_ALL:
-        tlb_flush_by_mmuidx_local(cpu, idxmap);
+        tlb_flush_by_mmuidx_local(tlb, idxmap);
         break;
     case TLB_FLUSH_ASID:
-        tlb_flush_asid_by_mmuidx_local(cpu, req->asid, idxmap);
+        tlb_flush_asid_by_mmuidx_local(tlb, req->asid, idxmap);
         break;
     case TLB_FLUSH_PAGE:
-        tlb_flush_page_asid_by_mmuidx_local(cpu, req->addr, req->asid, idxmap);
+        tlb_flush_page_asid_by_mmuidx_local(tlb, req->addr, req->asid, idxmap);
         break;
     case TLB_FLUSH_RANGE:
-        tlb_flush_range_asid_by_mmuidx_local(cpu, req->addr, req->len, req->asid, idxmap);
+        tlb_flush_range_asid_by_mmuidx_local(tlb, req->addr, req->len, req->asid, idxmap);
         break;
     case TLB_FLUSH_FENCE_I:
-        tb_jmp_cache_clear(cpu);
+        notify_fence_i(tlb);
         break;
     default:
         break;
@@ -230,9 +256,8 @@ static void mailbox_notify(TLBMailbox *mb)
     }
 }
 
-bool tlb_flush_process_mailbox(RISCVCPU *cpu)
+bool tlb_flush_process_mailbox(CPUTLB *tlb, TLBMailbox *mb)
 {
-    TLBMailbox *mb = &cpu->flush_mailbox;
     /* seq_cst: on the entry path this load is the second half of the owner's Dekker pair. */
     uint32_t req = atomic_load_explicit(&mb->req_seq, memory_order_seq_cst);
     if (req == atomic_load_explicit(&mb->ack_seq, memory_order_relaxed)) {
@@ -251,13 +276,13 @@ bool tlb_flush_process_mailbox(RISCVCPU *cpu)
     pthread_mutex_unlock(&mb->lock);
 
     if (full) {
-        tlb_flush_by_mmuidx_local(cpu, full & ((1u << TLB_NB_MMU_MODES) - 1));
+        tlb_flush_by_mmuidx_local(tlb, full & ((1u << TLB_NB_MMU_MODES) - 1));
     }
     for (unsigned i = 0; i < n; i++) {
-        tlb_flush_apply_local(cpu, &ring[i]);
+        tlb_flush_apply_local(tlb, &ring[i]);
     }
     if (fence_i) {
-        tb_jmp_cache_clear(cpu);
+        notify_fence_i(tlb);
     }
     atomic_fetch_add_explicit(&mb->stats.drains, 1, memory_order_relaxed);
     /* Taken after the flush is applied, so it is the time the target was done; published by
@@ -269,9 +294,9 @@ bool tlb_flush_process_mailbox(RISCVCPU *cpu)
     return true;
 }
 
-void tlb_flush_owner_left(RISCVCPU *cpu)
+void tlb_flush_owner_left(TLBMailbox *mb)
 {
-    mailbox_notify(&cpu->flush_mailbox);
+    mailbox_notify(mb);
 }
 
 /* ---------------------------------------------------------------- requester -------------- */
@@ -291,14 +316,14 @@ void tlb_flush_owner_left(RISCVCPU *cpu)
  * always holds; the time is exact when the target did not drain again between acknowledging
  * s and our load (another requester's request), otherwise it is late by at most the time
  * this requester took to look. */
-static enum flush_ack target_state(RISCVCPU *t, uint32_t s, int64_t *ack_ns)
+static enum flush_ack target_state(const TLBFlushCPU *t, uint32_t s, int64_t *ack_ns)
 {
-    TLBMailbox *mb = &t->flush_mailbox;
+    TLBMailbox *mb = t->mailbox;
     if ((int32_t)(atomic_load_explicit(&mb->ack_seq, memory_order_seq_cst) - s) >= 0) {
         *ack_ns = atomic_load_explicit(&mb->ack_ns, memory_order_relaxed);
         return FLUSH_ACK_ACKED;
     }
-    if (!atomic_load_explicit(&t->cs.running, memory_order_seq_cst)) {
+    if (!atomic_load_explicit(&t->cs->running, memory_order_seq_cst)) {
         *ack_ns = clock_monotonic_ns();
         return FLUSH_ACK_LEFT;
     }
@@ -319,12 +344,12 @@ bool tlb_flush_should_yield(void)
  * running vCPU: each one, at its next TB entry, sees blocked_requesters != 0 and calls
  * sched_yield() once, handing its core to a runnable thread of its run queue, which is the
  * preempted target if it waits there. Repeated every FLUSH_NUDGE_NS while still blocked. */
-static void nudge_running_vcpus(Machine *m, RISCVCPU *target)
+static void nudge_running_vcpus(const TLBFlushCPU *target)
 {
-    for (unsigned i = 0; i < m->n_cpus; i++) {
-        RISCVCPU *c = m->cpus[i];
-        if (c != target && atomic_load_explicit(&c->cs.running, memory_order_relaxed)) {
-            cpu_exit(CPU(c));
+    for (unsigned i = 0; i < flush_n_cpus; i++) {
+        CPUState *c = flush_cpus[i].cs;
+        if (c != target->cs && atomic_load_explicit(&c->running, memory_order_relaxed)) {
+            cpu_exit(c);
         }
     }
 }
@@ -332,7 +357,7 @@ static void nudge_running_vcpus(Machine *m, RISCVCPU *target)
 #define FLUSH_NUDGE_NS 50000
 
 /* Returns FLUSH_ACK_ACKED or FLUSH_ACK_LEFT, with the time (target_state). */
-static enum flush_ack wait_for_target(Machine *m, RISCVCPU *t, uint32_t s, int64_t *ack_ns)
+static enum flush_ack wait_for_target(const TLBFlushCPU *t, uint32_t s, int64_t *ack_ns)
 {
     enum flush_ack st;
     for (int i = 0; i < FLUSH_SPIN_ITERATIONS; i++) {
@@ -341,7 +366,7 @@ static enum flush_ack wait_for_target(Machine *m, RISCVCPU *t, uint32_t s, int64
         }
         cpu_relax();
     }
-    TLBMailbox *mb = &t->flush_mailbox;
+    TLBMailbox *mb = t->mailbox;
     atomic_fetch_add_explicit(&blocked_requesters, 1, memory_order_relaxed);
     for (;;) {
         uint32_t ev = atomic_load_explicit(&mb->flush_event, memory_order_seq_cst);
@@ -350,7 +375,7 @@ static enum flush_ack wait_for_target(Machine *m, RISCVCPU *t, uint32_t s, int64
             atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
             break;
         }
-        nudge_running_vcpus(m, t);
+        nudge_running_vcpus(t);
         futex_wait_timeout(&mb->flush_event, ev, FLUSH_NUDGE_NS);
         atomic_fetch_sub_explicit(&mb->waiters, 1, memory_order_relaxed);
     }
@@ -359,13 +384,13 @@ static enum flush_ack wait_for_target(Machine *m, RISCVCPU *t, uint32_t s, int64
 }
 
 /* Target i of a synced request issued at t0 answered with st at `when`. */
-static void target_answered(RISCVCPU *t, unsigned i, unsigned kind, int64_t t0,
+static void target_answered(const TLBFlushCPU *t, unsigned i, unsigned kind, int64_t t0,
                             enum flush_ack st, int64_t when, TLBFlushReport *rep)
 {
     if (st == FLUSH_ACK_ACKED) {
         flush_stats_record_ack(kind, when - t0);
     } else {
-        atomic_fetch_add_explicit(&t->flush_mailbox.stats.left, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&t->mailbox->stats.left, 1, memory_order_relaxed);
     }
     if (rep) {
         rep->ack[i] = (uint8_t)st;
@@ -374,7 +399,7 @@ static void target_answered(RISCVCPU *t, unsigned i, unsigned kind, int64_t t0,
 }
 
 /* t0: the issue time. rep: NULL, or where each target's delivery and answer go. */
-static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, const CPUMask *cpus,
+static void flush_cpus_mailbox(CPUState *self, const CPUMask *cpus,
                                const TLBFlushReq *req, bool synced, int64_t t0,
                                TLBFlushReport *rep)
 {
@@ -383,18 +408,18 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, const CPUMask *cpus,
     cpumask_clear(&waiting);
     for_each_cpu(ci, cpus) {
         unsigned i = (unsigned)ci;
-        RISCVCPU *t = m->cpus[i];
-        if (t == self) {
+        const TLBFlushCPU *t = &flush_cpus[i];
+        if (t->cs == self) {
             continue;
         }
-        TLBMailbox *mb = &t->flush_mailbox;
+        TLBMailbox *mb = t->mailbox;
         pthread_mutex_lock(&mb->lock);
         enum flush_enqueue how = mailbox_enqueue_locked(mb, req);
         seq[i] = atomic_fetch_add_explicit(&mb->req_seq, 1, memory_order_seq_cst) + 1;
         pthread_mutex_unlock(&mb->lock);
-        bool running = atomic_load_explicit(&t->cs.running, memory_order_seq_cst);
+        bool running = atomic_load_explicit(&t->cs->running, memory_order_seq_cst);
         if (running) {
-            cpu_exit(CPU(t));
+            cpu_exit(t->cs);
             atomic_fetch_add_explicit(&mb->stats.kicked, 1, memory_order_relaxed);
             cpumask_set(&waiting, i);
         } else {
@@ -405,8 +430,8 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, const CPUMask *cpus,
             rep->enqueue[i] = (uint8_t)how;
         }
     }
-    if (self && cpumask_test(cpus, self->cs.index)) {
-        tlb_flush_apply_local(self, req);
+    if (self && cpumask_test(cpus, self->index)) {
+        tlb_flush_apply_local(flush_cpus[self->index].tlb, req);
     }
     if (!synced) {
         return;
@@ -416,14 +441,14 @@ static void flush_cpus_mailbox(Machine *m, RISCVCPU *self, const CPUMask *cpus,
     for (int ci = cpumask_next(&waiting, -1); ci >= 0; ci = cpumask_next(&waiting, ci)) {
         unsigned i = (unsigned)ci;
         int64_t when;
-        enum flush_ack st = wait_for_target(m, m->cpus[i], seq[i], &when);
-        target_answered(m->cpus[i], i, req->kind, t0, st, when, rep);
+        enum flush_ack st = wait_for_target(&flush_cpus[i], seq[i], &when);
+        target_answered(&flush_cpus[i], i, req->kind, t0, st, when, rep);
         cpumask_clear_cpu(&waiting, i);
         for_each_cpu(cj, &waiting) {
             unsigned j = (unsigned)cj;
-            st = target_state(m->cpus[j], seq[j], &when);
+            st = target_state(&flush_cpus[j], seq[j], &when);
             if (st != FLUSH_ACK_NONE) {
-                target_answered(m->cpus[j], j, req->kind, t0, st, when, rep);
+                target_answered(&flush_cpus[j], j, req->kind, t0, st, when, rep);
                 cpumask_clear_cpu(&waiting, j);
             }
         }
@@ -466,22 +491,21 @@ static void qemu_trace_put(QemuFlushTrace *qt)
 /* Runs on the target: running the work item is its acknowledgement. */
 static void qemu_flush_work(CPUState *cs, void *data)
 {
-    RISCVCPU *cpu = riscv_cpu_of(cs);
     QemuFlushWork *w = data;
-    tlb_flush_apply_local(cpu, &w->req);
+    tlb_flush_apply_local(flush_cpus[cs->index].tlb, &w->req);
     int64_t now = clock_monotonic_ns();
     flush_stats_record_ack(w->req.kind, now - w->issue_ns);
     if (w->trace) {
-        w->trace->rep.ack[cpu->cs.index] = FLUSH_ACK_ACKED;
-        w->trace->rep.ack_ns[cpu->cs.index] = now;
+        w->trace->rep.ack[cs->index] = FLUSH_ACK_ACKED;
+        w->trace->rep.ack_ns[cs->index] = now;
         qemu_trace_put(w->trace);
     }
     free(w);
 }
 
-static void qemu_flush_self_work(RISCVCPU *cpu, void *data)
+static void qemu_flush_self_work(CPUState *self, const TLBFlushReq *req)
 {
-    tlb_flush_apply_local(cpu, data);
+    tlb_flush_apply_local(flush_cpus[self->index].tlb, req);
 }
 
 static void report_copy_target(TLBFlushReport *dst, const TLBFlushReport *src, unsigned i)
@@ -497,14 +521,14 @@ static void report_copy_target(TLBFlushReport *dst, const TLBFlushReport *src, u
 /* QEMU's tlb_flush_*_all_cpus(_synced): one heap-allocated async work item per target, which
  * also wakes halted targets; the synced form then runs the requester's own part as safe work,
  * i.e. inside a stop-the-world exclusive section. rep and qt may be NULL. */
-static void flush_cpus_qemu(Machine *m, RISCVCPU *self, const CPUMask *cpus,
+static void flush_cpus_qemu(CPUState *self, const CPUMask *cpus,
                             const TLBFlushReq *req, bool synced, int64_t t0,
                             TLBFlushReport *rep, QemuFlushTrace *qt)
 {
     for_each_cpu(ci, cpus) {
         unsigned i = (unsigned)ci;
-        RISCVCPU *t = m->cpus[i];
-        if (t == self) {
+        const TLBFlushCPU *t = &flush_cpus[i];
+        if (t->cs == self) {
             continue;
         }
         QemuFlushWork *w = malloc(sizeof(*w));
@@ -514,7 +538,7 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, const CPUMask *cpus,
                 atomic_fetch_add_explicit(&qt->refs, 1, memory_order_relaxed);
             }
         }
-        if (!w || async_run_on_cpu(CPU(t), qemu_flush_work, w) != 0) {
+        if (!w || async_run_on_cpu(t->cs, qemu_flush_work, w) != 0) {
             if (w && qt) {
                 /* The requester still holds its reference, so this is never the last. */
                 atomic_fetch_sub_explicit(&qt->refs, 1, memory_order_relaxed);
@@ -525,14 +549,14 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, const CPUMask *cpus,
             CPUMask just_i;
             cpumask_clear(&just_i);
             cpumask_set(&just_i, i);
-            flush_cpus_mailbox(m, NULL, &just_i, req, synced, t0, &one);
+            flush_cpus_mailbox(NULL, &just_i, req, synced, t0, &one);
             report_copy_target(rep, &one, i);
             report_copy_target(qt ? &qt->rep : NULL, &one, i);
             continue;
         }
-        atomic_fetch_add_explicit(&t->flush_mailbox.stats.received[req->kind], 1,
+        atomic_fetch_add_explicit(&t->mailbox->stats.received[req->kind], 1,
                                   memory_order_relaxed);
-        atomic_fetch_add_explicit(&t->flush_mailbox.stats.kicked, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&t->mailbox->stats.kicked, 1, memory_order_relaxed);
         if (rep) {
             rep->delivery[i] = FLUSH_DELIVERY_WORK;
         }
@@ -540,35 +564,35 @@ static void flush_cpus_qemu(Machine *m, RISCVCPU *self, const CPUMask *cpus,
             qt->rep.delivery[i] = FLUSH_DELIVERY_WORK;
         }
     }
-    bool self_target = self && cpumask_test(cpus, self->cs.index);
+    bool self_target = self && cpumask_test(cpus, self->index);
     if (synced) {
         start_exclusive();
         if (self_target) {
-            qemu_flush_self_work(self, (void *)req);
+            qemu_flush_self_work(self, req);
         }
         end_exclusive();
     } else if (self_target) {
-        qemu_flush_self_work(self, (void *)req);
+        qemu_flush_self_work(self, req);
     }
 }
 
-void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
+void tlb_flush_cpus_report(CPUState *self, const CPUMask *cpus_in,
                            const TLBFlushReq *req, bool synced, TLBFlushReport *rep)
 {
     /* Internal invariant: a requester inside guest execution that waits could wait for a
      * vCPU that waits for it (two vCPUs flushing each other), or for itself. */
-    if (synced && self && atomic_load_explicit(&self->cs.running, memory_order_relaxed)) {
+    if (synced && self && atomic_load_explicit(&self->running, memory_order_relaxed)) {
         internal_error("hart %u requested a synced TLB flush from inside guest execution",
-                       self->cs.index);
+                       self->index);
     }
     CPUMask cpus = *cpus_in;
-    cpumask_limit(&cpus, m->n_cpus);
+    cpumask_limit(&cpus, flush_n_cpus);
     CPUMask others_mask = cpus;
     if (self) {
-        cpumask_clear_cpu(&others_mask, self->cs.index);
+        cpumask_clear_cpu(&others_mask, self->index);
     }
     unsigned others = cpumask_weight(&others_mask);
-    int requester = self ? (int)self->cs.index : -1;
+    int requester = self ? (int)self->index : -1;
     if (rep) {
         memset(rep, 0, sizeof(*rep));
         rep->requester = requester;
@@ -581,13 +605,13 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
         QemuFlushTrace *qt = trace ? calloc(1, sizeof(*qt)) : NULL;
         if (qt) {
             qt->req = *req;
-            qt->n_cpus = m->n_cpus;
+            qt->n_cpus = flush_n_cpus;
             qt->rep.requester = requester;
             qt->rep.synced = synced;
             qt->rep.issue_ns = t0;
             atomic_init(&qt->refs, 1);
         }
-        flush_cpus_qemu(m, self, &cpus, req, synced, t0, rep, qt);
+        flush_cpus_qemu(self, &cpus, req, synced, t0, rep, qt);
         t1 = clock_monotonic_ns();
         if (qt) {
             qt->rep.done_ns = t1;
@@ -601,12 +625,12 @@ void tlb_flush_cpus_report(Machine *m, RISCVCPU *self, const CPUMask *cpus_in,
             local.synced = synced;
             r = &local;
         }
-        flush_cpus_mailbox(m, self, &cpus, req, synced, t0, r);
+        flush_cpus_mailbox(self, &cpus, req, synced, t0, r);
         t1 = clock_monotonic_ns();
         if (trace) {
             r->issue_ns = t0;
             r->done_ns = t1;
-            flush_trace_write(req, r, m->n_cpus);
+            flush_trace_write(req, r, flush_n_cpus);
         }
     }
     if (rep) {

@@ -17,8 +17,9 @@
 
 #include "util/cpumask.h"
 
-struct RISCVCPU;
-struct Machine;
+#include "mm/tlb.h"
+
+struct CPUState;
 
 /* ASID value meaning "every address space" (global entries included). */
 #define TLB_ASID_ANY (-1)
@@ -85,7 +86,7 @@ typedef struct TLBMailboxStats {
     _Atomic uint64_t drains;      /* times the owner applied its mailbox */
 } TLBMailboxStats;
 
-/* One per vCPU, embedded in RISCVCPU. */
+/* One per vCPU, next to its CPUTLB (in RISCVCPU). */
 typedef struct TLBMailbox {
     pthread_mutex_t lock;         /* requesters and the owner's drain */
     /* Under lock: what is pending. */
@@ -113,25 +114,39 @@ typedef struct TLBMailbox {
 int tlb_mailbox_init(TLBMailbox *mb) __attribute__((warn_unused_result));
 void tlb_mailbox_destroy(TLBMailbox *mb);
 
+/* What this layer needs of one vCPU: its generic state (running, kicks, work queue), its TLB
+ * and its mailbox. */
+typedef struct TLBFlushCPU {
+    struct CPUState *cs;
+    CPUTLB *tlb;
+    TLBMailbox *mailbox;
+} TLBFlushCPU;
+
+/* Main thread, while no vCPU thread runs: the vCPUs requests can target, cpus[i] being vCPU i
+ * (its cs->index); copied. Set with the CPU list (riscv_cpu_list_set). */
+void tlb_flush_set_cpus(const TLBFlushCPU *cpus, unsigned n);
+unsigned tlb_flush_cpu_count(void);
+const TLBFlushCPU *tlb_flush_cpu(unsigned i);
+
 /* Main thread, before vCPUs start. */
 void tlb_flush_set_mode(enum tlb_flush_mode mode);
 /* "all", "asid", "page", "range", "fence_i" (statistics, trace); "?" otherwise. */
 const char *tlb_flush_kind_name(unsigned kind);
 
 /* ---- owner side (accel/cpu_exec.c) ---- */
-/* Apply everything pending in cpu's mailbox and acknowledge it; true if there was something.
- * Owner only. Cheap when nothing is pending (two loads). */
-bool tlb_flush_process_mailbox(struct RISCVCPU *cpu);
+/* Apply everything pending in the mailbox to the owner's TLB and acknowledge it; true if there
+ * was something. Owner only. Cheap when nothing is pending (two loads). */
+bool tlb_flush_process_mailbox(CPUTLB *tlb, TLBMailbox *mb);
 /* The owner has just left guest execution (running = false, seq_cst): wake requesters that
  * wait for it, since they may now stop waiting. */
-void tlb_flush_owner_left(struct RISCVCPU *cpu);
+void tlb_flush_owner_left(TLBMailbox *mb);
 
 /* Owner, after a kick: is a requester blocked on a vCPU that has not acknowledged? Then the
  * caller should give its host core away once (sched_yield): see mm/tlb_flush.c. */
 bool tlb_flush_should_yield(void);
 
 /* Apply one request to the caller's own TLB (owner only). */
-void tlb_flush_apply_local(struct RISCVCPU *cpu, const TLBFlushReq *req);
+void tlb_flush_apply_local(CPUTLB *tlb, const TLBFlushReq *req);
 
 /* ---- requester side (any thread outside guest execution) ---- */
 
@@ -148,8 +163,8 @@ typedef struct TLBFlushReport {
     int64_t ack_ns[TLBSTORM_MAX_CPUS];    /* clock_monotonic_ns(), when ack != NONE */
 } TLBFlushReport;
 
-/* Deliver req to every vCPU of m whose bit is set in cpus (bit i = m->cpus[i]; bits past
- * m->n_cpus are ignored). `self` is
+/* Deliver req to every vCPU whose bit is set in cpus (bit i = vCPU i of tlb_flush_set_cpus;
+ * bits past their number are ignored). `self` is
  * the requesting vCPU (NULL for a non-vCPU thread); when its bit is set, the flush is applied
  * directly. async: returns once queued; a target inside guest code applies it at its next TB entry,
  * one outside applies it before it re-enters. synced: returns only when no target can
@@ -158,21 +173,20 @@ typedef struct TLBFlushReport {
  * rep (may be NULL) receives the delivery of every target and, for a synced request in the
  * mailbox strategy, how and when each kicked target answered: for FLUSH_ACK_ACKED,
  * issue_ns <= ack_ns <= done_ns. */
-void tlb_flush_cpus_report(struct Machine *m, struct RISCVCPU *self, const CPUMask *cpus,
-                           const TLBFlushReq *req, bool synced, TLBFlushReport *rep);
+void tlb_flush_cpus_report(struct CPUState *self, const CPUMask *cpus, const TLBFlushReq *req,
+                           bool synced, TLBFlushReport *rep);
 
-static inline void tlb_flush_cpus(struct Machine *m, struct RISCVCPU *self, const CPUMask *cpus,
+static inline void tlb_flush_cpus(struct CPUState *self, const CPUMask *cpus,
                                   const TLBFlushReq *req, bool synced)
 {
-    tlb_flush_cpus_report(m, self, cpus, req, synced, NULL);
+    tlb_flush_cpus_report(self, cpus, req, synced, NULL);
 }
 
 /* Convenience forms used by devices and the SBI. */
-static inline void tlb_flush_all_cpus_synced(struct Machine *m, struct RISCVCPU *self,
-                                             const CPUMask *cpus)
+static inline void tlb_flush_all_cpus_synced(struct CPUState *self, const CPUMask *cpus)
 {
     TLBFlushReq r = { .kind = TLB_FLUSH_ALL, .idxmap = 0xffff, .asid = TLB_ASID_ANY };
-    tlb_flush_cpus(m, self, cpus, &r, true);
+    tlb_flush_cpus(self, cpus, &r, true);
 }
 
 #endif

@@ -63,7 +63,7 @@ static void setup(void)
     }
     cpu->ram_host = m.as.ram;
     cpu->code_pages = m.as.code_pages;
-    if (tlb_init(cpu) != 0) {
+    if (tb_tlb_init(cpu) != 0) {
         abort();
     }
     m.cpus = &cpu;
@@ -94,7 +94,7 @@ static void csr_write(unsigned csrno, uint64_t v)
 static void set_state(const uint8_t *h)
 {
     riscv_cpu_reset(cpu, RAM_BASE, 0);
-    tlb_flush_by_mmuidx_local(cpu, (1u << TLB_NB_MMU_MODES) - 1);
+    tlb_flush_by_mmuidx_local(&cpu->tlb, (1u << TLB_NB_MMU_MODES) - 1);
     tb_jmp_cache_clear(cpu);
     /* PMP entry 0: NAPOT over everything, RWX, so S and U can reach memory at all. */
     csr_write(0x3b0, ~0ULL >> 10);

@@ -371,7 +371,7 @@ static void synced_remap(Requester *r, unsigned *page_out, uint64_t *targets_out
     TLBFlushReq q = random_req(r, page);
     uint64_t targets = random_targets(r, page);
     TLBFlushReport rep;
-    tlb_flush_cpus_report(&sm.m, NULL, &(CPUMask){ .bits = { targets } }, &q, true, &rep);
+    tlb_flush_cpus_report(NULL, &(CPUMask){ .bits = { targets } }, &q, true, &rep);
     gram_store64(&sm, stress_frame_pa(old), STRESS_POISON);
     frame_free(r, old);
     check_report(&rep, targets);
@@ -460,7 +460,7 @@ static void *case2_thread(void *arg)
         unsigned old = remap(r, page);
         TLBFlushReq q = random_req(r, page);
         uint64_t targets = random_targets(r, page);
-        tlb_flush_cpus(&sm.m, NULL, &(CPUMask){ .bits = { targets } }, &q, synced);
+        tlb_flush_cpus(NULL, &(CPUMask){ .bits = { targets } }, &q, synced);
         r->by_kind[q.kind]++;
         if (synced) {
             r->synced++;
@@ -529,7 +529,7 @@ static void case2_final_check(void)
     }
     /* Now flush everything everywhere, synced, and poison what is left in quarantine. */
     TLBFlushReq all = { .kind = TLB_FLUSH_ALL, .idxmap = 0xffff, .asid = TLB_ASID_ANY };
-    tlb_flush_cpus(&sm.m, NULL, &(CPUMask){ .bits = { all_mask } }, &all, true);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { all_mask } }, &all, true);
     for (unsigned t = 0; t < N_REQUESTERS; t++) {
         poison_quarantine(&req_state[t], all_mask);
     }
@@ -699,10 +699,10 @@ static void publish_code(Fencer *f, unsigned h, uint64_t page, unsigned slot, ui
     TLBFlushReq q = { .kind = TLB_FLUSH_FENCE_I };
     gram_store32(&sm, page + slot, stress_code_lui(g));
     tb_invalidate_phys_page(page);
-    tlb_flush_cpus(&sm.m, NULL, &(CPUMask){ .bits = { targets } }, &q, true);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { targets } }, &q, true);
     gram_store32(&sm, page, stress_code_jump(slot));
     tb_invalidate_phys_page(page);
-    tlb_flush_cpus(&sm.m, NULL, &(CPUMask){ .bits = { targets } }, &q, true);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { targets } }, &q, true);
 }
 
 static void *case4_thread(void *arg)

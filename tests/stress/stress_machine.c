@@ -86,7 +86,7 @@ int stress_machine_create(StressMachine *sm, const char *guest, unsigned smp,
         return -1;
     }
     for (unsigned i = 0; i < sm->m.n_cpus; i++) {
-        tlb_set_qemu_policy(sm->m.cpus[i], mode == TLB_FLUSH_MODE_QEMU);
+        tlb_set_qemu_policy(&sm->m.cpus[i]->tlb, mode == TLB_FLUSH_MODE_QEMU);
     }
     interp_init();
     if (tb_cache_init(&sm->m.as) != 0) {

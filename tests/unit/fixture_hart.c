@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <urcu/urcu-memb.h>
 
+#include "accel/tb.h"
 #include "mm/memmap.h"
 #include "mm/tlb.h"
 #include "util/clock.h"
@@ -123,7 +124,7 @@ RISCVCPU *fx_new_cpu(unsigned hartid)
     riscv_cpu_reset(cpu, FX_RAM_BASE, 0);
     cpu->ram_host = fx_machine.as.ram;
     cpu->code_pages = fx_machine.as.code_pages;
-    cr_assert_eq(tlb_init(cpu), 0);
+    cr_assert_eq(tb_tlb_init(cpu), 0);
     cpu->mtvec = FX_TRAP_VECTOR;
     cpu->stvec = FX_TRAP_VECTOR;
     fx_pmp_allow_all(cpu);
@@ -136,7 +137,7 @@ RISCVCPU *fx_new_cpu(unsigned hartid)
 void fx_free_cpu(RISCVCPU *cpu)
 {
     if (cpu) {
-        tlb_destroy(cpu);
+        tlb_destroy(&cpu->tlb);
         riscv_cpu_finalize(cpu);
         free(cpu);
     }
@@ -276,7 +277,7 @@ void fx_set_mstatus(RISCVCPU *cpu, uint64_t set, uint64_t clear)
     uint64_t old = cpu->mstatus;
     cpu->mstatus = (old & ~clear) | set;
     if ((old ^ cpu->mstatus) & MSTATUS_MXR) {
-        tlb_flush_local(cpu);     /* as the mstatus CSR write does */
+        tlb_flush_local(&cpu->tlb);     /* as the mstatus CSR write does */
     }
     riscv_cpu_update_mmu_idx(cpu);
 }
@@ -284,7 +285,7 @@ void fx_set_mstatus(RISCVCPU *cpu, uint64_t set, uint64_t clear)
 void fx_set_satp(RISCVCPU *cpu, unsigned mode, uint64_t root_paddr)
 {
     cpu->satp = ((uint64_t)mode << SATP_MODE_SHIFT) | ((root_paddr >> 12) & SATP_PPN_MASK);
-    tlb_flush_local(cpu);
+    tlb_flush_local(&cpu->tlb);
 }
 
 void fx_set_pmp(RISCVCPU *cpu, unsigned i, uint8_t cfg, uint64_t pmpaddr)
@@ -292,14 +293,14 @@ void fx_set_pmp(RISCVCPU *cpu, unsigned i, uint8_t cfg, uint64_t pmpaddr)
     cr_assert_lt(i, PMP_ENTRIES);
     cpu->pmpcfg[i] = cfg;
     cpu->pmpaddr[i] = pmpaddr & ((1ULL << 54) - 1);
-    tlb_flush_local(cpu);
+    tlb_flush_local(&cpu->tlb);
 }
 
 void fx_pmp_clear(RISCVCPU *cpu)
 {
     memset(cpu->pmpcfg, 0, sizeof(cpu->pmpcfg));
     memset(cpu->pmpaddr, 0, sizeof(cpu->pmpaddr));
-    tlb_flush_local(cpu);
+    tlb_flush_local(&cpu->tlb);
 }
 
 void fx_pmp_allow_all(RISCVCPU *cpu)

@@ -78,7 +78,7 @@ Test(tb_cache, asid_flush_drops_only_jump_cache_entries_of_non_global_code)
     cr_assert_eq(*slot_user, tb_old);
 
     fx_pte_write(pte_user, fx_pte(pa_new, FX_PTE_RWXAD));
-    tlb_flush_asid_by_mmuidx_local(fx_cpu, 0, (1u << TLB_NB_MMU_MODES) - 1);
+    tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 0, (1u << TLB_NB_MMU_MODES) - 1);
     cr_assert_eq(*slot_global, tb_global, "a global block left the jump cache");
     cr_assert_null(*slot_user, "a non-global block outlived the ASID flush");
     fx_cpu->pc = va_user + 0x40;
@@ -89,7 +89,7 @@ Test(tb_cache, asid_flush_drops_only_jump_cache_entries_of_non_global_code)
     cr_assert_eq(tb_lookup(fx_cpu), tb_global);
 
     /* A full flush still drops everything. */
-    tlb_flush_local(fx_cpu);
+    tlb_flush_local(&fx_cpu->tlb);
     cr_assert_null(*slot_global);
     tb_cache_destroy();
     tb_jmp_cache_clear(fx_cpu);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cpu/cpu.h"
+#include "cpu/mem_access.h"
 #include "mm/tlb.h"
 #include "tests/unit/fixture_hart.h"
 
@@ -322,7 +323,7 @@ Test(tlb, stale_translation_until_page_flush)
     cr_assert_eq(fx_ram_read(FRAME(0) + 8, 8), 0x5555, "store used the old frame");
 
     uint64_t flushes = fx_cpu->tlb.stats.flushes_page;
-    tlb_flush_page_local(fx_cpu, v1 + 0x123);
+    tlb_flush_page_local(&fx_cpu->tlb, v1 + 0x123);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_page, flushes + 1);
     cr_assert(!tlb_holds(MMU_IDX_S, v1));
     cr_assert(tlb_holds(MMU_IDX_S, v2), "page flush removed another page");
@@ -340,7 +341,7 @@ Test(tlb, stale_translation_until_full_flush)
     fx_pte_write(s1, fx_pte(FRAME(2), FX_PTE_V | FX_PTE_R | FX_PTE_A));
     fx_pte_write(s2, fx_pte(FRAME(3), FX_PTE_V | FX_PTE_R | FX_PTE_A));
     cr_assert_eq(load(v1, 8, MMU_IDX_S), 0xf00d000000000000ULL);
-    tlb_flush_local(fx_cpu);
+    tlb_flush_local(&fx_cpu->tlb);
     for (unsigned i = 0; i < NB_MMU_MODES; i++) {
         cr_assert(!tlb_holds(i, v1) && !tlb_holds(i, v2));
     }
@@ -358,21 +359,21 @@ Test(tlb, flush_by_mmuidx_only_named_contexts)
     cr_assert_eq(load(v, 8, MMU_IDX_S), 42);
     cr_assert_eq(load(v, 8, MMU_IDX_S_SUM), 42);
     cr_assert_eq(load(v, 8, MMU_IDX_M), 42);
-    tlb_flush_by_mmuidx_local(fx_cpu, 1u << MMU_IDX_S);
+    tlb_flush_by_mmuidx_local(&fx_cpu->tlb, 1u << MMU_IDX_S);
     cr_assert(!tlb_holds(MMU_IDX_S, v));
     cr_assert(tlb_holds(MMU_IDX_S_SUM, v));
     cr_assert(tlb_holds(MMU_IDX_M, v));
-    tlb_flush_by_mmuidx_local(fx_cpu, (1u << MMU_IDX_M) | (1u << MMU_IDX_U));
+    tlb_flush_by_mmuidx_local(&fx_cpu->tlb, (1u << MMU_IDX_M) | (1u << MMU_IDX_U));
     cr_assert(tlb_holds(MMU_IDX_S_SUM, v));
     cr_assert(!tlb_holds(MMU_IDX_M, v));
 
     /* Page flush by mmu_idx: same rule. */
     cr_assert_eq(load(v, 8, MMU_IDX_S), 42);
     cr_assert_eq(load(v, 8, MMU_IDX_M), 42);
-    tlb_flush_page_by_mmuidx_local(fx_cpu, v, 1u << MMU_IDX_M);
+    tlb_flush_page_by_mmuidx_local(&fx_cpu->tlb, v, 1u << MMU_IDX_M);
     cr_assert(tlb_holds(MMU_IDX_S, v) && tlb_holds(MMU_IDX_S_SUM, v));
     cr_assert(!tlb_holds(MMU_IDX_M, v));
-    tlb_flush_page_by_mmuidx_local(fx_cpu, v, (1u << MMU_IDX_S) | (1u << MMU_IDX_S_SUM));
+    tlb_flush_page_by_mmuidx_local(&fx_cpu->tlb, v, (1u << MMU_IDX_S) | (1u << MMU_IDX_S_SUM));
     cr_assert(!tlb_holds(MMU_IDX_S, v) && !tlb_holds(MMU_IDX_S_SUM, v));
 }
 
@@ -407,11 +408,11 @@ static void large_page_setup(void)
 
 Test(tlb, qemu_policy_page_flush_inside_large_page_flushes_mmu_idx)
 {
-    tlb_set_qemu_policy(fx_cpu, true);
+    tlb_set_qemu_policy(&fx_cpu->tlb, true);
     large_page_setup();
     uint64_t lp = fx_cpu->tlb.stats.flushes_large_page;
     /* A 4 KiB page of the 2 MiB page that was never accessed itself. */
-    tlb_flush_page_local(fx_cpu, V2M + 0x100000);
+    tlb_flush_page_local(&fx_cpu->tlb, V2M + 0x100000);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page, lp + 1);
     cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x5000));
     cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x1ff000));
@@ -428,7 +429,7 @@ Test(tlb, page_flush_outside_large_page_flushes_one_page)
 {
     large_page_setup();
     uint64_t lp = fx_cpu->tlb.stats.flushes_large_page;
-    tlb_flush_page_local(fx_cpu, V4K);
+    tlb_flush_page_local(&fx_cpu->tlb, V4K);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page, lp);
     cr_assert(!tlb_holds(MMU_IDX_S, V4K));
     cr_assert(tlb_holds(MMU_IDX_S, V2M + 0x5000));
@@ -436,14 +437,14 @@ Test(tlb, page_flush_outside_large_page_flushes_one_page)
     cr_assert(tlb_holds(MMU_IDX_M, P_M));
     cr_assert_eq(fx_cpu->tlb.d[MMU_IDX_S].large_page_addr, V2M);
     /* Just past the end of the large page is outside too. */
-    tlb_flush_page_local(fx_cpu, V2M + 0x200000);
+    tlb_flush_page_local(&fx_cpu->tlb, V2M + 0x200000);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page, lp);
     cr_assert(tlb_holds(MMU_IDX_S, V2M + 0x5000));
 }
 
 Test(tlb, qemu_policy_large_page_region_widens_to_cover_both)
 {
-    tlb_set_qemu_policy(fx_cpu, true);
+    tlb_set_qemu_policy(&fx_cpu->tlb, true);
     large_page_setup();
     uint64_t v2 = V2M + 0x600000;
     fx_map(v2, P2M + 0x400000, 21, FX_PTE_V | FX_PTE_R | FX_PTE_A);
@@ -454,7 +455,7 @@ Test(tlb, qemu_policy_large_page_region_widens_to_cover_both)
     cr_assert_eq((v2 + 0x1fffff) & d->large_page_mask, d->large_page_addr);
     /* A flush in the second large page flushes entries of the first. */
     uint64_t lp = fx_cpu->tlb.stats.flushes_large_page;
-    tlb_flush_page_local(fx_cpu, v2 + 0x3000);
+    tlb_flush_page_local(&fx_cpu->tlb, v2 + 0x3000);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page, lp + 1);
     cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x5000));
 }
@@ -464,7 +465,7 @@ Test(tlb, page_flush_inside_large_page_removes_only_that_large_page)
     large_page_setup();
     uint64_t lp = fx_cpu->tlb.stats.flushes_large_page;
     uint64_t precise = fx_cpu->tlb.stats.flushes_large_page_precise;
-    tlb_flush_page_local(fx_cpu, V2M + 0x100000);
+    tlb_flush_page_local(&fx_cpu->tlb, V2M + 0x100000);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page, lp, "no whole-mmu_idx flush");
     cr_assert_eq(fx_cpu->tlb.stats.flushes_large_page_precise, precise + 1);
     cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x5000), "entry of the megapage survived");
@@ -483,7 +484,7 @@ Test(tlb, page_flush_in_one_large_page_keeps_the_other)
     fx_map(v2, P2M + 0x400000, 21, FX_PTE_V | FX_PTE_R | FX_PTE_A);
     load(v2 + 8, 8, MMU_IDX_S);
     load(v2 + 0x7000, 8, MMU_IDX_S);
-    tlb_flush_page_local(fx_cpu, v2 + 0x3000);
+    tlb_flush_page_local(&fx_cpu->tlb, v2 + 0x3000);
     cr_assert(!tlb_holds(MMU_IDX_S, v2));
     cr_assert(!tlb_holds(MMU_IDX_S, v2 + 0x7000));
     cr_assert(tlb_holds(MMU_IDX_S, V2M + 0x5000), "the other megapage's entry was flushed");
@@ -514,7 +515,7 @@ Test(tlb, page_flush_inside_napot_64k_page_removes_all_its_pieces)
     const CPUTLBDesc *d = &fx_cpu->tlb.d[MMU_IDX_S];
     cr_assert_eq(d->large_page_addr, v64);
     cr_assert_eq(d->large_page_mask, ~0xffffULL);
-    tlb_flush_page_local(fx_cpu, v64 + 0x7000);
+    tlb_flush_page_local(&fx_cpu->tlb, v64 + 0x7000);
     cr_assert(!tlb_holds(MMU_IDX_S, v64 + 0x1000), "a piece of the 64 KiB page survived");
     cr_assert(!tlb_holds(MMU_IDX_S, v64 + 0xf000), "a piece of the 64 KiB page survived");
     cr_assert(tlb_holds(MMU_IDX_S, V4K), "an unrelated 4 KiB entry was flushed");
@@ -534,7 +535,7 @@ Test(tlb, page_flush_inside_gigapage_removes_its_entries_across_the_table)
     load(b, 8, MMU_IDX_S);
     load(V4K, 8, MMU_IDX_S);
     cr_assert_eq(full(MMU_IDX_S, a)->page_bits, 30);
-    tlb_flush_page_local(fx_cpu, vg + 0x123000);
+    tlb_flush_page_local(&fx_cpu->tlb, vg + 0x123000);
     cr_assert(!tlb_holds(MMU_IDX_S, a) && !tlb_holds(MMU_IDX_S, b));
     cr_assert(tlb_holds(MMU_IDX_S, V4K));
 }
@@ -571,7 +572,7 @@ static uint64_t two_address_spaces(uint64_t *root1)
     fx_ram_write(FRAME(2), 8, 0x2222);
     fx_ram_write(FRAME(3), 8, 0x3333);
     write_satp(satp_of(1, *root1));
-    tlb_flush_local(fx_cpu);
+    tlb_flush_local(&fx_cpu->tlb);
     cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x1111);
     cr_assert_eq(load(VG, 8, MMU_IDX_S), 0x3333);
     cr_assert(full(MMU_IDX_S, VG)->global && !full(MMU_IDX_S, VA)->global);
@@ -598,10 +599,10 @@ Test(tlb, asid_flush_keeps_global_entries)
 {
     uint64_t root1;
     two_address_spaces(&root1);
-    tlb_flush_asid_by_mmuidx_local(fx_cpu, 1, TLB_ASID_TAGGED_IDXMAP);
+    tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 1, TLB_ASID_TAGGED_IDXMAP);
     cr_assert(!tlb_holds(MMU_IDX_S, VA));
     cr_assert(tlb_holds(MMU_IDX_S, VG), "global entry flushed by an ASID flush");
-    tlb_flush_asid_by_mmuidx_local(fx_cpu, 7, TLB_ASID_TAGGED_IDXMAP);
+    tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 7, TLB_ASID_TAGGED_IDXMAP);
     cr_assert(tlb_holds(MMU_IDX_S, VG));
 }
 
@@ -623,7 +624,7 @@ static void asid_flush_drops_n_nonglobal_pages(unsigned n)
             cr_assert_eq(load(base + i * 4096ULL, 8, MMU_IDX_S), 0x1111);
         }
         cr_assert(tlb_holds(MMU_IDX_S, base) && tlb_holds(MMU_IDX_S, VG));
-        tlb_flush_asid_by_mmuidx_local(fx_cpu, 1, TLB_ASID_TAGGED_IDXMAP);
+        tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 1, TLB_ASID_TAGGED_IDXMAP);
         for (unsigned i = 0; i < n; i++) {
             cr_assert(!tlb_holds(MMU_IDX_S, base + i * 4096ULL), "round %u page %u kept", round,
                       i);
@@ -646,7 +647,7 @@ Test(tlb, asid_flush_drops_nonglobal_entries_past_the_tracking_limit)
 Test(tlb, asid_flush_of_other_address_space_keeps_current_entries)
 {
     uint64_t root1, root2 = two_address_spaces(&root1);
-    tlb_flush_asid_by_mmuidx_local(fx_cpu, 2, TLB_ASID_TAGGED_IDXMAP);
+    tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 2, TLB_ASID_TAGGED_IDXMAP);
     cr_assert(tlb_holds(MMU_IDX_S, VA));
     /* ASID 2 had no tables kept; switching to it still translates afresh. */
     write_satp(satp_of(2, root2));
@@ -662,7 +663,7 @@ Test(tlb, page_flush_in_one_asid_reaches_kept_tables_of_that_asid_only)
     fx_paging_use_root(root1);
     fx_map(VA, FRAME(4), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
     fx_ram_write(FRAME(4), 8, 0x4444);
-    tlb_flush_page_asid_by_mmuidx_local(fx_cpu, VA, 1, TLB_ASID_TAGGED_IDXMAP);
+    tlb_flush_page_asid_by_mmuidx_local(&fx_cpu->tlb, VA, 1, TLB_ASID_TAGGED_IDXMAP);
     cr_assert(tlb_holds(MMU_IDX_S, VA), "the current ASID's entry was flushed");
     write_satp(satp_of(1, root1));
     cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x4444, "ASID 1 kept a stale entry");
@@ -676,7 +677,7 @@ Test(tlb, page_flush_for_all_asids_reaches_kept_tables)
     fx_paging_use_root(root1);
     fx_map(VA, FRAME(4), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
     fx_ram_write(FRAME(4), 8, 0x4444);
-    tlb_flush_page_local(fx_cpu, VA);
+    tlb_flush_page_local(&fx_cpu->tlb, VA);
     write_satp(satp_of(1, root1));
     cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x4444);
 }
@@ -692,7 +693,7 @@ Test(tlb, satp_mode_change_flushes_translated_contexts)
 
 Test(tlb, qemu_policy_satp_write_flushes_everything)
 {
-    tlb_set_qemu_policy(fx_cpu, true);
+    tlb_set_qemu_policy(&fx_cpu->tlb, true);
     uint64_t root1, root2 = two_address_spaces(&root1);
     write_satp(satp_of(2, root2));
     cr_assert(!tlb_holds(MMU_IDX_S, VG));
@@ -709,7 +710,7 @@ Test(tlb, range_flush_removes_exactly_the_pages_of_the_range)
         fx_map(VA + i * 0x1000, FRAME(i), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
         load(VA + i * 0x1000, 8, MMU_IDX_S);
     }
-    tlb_flush_range_by_mmuidx_local(fx_cpu, VA + 0x2800, 0x2000, TLB_ASID_TAGGED_IDXMAP);
+    tlb_flush_range_by_mmuidx_local(&fx_cpu->tlb, VA + 0x2800, 0x2000, TLB_ASID_TAGGED_IDXMAP);
     for (unsigned i = 0; i < 8; i++) {
         bool flushed = i >= 2 && i <= 4;
         cr_assert_eq(tlb_holds(MMU_IDX_S, VA + i * 0x1000), !flushed, "page %u", i);
@@ -725,13 +726,13 @@ Test(tlb, table_grows_when_busy_and_shrinks_when_idle)
         load(FX_RAM_BASE + i * 0x1000, 1, MMU_IDX_M);
     }
     cr_assert_eq(fx_cpu->tlb.d[MMU_IDX_M].n_used_entries, n, "occupancy not counted exactly");
-    tlb_flush_by_mmuidx_local(fx_cpu, 1u << MMU_IDX_M);
+    tlb_flush_by_mmuidx_local(&fx_cpu->tlb, 1u << MMU_IDX_M);
     cr_assert_eq(f->mask + 1, 2 * n, "a full table did not grow");
     cr_assert_eq(fx_cpu->tlb.stats.resizes, 1);
     load(FX_RAM_BASE, 1, MMU_IDX_M);
     struct timespec ts = { 0, 120 * 1000 * 1000 };    /* one resize window */
     nanosleep(&ts, NULL);
-    tlb_flush_by_mmuidx_local(fx_cpu, 1u << MMU_IDX_M);
+    tlb_flush_by_mmuidx_local(&fx_cpu->tlb, 1u << MMU_IDX_M);
     cr_assert_eq(f->mask + 1, 1u << TLB_MIN_BITS, "an idle table did not shrink: %zu",
                  (size_t)(f->mask + 1));
     cr_assert_eq(load(FX_RAM_BASE + 0x5000, 1, MMU_IDX_M),
@@ -772,7 +773,7 @@ Test(tlb, victim_tlb_keeps_evicted_entry)
     cr_assert_eq(load(b, 8, MMU_IDX_M), 0xbbbb);
     cr_assert_eq(fx_cpu->tlb.stats.fills, s0.fills + 3);
     /* A page flush removes it from the victim TLB too. */
-    tlb_flush_page_local(fx_cpu, a);
+    tlb_flush_page_local(&fx_cpu->tlb, a);
     cr_assert(!tlb_holds(MMU_IDX_M, a));
     cr_assert(tlb_holds(MMU_IDX_M, b) && tlb_holds(MMU_IDX_M, c));
 }
@@ -803,12 +804,12 @@ Test(tlb, n_used_entries_is_exact)
     load(a + 0x1000, 8, MMU_IDX_M);
     load(b, 8, MMU_IDX_M);                      /* a goes to the victim TLB */
     cr_assert_eq(d->n_used_entries, count_valid(MMU_IDX_M));
-    tlb_flush_page_local(fx_cpu, b);            /* main slot now empty */
+    tlb_flush_page_local(&fx_cpu->tlb, b);            /* main slot now empty */
     cr_assert_eq(d->n_used_entries, count_valid(MMU_IDX_M));
     load(a, 8, MMU_IDX_M);                      /* victim hit into the empty slot */
     cr_assert_eq(d->n_used_entries, count_valid(MMU_IDX_M), "n_used %zu, valid %zu",
                  d->n_used_entries, count_valid(MMU_IDX_M));
-    tlb_flush_page_local(fx_cpu, a);
+    tlb_flush_page_local(&fx_cpu->tlb, a);
     cr_assert_eq(d->n_used_entries, count_valid(MMU_IDX_M), "n_used %zu, valid %zu",
                  d->n_used_entries, count_valid(MMU_IDX_M));
 }
@@ -823,10 +824,10 @@ Test(tlb, n_used_entries_counts_fills_and_flushes)
     load(FX_RAM_BASE + 0x60000, 4, MMU_IDX_M);   /* hit */
     cr_assert_eq(d->n_used_entries, 5);
     cr_assert_eq(count_valid(MMU_IDX_M), 5);
-    tlb_flush_page_local(fx_cpu, FX_RAM_BASE + 0x61000);
-    tlb_flush_page_local(fx_cpu, FX_RAM_BASE + 0x61000);    /* already gone */
+    tlb_flush_page_local(&fx_cpu->tlb, FX_RAM_BASE + 0x61000);
+    tlb_flush_page_local(&fx_cpu->tlb, FX_RAM_BASE + 0x61000);    /* already gone */
     cr_assert_eq(d->n_used_entries, 4);
-    tlb_flush_local(fx_cpu);
+    tlb_flush_local(&fx_cpu->tlb);
     cr_assert_eq(d->n_used_entries, 0);
     cr_assert_eq(count_valid(MMU_IDX_M), 0);
 }

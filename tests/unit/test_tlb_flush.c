@@ -16,6 +16,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "cpu/cpu.h"
+#include "cpu/mem_access.h"
 #include "hw/machine.h"
 #include "mm/flush_stats.h"
 #include "mm/tlb_flush.h"
@@ -35,6 +36,7 @@ static void setup(void)
     }
     m.n_cpus = NCPU;
     m.cpus = cpus;
+    riscv_cpu_list_set(cpus, NCPU);
 }
 
 static void teardown(void)
@@ -63,12 +65,12 @@ Test(tlb_flush, idle_target_is_skipped_and_applies_on_drain)
     uint64_t v;
     cr_assert(tlb_load_slow(t, 0x10000, 8, MMU_IDX_S, false, &v));
     TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 2 } }, &r, true);   /* returns: the target is not running */
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 2 } }, &r, true);   /* returns: the target is not running */
     cr_assert_eq(atomic_load(&t->flush_mailbox.stats.skipped), 1);
     cr_assert_eq(t->flush_mailbox.n_ring, 1);
     CPUTLBEntry *e = tlb_entry(&t->tlb, MMU_IDX_S, 0x10000);
     cr_assert_eq(e->addr_read & RV_PAGE_MASK, 0x10000, "flushed before the owner drained");
-    tlb_flush_process_mailbox(t);
+    tlb_flush_process_mailbox(&t->tlb, &t->flush_mailbox);
     cr_assert_neq(e->addr_read & (RV_PAGE_MASK | TLB_INVALID), 0x10000);
     cr_assert_eq(atomic_load(&t->flush_mailbox.ack_seq), atomic_load(&t->flush_mailbox.req_seq));
     cr_assert_eq(t->flush_mailbox.n_ring, 0);
@@ -78,7 +80,7 @@ Test(tlb_flush, requester_vcpu_in_mask_flushes_itself_directly)
 {
     TLBFlushReq r = { .kind = TLB_FLUSH_ALL, .idxmap = 0xf, .asid = TLB_ASID_ANY };
     uint64_t full = fx_cpu->tlb.stats.flushes_full;
-    tlb_flush_cpus(&m, fx_cpu, &(CPUMask){ .bits = { 0xf } }, &r, true);
+    tlb_flush_cpus(CPU(fx_cpu), &(CPUMask){ .bits = { 0xf } }, &r, true);
     cr_assert_eq(fx_cpu->tlb.stats.flushes_full, full + 1);
     cr_assert_eq(atomic_load(&fx_cpu->flush_mailbox.req_seq), 0, "self got a mailbox entry");
     cr_assert_eq(cpus[1]->flush_mailbox.full_idxmap, 0xf);
@@ -89,14 +91,14 @@ Test(tlb_flush, duplicate_and_contained_requests_coalesce)
     RISCVCPU *t = cpus[1];
     TLBFlushReq a = { .kind = TLB_FLUSH_RANGE, .addr = 0x40000, .len = 0x8000, .asid = 3,
                       .idxmap = TLB_ASID_TAGGED_IDXMAP };
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 1 } }, &a, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 1 } }, &a, false);
     TLBFlushReq b = page_req(0x42000, 3);
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 1 } }, &b, false);
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 1 } }, &b, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 1 } }, &b, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 1 } }, &b, false);
     cr_assert_eq(t->flush_mailbox.n_ring, 1);
     cr_assert_eq(atomic_load(&t->flush_mailbox.stats.coalesced), 2);
     TLBFlushReq other_asid = page_req(0x42000, 4);
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 1 } }, &other_asid, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 1 } }, &other_asid, false);
     cr_assert_eq(t->flush_mailbox.n_ring, 2, "a page of another ASID is not covered");
 }
 
@@ -105,7 +107,7 @@ Test(tlb_flush, adjacent_pages_merge_into_one_range)
     RISCVCPU *t = cpus[1];
     for (unsigned i = 0; i < 10; i++) {
         TLBFlushReq r = page_req(0x80000 + i * 0x1000, TLB_ASID_ANY);
-        tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 1 } }, &r, false);
+        tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 1 } }, &r, false);
     }
     cr_assert_eq(t->flush_mailbox.n_ring, 1);
     cr_assert_eq(t->flush_mailbox.ring[0].kind, TLB_FLUSH_RANGE);
@@ -117,12 +119,12 @@ Test(tlb_flush, full_flush_supersedes_pending_pages)
 {
     RISCVCPU *t = cpus[3];
     TLBFlushReq p = page_req(0x5000, TLB_ASID_ANY);
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 3 } }, &p, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 3 } }, &p, false);
     TLBFlushReq all = { .kind = TLB_FLUSH_ALL, .idxmap = TLB_ASID_TAGGED_IDXMAP,
                         .asid = TLB_ASID_ANY };
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 3 } }, &all, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 3 } }, &all, false);
     cr_assert_eq(t->flush_mailbox.n_ring, 0);
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 3 } }, &p, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 3 } }, &p, false);
     cr_assert_eq(t->flush_mailbox.n_ring, 0, "a page already covered by a full flush queued");
     cr_assert_eq(atomic_load(&t->flush_mailbox.stats.coalesced), 1);
 }
@@ -139,12 +141,12 @@ Test(tlb_flush, ring_overflow_escalates_to_full_flush_without_losing_requests)
     for (unsigned i = 0; i <= TLB_MAILBOX_RING; i++) {
         /* Far apart, so nothing merges. */
         TLBFlushReq r = page_req(0x1000000ULL * (i + 1), TLB_ASID_ANY);
-        tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 1u << 1 } }, &r, false);
+        tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 1u << 1 } }, &r, false);
     }
     cr_assert_eq(atomic_load(&t->flush_mailbox.stats.escalated), 1);
     cr_assert_eq(t->flush_mailbox.full_idxmap, TLB_ASID_TAGGED_IDXMAP);
     cr_assert_eq(t->flush_mailbox.n_ring, 0);
-    tlb_flush_process_mailbox(t);
+    tlb_flush_process_mailbox(&t->tlb, &t->flush_mailbox);
     CPUTLBEntry *e = tlb_entry(&t->tlb, MMU_IDX_S, 0x7000000);
     cr_assert_neq(e->addr_read & (RV_PAGE_MASK | TLB_INVALID), 0x7000000,
                   "the escalated full flush did not reach the entry");
@@ -153,8 +155,8 @@ Test(tlb_flush, ring_overflow_escalates_to_full_flush_without_losing_requests)
 Test(tlb_flush, fence_i_request_sets_the_flag_once)
 {
     TLBFlushReq r = { .kind = TLB_FLUSH_FENCE_I };
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 0xe } }, &r, false);
-    tlb_flush_cpus(&m, NULL, &(CPUMask){ .bits = { 0xe } }, &r, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 0xe } }, &r, false);
+    tlb_flush_cpus(NULL, &(CPUMask){ .bits = { 0xe } }, &r, false);
     for (unsigned i = 1; i < NCPU; i++) {
         cr_assert(cpus[i]->flush_mailbox.fence_i);
         cr_assert_eq(atomic_load(&cpus[i]->flush_mailbox.stats.coalesced), 1);
@@ -199,19 +201,19 @@ static void *fake_owner_thread(void *arg)
     FakeOwner *o = arg;
     urcu_memb_register_thread();
     atomic_store(&o->cpu->cs.running, true);
-    tlb_flush_process_mailbox(o->cpu);
+    tlb_flush_process_mailbox(&o->cpu->tlb, &o->cpu->flush_mailbox);
     atomic_store(&o->inside, true);
     while (!atomic_load(&o->stop)) {
         if (atomic_exchange(&o->cpu->cs.icount_decr, 0) < 0) {
             if (o->leave_on_kick) {
                 break;
             }
-            tlb_flush_process_mailbox(o->cpu);
+            tlb_flush_process_mailbox(&o->cpu->tlb, &o->cpu->flush_mailbox);
         }
         sched_yield();
     }
     atomic_store(&o->cpu->cs.running, false);
-    tlb_flush_owner_left(o->cpu);
+    tlb_flush_owner_left(&o->cpu->flush_mailbox);
     urcu_memb_unregister_thread();
     return NULL;
 }
@@ -241,7 +243,7 @@ static char *stats_json(const char *strategy)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert(f);
-    flush_stats_write_json(f, &m, strategy);
+    flush_stats_write_json(f, strategy, 0);
     cr_assert(!ferror(f));
     cr_assert_eq(fclose(f), 0);
     return buf;
@@ -255,7 +257,7 @@ Test(tlb_flush, synced_request_reports_ack_times_of_kicked_targets)
     TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
     TLBFlushReport rep;
     for (int round = 0; round < 20; round++) {
-        tlb_flush_cpus_report(&m, NULL, &(CPUMask){ .bits = { 0xe } }, &r, true, &rep);
+        tlb_flush_cpus_report(NULL, &(CPUMask){ .bits = { 0xe } }, &r, true, &rep);
         cr_assert_eq(rep.requester, -1);
         cr_assert(rep.synced);
         cr_assert_leq(rep.issue_ns, rep.done_ns);
@@ -285,7 +287,7 @@ Test(tlb_flush, kicked_target_that_leaves_guest_code_is_reported_left)
     fake_owner_start(&o, cpus[1], true);
     TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
     TLBFlushReport rep;
-    tlb_flush_cpus_report(&m, cpus[0], &(CPUMask){ .bits = { 0x3 } }, &r, true, &rep);
+    tlb_flush_cpus_report(CPU(cpus[0]), &(CPUMask){ .bits = { 0x3 } }, &r, true, &rep);
     fake_owner_stop(&o);
     cr_assert_eq(rep.requester, 0);
     cr_assert_eq(rep.delivery[0], FLUSH_DELIVERY_NONE, "the requester flushes itself directly");
@@ -305,7 +307,7 @@ Test(tlb_flush, async_request_reports_delivery_without_acks)
     fake_owner_start(&o, cpus[1], false);
     TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
     TLBFlushReport rep;
-    tlb_flush_cpus_report(&m, NULL, &(CPUMask){ .bits = { 0x6 } }, &r, false, &rep);
+    tlb_flush_cpus_report(NULL, &(CPUMask){ .bits = { 0x6 } }, &r, false, &rep);
     fake_owner_stop(&o);
     cr_assert(!rep.synced);
     cr_assert_eq(rep.delivery[1], FLUSH_DELIVERY_KICKED);
@@ -319,7 +321,7 @@ Test(tlb_flush, qemu_work_item_run_is_the_ack)
     tlb_flush_set_mode(TLB_FLUSH_MODE_QEMU);
     TLBFlushReq r = page_req(0x10000, TLB_ASID_ANY);
     TLBFlushReport rep;
-    tlb_flush_cpus_report(&m, NULL, &(CPUMask){ .bits = { 0x6 } }, &r, false, &rep);
+    tlb_flush_cpus_report(NULL, &(CPUMask){ .bits = { 0x6 } }, &r, false, &rep);
     cr_assert_eq(rep.delivery[1], FLUSH_DELIVERY_WORK);
     cr_assert_eq(rep.delivery[2], FLUSH_DELIVERY_WORK);
     cr_assert_eq(rep.ack[1], FLUSH_ACK_NONE, "the work has not run when the call returns");
