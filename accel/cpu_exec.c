@@ -274,6 +274,7 @@ static void cpu_exec(RISCVCPU *cpu)
 static void *vcpu_thread(void *arg)
 {
     RISCVCPU *cpu = arg;
+    cpu_thread_enter(CPU(cpu));
     urcu_memb_register_thread();
     run_slot_thread_start(CPU(cpu));
     while (runstate_pending(cpu->cs.runstate) == MACHINE_RUN) {
@@ -299,10 +300,16 @@ static void *vcpu_thread(void *arg)
     run_slot_thread_stop(CPU(cpu));
     process_queued_cpu_work(CPU(cpu));    /* never leave a run_on_cpu caller waiting */
     urcu_memb_unregister_thread();
+    cpu_thread_exit(CPU(cpu));
     return NULL;
 }
 
 int vcpu_start(RISCVCPU *cpu, pthread_t *thread)
 {
-    return -pthread_create(thread, NULL, vcpu_thread, cpu);
+    cpu_thread_claim(CPU(cpu));
+    int rc = pthread_create(thread, NULL, vcpu_thread, cpu);
+    if (rc) {
+        cpu_thread_exit(CPU(cpu));    /* no thread: the creator keeps it */
+    }
+    return -rc;
 }

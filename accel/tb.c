@@ -151,7 +151,7 @@ static const CPUTLBOps tb_tlb_ops = {
 
 int tb_tlb_init(RISCVCPU *cpu)
 {
-    return tlb_init(&cpu->tlb, &tb_tlb_ops, cpu);
+    return tlb_init(&cpu->tlb, CPU(cpu), &tb_tlb_ops, cpu);
 }
 
 void tb_jmp_cache_clear_page(RISCVCPU *cpu, uint64_t page)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sync/cpu_state.h"
 #include "util/clock.h"
 
 static void tlb_table_clear(CPUTLBEntry *table, size_t n)
@@ -93,9 +94,10 @@ static void tlb_desc_flush_and_resize(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc
     tlb_desc_clear(f, d);
 }
 
-int tlb_init(CPUTLB *tlb, const CPUTLBOps *ops, void *opaque)
+int tlb_init(CPUTLB *tlb, CPUState *owner, const CPUTLBOps *ops, void *opaque)
 {
     memset(tlb, 0, sizeof(*tlb));
+    tlb->owner = owner;
     tlb->ops = ops;
     tlb->opaque = opaque;
     int64_t now = clock_monotonic_ns();
@@ -305,6 +307,7 @@ static void tlb_forget_contexts(CPUTLB *tlb)
 
 void tlb_flush_by_mmuidx_local(CPUTLB *tlb, unsigned idxmap)
 {
+    assert_cpu_is_self(tlb->owner);
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (idxmap & (1u << i)) {
             tlb_desc_flush_and_resize(tlb, &tlb->f[i], &tlb->d[i]);
@@ -324,6 +327,7 @@ void tlb_flush_local(CPUTLB *tlb)
 
 void tlb_flush_asid_by_mmuidx_local(CPUTLB *tlb, int32_t asid, unsigned idxmap)
 {
+    assert_cpu_is_self(tlb->owner);
     if (asid < 0 || tlb->qemu_policy) {
         tlb_flush_by_mmuidx_local(tlb, idxmap);
         return;
@@ -383,6 +387,7 @@ static void tlb_flush_one_page(CPUTLB *tlb, uint64_t page, int32_t asid, unsigne
 void tlb_flush_page_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, int32_t asid,
                                          unsigned idxmap)
 {
+    assert_cpu_is_self(tlb->owner);
     uint64_t page = vaddr & RV_PAGE_MASK;
     tlb_flush_one_page(tlb, page, asid, idxmap);
     tlb->stats.flushes_page++;
@@ -402,6 +407,7 @@ void tlb_flush_page_local(CPUTLB *tlb, uint64_t vaddr)
 void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t len,
                                           int32_t asid, unsigned idxmap)
 {
+    assert_cpu_is_self(tlb->owner);
     uint64_t first = vaddr & RV_PAGE_MASK;
     uint64_t last = len ? vaddr + len - 1 : vaddr;
     if (last < vaddr || ((last - first) >> RV_PAGE_BITS) >= TLB_RANGE_MAX_PAGES) {
@@ -428,6 +434,7 @@ void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t 
 
 void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
 {
+    assert_cpu_is_self(tlb->owner);
     if (tlb->qemu_policy || mode_changed) {
         /* QEMU flushes on every satp write. A mode change makes every cached translation
          * of the tagged contexts (including identity ones from Bare) meaningless. */
@@ -519,6 +526,7 @@ static void tlb_add_large_page(CPUTLBDesc *d, uint64_t vaddr, unsigned page_bits
 CPUTLBEntry *tlb_lookup(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, enum mmu_access access,
                         CPUTLBEntryFull **full)
 {
+    assert_cpu_is_self(tlb->owner);
     CPUTLBEntry *e = tlb_entry(tlb, mmu_idx, page);
     size_t idx = (size_t)(e - tlb->f[mmu_idx].table);
     CPUTLBDesc *d = &tlb->d[mmu_idx];
@@ -551,6 +559,7 @@ CPUTLBEntry *tlb_lookup(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, enum mmu_a
 
 void tlb_set_page(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr, const TLBPageInfo *info)
 {
+    assert_cpu_is_self(tlb->owner);
     uint64_t vpage = vaddr & RV_PAGE_MASK;
     CPUTLBDesc *d = &tlb->d[mmu_idx];
     CPUTLBEntry *e = tlb_entry(tlb, mmu_idx, vpage);
@@ -587,6 +596,7 @@ void tlb_set_page(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr, const TLBPageIn
 
 bool tlb_code_page_survives_asid_flush(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr)
 {
+    assert_cpu_is_self(tlb->owner);
     if (mmu_idx >= TLB_ASID_TAGGED_MODES) {
         return true;
     }

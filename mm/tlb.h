@@ -114,6 +114,7 @@ typedef struct CPUTLBStats {
     uint64_t asid_switches, asid_context_hits;
 } CPUTLBStats;
 
+struct CPUState;
 struct CPUTLB;
 
 /* Set at tlb_init by the owner's creator; any hook may be NULL. Called on the owner thread
@@ -136,6 +137,7 @@ typedef struct CPUTLB {
     CPUTLBStats stats;
     const CPUTLBOps *ops;
     void *opaque;                 /* the creator's, for its hooks (the owning hart) */
+    struct CPUState *owner;       /* the vCPU whose thread alone may use this TLB */
 } CPUTLB;
 
 static inline CPUTLBEntry *tlb_entry(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr)
@@ -160,7 +162,9 @@ static inline bool tlb_hit(uint64_t tag, uint64_t page)
     return (tag & (RV_PAGE_MASK | TLB_INVALID)) == page;
 }
 
-int tlb_init(CPUTLB *tlb, const CPUTLBOps *ops, void *opaque) __attribute__((warn_unused_result));
+/* Main thread, before owner's thread starts. ops and opaque: see CPUTLBOps. */
+int tlb_init(CPUTLB *tlb, struct CPUState *owner, const CPUTLBOps *ops, void *opaque)
+    __attribute__((warn_unused_result));
 void tlb_destroy(CPUTLB *tlb);
 
 /* Local flushes (owner vCPU only). idxmap is a bit mask of mmu_idx values; asid is an

@@ -105,6 +105,7 @@ static void notify_fence_i(CPUTLB *tlb)
 
 void tlb_flush_apply_local(CPUTLB *tlb, const TLBFlushReq *req)
 {
+    assert_cpu_is_self(tlb->owner);
     unsigned idxmap = req->idxmap & ((1u << TLB_NB_MMU_MODES) - 1);
     switch (req->kind) {
     case TLB_FLUSH_ALL:
@@ -258,6 +259,7 @@ static void mailbox_notify(TLBMailbox *mb)
 
 bool tlb_flush_process_mailbox(CPUTLB *tlb, TLBMailbox *mb)
 {
+    assert_cpu_is_self(tlb->owner);
     /* seq_cst: on the entry path this load is the second half of the owner's Dekker pair. */
     uint32_t req = atomic_load_explicit(&mb->req_seq, memory_order_seq_cst);
     if (req == atomic_load_explicit(&mb->ack_seq, memory_order_relaxed)) {
@@ -581,6 +583,7 @@ void tlb_flush_cpus_report(CPUState *self, const CPUMask *cpus_in,
 {
     /* Internal invariant: a requester inside guest execution that waits could wait for a
      * vCPU that waits for it (two vCPUs flushing each other), or for itself. */
+    assert_cpu_is_self(self);
     if (synced && self && atomic_load_explicit(&self->running, memory_order_relaxed)) {
         internal_error("hart %u requested a synced TLB flush from inside guest execution",
                        self->index);

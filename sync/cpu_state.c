@@ -6,6 +6,7 @@
 
 #include "sync/runstate.h"
 #include "util/cpumask.h"
+#include "util/report.h"
 
 /* Written by the main thread while no vCPU thread runs; thread creation orders it before
  * every read. */
@@ -20,6 +21,37 @@ int cpu_state_init(CPUState *cs, unsigned index, const CPUStateOps *ops, RunStat
     cs->runstate = runstate;
     return cpu_work_init(&cs->work);
 }
+
+_Thread_local CPUState *current_cpu;
+
+void cpu_thread_claim(CPUState *cs)
+{
+    atomic_store_explicit(&cs->thread_running, true, memory_order_relaxed);
+}
+
+void cpu_thread_enter(CPUState *cs)
+{
+    current_cpu = cs;
+    atomic_store_explicit(&cs->thread_running, true, memory_order_relaxed);
+}
+
+void cpu_thread_exit(CPUState *cs)
+{
+    atomic_store_explicit(&cs->thread_running, false, memory_order_relaxed);
+    current_cpu = NULL;
+}
+
+#ifdef TLBSTORM_OWNER_CHECKS
+void cpu_owner_check_failed(const CPUState *cs, const char *rule, const char *func)
+{
+    if (current_cpu) {
+        internal_error("ownership check: %s() on vCPU %u %s (this thread runs vCPU %u)",
+                       func, cs->index, rule, current_cpu->index);
+    }
+    internal_error("ownership check: %s() on vCPU %u %s (this thread runs no vCPU)", func,
+                   cs->index, rule);
+}
+#endif
 
 void cpu_state_destroy(CPUState *cs)
 {

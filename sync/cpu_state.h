@@ -45,6 +45,11 @@ struct CPUState {
     _Atomic bool running;
     bool has_waiter;
     unsigned index;               /* vCPU number (the hart id); set before the thread starts */
+    /* True from cpu_thread_claim (or cpu_thread_enter) until cpu_thread_exit: a thread owns
+     * this vCPU, so owner-only calls from any other thread are bugs (assert_cpu_is_self).
+     * Written by the creator before the thread starts and by the thread as it ends; read
+     * relaxed by the checks (thread creation and join order the writes). */
+    _Atomic bool thread_running;
     const CPUStateOps *ops;
     struct RunState *runstate;    /* the machine's power-off/reset request (sync/runstate.h) */
     /* Any thread queues, the owner drains (sync/work.c). */
@@ -71,6 +76,43 @@ int cpu_state_init(CPUState *cs, unsigned index, const CPUStateOps *ops,
                    struct RunState *runstate)
     __attribute__((warn_unused_result));
 void cpu_state_destroy(CPUState *cs);
+
+/* The vCPU the calling host thread runs, or NULL (QEMU's current_cpu). */
+extern _Thread_local CPUState *current_cpu;
+
+/* The creator, before it starts the vCPU's thread: from now on only that thread may make
+ * owner-only calls (before, the main thread sets the vCPU up). */
+void cpu_thread_claim(CPUState *cs);
+/* On the vCPU's thread, first and last: current_cpu is cs in between. */
+void cpu_thread_enter(CPUState *cs);
+void cpu_thread_exit(CPUState *cs);
+
+/* Ownership checks, on in debug and sanitizer builds (meson option owner_checks), compiled
+ * out otherwise. assert_cpu_is_self: an owner-only call (the vCPU's TLB, its mailbox drain,
+ * its run slot, its work queue) made on a thread other than the vCPU's own while that
+ * thread exists. assert_outside_exec: a call that must not happen between cpu_exec_start and
+ * cpu_exec_end. A failure prints the function and the vCPU and aborts. */
+#ifdef TLBSTORM_OWNER_CHECKS
+_Noreturn void cpu_owner_check_failed(const CPUState *cs, const char *rule, const char *func);
+#define assert_cpu_is_self(cs)                                                             \
+    do {                                                                                   \
+        const CPUState *cs_ = (cs);                                                        \
+        if (cs_ && current_cpu != cs_ &&                                                   \
+            atomic_load_explicit(&cs_->thread_running, memory_order_relaxed)) {            \
+            cpu_owner_check_failed(cs_, "called off its vCPU thread", __func__);          \
+        }                                                                                  \
+    } while (0)
+#define assert_outside_exec(cs)                                                            \
+    do {                                                                                   \
+        const CPUState *cs_ = (cs);                                                        \
+        if (cs_ && atomic_load_explicit(&cs_->running, memory_order_relaxed)) {           \
+            cpu_owner_check_failed(cs_, "called inside guest execution", __func__);       \
+        }                                                                                  \
+    } while (0)
+#else
+#define assert_cpu_is_self(cs) ((void)(cs))
+#define assert_outside_exec(cs) ((void)(cs))
+#endif
 
 /* The machine's vCPUs, for the code that acts on all of them (exclusive sections, run
  * slots), as QEMU's CPU list. Main thread, while no vCPU thread runs: copies the n <=

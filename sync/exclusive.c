@@ -58,6 +58,8 @@ bool exclusive_pending(void)
  * false by a notification to requesters that may be waiting for this vCPU. */
 void cpu_exec_start(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
+    assert_outside_exec(cpu);
     atomic_store(&cpu->running, true);          /* seq_cst: before reading pending_cpus */
     if (atomic_load(&pending_cpus)) {
         pthread_mutex_lock(&exclusive_lock);
@@ -81,6 +83,7 @@ void cpu_exec_start(CPUState *cpu)
 
 void cpu_exec_end(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
     atomic_store(&cpu->running, false);         /* seq_cst: before reading pending_cpus */
     if (cpu->ops && cpu->ops->exec_left) {
         cpu->ops->exec_left(cpu);

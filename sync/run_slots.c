@@ -164,6 +164,7 @@ bool run_slots_limited(void)
 
 void run_slot_thread_start(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
     if (!run_slots_limited()) {
         return;
     }
@@ -184,6 +185,7 @@ void run_slot_thread_start(CPUState *cpu)
 
 void run_slot_thread_stop(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
     run_slot_release(cpu);
     pthread_mutex_lock(&slots_lock);
     if (cpu->slot_timer_ok) {
@@ -361,6 +363,8 @@ static void backup_preempt_locked(int64_t now)
 
 bool run_slot_acquire(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
+    assert_outside_exec(cpu);
     if (!run_slots_limited()) {
         return true;
     }
@@ -402,6 +406,8 @@ bool run_slot_acquire(CPUState *cpu)
 
 void run_slot_release(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
+    assert_outside_exec(cpu);
     if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_NONE) {
         return;     /* also when slots are not limited: nothing is ever granted then */
     }
@@ -424,11 +430,13 @@ void run_slot_release(CPUState *cpu)
 
 bool run_slot_handover_requested(const CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
     return atomic_load_explicit(&cpu->slot_handover, memory_order_relaxed);
 }
 
 bool run_slot_spin_handover(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
     if (!run_slots_limited() || atomic_load_explicit(&n_waiting, memory_order_relaxed) == 0) {
         return false;
     }
@@ -448,6 +456,8 @@ bool run_slot_spin_handover(CPUState *cpu)
 
 void run_slot_defer_handover(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
+    assert_outside_exec(cpu);
     if (!run_slot_handover_requested(cpu)) {
         return;
     }
@@ -466,6 +476,8 @@ void run_slot_defer_handover(CPUState *cpu)
 
 void run_slot_handover(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
+    assert_outside_exec(cpu);
     if (!run_slot_handover_requested(cpu)) {
         return;
     }

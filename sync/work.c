@@ -84,6 +84,8 @@ int async_safe_run_on_cpu(CPUState *cpu, run_on_cpu_func fn, void *data)
 
 void run_on_cpu(CPUState *cpu, CPUState *self, run_on_cpu_func fn, void *data)
 {
+    assert_cpu_is_self(self);
+    assert_outside_exec(self);
     if (cpu == self) {
         fn(cpu, data);
         return;
@@ -112,6 +114,8 @@ void run_on_cpu(CPUState *cpu, CPUState *self, run_on_cpu_func fn, void *data)
 
 void process_queued_cpu_work(CPUState *cpu)
 {
+    assert_cpu_is_self(cpu);
+    assert_outside_exec(cpu);
     CPUWorkQueue *q = &cpu->work;
     if (!cpu_work_pending(q)) {
         return;
