@@ -881,18 +881,15 @@ static enum riscv_op dec_c2(uint32_t c, TBOp *op)
  * Entry points
  * ------------------------------------------------------------------------------------------- */
 
+static const uint8_t op_flags[OP_COUNT] = {
+#define DEF_OP(name, mnemonic, flags) [OP_##name] = (flags),
+#include "cpu/ops.def"
+#undef DEF_OP
+};
+
 static bool op_ends_tb(enum riscv_op opc)
 {
-    switch (opc) {
-    case OP_JAL: case OP_JALR:
-    case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU: case OP_BGEU:
-    case OP_ECALL: case OP_EBREAK: case OP_MRET: case OP_SRET: case OP_WFI: case OP_PAUSE:
-    case OP_SFENCE_VMA: case OP_FENCE_I: case OP_SINVAL_VMA:
-    case OP_ILLEGAL:
-        return true;
-    default:
-        return false;
-    }
+    return (op_flags[opc] & OP_ENDS_TB) != 0;
 }
 
 int riscv_decode(uint32_t insn, uint64_t pc, TBOp *op, int *ends_tb)
@@ -929,99 +926,11 @@ int riscv_decode(uint32_t insn, uint64_t pc, TBOp *op, int *ends_tb)
     return len;
 }
 
-/* Designated initialisers keep each name next to its enum value whatever the enum order, and
- * -Woverride-init (in -Wextra) rejects duplicates; the size assertion below catches a missing
- * tail entry, and the unit tests check that no entry in between is NULL. */
-static const char *const op_names[] = {
-    [OP_ILLEGAL] = "illegal", [OP_NOP] = "nop", [OP_LI] = "li",
-
-    [OP_ADD] = "add", [OP_SUB] = "sub", [OP_SLL] = "sll", [OP_SLT] = "slt",
-    [OP_SLTU] = "sltu", [OP_XOR] = "xor", [OP_SRL] = "srl", [OP_SRA] = "sra",
-    [OP_OR] = "or", [OP_AND] = "and",
-    [OP_ADDW] = "addw", [OP_SUBW] = "subw", [OP_SLLW] = "sllw", [OP_SRLW] = "srlw",
-    [OP_SRAW] = "sraw",
-
-    [OP_ADDI] = "addi", [OP_SLTI] = "slti", [OP_SLTIU] = "sltiu", [OP_XORI] = "xori",
-    [OP_ORI] = "ori", [OP_ANDI] = "andi", [OP_SLLI] = "slli", [OP_SRLI] = "srli",
-    [OP_SRAI] = "srai",
-    [OP_ADDIW] = "addiw", [OP_SLLIW] = "slliw", [OP_SRLIW] = "srliw", [OP_SRAIW] = "sraiw",
-
-    [OP_MUL] = "mul", [OP_MULH] = "mulh", [OP_MULHSU] = "mulhsu", [OP_MULHU] = "mulhu",
-    [OP_DIV] = "div", [OP_DIVU] = "divu", [OP_REM] = "rem", [OP_REMU] = "remu",
-    [OP_MULW] = "mulw", [OP_DIVW] = "divw", [OP_DIVUW] = "divuw", [OP_REMW] = "remw",
-    [OP_REMUW] = "remuw",
-
-    [OP_SH1ADD] = "sh1add", [OP_SH2ADD] = "sh2add", [OP_SH3ADD] = "sh3add",
-    [OP_ADD_UW] = "add.uw", [OP_SH1ADD_UW] = "sh1add.uw", [OP_SH2ADD_UW] = "sh2add.uw",
-    [OP_SH3ADD_UW] = "sh3add.uw", [OP_SLLI_UW] = "slli.uw",
-
-    [OP_ANDN] = "andn", [OP_ORN] = "orn", [OP_XNOR] = "xnor",
-    [OP_CLZ] = "clz", [OP_CLZW] = "clzw", [OP_CTZ] = "ctz", [OP_CTZW] = "ctzw",
-    [OP_CPOP] = "cpop", [OP_CPOPW] = "cpopw",
-    [OP_MAX] = "max", [OP_MAXU] = "maxu", [OP_MIN] = "min", [OP_MINU] = "minu",
-    [OP_SEXT_B] = "sext.b", [OP_SEXT_H] = "sext.h", [OP_ZEXT_H] = "zext.h",
-    [OP_ROL] = "rol", [OP_ROLW] = "rolw", [OP_ROR] = "ror", [OP_RORW] = "rorw",
-    [OP_RORI] = "rori", [OP_RORIW] = "roriw", [OP_ORC_B] = "orc.b", [OP_REV8] = "rev8",
-
-    [OP_BCLR] = "bclr", [OP_BCLRI] = "bclri", [OP_BEXT] = "bext", [OP_BEXTI] = "bexti",
-    [OP_BINV] = "binv", [OP_BINVI] = "binvi", [OP_BSET] = "bset", [OP_BSETI] = "bseti",
-
-    [OP_JAL] = "jal", [OP_JALR] = "jalr", [OP_BEQ] = "beq", [OP_BNE] = "bne",
-    [OP_BLT] = "blt", [OP_BGE] = "bge", [OP_BLTU] = "bltu", [OP_BGEU] = "bgeu",
-
-    [OP_LB] = "lb", [OP_LH] = "lh", [OP_LW] = "lw", [OP_LD] = "ld", [OP_LBU] = "lbu",
-    [OP_LHU] = "lhu", [OP_LWU] = "lwu",
-    [OP_SB] = "sb", [OP_SH] = "sh", [OP_SW] = "sw", [OP_SD] = "sd",
-    [OP_FLW] = "flw", [OP_FLD] = "fld", [OP_FSW] = "fsw", [OP_FSD] = "fsd",
-
-    [OP_LR_W] = "lr.w", [OP_SC_W] = "sc.w", [OP_AMOSWAP_W] = "amoswap.w",
-    [OP_AMOADD_W] = "amoadd.w", [OP_AMOXOR_W] = "amoxor.w", [OP_AMOAND_W] = "amoand.w",
-    [OP_AMOOR_W] = "amoor.w", [OP_AMOMIN_W] = "amomin.w", [OP_AMOMAX_W] = "amomax.w",
-    [OP_AMOMINU_W] = "amominu.w", [OP_AMOMAXU_W] = "amomaxu.w",
-    [OP_LR_D] = "lr.d", [OP_SC_D] = "sc.d", [OP_AMOSWAP_D] = "amoswap.d",
-    [OP_AMOADD_D] = "amoadd.d", [OP_AMOXOR_D] = "amoxor.d", [OP_AMOAND_D] = "amoand.d",
-    [OP_AMOOR_D] = "amoor.d", [OP_AMOMIN_D] = "amomin.d", [OP_AMOMAX_D] = "amomax.d",
-    [OP_AMOMINU_D] = "amominu.d", [OP_AMOMAXU_D] = "amomaxu.d",
-
-    [OP_FENCE] = "fence", [OP_ECALL] = "ecall", [OP_EBREAK] = "ebreak", [OP_MRET] = "mret",
-    [OP_SRET] = "sret", [OP_WFI] = "wfi", [OP_PAUSE] = "pause", [OP_SFENCE_VMA] = "sfence.vma",
-    [OP_FENCE_I] = "fence.i", [OP_SINVAL_VMA] = "sinval.vma",
-    [OP_SFENCE_W_INVAL] = "sfence.w.inval", [OP_SFENCE_INVAL_IR] = "sfence.inval.ir",
-    [OP_CSRRW] = "csrrw", [OP_CSRRS] = "csrrs", [OP_CSRRC] = "csrrc",
-    [OP_CSRRWI] = "csrrwi", [OP_CSRRSI] = "csrrsi", [OP_CSRRCI] = "csrrci",
-
-    [OP_FADD_S] = "fadd.s", [OP_FSUB_S] = "fsub.s", [OP_FMUL_S] = "fmul.s",
-    [OP_FDIV_S] = "fdiv.s", [OP_FSQRT_S] = "fsqrt.s",
-    [OP_FSGNJ_S] = "fsgnj.s", [OP_FSGNJN_S] = "fsgnjn.s", [OP_FSGNJX_S] = "fsgnjx.s",
-    [OP_FMIN_S] = "fmin.s", [OP_FMAX_S] = "fmax.s",
-    [OP_FCVT_W_S] = "fcvt.w.s", [OP_FCVT_WU_S] = "fcvt.wu.s", [OP_FCVT_L_S] = "fcvt.l.s",
-    [OP_FCVT_LU_S] = "fcvt.lu.s",
-    [OP_FCVT_S_W] = "fcvt.s.w", [OP_FCVT_S_WU] = "fcvt.s.wu", [OP_FCVT_S_L] = "fcvt.s.l",
-    [OP_FCVT_S_LU] = "fcvt.s.lu",
-    [OP_FMV_X_W] = "fmv.x.w", [OP_FMV_W_X] = "fmv.w.x", [OP_FEQ_S] = "feq.s",
-    [OP_FLT_S] = "flt.s", [OP_FLE_S] = "fle.s", [OP_FCLASS_S] = "fclass.s",
-    [OP_FMADD_S] = "fmadd.s", [OP_FMSUB_S] = "fmsub.s", [OP_FNMSUB_S] = "fnmsub.s",
-    [OP_FNMADD_S] = "fnmadd.s",
-
-    [OP_FADD_D] = "fadd.d", [OP_FSUB_D] = "fsub.d", [OP_FMUL_D] = "fmul.d",
-    [OP_FDIV_D] = "fdiv.d", [OP_FSQRT_D] = "fsqrt.d",
-    [OP_FSGNJ_D] = "fsgnj.d", [OP_FSGNJN_D] = "fsgnjn.d", [OP_FSGNJX_D] = "fsgnjx.d",
-    [OP_FMIN_D] = "fmin.d", [OP_FMAX_D] = "fmax.d",
-    [OP_FCVT_W_D] = "fcvt.w.d", [OP_FCVT_WU_D] = "fcvt.wu.d", [OP_FCVT_L_D] = "fcvt.l.d",
-    [OP_FCVT_LU_D] = "fcvt.lu.d",
-    [OP_FCVT_D_W] = "fcvt.d.w", [OP_FCVT_D_WU] = "fcvt.d.wu", [OP_FCVT_D_L] = "fcvt.d.l",
-    [OP_FCVT_D_LU] = "fcvt.d.lu",
-    [OP_FCVT_S_D] = "fcvt.s.d", [OP_FCVT_D_S] = "fcvt.d.s",
-    [OP_FMV_X_D] = "fmv.x.d", [OP_FMV_D_X] = "fmv.d.x", [OP_FEQ_D] = "feq.d",
-    [OP_FLT_D] = "flt.d", [OP_FLE_D] = "fle.d", [OP_FCLASS_D] = "fclass.d",
-    [OP_FMADD_D] = "fmadd.d", [OP_FMSUB_D] = "fmsub.d", [OP_FNMSUB_D] = "fnmsub.d",
-    [OP_FNMADD_D] = "fnmadd.d",
-
-    [OP_TB_END] = "tb_end",
+static const char *const op_names[OP_COUNT] = {
+#define DEF_OP(name, mnemonic, flags) [OP_##name] = (mnemonic),
+#include "cpu/ops.def"
+#undef DEF_OP
 };
-
-_Static_assert(sizeof(op_names) / sizeof(op_names[0]) == OP_COUNT,
-               "op_names must name every enum riscv_op value");
 
 const char *riscv_op_name(enum riscv_op opc)
 {

@@ -31,66 +31,15 @@
  *             SINVAL_VMA
  *  ILLEGAL imm = the instruction bits (zero-extended, 16 bits for a compressed one) for mtval
  * Integer destination registers equal to 0 are stored as XREG_ZERO_SINK, except for CSR ops,
- * whose rd == XREG_ZERO_SINK means "do not read the CSR" (CSRRW/CSRRWI with rd = x0). */
+ * whose rd == XREG_ZERO_SINK means "do not read the CSR" (CSRRW/CSRRWI with rd = x0).
+ * The list of ops, their mnemonics and which end a TB: cpu/ops.def. */
+#define OP_ENDS_TB 1u
+
+/* One value per line of cpu/ops.def. */
 enum riscv_op {
-    OP_ILLEGAL = 0,
-    OP_NOP,
-    OP_LI,
-    /* RV64I register-register */
-    OP_ADD, OP_SUB, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_SRA, OP_OR, OP_AND,
-    OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
-    /* RV64I register-immediate */
-    OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI, OP_SLLI, OP_SRLI, OP_SRAI,
-    OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW,
-    /* M */
-    OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
-    OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
-    /* Zba */
-    OP_SH1ADD, OP_SH2ADD, OP_SH3ADD, OP_ADD_UW, OP_SH1ADD_UW, OP_SH2ADD_UW, OP_SH3ADD_UW,
-    OP_SLLI_UW,
-    /* Zbb (unary ops use rs1 only) */
-    OP_ANDN, OP_ORN, OP_XNOR, OP_CLZ, OP_CLZW, OP_CTZ, OP_CTZW, OP_CPOP, OP_CPOPW,
-    OP_MAX, OP_MAXU, OP_MIN, OP_MINU, OP_SEXT_B, OP_SEXT_H, OP_ZEXT_H,
-    OP_ROL, OP_ROLW, OP_ROR, OP_RORW, OP_RORI, OP_RORIW, OP_ORC_B, OP_REV8,
-    /* Zbs */
-    OP_BCLR, OP_BCLRI, OP_BEXT, OP_BEXTI, OP_BINV, OP_BINVI, OP_BSET, OP_BSETI,
-    /* control transfer: every one of these ends its TB */
-    OP_JAL, OP_JALR, OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
-    /* loads and stores */
-    OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
-    OP_SB, OP_SH, OP_SW, OP_SD,
-    OP_FLW, OP_FLD, OP_FSW, OP_FSD,
-    /* A */
-    OP_LR_W, OP_SC_W, OP_AMOSWAP_W, OP_AMOADD_W, OP_AMOXOR_W, OP_AMOAND_W, OP_AMOOR_W,
-    OP_AMOMIN_W, OP_AMOMAX_W, OP_AMOMINU_W, OP_AMOMAXU_W,
-    OP_LR_D, OP_SC_D, OP_AMOSWAP_D, OP_AMOADD_D, OP_AMOXOR_D, OP_AMOAND_D, OP_AMOOR_D,
-    OP_AMOMIN_D, OP_AMOMAX_D, OP_AMOMINU_D, OP_AMOMAXU_D,
-    /* system: ECALL..SINVAL_VMA end their TB; CSR ops and the Svinval fences do not (the
-     * CSR handler exits the TB itself when the write changed translation or interrupt
-     * state). PAUSE is the one Zihintpause encoding of FENCE (pred = W, everything else 0):
-     * a spin-wait hint. SINVAL_VMA, SFENCE_W_INVAL and SFENCE_INVAL_IR are Svinval's; they
-     * decode always and are illegal at run time on a hart without it. */
-    OP_FENCE, OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_PAUSE, OP_SFENCE_VMA, OP_FENCE_I,
-    OP_SINVAL_VMA, OP_SFENCE_W_INVAL, OP_SFENCE_INVAL_IR,
-    OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
-    /* F */
-    OP_FADD_S, OP_FSUB_S, OP_FMUL_S, OP_FDIV_S, OP_FSQRT_S,
-    OP_FSGNJ_S, OP_FSGNJN_S, OP_FSGNJX_S, OP_FMIN_S, OP_FMAX_S,
-    OP_FCVT_W_S, OP_FCVT_WU_S, OP_FCVT_L_S, OP_FCVT_LU_S,
-    OP_FCVT_S_W, OP_FCVT_S_WU, OP_FCVT_S_L, OP_FCVT_S_LU,
-    OP_FMV_X_W, OP_FMV_W_X, OP_FEQ_S, OP_FLT_S, OP_FLE_S, OP_FCLASS_S,
-    OP_FMADD_S, OP_FMSUB_S, OP_FNMSUB_S, OP_FNMADD_S,
-    /* D */
-    OP_FADD_D, OP_FSUB_D, OP_FMUL_D, OP_FDIV_D, OP_FSQRT_D,
-    OP_FSGNJ_D, OP_FSGNJN_D, OP_FSGNJX_D, OP_FMIN_D, OP_FMAX_D,
-    OP_FCVT_W_D, OP_FCVT_WU_D, OP_FCVT_L_D, OP_FCVT_LU_D,
-    OP_FCVT_D_W, OP_FCVT_D_WU, OP_FCVT_D_L, OP_FCVT_D_LU,
-    OP_FCVT_S_D, OP_FCVT_D_S,
-    OP_FMV_X_D, OP_FMV_D_X, OP_FEQ_D, OP_FLT_D, OP_FLE_D, OP_FCLASS_D,
-    OP_FMADD_D, OP_FMSUB_D, OP_FNMSUB_D, OP_FNMADD_D,
-    /* Synthesised by the translator, never by the decoder: fall through to the next TB
-     * (page boundary or TB length limit). */
-    OP_TB_END,
+#define DEF_OP(name, mnemonic, flags) OP_##name,
+#include "cpu/ops.def"
+#undef DEF_OP
     OP_COUNT
 };
 
