@@ -115,7 +115,7 @@ static inline __attribute__((always_inline)) bool load_fast(RISCVCPU *cpu, uint6
                                                             uint64_t *out)
 {
     const CPUTLBEntry *e = tlb_entry(&cpu->tlb, cpu->data_mmu_idx, va);
-    if (unlikely((va & (RV_PAGE_MASK | (size - 1))) != e->addr_read)) {
+    if (unlikely(!tlb_fast_hit(e->addr_read, va, size))) {
         return false;
     }
     /* The tag compare checked alignment, so this is one single-copy atomic access. */
@@ -133,7 +133,7 @@ static inline __attribute__((always_inline)) bool store_fast(RISCVCPU *cpu, uint
                                                              unsigned size, uint64_t val)
 {
     const CPUTLBEntry *e = tlb_entry(&cpu->tlb, cpu->data_mmu_idx, va);
-    if (unlikely((va & (RV_PAGE_MASK | (size - 1))) != e->addr_write)) {
+    if (unlikely(!tlb_fast_hit(e->addr_write, va, size))) {
         return false;
     }
     uint8_t *h = (uint8_t *)(uintptr_t)(va + e->addend);
@@ -151,8 +151,7 @@ static inline void *atomic_host(RISCVCPU *cpu, uint64_t va, unsigned size,
                                 enum mmu_access access)
 {
     const CPUTLBEntry *e = tlb_entry(&cpu->tlb, cpu->data_mmu_idx, va);
-    uint64_t tag = access == ACCESS_LOAD ? e->addr_read : e->addr_write;
-    if (likely((va & (RV_PAGE_MASK | (size - 1))) == tag)) {
+    if (likely(tlb_fast_hit(tlb_entry_tag(e, access), va, size))) {
         return (void *)(uintptr_t)(va + e->addend);
     }
     return tlb_atomic_host(cpu, va, size, cpu->data_mmu_idx, access);

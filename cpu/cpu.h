@@ -25,8 +25,8 @@ enum riscv_mmu_idx {
     MMU_IDX_S = 1,
     MMU_IDX_S_SUM = 2,    /* S-mode with mstatus.SUM = 1: may load/store U pages */
     MMU_IDX_M = 3,        /* no translation, PMP only */
-    NB_MMU_MODES = 4
 };
+_Static_assert(MMU_IDX_M + 1 == TLB_NB_MMU_MODES, "one TLB per mmu_idx (mm/tlb.h)");
 _Static_assert(MMU_IDX_U < TLB_ASID_TAGGED_MODES && MMU_IDX_S < TLB_ASID_TAGGED_MODES &&
                MMU_IDX_S_SUM < TLB_ASID_TAGGED_MODES && MMU_IDX_M >= TLB_ASID_TAGGED_MODES,
                "the satp-translated mmu_idx values come first (mm/tlb.h)");

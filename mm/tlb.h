@@ -155,6 +155,15 @@ static inline uint64_t tlb_entry_tag(const CPUTLBEntry *e, enum mmu_access acces
          : access == ACCESS_STORE ? e->addr_write : e->addr_code;
 }
 
+/* The inline fast path's compare: may an access of `size` bytes at va use the entry whose tag
+ * for its kind is `tag`? False on a miss, on any flag bit (TLB_INVALID, TLB_SLOW, TLB_WATCH)
+ * and on a misaligned va, since the alignment bits take part in the compare. The JIT emits
+ * the same compare as code (accel/jit_x86.c, emit_tlb_compare). */
+static inline bool tlb_fast_hit(uint64_t tag, uint64_t va, unsigned size)
+{
+    return (va & (RV_PAGE_MASK | (size - 1))) == tag;
+}
+
 /* Does the tag translate `page` (page aligned)? The flag bits other than TLB_INVALID
  * (TLB_SLOW, TLB_WATCH) send the fast path here but do not make the entry miss. */
 static inline bool tlb_hit(uint64_t tag, uint64_t page)

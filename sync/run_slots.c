@@ -36,7 +36,6 @@
 #include "util/cpumask.h"
 #include "util/futex.h"
 
-#define MAX_QUEUE TLBSTORM_MAX_CPUS
 #define RUN_SLOT_BACKUP_NS (10 * RUN_SLOT_SLICE_NS)
 #define RUN_SLOT_SIGNAL (SIGRTMIN + 2)
 #ifndef sigev_notify_thread_id
@@ -51,7 +50,7 @@ static _Atomic bool limited;
  * (queue[0 .. n_urgent): woken from sleep, sent an IPI, or yielding to an IPI target) in
  * FIFO order, then the others (their turn ended) in FIFO order. */
 static unsigned n_free;
-static CPUState *queue[MAX_QUEUE];
+static CPUState *queue[TLBSTORM_MAX_CPUS];
 static unsigned q_len, n_urgent;
 /* q_len, for holders deciding without the lock whether anyone waits (relaxed: a hint). */
 static _Atomic unsigned n_waiting;
@@ -116,7 +115,7 @@ void run_slots_reset(unsigned n_slots)
     unsigned n_cpus = cpu_list_count();
     pthread_mutex_lock(&slots_lock);
     slot_n_cpus = n_cpus;
-    bool lim = n_slots > 0 && n_slots < n_cpus && n_cpus <= MAX_QUEUE;
+    bool lim = n_slots > 0 && n_slots < n_cpus && n_cpus <= TLBSTORM_MAX_CPUS;
     n_free = n_slots;
     q_len = n_urgent = 0;
     atomic_store_explicit(&n_waiting, 0, memory_order_relaxed);

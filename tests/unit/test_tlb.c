@@ -342,7 +342,7 @@ Test(tlb, stale_translation_until_full_flush)
     fx_pte_write(s2, fx_pte(FRAME(3), FX_PTE_V | FX_PTE_R | FX_PTE_A));
     cr_assert_eq(load(v1, 8, MMU_IDX_S), 0xf00d000000000000ULL);
     tlb_flush_local(&fx_cpu->tlb);
-    for (unsigned i = 0; i < NB_MMU_MODES; i++) {
+    for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         cr_assert(!tlb_holds(i, v1) && !tlb_holds(i, v2));
     }
     cr_assert_eq(load(v1, 8, MMU_IDX_S), 0xf00d000000000002ULL);
