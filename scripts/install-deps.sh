@@ -7,9 +7,14 @@ packages=(
     build-essential pkg-config meson ninja-build python3
     liburcu-dev libcriterion-dev libfdt-dev
     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-    qemu-system-misc opensbi u-boot-qemu gnuplot-nox parallel
+    qemu-system-misc opensbi u-boot-qemu gnuplot-nox parallel spin
     clang libclang-rt-14-dev
 )
+# The commit-message hook is offered, not installed: it changes how git behaves here.
+if git -C "$(dirname "$0")/.." rev-parse --git-dir >/dev/null 2>&1 &&
+   ! [ -x "$(git -C "$(dirname "$0")/.." rev-parse --git-path hooks)/commit-msg" ]; then
+    echo "install-deps: to check commit subjects as CONTRIBUTING.md asks, run scripts/install-hooks.sh" >&2
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
