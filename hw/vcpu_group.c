@@ -20,7 +20,9 @@ int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *t
         cpu->code_pages = m->as.code_pages;
         atomic_store(&cpu->cs.icount_decr, 0);
     }
-    riscv_cpu_list_set(m->cpus, m->n_cpus);
+    /* The CPU list was set when the harts were made (virt_create, or the test harness):
+     * setting it again here would race with threads already flushing (the remap-test mover
+     * starts before the vCPUs). */
     run_slots_reset(m->run_slots);
     *started = 0;
     for (unsigned i = 0; i < m->n_cpus; i++) {
