@@ -739,6 +739,65 @@ Test(tlb, table_grows_when_busy_and_shrinks_when_idle)
                  fx_ram_read(FX_RAM_BASE + 0x5000, 1));
 }
 
+/* Linux flushes by ASID and by page, almost never a whole mmu_idx: the tables must grow at
+ * those flushes too, keeping what the flush did not remove. */
+static size_t count_valid(unsigned mmu_idx);
+
+static void fill_nonglobal_pages(uint64_t base, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        fx_map(base + i * 4096ULL, FRAME(1), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+        cr_assert_eq(load(base + i * 4096ULL, 8, MMU_IDX_S), 0x1111);
+    }
+}
+
+Test(tlb, table_grows_at_an_asid_flush_and_keeps_global_entries)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    CPUTLBDescFast *f = &fx_cpu->tlb.f[MMU_IDX_S];
+    size_t n = f->mask + 1;
+    uint64_t resizes = fx_cpu->tlb.stats.resizes;
+    fill_nonglobal_pages(0x10000000ULL, (unsigned)(n * 8 / 10));
+    tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 1, TLB_ASID_TAGGED_IDXMAP);
+    cr_assert_eq(f->mask + 1, 2 * n, "a busy table did not grow at an ASID flush");
+    cr_assert_eq(fx_cpu->tlb.stats.resizes, resizes + 1);
+    cr_assert(!tlb_holds(MMU_IDX_S, 0x10000000ULL) && !tlb_holds(MMU_IDX_S, VA));
+    uint64_t fills = fx_cpu->tlb.stats.fills;
+    cr_assert(tlb_holds(MMU_IDX_S, VG), "the global entry was lost in the resize");
+    cr_assert_eq(load(VG, 8, MMU_IDX_S), 0x3333);
+    cr_assert_eq(fx_cpu->tlb.stats.fills, fills, "the global entry had to be refilled");
+    cr_assert_eq(fx_cpu->tlb.d[MMU_IDX_S].n_used_entries, count_valid(MMU_IDX_S));
+}
+
+Test(tlb, table_grows_at_a_page_flush_and_keeps_the_other_entries)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    CPUTLBDescFast *f = &fx_cpu->tlb.f[MMU_IDX_S];
+    size_t n = f->mask + 1;
+    const uint64_t base = 0x10000000ULL;
+    unsigned pages = (unsigned)(n * 8 / 10);
+    fill_nonglobal_pages(base, pages);
+    tlb_flush_page_asid_by_mmuidx_local(&fx_cpu->tlb, base, 1, TLB_ASID_TAGGED_IDXMAP);
+    cr_assert_eq(f->mask + 1, 2 * n, "a busy table did not grow at a page flush");
+    cr_assert(!tlb_holds(MMU_IDX_S, base), "the flushed page survived the resize");
+    uint64_t fills = fx_cpu->tlb.stats.fills;
+    for (unsigned i = 1; i < pages; i++) {
+        cr_assert_eq(load(base + i * 4096ULL, 8, MMU_IDX_S), 0x1111);
+    }
+    cr_assert_eq(fx_cpu->tlb.stats.fills, fills, "entries were lost in the resize");
+    cr_assert_eq(fx_cpu->tlb.d[MMU_IDX_S].n_used_entries, count_valid(MMU_IDX_S));
+    /* The nonglobal list was rebuilt: an ASID flush still removes them all. */
+    tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 1, TLB_ASID_TAGGED_IDXMAP);
+    for (unsigned i = 0; i < pages; i++) {
+        cr_assert(!tlb_holds(MMU_IDX_S, base + i * 4096ULL), "page %u kept", i);
+    }
+    cr_assert(tlb_holds(MMU_IDX_S, VG));
+}
+
 /* ---- victim TLB ----------------------------------------------------------------------------- */
 
 Test(tlb, victim_tlb_keeps_evicted_entry)
