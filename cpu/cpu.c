@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cpu/mmu.h"
 #include "mm/address_space.h"
 #include "sync/runstate.h"
 
@@ -94,6 +95,7 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
     cpu->stimecmp = ~0ULL;
     memset(cpu->pmpcfg, 0, sizeof(cpu->pmpcfg));
     memset(cpu->pmpaddr, 0, sizeof(cpu->pmpaddr));
+    riscv_pmp_changed(cpu);
     cpu->halted = false;
     cpu->last_tb = NULL;
     riscv_cpu_update_mmu_idx(cpu);

@@ -120,6 +120,7 @@ static void pmpcfg_write(RISCVCPU *cpu, unsigned group, uint64_t val)
         }
         cpu->pmpcfg[i] = cfg;
     }
+    riscv_pmp_changed(cpu);
 }
 
 static bool pmpaddr_locked(const RISCVCPU *cpu, unsigned i)
@@ -357,6 +358,7 @@ enum csr_status riscv_csr_rmw(RISCVCPU *cpu, unsigned csrno, uint64_t *old_val, 
             unsigned i = csrno - CSR_PMPADDR0;
             if (i < PMP_ENTRIES && !pmpaddr_locked(cpu, i)) {
                 cpu->pmpaddr[i] = v & PMPADDR_MASK;
+                riscv_pmp_changed(cpu);
             }
             after_translation_change(cpu);
             st = CSR_OK_EXIT_TB;

@@ -67,6 +67,16 @@ static bool pmp_entry_range(const RISCVCPU *cpu, unsigned i, uint64_t *lo, uint6
     }
 }
 
+void riscv_pmp_changed(RISCVCPU *cpu)
+{
+    cpu->pmp_active = 0;
+    for (unsigned i = 0; i < PMP_ENTRIES; i++) {
+        if (pmp_entry_range(cpu, i, &cpu->pmp_lo[i], &cpu->pmp_hi[i])) {
+            cpu->pmp_active |= (uint16_t)(1u << i);
+        }
+    }
+}
+
 unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
                         bool *page_uniform)
 {
@@ -76,11 +86,9 @@ unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsi
     *page_uniform = false;
 
     /* The lowest-numbered entry matching any byte decides; it must match every byte. */
-    for (unsigned i = 0; i < PMP_ENTRIES; i++) {
-        uint64_t lo, hi;
-        if (!pmp_entry_range(cpu, i, &lo, &hi)) {
-            continue;
-        }
+    for (unsigned active = cpu->pmp_active; active; active &= active - 1) {
+        unsigned i = (unsigned)__builtin_ctz(active);
+        uint64_t lo = cpu->pmp_lo[i], hi = cpu->pmp_hi[i];
         bool page_overlap = lo < page + RV_PAGE_SIZE && page < hi;
         if (!(lo < end && paddr < hi)) {
             lower_overlaps_page |= page_overlap;

@@ -23,6 +23,9 @@ typedef struct RISCVTranslation {
 int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned mmu_idx,
                     RISCVTranslation *out);
 
+/* pmpcfg or pmpaddr changed (owner, or the main thread before the vCPU starts): re-decode. */
+void riscv_pmp_changed(RISCVCPU *cpu);
+
 /* Rights PMP grants privilege `priv` on [paddr, paddr + size). *page_uniform is set when the
  * same rights hold for every byte of the naturally aligned 4 KiB page around paddr, so that a
  * TLB entry may cache them. */

@@ -183,6 +183,7 @@ static void hart_setup_mmode(RISCVCPU *cpu, const SBIState *sbi)
     cpu->mtvec = sbi->boot.mtrap_vector;
     cpu->pmpaddr[0] = PMPADDR_ALL;
     cpu->pmpcfg[0] = PMP_NAPOT_RWX;
+    riscv_pmp_changed(cpu);
     /* No S-timer deadline left over from before a reset; STIP follows stimecmp (or, without
      * Sstc, the firmware's deadline) from now on. */
     cpu->stimecmp = ~0ULL;

@@ -10,6 +10,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "accel/tb.h"
+#include "cpu/mmu.h"
 #include "mm/memmap.h"
 #include "mm/tlb.h"
 #include "util/clock.h"
@@ -293,6 +294,7 @@ void fx_set_pmp(RISCVCPU *cpu, unsigned i, uint8_t cfg, uint64_t pmpaddr)
     cr_assert_lt(i, PMP_ENTRIES);
     cpu->pmpcfg[i] = cfg;
     cpu->pmpaddr[i] = pmpaddr & ((1ULL << 54) - 1);
+    riscv_pmp_changed(cpu);
     tlb_flush_local(&cpu->tlb);
 }
 
