@@ -17,7 +17,14 @@ static void tlb_table_clear(CPUTLBEntry *table, size_t n)
 
 static void tlb_desc_clear(CPUTLBDescFast *f, CPUTLBDesc *d)
 {
-    tlb_table_clear(f->table, f->mask + 1);
+    if (d->n_used_idx <= TLB_USED_TRACK) {
+        for (unsigned k = 0; k < d->n_used_idx; k++) {
+            tlb_table_clear(&f->table[d->used_idx[k]], 1);
+        }
+    } else {
+        tlb_table_clear(f->table, f->mask + 1);
+    }
+    d->n_used_idx = 0;
     tlb_table_clear(d->vtable, TLB_VICTIM_SIZE);
     d->n_used_entries = 0;
     d->n_nonglobal = 0;
@@ -40,6 +47,7 @@ static int tlb_desc_alloc(CPUTLBDescFast *f, CPUTLBDesc *d, size_t n)
     f->table = table;
     f->mask = n - 1;
     d->fulltlb = full;
+    d->n_used_idx = TLB_USED_TRACK + 1;   /* fresh memory: the next clear is a whole one */
     return 0;
 }
 
@@ -273,6 +281,17 @@ static bool tlb_desc_flush_page(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, u
 
 /* Non-global entries of a table set. */
 /* Main-table entry idx now holds a translation from a non-global PTE. */
+/* Main-table entry idx may hold an entry now (see CPUTLBDesc.used_idx). */
+static void tlb_note_used(CPUTLBDesc *d, size_t idx)
+{
+    if (d->n_used_idx < TLB_USED_TRACK) {
+        d->used_idx[d->n_used_idx] = (uint32_t)idx;
+    }
+    if (d->n_used_idx <= TLB_USED_TRACK) {
+        d->n_used_idx++;
+    }
+}
+
 static void tlb_note_nonglobal(CPUTLBDesc *d, size_t idx)
 {
     if (d->n_nonglobal < TLB_NONGLOBAL_TRACK) {
@@ -338,6 +357,7 @@ static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *
     tlb_table_clear(table, new_size);
     size_t used = 0;
     d->n_nonglobal = 0;
+    d->n_used_idx = 0;
     for (size_t i = 0; i < old_size; i++) {
         const CPUTLBEntry *e = &f->table[i];
         if (tlb_entry_is_empty(e)) {
@@ -350,6 +370,7 @@ static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *
         table[j] = *e;
         full[j] = d->fulltlb[i];
         used++;
+        tlb_note_used(d, j);
         if (!full[j].global) {
             tlb_note_nonglobal(d, j);
         }
@@ -636,6 +657,7 @@ CPUTLBEntry *tlb_lookup(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, enum mmu_a
             d->fulltlb[idx] = d->vfulltlb[v];
             *ve = tmp;
             d->vfulltlb[v] = tmpf;
+            tlb_note_used(d, idx);
             if (!d->fulltlb[idx].global) {
                 tlb_note_nonglobal(d, idx);
             }
@@ -663,6 +685,7 @@ void tlb_set_page(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr, const TLBPageIn
         }
     } else {
         d->n_used_entries++;
+        tlb_note_used(d, idx);
     }
     if (info->page_bits > RV_PAGE_BITS) {
         tlb_add_large_page(d, vaddr, info->page_bits);

@@ -24,6 +24,7 @@
 #define TLB_MIN_BITS 6
 #define TLB_MAX_BITS 16
 #define TLB_NONGLOBAL_TRACK 64
+#define TLB_USED_TRACK 128
 /* Range flushes walk at most this many pages; longer ranges flush the whole mmu_idx (or ASID),
  * as QEMU does, because refilling costs less than the walk. Mailboxes merge page requests
  * only up to this length. */
@@ -92,6 +93,14 @@ typedef struct CPUTLBDesc {
      * entry since replaced or removed): the flush checks each. More than fit: scan all. */
     uint32_t nonglobal_idx[TLB_NONGLOBAL_TRACK];
     unsigned n_nonglobal;         /* > TLB_NONGLOBAL_TRACK: overflowed */
+    /* Main-table indices that may hold an entry since the table was last emptied, so that
+     * emptying it (a full flush, a switch to an address space whose tables are not kept)
+     * clears those slots instead of the whole table: a kernel that flushes everything on
+     * every trap (sfence.vma zero, zero, as teaching kernels do) touches a few dozen pages
+     * between flushes, and a memset of a grown table per trap was 2.7 % of such a run.
+     * Indices may repeat or be stale. More than fit: clear it all. */
+    uint32_t used_idx[TLB_USED_TRACK];
+    unsigned n_used_idx;          /* > TLB_USED_TRACK: overflowed */
     CPUTLBEntry vtable[TLB_VICTIM_SIZE];
     CPUTLBEntryFull vfulltlb[TLB_VICTIM_SIZE];
     unsigned vindex;

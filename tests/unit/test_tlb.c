@@ -798,6 +798,43 @@ Test(tlb, table_grows_at_a_page_flush_and_keeps_the_other_entries)
     cr_assert(tlb_holds(MMU_IDX_S, VG));
 }
 
+/* A full flush clears only the slots filled since the table was last emptied while they fit
+ * the list, the whole table past that: either way nothing survives. */
+static void full_flush_empties_after_n_fills(unsigned n)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    for (unsigned round = 0; round < 3; round++) {
+        fill_nonglobal_pages(0x10000000ULL + round * 0x100000ULL, n);
+        cr_assert_gt(count_valid(MMU_IDX_S), 0);
+        tlb_flush_local(&fx_cpu->tlb);
+        cr_assert_eq(count_valid(MMU_IDX_S), 0, "round %u: entries survived a full flush", round);
+        cr_assert_eq(fx_cpu->tlb.d[MMU_IDX_S].n_used_entries, 0);
+        cr_assert(!tlb_holds(MMU_IDX_S, VG) && !tlb_holds(MMU_IDX_S, VA));
+    }
+}
+
+Test(tlb, full_flush_of_a_few_fills_clears_them_all)
+{
+    full_flush_empties_after_n_fills(TLB_USED_TRACK / 4);
+}
+
+Test(tlb, full_flush_past_the_fill_list_clears_the_whole_table)
+{
+    full_flush_empties_after_n_fills(TLB_USED_TRACK + 20);
+}
+
+Test(tlb, switch_to_a_new_address_space_starts_with_empty_tables)
+{
+    uint64_t root1, root2 = two_address_spaces(&root1);
+    for (unsigned asid = 10; asid < 10 + 2 * TLB_ASID_CONTEXTS; asid++) {
+        write_satp(satp_of(asid, root2));
+        cr_assert_eq(count_valid(MMU_IDX_S), 0, "ASID %u inherited entries", asid);
+        cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x2222);
+    }
+}
+
 /* ---- victim TLB ----------------------------------------------------------------------------- */
 
 Test(tlb, victim_tlb_keeps_evicted_entry)
