@@ -68,6 +68,22 @@ static size_t pow2_ceil(size_t n)
     return p;
 }
 
+/* The window's peak occupancy, updated with the current one. */
+static void tlb_desc_note_peak(CPUTLBDesc *d)
+{
+    if (d->n_used_entries > d->window_max_entries) {
+        d->window_max_entries = d->n_used_entries;
+    }
+}
+
+/* The window's peak filled more than 70 % of a table of `size` entries (in whole percent,
+ * as QEMU rounds it: peak * 100 / size > 70), without a division, since the page-flush path
+ * asks it at every flush. */
+static bool tlb_desc_peak_over_70(const CPUTLBDesc *d, size_t size)
+{
+    return d->window_max_entries * 100 >= 71 * size;
+}
+
 /* QEMU's resize policy: over a 100 ms window remember the highest occupancy; above 70% of
  * the table double it at once, below 30% at the end of a window shrink it to the smallest
  * power of two the window's peak fills to at most 70%. Returns the size to use; *expired
@@ -75,14 +91,11 @@ static size_t pow2_ceil(size_t n)
 static size_t tlb_desc_policy_size(CPUTLBDesc *d, size_t old_size, int64_t now, bool *expired)
 {
     *expired = now - d->window_begin_ns > 100 * 1000 * 1000;
-    if (d->n_used_entries > d->window_max_entries) {
-        d->window_max_entries = d->n_used_entries;
-    }
-    size_t rate = d->window_max_entries * 100 / old_size;
-    if (rate > 70) {
+    tlb_desc_note_peak(d);
+    if (tlb_desc_peak_over_70(d, old_size)) {
         return old_size * 2 <= (1u << TLB_MAX_BITS) ? old_size * 2 : old_size;
     }
-    if (rate < 30 && *expired) {
+    if (d->window_max_entries * 100 / old_size < 30 && *expired) {
         size_t ceil = pow2_ceil(d->window_max_entries ? d->window_max_entries : 1);
         if (d->window_max_entries * 100 / ceil > 70) {
             ceil *= 2;
@@ -279,8 +292,6 @@ static bool tlb_desc_flush_page(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, u
     return false;
 }
 
-/* Non-global entries of a table set. */
-/* Main-table entry idx now holds a translation from a non-global PTE. */
 /* Main-table entry idx may hold an entry now (see CPUTLBDesc.used_idx). */
 static void tlb_note_used(CPUTLBDesc *d, size_t idx)
 {
@@ -292,6 +303,7 @@ static void tlb_note_used(CPUTLBDesc *d, size_t idx)
     }
 }
 
+/* Main-table entry idx now holds a translation from a non-global PTE. */
 static void tlb_note_nonglobal(CPUTLBDesc *d, size_t idx)
 {
     if (d->n_nonglobal < TLB_NONGLOBAL_TRACK) {
@@ -302,6 +314,7 @@ static void tlb_note_nonglobal(CPUTLBDesc *d, size_t idx)
     }
 }
 
+/* Non-global entries of a table set. */
 static void tlb_desc_flush_nonglobal(CPUTLBDescFast *f, CPUTLBDesc *d)
 {
     if (d->n_nonglobal > TLB_NONGLOBAL_TRACK) {
@@ -334,9 +347,9 @@ static void tlb_desc_flush_nonglobal(CPUTLBDescFast *f, CPUTLBDesc *d)
  * modulo the size, so growing never makes two collide; shrinking keeps one of a colliding
  * pair (the TLB may always forget). Costs one pass over the old table, at most once per
  * window for a shrink and once per doubling for a growth. */
-static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d)
+static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d,
+                                    int64_t now)
 {
-    int64_t now = clock_monotonic_ns();
     bool expired;
     size_t old_size = f->mask + 1;
     size_t new_size = tlb_desc_policy_size(d, old_size, now, &expired);
@@ -387,14 +400,12 @@ static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *
 }
 
 /* At flushes that happen often (page, range): only the growth half of the policy, which
- * needs no clock. */
+ * needs no clock until it applies. */
 static void tlb_desc_maybe_grow(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d)
 {
-    if (d->n_used_entries > d->window_max_entries) {
-        d->window_max_entries = d->n_used_entries;
-    }
-    if (d->window_max_entries * 100 / (f->mask + 1) > 70) {
-        tlb_desc_resize_keeping(tlb, f, d);
+    tlb_desc_note_peak(d);
+    if (tlb_desc_peak_over_70(d, f->mask + 1)) {
+        tlb_desc_resize_keeping(tlb, f, d, clock_monotonic_ns());
     }
 }
 
@@ -434,14 +445,13 @@ void tlb_flush_asid_by_mmuidx_local(CPUTLB *tlb, int32_t asid, unsigned idxmap)
     }
     idxmap &= TLB_ASID_TAGGED_IDXMAP;
     if ((uint16_t)asid == tlb->asid) {
+        int64_t now = clock_monotonic_ns();
         for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
             if (idxmap & (1u << i)) {
                 CPUTLBDesc *d = &tlb->d[i];
-                if (d->n_used_entries > d->window_max_entries) {
-                    d->window_max_entries = d->n_used_entries;   /* the use before the flush */
-                }
+                tlb_desc_note_peak(d);            /* the use before the flush */
                 tlb_desc_flush_nonglobal(&tlb->f[i], d);
-                tlb_desc_resize_keeping(tlb, &tlb->f[i], d);
+                tlb_desc_resize_keeping(tlb, &tlb->f[i], d, now);
             }
         }
         /* Global translations stay, and so do the jump-cache entries reached through them
@@ -574,8 +584,9 @@ void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
         }
     }
     /* The outgoing tables are measured (and resized) before they are put away. */
+    int64_t now = clock_monotonic_ns();
     for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
-        tlb_desc_resize_keeping(tlb, &tlb->f[i], &tlb->d[i]);
+        tlb_desc_resize_keeping(tlb, &tlb->f[i], &tlb->d[i], now);
     }
     CPUTLBContext *ctx = &tlb->ctx[slot];
     bool fresh = !ctx->f[0].table;
@@ -590,7 +601,7 @@ void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
                 tlb->asid = new_asid;
                 return;
             }
-            ctx->d[i].window_begin_ns = clock_monotonic_ns();
+            ctx->d[i].window_begin_ns = now;
         }
     }
     for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
@@ -652,12 +663,12 @@ CPUTLBEntry *tlb_lookup(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, enum mmu_a
             CPUTLBEntryFull tmpf = d->fulltlb[idx];
             if (tlb_entry_is_empty(e)) {
                 d->n_used_entries++;     /* the main table gains an entry, the victim loses one */
+                tlb_note_used(d, idx);   /* (a full slot is listed already) */
             }
             *e = *ve;
             d->fulltlb[idx] = d->vfulltlb[v];
             *ve = tmp;
             d->vfulltlb[v] = tmpf;
-            tlb_note_used(d, idx);
             if (!d->fulltlb[idx].global) {
                 tlb_note_nonglobal(d, idx);
             }
