@@ -5,7 +5,6 @@
  * mtime), whose layout is the CLINT's, and the ACLINT SSWI adds setssip[hart] at
  * 0x2f00000 + 4*hart: writing 1 raises that hart's supervisor software interrupt (mip.SSIP),
  * as an SBI send_ipi does; reads return 0 (ACLINT spec 1.0, SSWI). */
-#include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/devices.h"
 #include "hw/machine.h"

@@ -2,7 +2,6 @@
 
 #include <time.h>
 
-#include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/vtimer.h"
 #include "mm/tlb_flush.h"

@@ -39,7 +39,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
 #include "hw/dma.h"

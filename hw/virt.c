@@ -13,7 +13,6 @@
 #include <urcu/urcu-memb.h>
 
 #include "accel/tb.h"
-#include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"

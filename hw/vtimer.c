@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "accel/vcpu.h"
 #include "cpu/cpu.h"
 #include "hw/machine.h"
 
