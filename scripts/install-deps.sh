@@ -15,17 +15,4 @@ if git -C "$(dirname "$0")/.." rev-parse --git-dir >/dev/null 2>&1 &&
    ! [ -x "$(git -C "$(dirname "$0")/.." rev-parse --git-path hooks)/commit-msg" ]; then
     echo "install-deps: to check commit subjects as CONTRIBUTING.md asks, run scripts/install-hooks.sh" >&2
 fi
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
-fi
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-    sudo=(sudo)
-fi
-echo "installing: ${missing[*]}" >&2
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"$(dirname "$0")/apt-install.sh" "${packages[@]}"

@@ -19,23 +19,8 @@ cross=riscv64-linux-gnu-
 log() { echo "build-kernel: $*" >&2; }
 
 # --- packages -------------------------------------------------------------------------------
-need=
-command -v ${cross}gcc >/dev/null 2>&1 || need="$need gcc-riscv64-linux-gnu"
-[ -f "$src_tar" ] || need="$need linux-source-6.1"
-for t in make:make bc:bc flex:flex bison:bison xz:xz-utils perl:perl; do
-    command -v "${t%%:*}" >/dev/null 2>&1 || need="$need ${t#*:}"
-done
-command -v gcc >/dev/null 2>&1 || need="$need gcc libc6-dev"
-[ -f /usr/include/openssl/ssl.h ] || need="$need libssl-dev"
-[ -f /usr/include/libelf.h ] || need="$need libelf-dev"
-if [ -n "$need" ]; then
-    sudo=
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    log "installing:$need"
-    $sudo apt-get update >&2
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y $need >&2
-fi
+"$here/../../scripts/apt-install.sh" gcc-riscv64-linux-gnu linux-source-6.1 make bc flex bison \
+    xz-utils perl gcc libc6-dev libssl-dev libelf-dev
 
 # --- source ---------------------------------------------------------------------------------
 mkdir -p "$cache"

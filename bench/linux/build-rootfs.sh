@@ -17,19 +17,8 @@ size_mb=${ROOTFS_MB:-16}
 cc=riscv64-linux-gnu-gcc
 mke2fs=$(command -v mke2fs || echo /sbin/mke2fs)
 
-need=
-command -v $cc >/dev/null 2>&1 || need="$need gcc-riscv64-linux-gnu"
-[ -f /usr/riscv64-linux-gnu/lib/libc.a ] || need="$need libc6-dev-riscv64-cross"
-[ -x "$mke2fs" ] || need="$need e2fsprogs"
-if [ -n "$need" ]; then
-    sudo=
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    echo "build-rootfs: installing$need" >&2
-    $sudo apt-get update >&2
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y $need >&2
-    mke2fs=$(command -v mke2fs || echo /sbin/mke2fs)
-fi
+"$here/../../scripts/apt-install.sh" gcc-riscv64-linux-gnu libc6-dev-riscv64-cross e2fsprogs
+mke2fs=$(command -v mke2fs || echo /sbin/mke2fs)
 
 mkdir -p "$(dirname "$out")"
 tmp=$(mktemp -d)

@@ -22,20 +22,8 @@ cross=riscv64-linux-gnu-
 log() { echo "stressng/build: $*" >&2; }
 die() { echo "stressng/build: $*" >&2; exit 1; }
 
-need=
-command -v ${cross}gcc >/dev/null 2>&1 || need="$need gcc-riscv64-linux-gnu"
-[ -f /usr/riscv64-linux-gnu/lib/libc.a ] || need="$need libc6-dev-riscv64-cross"
-for t in make:make bzip2:bzip2 xz:xz-utils python3:python3; do
-    command -v "${t%%:*}" >/dev/null 2>&1 || need="$need ${t#*:}"
-done
-if [ -n "$need" ]; then
-    sudo=
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    log "installing:$need"
-    $sudo apt-get update >&2
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y $need >&2
-fi
+"$root/scripts/apt-install.sh" gcc-riscv64-linux-gnu libc6-dev-riscv64-cross make bzip2 \
+    xz-utils python3
 mkdir -p "$cache/src" "$cache/build"
 
 # apt_orig PKG: the upstream tarball of Debian's source package, downloaded into
@@ -104,42 +92,7 @@ cp "$sng/stress-ng" "$tmp/stress-ng"
 cp "$bb/busybox" "$tmp/busybox"
 ${cross}strip "$tmp/tlbshoot" "$tmp/stress-ng" "$tmp/busybox"
 out="$cache/initramfs.cpio"
-python3 - "$tmp" "$here/init.sh" "$out" <<'PY'
-import os, stat, sys
-
-tmp, init_path, out_path = sys.argv[1], sys.argv[2], sys.argv[3]
-ino = [1]
-
-def entry(name, mode, data=b"", rdev=(0, 0)):
-    """One newc header + name + data, each padded to 4 bytes."""
-    name_b = name.encode() + b"\0"
-    fields = [ino[0], mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0]
-    ino[0] += 1
-    hdr = b"070701" + b"".join(b"%08X" % f for f in fields)
-    rec = hdr + name_b
-    rec += b"\0" * (-len(rec) % 4) + data
-    return rec + b"\0" * (-len(rec) % 4)
-
-def read(p):
-    with open(p, "rb") as f:
-        return f.read()
-
-archive = b"".join([
-    entry("dev", stat.S_IFDIR | 0o755),
-    entry("dev/console", stat.S_IFCHR | 0o600, rdev=(5, 1)),
-    entry("proc", stat.S_IFDIR | 0o555),
-    entry("sys", stat.S_IFDIR | 0o555),
-    entry("tmp", stat.S_IFDIR | 0o1777),
-    entry("bin", stat.S_IFDIR | 0o755),
-    entry("bin/busybox", stat.S_IFREG | 0o755, read(os.path.join(tmp, "busybox"))),
-    entry("bin/stress-ng", stat.S_IFREG | 0o755, read(os.path.join(tmp, "stress-ng"))),
-    entry("bin/tlbshoot", stat.S_IFREG | 0o755, read(os.path.join(tmp, "tlbshoot"))),
-    entry("init", stat.S_IFREG | 0o755, read(init_path)),
-    entry("TRAILER!!!", 0),
-])
-archive += b"\0" * (-len(archive) % 512)
-with open(out_path + ".tmp", "wb") as f:
-    f.write(archive)
-os.replace(out_path + ".tmp", out_path)
-PY
+"$root/bench/linux/newc.py" "$out" dir:dev chr:dev/console:5:1 dir:proc:555 dir:sys:555 \
+    dir:tmp:1777 dir:bin "file:bin/busybox:$tmp/busybox" "file:bin/stress-ng:$tmp/stress-ng" \
+    "file:bin/tlbshoot:$tmp/tlbshoot" "file:init:$here/init.sh"
 echo "$out"
