@@ -751,15 +751,25 @@ static void fill_nonglobal_pages(uint64_t base, unsigned n)
     }
 }
 
-Test(tlb, table_grows_at_an_asid_flush_and_keeps_global_entries)
+/* In ASID 1 (two_address_spaces), fill 80 % of the S-mode table with non-global pages from
+ * `base`; returns how many, and the table's size then in *size. */
+static unsigned fill_most_of_the_s_table(uint64_t base, size_t *size)
 {
     uint64_t root1;
     two_address_spaces(&root1);
     fx_paging_use_root(root1);
+    *size = fx_cpu->tlb.f[MMU_IDX_S].mask + 1;
+    unsigned pages = (unsigned)(*size * 8 / 10);
+    fill_nonglobal_pages(base, pages);
+    return pages;
+}
+
+Test(tlb, table_grows_at_an_asid_flush_and_keeps_global_entries)
+{
     CPUTLBDescFast *f = &fx_cpu->tlb.f[MMU_IDX_S];
-    size_t n = f->mask + 1;
     uint64_t resizes = fx_cpu->tlb.stats.resizes;
-    fill_nonglobal_pages(0x10000000ULL, (unsigned)(n * 8 / 10));
+    size_t n;
+    fill_most_of_the_s_table(0x10000000ULL, &n);
     tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 1, TLB_ASID_TAGGED_IDXMAP);
     cr_assert_eq(f->mask + 1, 2 * n, "a busy table did not grow at an ASID flush");
     cr_assert_eq(fx_cpu->tlb.stats.resizes, resizes + 1);
@@ -773,14 +783,10 @@ Test(tlb, table_grows_at_an_asid_flush_and_keeps_global_entries)
 
 Test(tlb, table_grows_at_a_page_flush_and_keeps_the_other_entries)
 {
-    uint64_t root1;
-    two_address_spaces(&root1);
-    fx_paging_use_root(root1);
     CPUTLBDescFast *f = &fx_cpu->tlb.f[MMU_IDX_S];
-    size_t n = f->mask + 1;
     const uint64_t base = 0x10000000ULL;
-    unsigned pages = (unsigned)(n * 8 / 10);
-    fill_nonglobal_pages(base, pages);
+    size_t n;
+    unsigned pages = fill_most_of_the_s_table(base, &n);
     tlb_flush_page_asid_by_mmuidx_local(&fx_cpu->tlb, base, 1, TLB_ASID_TAGGED_IDXMAP);
     cr_assert_eq(f->mask + 1, 2 * n, "a busy table did not grow at a page flush");
     cr_assert(!tlb_holds(MMU_IDX_S, base), "the flushed page survived the resize");
