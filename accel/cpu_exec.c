@@ -89,7 +89,7 @@ static void directed_yield(bool acked)
  * change, so the hint is ignored. */
 static bool pause_yield(RISCVCPU *cpu)
 {
-    if (run_slots_limited()) {
+    if (run_slots_limited() && !run_slots_open()) {
         /* Every vCPU in guest code has a core: the one to give way to is parked in the
          * slot queue, and only a handover lets it run. */
         return run_slot_spin_handover(CPU(cpu));

@@ -122,6 +122,7 @@ int main(int argc, char **argv)
         values[i] = i + 1;
     }
     sm.m.run_slots = slots;
+    sm.m.run_slots_adaptive = !strcmp(slots_arg, "auto");   /* as tlbstorm's default */
     stress_layout_write(&sm, N_PAGES, roles, readers, frames, values, 0);
     if (stress_machine_start(&sm) != 0) {
         fprintf(stderr, "flush_latency: cannot start the vCPU threads\n");

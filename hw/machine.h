@@ -69,6 +69,7 @@ typedef struct Machine {
     /* At most this many vCPUs in guest code at once, 0 = no limit (sync/run_slots.h). Set
      * by the main thread before vcpu_group_start. */
     unsigned run_slots;
+    bool run_slots_adaptive;      /* the governor may lift the limit (--run-slots=auto) */
 } Machine;
 
 /* Main thread, before the vCPU starts: riscv_cpu_init for hart `hartid` of m (its address

@@ -203,6 +203,7 @@ int main(int argc, char **argv)
     machine.run_slots = cfg.run_slots == RUN_SLOTS_AUTO
                             ? (cfg.flush_qemu ? 0 : run_slots_auto(machine.n_cpus))
                             : (unsigned)cfg.run_slots;
+    machine.run_slots_adaptive = cfg.run_slots == RUN_SLOTS_AUTO;
     tlb_flush_set_mode(cfg.flush_qemu ? TLB_FLUSH_MODE_QEMU : TLB_FLUSH_MODE_MAILBOX);
     for (unsigned i = 0; i < machine.n_cpus; i++) {
         tlb_set_qemu_policy(&machine.cpus[i]->tlb, cfg.flush_qemu);

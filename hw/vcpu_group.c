@@ -23,7 +23,7 @@ int vcpu_group_start(Machine *m, uint64_t entry, uint64_t dtb_addr, pthread_t *t
     /* The CPU list was set when the harts were made (virt_create, or the test harness):
      * setting it again here would race with threads already flushing (the remap-test mover
      * starts before the vCPUs). */
-    run_slots_reset(m->run_slots);
+    run_slots_reset(m->run_slots, m->run_slots_adaptive);
     *started = 0;
     for (unsigned i = 0; i < m->n_cpus; i++) {
         int rc = vcpu_start(m->cpus[i], &threads[i]);

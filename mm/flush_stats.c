@@ -273,10 +273,13 @@ void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slo
     } else {
         fprintf(out, "  run slots: %u for %u vCPUs; %lu waits (mean %.1f us, max %.1f us); "
                 "handovers: %lu at slice end, %lu to woken vCPUs, %lu by spinning vCPUs; "
-                "%lu IPI boosts\n",
+                "%lu IPI boosts; lifted %lu times for %.3f s in all\n"
+                "  of the waits, %lu by woken or boosted vCPUs (mean %.1f us)\n",
                 run_slots, n_cpus, rs.waits,
                 rs.waits ? rs.wait_ns_sum / 1e3 / rs.waits : 0.0, rs.wait_ns_max / 1e3,
-                rs.slice_handovers, rs.wake_handovers, rs.spin_handovers, rs.boosts);
+                rs.slice_handovers, rs.wake_handovers, rs.spin_handovers, rs.boosts,
+                rs.opens, rs.open_ns / 1e9, rs.urgent_waits,
+                rs.urgent_waits ? rs.urgent_wait_ns_sum / 1e3 / rs.urgent_waits : 0.0);
     }
 }
 
@@ -339,7 +342,9 @@ void flush_stats_write_json(FILE *f, const char *strategy, unsigned run_slots)
     run_slots_get_stats(&rs);
     fprintf(f, "  \"run_slots\": {\"slots\": %u, \"waits\": %lu, \"wait_ns_sum\": %lu, "
             "\"wait_ns_max\": %lu, \"slice_handovers\": %lu, \"wake_handovers\": %lu, "
-            "\"spin_handovers\": %lu, \"boosts\": %lu}\n}\n",
+            "\"spin_handovers\": %lu, \"boosts\": %lu, \"urgent_waits\": %lu, "
+            "\"urgent_wait_ns_sum\": %lu, \"opens\": %lu, \"open_ns\": %lu}\n}\n",
             run_slots, rs.waits, rs.wait_ns_sum, rs.wait_ns_max, rs.slice_handovers,
-            rs.wake_handovers, rs.spin_handovers, rs.boosts);
+            rs.wake_handovers, rs.spin_handovers, rs.boosts, rs.urgent_waits,
+            rs.urgent_wait_ns_sum, rs.opens, rs.open_ns);
 }

@@ -49,19 +49,30 @@ static _Atomic bool limited;
 /* Under slots_lock: free slots and the waiting vCPUs, queue[0] first: the urgent ones
  * (queue[0 .. n_urgent): woken from sleep, sent an IPI, or yielding to an IPI target) in
  * FIFO order, then the others (their turn ended) in FIFO order. */
-static unsigned n_free;
+static int n_free;        /* negative after the governor closed: holders above the limit */
 static CPUState *queue[TLBSTORM_MAX_CPUS];
 static unsigned q_len, n_urgent;
 /* q_len, for holders deciding without the lock whether anyone waits (relaxed: a hint). */
 static _Atomic unsigned n_waiting;
 /* Whether the head of the queue came from sleep (its turn comes sooner); relaxed, a hint. */
 static _Atomic bool head_after_sleep;
+/* Governor (see the header). Set at the reset: */
+static unsigned slot_limit;        /* the configured number of slots */
+static bool gov_adaptive;
+/* Under slots_lock: the current spin-counting window and the open period's length. */
+static int64_t gov_window_start, gov_closed_ns, gov_open_period;
+static unsigned gov_window_spins;
+static int64_t gov_window_urgent_ns;  /* waited by woken vCPUs granted in this window */
+/* Written under slots_lock, read without it (relaxed): holders and the vCPU loop only need a
+ * hint, every decision is taken again under the lock. */
+static _Atomic bool gov_open;
+static _Atomic int64_t gov_open_until, gov_opened_ns;
 /* The vCPU this thread runs, for the timer signal handler. */
 static _Thread_local CPUState *slot_self;
 
 static _Atomic unsigned long n_slice_handovers, n_wake_handovers, n_spin_handovers, n_waits,
-    n_boosts;
-static _Atomic unsigned long wait_ns_sum, wait_ns_max;
+    n_boosts, n_opens, open_ns_sum;
+static _Atomic unsigned long wait_ns_sum, wait_ns_max, n_urgent_waits, urgent_wait_ns_sum;
 
 static void count(_Atomic unsigned long *c)
 {
@@ -110,13 +121,24 @@ static void install_handler(void)
     installed = sigaction(RUN_SLOT_SIGNAL, &sa, NULL) == 0;
 }
 
-void run_slots_reset(unsigned n_slots)
+void run_slots_reset(unsigned n_slots, bool adaptive)
 {
     unsigned n_cpus = cpu_list_count();
     pthread_mutex_lock(&slots_lock);
     slot_n_cpus = n_cpus;
     bool lim = n_slots > 0 && n_slots < n_cpus && n_cpus <= TLBSTORM_MAX_CPUS;
-    n_free = n_slots;
+    n_free = (int)n_slots;
+    slot_limit = n_slots;
+    gov_adaptive = adaptive;
+    gov_window_start = gov_closed_ns = 0;
+    gov_window_spins = 0;
+    gov_window_urgent_ns = 0;
+    gov_open_period = RUN_SLOT_GOV_OPEN_MIN_NS;
+    atomic_store_explicit(&gov_open, false, memory_order_relaxed);
+    atomic_store_explicit(&gov_open_until, 0, memory_order_relaxed);
+    atomic_store_explicit(&gov_opened_ns, 0, memory_order_relaxed);
+    atomic_store_explicit(&n_opens, 0, memory_order_relaxed);
+    atomic_store_explicit(&open_ns_sum, 0, memory_order_relaxed);
     q_len = n_urgent = 0;
     atomic_store_explicit(&n_waiting, 0, memory_order_relaxed);
     for (unsigned i = 0; i < n_cpus; i++) {
@@ -138,6 +160,8 @@ void run_slots_reset(unsigned n_slots)
     atomic_store_explicit(&n_boosts, 0, memory_order_relaxed);
     atomic_store_explicit(&wait_ns_sum, 0, memory_order_relaxed);
     atomic_store_explicit(&wait_ns_max, 0, memory_order_relaxed);
+    atomic_store_explicit(&n_urgent_waits, 0, memory_order_relaxed);
+    atomic_store_explicit(&urgent_wait_ns_sum, 0, memory_order_relaxed);
     atomic_store_explicit(&head_after_sleep, false, memory_order_relaxed);
     if (lim) {
         install_handler();
@@ -159,6 +183,11 @@ unsigned run_slots_auto(unsigned n_cpus)
 bool run_slots_limited(void)
 {
     return atomic_load_explicit(&limited, memory_order_relaxed);
+}
+
+bool run_slots_open(void)
+{
+    return atomic_load_explicit(&gov_open, memory_order_relaxed);
 }
 
 void run_slot_thread_start(CPUState *cpu)
@@ -249,11 +278,19 @@ static void wake_owner(CPUState *c)
     futex_wake_all(&c->wake_seq);
 }
 
+static void gov_window_locked(int64_t now);
+
 static void grant_locked(CPUState *c, int64_t now)
 {
     if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_QUEUED) {
         unsigned long waited = (unsigned long)(now - c->slot_queued_ns);
         atomic_fetch_add_explicit(&wait_ns_sum, waited, memory_order_relaxed);
+        if (c->slot_after_sleep) {
+            count(&n_urgent_waits);
+            atomic_fetch_add_explicit(&urgent_wait_ns_sum, waited, memory_order_relaxed);
+            gov_window_locked(now);
+            gov_window_urgent_ns += (int64_t)waited;
+        }
         if (waited > atomic_load_explicit(&wait_ns_max, memory_order_relaxed)) {
             atomic_store_explicit(&wait_ns_max, waited, memory_order_relaxed);  /* under lock */
         }
@@ -286,6 +323,10 @@ static void queue_remove_at_locked(unsigned i)
  * pass it along the queue (KVM's directed yield skips vCPUs that were spinning too). */
 static CPUState *pass_slot_locked(int64_t now, bool from_spinner)
 {
+    if (n_free < 0) {
+        n_free++;          /* a slot above the limit after the governor closed: retire it */
+        return NULL;
+    }
     if (q_len == 0) {
         n_free++;
         return NULL;
@@ -358,6 +399,104 @@ static void backup_preempt_locked(int64_t now)
     }
 }
 
+/* ---- governor, under slots_lock ---------------------------------------------------------- */
+
+/* Lift the limit: every waiter gets a slot (the caller wakes the ones stored in wake[] once
+ * it dropped the lock) and no holder needs its turn timer any more. */
+static unsigned gov_open_locked(int64_t now, CPUState **wake)
+{
+    /* Contention again within the first window after the last close: it lasted through the
+     * open period, so the next one is longer; otherwise start from the shortest. */
+    if (gov_closed_ns && now - gov_closed_ns <= 2 * RUN_SLOT_GOV_WINDOW_NS) {
+        gov_open_period = gov_open_period * 2 > RUN_SLOT_GOV_OPEN_MAX_NS
+                              ? RUN_SLOT_GOV_OPEN_MAX_NS : gov_open_period * 2;
+    } else {
+        gov_open_period = RUN_SLOT_GOV_OPEN_MIN_NS;
+    }
+    atomic_store_explicit(&gov_open, true, memory_order_relaxed);
+    atomic_store_explicit(&gov_open_until, now + gov_open_period, memory_order_relaxed);
+    atomic_store_explicit(&gov_opened_ns, now, memory_order_relaxed);
+    count(&n_opens);
+    n_free += (int)(slot_n_cpus - slot_limit);
+    unsigned n = 0;
+    while (n_free > 0 && q_len > 0) {
+        CPUState *next = queue[0];
+        queue_remove_at_locked(0);
+        n_free--;
+        grant_locked(next, now);
+        wake[n++] = next;
+    }
+    for (unsigned i = 0; i < slot_n_cpus; i++) {
+        disarm_timer_locked(cpu_list_get(i));
+    }
+    return n;
+}
+
+/* Restore the limit. Holders above it are asked to leave guest code; each gives its slot up
+ * at its handover (pass_slot_locked retires it) and queues for a turn like any other. */
+static void gov_close_locked(int64_t now)
+{
+    atomic_store_explicit(&gov_open, false, memory_order_relaxed);
+    atomic_fetch_add_explicit(&open_ns_sum,
+                              (unsigned long)(now - atomic_load_explicit(&gov_opened_ns,
+                                                                         memory_order_relaxed)),
+                              memory_order_relaxed);
+    gov_closed_ns = now;
+    gov_window_start = now;
+    gov_window_spins = 0;
+    gov_window_urgent_ns = 0;
+    n_free -= (int)(slot_n_cpus - slot_limit);
+    int excess = n_free < 0 ? -n_free : 0;
+    for (unsigned i = 0; i < slot_n_cpus && excess > 0; i++) {
+        CPUState *c = cpu_list_get(i);
+        if (atomic_load_explicit(&c->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
+            !atomic_load_explicit(&c->slot_handover, memory_order_relaxed)) {
+            atomic_store_explicit(&c->slot_handover, true, memory_order_relaxed);
+            cpu_exit(c);
+            excess--;
+        }
+    }
+}
+
+/* Start a new measuring window once the current one is over. */
+static void gov_window_locked(int64_t now)
+{
+    if (now - gov_window_start > RUN_SLOT_GOV_WINDOW_NS) {
+        gov_window_start = now;
+        gov_window_spins = 0;
+        gov_window_urgent_ns = 0;
+    }
+}
+
+/* Have the slots cost more than they are worth in the current window? */
+static bool gov_should_open_locked(int64_t now)
+{
+    if (!gov_adaptive || atomic_load_explicit(&gov_open, memory_order_relaxed)) {
+        return false;
+    }
+    gov_window_locked(now);
+    return gov_window_spins >= RUN_SLOT_GOV_SPINS ||
+           gov_window_urgent_ns >= RUN_SLOT_GOV_URGENT_NS;
+}
+
+/* Owner, outside guest code: close the slots if the open period is over (cheap otherwise). */
+static void gov_tick(void)
+{
+    if (!atomic_load_explicit(&gov_open, memory_order_relaxed)) {
+        return;
+    }
+    int64_t now = clock_monotonic_ns();
+    if (now < atomic_load_explicit(&gov_open_until, memory_order_relaxed)) {
+        return;
+    }
+    pthread_mutex_lock(&slots_lock);
+    if (atomic_load_explicit(&gov_open, memory_order_relaxed) &&
+        now >= atomic_load_explicit(&gov_open_until, memory_order_relaxed)) {
+        gov_close_locked(now);
+    }
+    pthread_mutex_unlock(&slots_lock);
+}
+
 /* ---- owner ----------------------------------------------------------------------------- */
 
 bool run_slot_acquire(CPUState *cpu)
@@ -367,6 +506,7 @@ bool run_slot_acquire(CPUState *cpu)
     if (!run_slots_limited()) {
         return true;
     }
+    gov_tick();
     int st = atomic_load_explicit(&cpu->slot_state, memory_order_acquire);
     if (st == RUN_SLOT_HELD) {
         return true;
@@ -413,9 +553,15 @@ void run_slot_release(CPUState *cpu)
     CPUState *next = NULL;
     pthread_mutex_lock(&slots_lock);
     int st = atomic_load_explicit(&cpu->slot_state, memory_order_relaxed);
+    CPUState *wake[TLBSTORM_MAX_CPUS];
+    unsigned n_wake = 0;
     if (st == RUN_SLOT_HELD) {
+        int64_t now = clock_monotonic_ns();
         disarm_timer_locked(cpu);
-        next = pass_slot_locked(clock_monotonic_ns(), false);
+        next = pass_slot_locked(now, false);
+        if (gov_should_open_locked(now)) {
+            n_wake = gov_open_locked(now, wake);
+        }
     } else if (st == RUN_SLOT_QUEUED) {
         dequeue_locked(cpu);
     }
@@ -424,6 +570,9 @@ void run_slot_release(CPUState *cpu)
     pthread_mutex_unlock(&slots_lock);
     if (next) {
         wake_owner(next);
+    }
+    for (unsigned i = 0; i < n_wake; i++) {
+        wake_owner(wake[i]);
     }
 }
 
@@ -436,7 +585,8 @@ bool run_slot_handover_requested(const CPUState *cpu)
 bool run_slot_spin_handover(CPUState *cpu)
 {
     assert_cpu_is_self(cpu);
-    if (!run_slots_limited() || atomic_load_explicit(&n_waiting, memory_order_relaxed) == 0) {
+    if (!run_slots_limited() || atomic_load_explicit(&n_waiting, memory_order_relaxed) == 0 ||
+        run_slots_open()) {
         return false;
     }
     int64_t now = clock_monotonic_ns();
@@ -481,11 +631,19 @@ void run_slot_handover(CPUState *cpu)
         return;
     }
     CPUState *next = NULL;
+    CPUState *wake[TLBSTORM_MAX_CPUS];
+    unsigned n_wake = 0;
     pthread_mutex_lock(&slots_lock);
     atomic_store_explicit(&cpu->slot_handover, false, memory_order_relaxed);
-    if (atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_HELD &&
-        q_len > 0) {
-        int64_t now = clock_monotonic_ns();
+    int64_t now = clock_monotonic_ns();
+    bool held = atomic_load_explicit(&cpu->slot_state, memory_order_relaxed) == RUN_SLOT_HELD;
+    if (held && cpu->slot_yield_spin && q_len > 0) {
+        gov_window_locked(now);
+        gov_window_spins++;
+    }
+    if (held && gov_should_open_locked(now)) {
+        n_wake = gov_open_locked(now, wake);     /* this vCPU keeps its slot */
+    } else if (held && (q_len > 0 || n_free < 0)) {
         disarm_timer_locked(cpu);
         next = pass_slot_locked(now, cpu->slot_yield_spin);
         enqueue_locked(cpu, cpu->slot_yield_urgent, now);
@@ -500,6 +658,9 @@ void run_slot_handover(CPUState *cpu)
      * of vCPUs blocked on the lock, Linux madvise from four threads 3x slower). */
     if (next) {
         wake_owner(next);
+    }
+    for (unsigned i = 0; i < n_wake; i++) {
+        wake_owner(wake[i]);
     }
 }
 
@@ -539,4 +700,13 @@ void run_slots_get_stats(struct run_slot_stats *out)
     out->boosts = atomic_load_explicit(&n_boosts, memory_order_relaxed);
     out->wait_ns_sum = atomic_load_explicit(&wait_ns_sum, memory_order_relaxed);
     out->wait_ns_max = atomic_load_explicit(&wait_ns_max, memory_order_relaxed);
+    out->urgent_waits = atomic_load_explicit(&n_urgent_waits, memory_order_relaxed);
+    out->urgent_wait_ns_sum = atomic_load_explicit(&urgent_wait_ns_sum, memory_order_relaxed);
+    out->opens = atomic_load_explicit(&n_opens, memory_order_relaxed);
+    out->open_ns = atomic_load_explicit(&open_ns_sum, memory_order_relaxed);
+    if (run_slots_open()) {
+        int64_t since = clock_monotonic_ns() -
+                        atomic_load_explicit(&gov_opened_ns, memory_order_relaxed);
+        out->open_ns += since > 0 ? (unsigned long)since : 0;
+    }
 }

@@ -42,8 +42,31 @@ struct CPUState;
 
 /* Main thread, while no vCPU thread runs, for the vCPUs of the CPU list (cpu_list_set):
  * n_slots == 0 or >= their number means no limit (every call below then returns at once).
- * Clears all slot and queue state. */
-void run_slots_reset(unsigned n_slots);
+ * Clears all slot and queue state. With `adaptive`, the governor below may lift the limit
+ * for a while. */
+void run_slots_reset(unsigned n_slots, bool adaptive);
+
+/* Governor (adaptive slots only). Slots trade one cost for another: flushes never wait for a
+ * vCPU the host preempted in guest code, but a vCPU whose guest spins on a parked vCPU (a
+ * kernel spinlock whose holder, or whose next ticket, lost its slot) must hand its slot over,
+ * and each handover costs a spin, a futex wake and a wait in the queue. When spin handovers
+ * come faster than RUN_SLOT_GOV_SPINS per RUN_SLOT_GOV_WINDOW_NS the guest is contending on
+ * its own locks and the handovers cost more than the flush waits they save (stress-ng
+ * mprotect at -smp 4 on 2 cores: 25,000 handovers/s and a quarter of the throughput without
+ * slots), so the limit is lifted ("open") for an open period, after which the slots close
+ * and measure again. Reopening right after a close doubles the open period (up to
+ * RUN_SLOT_GOV_OPEN_MAX_NS): contention that lasts costs one window per period. */
+#define RUN_SLOT_GOV_WINDOW_NS 20000000LL
+#define RUN_SLOT_GOV_SPINS 40
+/* ... or when vCPUs woken from sleep (or boosted by an IPI) waited this long for a slot in
+ * one window, a quarter of it: the guest hands work between harts (a pipe, a wake-up) and
+ * each hand-off waits for a turn, where the host would run the woken thread at once. */
+#define RUN_SLOT_GOV_URGENT_NS (RUN_SLOT_GOV_WINDOW_NS / 4)
+#define RUN_SLOT_GOV_OPEN_MIN_NS 100000000LL
+#define RUN_SLOT_GOV_OPEN_MAX_NS 1600000000LL
+
+/* Any thread (relaxed): is the limit lifted by the governor right now? */
+bool run_slots_open(void);
 
 /* The slot count to use for `n_cpus` vCPUs when the user asked for "auto": the host CPUs this
  * process may run on, or 0 (no limit) when there are at least as many as vCPUs. */
@@ -100,6 +123,8 @@ void run_slot_defer_handover(struct CPUState *cpu);
 struct run_slot_stats {
     unsigned long slice_handovers, wake_handovers, spin_handovers, waits, boosts;
     unsigned long wait_ns_sum, wait_ns_max;    /* queued until granted */
+    unsigned long urgent_waits, urgent_wait_ns_sum;   /* of those, woken or boosted vCPUs */
+    unsigned long opens, open_ns;     /* governor: times the limit was lifted, time lifted */
 };
 void run_slots_get_stats(struct run_slot_stats *out);
 

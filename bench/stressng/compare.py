@@ -8,6 +8,7 @@ Configurations (--configs, comma separated):
   flush-qemu        tlbstorm --flush=qemu (QEMU's flush behaviour, the baseline to beat)
   tlbstorm-opensbi  tlbstorm -bios fw_jump.bin (OpenSBI 1.1 from Debian)
   qemu-opensbi      qemu-system-riscv64 7.2 with the same OpenSBI
+  tlbstorm+OPT[+OPT...]  the default mode with extra options, e.g. tlbstorm+--run-slots=off
 
     bench/stressng/compare.py --smp 2,4 --time 4 --json out.json --plot out.png
 
@@ -48,6 +49,8 @@ def command(cfg, args, smp):
         return [args.tlbstorm, '-bios', FW_JUMP] + base
     if cfg == 'qemu-opensbi':
         return [args.qemu, '-bios', FW_JUMP] + base
+    if cfg.startswith('tlbstorm+'):
+        return [args.tlbstorm] + cfg.split('+')[1:] + base
     raise ValueError(cfg)
 
 
@@ -139,7 +142,7 @@ def main():
     args.panel = args.panel.split(',')
     configs = args.configs.split(',')
     for c in configs:
-        if c not in CONFIGS:
+        if c not in CONFIGS and not c.startswith('tlbstorm+'):
             ap.error('unknown configuration %r (of %s)' % (c, ', '.join(CONFIGS)))
     for f in (args.image, args.initrd, args.tlbstorm):
         if not os.path.exists(f):

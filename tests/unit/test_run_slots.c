@@ -35,7 +35,7 @@ static void setup(void)
 static void teardown(void)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(0);
+    run_slots_reset(0, false);
     fx_machine.n_cpus = 1;
     fx_machine.cpus = &fx_cpu;
     for (unsigned i = 1; i < NCPU; i++) {
@@ -151,7 +151,7 @@ static void *owner_loop(void *arg)
 Test(run_slots, never_more_vcpus_inside_than_slots_and_every_vcpu_gets_turns)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(SLOTS);
+    run_slots_reset(SLOTS, false);
     cr_assert(run_slots_limited());
     atomic_store(&inside, 0);
     atomic_store(&max_inside, 0);
@@ -235,7 +235,7 @@ static void *waiter(void *arg)
 Test(run_slots, holder_is_asked_to_hand_over_by_its_own_timer_when_its_turn_ends)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(1);
+    run_slots_reset(1, false);
     atomic_store(&asked_after_ns, 0);
     atomic_store(&b_holds, false);
     pthread_t a, b;
@@ -254,7 +254,7 @@ Test(run_slots, holder_is_asked_to_hand_over_by_its_own_timer_when_its_turn_ends
 Test(run_slots, spinning_holder_hands_over_only_after_the_spin_window)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(1);
+    run_slots_reset(1, false);
     RISCVCPU *a = cpus[0];
     cr_assert(run_slot_acquire(CPU(a)));
     /* Nobody waits: spinning never hands over. */
@@ -312,7 +312,7 @@ static void *queued_once(void *arg)
 Test(run_slots, queued_vcpu_comes_back_for_work_and_machine_requests)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(1);
+    run_slots_reset(1, false);
     cr_assert(run_slot_acquire(CPU(cpus[0])));           /* the only slot, never handed over */
     RISCVCPU *b = cpus[1];
     pthread_t t;
@@ -351,14 +351,14 @@ Test(run_slots, queued_vcpu_comes_back_for_work_and_machine_requests)
 Test(run_slots, no_limit_when_slots_cover_every_vcpu)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(NCPU);
+    run_slots_reset(NCPU, false);
     cr_assert_not(run_slots_limited());
     for (unsigned i = 0; i < NCPU; i++) {
         cr_assert(run_slot_acquire(CPU(cpus[i])));
         cr_assert_eq(atomic_load(&cpus[i]->cs.slot_state), RUN_SLOT_NONE, "nothing is tracked");
     }
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(0);
+    run_slots_reset(0, false);
     cr_assert_not(run_slots_limited());
 }
 
@@ -420,7 +420,7 @@ static void await_int(_Atomic int *v, int want)
 Test(run_slots, ipi_boost_puts_the_target_with_the_urgent_waiters_and_the_sender_yields)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(1);
+    run_slots_reset(1, false);
     RISCVCPU *a = cpus[0], *b = cpus[1], *c = cpus[2];
     atomic_store(&phase_b, 0);
     atomic_store(&phase_c, 0);
@@ -527,7 +527,7 @@ static void await_done(Scripted *o)
 Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(1);
+    run_slots_reset(1, false);
     Scripted s = { .cpu = cpus[1] }, n = { .cpu = cpus[2] }, h = { .cpu = cpus[3] };
     pthread_t ts, tn, th;
     cr_assert_eq(pthread_create(&ts, NULL, scripted_owner, &s), 0);
@@ -571,7 +571,7 @@ Test(run_slots, spinning_holder_hands_over_past_waiters_that_were_spinning_too)
 Test(run_slots, handover_requested_during_an_sbi_call_is_put_off_then_asked_again)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(1);
+    run_slots_reset(1, false);
     RISCVCPU *a = cpus[0];
     run_slot_thread_start(CPU(a));                    /* this thread plays vCPU A */
     cr_assert(run_slot_acquire(CPU(a)));
@@ -597,4 +597,213 @@ Test(run_slots, handover_requested_during_an_sbi_call_is_put_off_then_asked_agai
     join_waiter(t);
     cr_assert(atomic_load(&b_holds));
     run_slot_thread_stop(CPU(a));
+}
+
+/* ---- governor ------------------------------------------------------------------------- */
+
+static _Atomic bool guests_spin;     /* the "guest code" spins on pause (lock contention) */
+static _Atomic bool guests_sleep;    /* ... and sometimes sleeps in WFI */
+
+/* owner_loop, with guest code that spins while guests_spin is set and hands its slot over
+ * when run_slot_spin_handover says so, as pause_yield does, and that leaves guest code every
+ * millisecond as a timer interrupt would. */
+static void *spinning_owner_loop(void *arg)
+{
+    Owner *o = arg;
+    RISCVCPU *cpu = o->cpu;
+    run_slot_thread_start(CPU(cpu));
+    while (now_ns() < atomic_load(&stop_at)) {
+        run_slot_handover(CPU(cpu));
+        if (!run_slot_acquire(CPU(cpu))) {
+            process_queued_cpu_work(CPU(cpu));
+            continue;
+        }
+        note_entry();
+        o->turns++;
+        bool sleep = false;
+        int64_t entered = now_ns();
+        for (;;) {
+            if (atomic_exchange(&cpu->cs.icount_decr, 0) < 0 &&
+                run_slot_handover_requested(CPU(cpu))) {
+                break;
+            }
+            if (atomic_load_explicit(&guests_spin, memory_order_relaxed) &&
+                run_slot_spin_handover(CPU(cpu))) {
+                break;
+            }
+            if (now_ns() - entered > 1000000) {
+                break;           /* an interrupt: back to the vCPU loop, slot kept */
+            }
+            o->rng = o->rng * 1103515245 + 12345;
+            if (atomic_load_explicit(&guests_sleep, memory_order_relaxed) &&
+                (o->rng >> 16) % 20000 == 0) {
+                sleep = true;
+                break;
+            }
+            if (now_ns() >= atomic_load(&stop_at)) {
+                break;
+            }
+        }
+        atomic_fetch_sub(&inside, 1);
+        if (sleep) {
+            run_slot_release(CPU(cpu));
+            sleep_us(200);
+        }
+    }
+    run_slot_thread_stop(CPU(cpu));
+    return NULL;
+}
+
+static unsigned holders(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NCPU; i++) {
+        n += atomic_load(&cpus[i]->cs.slot_state) == RUN_SLOT_HELD;
+    }
+    return n;
+}
+
+Test(run_slots, governor_lifts_the_limit_while_guests_spin_and_restores_it_after)
+{
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(SLOTS, true);
+    atomic_store(&inside, 0);
+    atomic_store(&max_inside, 0);
+    atomic_store(&guests_spin, true);
+    atomic_store(&guests_sleep, true);
+    atomic_store(&stop_at, now_ns() + 10000000000LL);      /* ended below */
+    Owner owners[NCPU];
+    pthread_t th[NCPU];
+    for (unsigned i = 0; i < NCPU; i++) {
+        owners[i] = (Owner){ .cpu = cpus[i], .rng = 11 + i };
+        cr_assert_eq(pthread_create(&th[i], NULL, spinning_owner_loop, &owners[i]), 0);
+    }
+    /* Contention: every holder spins, so spin handovers come far faster than the governor's
+     * threshold and it opens; then every vCPU gets in at once. */
+    int64_t t0 = now_ns();
+    while (!run_slots_open() && now_ns() - t0 < 2000000000LL) {
+        sleep_us(500);
+    }
+    bool opened = run_slots_open();
+    while (atomic_load(&max_inside) <= SLOTS && now_ns() - t0 < 2000000000LL) {
+        sleep_us(500);
+    }
+    int max_open = atomic_load(&max_inside);
+    /* Contention over (and no more wake-ups, whose waits would open the slots too): the open
+     * period ends, the slots close, the holders above the limit leave and from then on the
+     * limit holds again. */
+    atomic_store(&guests_spin, false);
+    atomic_store(&guests_sleep, false);
+    t0 = now_ns();
+    while ((run_slots_open() || holders() > SLOTS) &&
+           now_ns() - t0 < 2 * RUN_SLOT_GOV_OPEN_MAX_NS) {
+        sleep_us(1000);
+    }
+    bool closed = !run_slots_open() && holders() <= SLOTS;
+    /* A window counts only if the slots stayed closed all through it: on a loaded host a
+     * straggler's wait for a slot (it was asleep when the guests stopped sleeping) can be
+     * long enough to open them again, legitimately. */
+    int max_closed = -1;
+    for (int attempt = 0; closed && attempt < 20 && max_closed < 0; attempt++) {
+        struct run_slot_stats before, after;
+        run_slots_get_stats(&before);
+        bool closed_at_start = !run_slots_open();
+        atomic_store(&max_inside, 0);
+        sleep_us(200000);
+        int seen = atomic_load(&max_inside);
+        run_slots_get_stats(&after);
+        if (closed_at_start && !run_slots_open() && after.opens == before.opens) {
+            max_closed = seen;
+        } else {
+            while (run_slots_open() && now_ns() - t0 < 4 * RUN_SLOT_GOV_OPEN_MAX_NS) {
+                sleep_us(1000);
+            }
+        }
+    }
+    atomic_store(&stop_at, 0);
+    for (unsigned i = 0; i < NCPU; i++) {
+        pthread_join(th[i], NULL);
+    }
+    struct run_slot_stats st;
+    run_slots_get_stats(&st);
+    cr_assert(opened, "spinning guests never opened the slots");
+    cr_assert_gt(max_open, SLOTS, "opened, yet never more than %d vCPUs inside", SLOTS);
+    cr_assert(closed, "the slots never closed again (open %d, %u holders)", run_slots_open(),
+              holders());
+    cr_assert_geq(max_closed, 0, "the slots never stayed closed for 200 ms");
+    cr_assert_leq(max_closed, SLOTS, "%d vCPUs inside after the close", max_closed);
+    cr_assert_gt(max_closed, 0, "nobody ran after the close");
+    cr_assert_geq(st.opens, 1);
+    cr_assert_gt(st.open_ns, 0);
+}
+
+Test(run_slots, fixed_slot_count_never_opens_however_guests_spin)
+{
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(SLOTS, false);
+    atomic_store(&inside, 0);
+    atomic_store(&max_inside, 0);
+    atomic_store(&guests_spin, true);
+    atomic_store(&guests_sleep, true);
+    atomic_store(&stop_at, now_ns() + 10000000000LL);      /* ended below */
+    Owner owners[NCPU];
+    pthread_t th[NCPU];
+    for (unsigned i = 0; i < NCPU; i++) {
+        owners[i] = (Owner){ .cpu = cpus[i], .rng = 31 + i };
+        cr_assert_eq(pthread_create(&th[i], NULL, spinning_owner_loop, &owners[i]), 0);
+    }
+    /* Run for at least 300 ms and until the guests spun well past the governor's threshold
+     * (a loaded host slows them down), at most 5 s. */
+    int64_t t0 = now_ns();
+    for (;;) {
+        struct run_slot_stats now_st;
+        run_slots_get_stats(&now_st);
+        int64_t ran = now_ns() - t0;
+        if ((ran >= 300000000LL && now_st.spin_handovers > 4UL * RUN_SLOT_GOV_SPINS) ||
+            ran >= 5000000000LL) {
+            break;
+        }
+        sleep_us(10000);
+    }
+    atomic_store(&stop_at, 0);
+    for (unsigned i = 0; i < NCPU; i++) {
+        pthread_join(th[i], NULL);
+    }
+    struct run_slot_stats st;
+    run_slots_get_stats(&st);
+    cr_assert_gt(st.spin_handovers, (unsigned long)RUN_SLOT_GOV_SPINS, "the guests hardly spun");
+    cr_assert_eq(st.opens, 0);
+    cr_assert_leq(atomic_load(&max_inside), SLOTS);
+}
+
+Test(run_slots, governor_lifts_the_limit_when_woken_vcpus_keep_waiting_for_slots)
+{
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(SLOTS, true);
+    atomic_store(&inside, 0);
+    atomic_store(&max_inside, 0);
+    atomic_store(&guests_spin, false);
+    atomic_store(&guests_sleep, true);      /* a WFI about every millisecond, 200 us each */
+    atomic_store(&stop_at, now_ns() + 10000000000LL);
+    Owner owners[NCPU];
+    pthread_t th[NCPU];
+    for (unsigned i = 0; i < NCPU; i++) {
+        owners[i] = (Owner){ .cpu = cpus[i], .rng = 51 + i };
+        cr_assert_eq(pthread_create(&th[i], NULL, spinning_owner_loop, &owners[i]), 0);
+    }
+    int64_t t0 = now_ns();
+    while (!run_slots_open() && now_ns() - t0 < 2000000000LL) {
+        sleep_us(500);
+    }
+    bool opened = run_slots_open();
+    atomic_store(&stop_at, 0);
+    for (unsigned i = 0; i < NCPU; i++) {
+        pthread_join(th[i], NULL);
+    }
+    struct run_slot_stats st;
+    run_slots_get_stats(&st);
+    cr_assert(opened, "woken vCPUs waited %lu times, %lu ns in all, and the slots stayed closed",
+              st.urgent_waits, st.urgent_wait_ns_sum);
+    cr_assert_eq(st.spin_handovers, 0);
+    cr_assert_gt(st.urgent_wait_ns_sum, (unsigned long)RUN_SLOT_GOV_URGENT_NS);
 }
