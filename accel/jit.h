@@ -28,6 +28,11 @@ bool jit_enabled(void);
  * enum riscv_op (before interp_finalize). Sets tb->jit_code, or leaves it NULL when the first
  * op is not translated. Returns false when the code buffer is full (flush and retry). */
 bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count);
+/* Under tb_lock, when tb_add_jump links src's exit `slot` to dst (dst != NULL) or the
+ * invalidation unlinks it (dst == NULL): make that exit of src's compiled code jump
+ * straight to dst's compiled code, or read jmp_dest again as before. vCPUs running src
+ * meanwhile take either the old or the new way (one atomic store of an aligned rel32). */
+void jit_chain_locked(TranslationBlock *src, int slot, const TranslationBlock *dst);
 /* Under tb_lock, with no vCPU in guest code (the whole-cache flush): recycle the buffer. */
 void jit_reset_locked(void);
 /* Owner vCPU: run tb's code and the compiled TBs chained from it. run_first: skip tb's

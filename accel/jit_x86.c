@@ -1,11 +1,18 @@
 /* x86-64 code generation for TBs (see jit.h for the contract).
  *
- * Generated code keeps no guest state in host registers between instructions: every op
- * loads its sources from cpu->x and stores its result there, so any op may leave to C (slow
- * path, interpreter) with the state exactly as the interpreter keeps it. rbx holds cpu for
- * the whole run; rax, rcx, rdx, rsi, rdi, r8, r9 are scratch. jit_enter pushes rbx and
- * reserves FRAME bytes, so rsp is 16-byte aligned at every call from generated code: [rsp]
- * and [rsp + 8] hold a call's 7th and 8th arguments, [rsp + OUT] its out-parameter.
+ * Guest registers live in cpu->x. Within a TB, up to five of the guest registers its ops
+ * use most live in the callee-saved host registers rbp, r12-r15 instead (the register
+ * cache: loaded after the TB's icount_decr check, computed on in place). A cached
+ * register written by the TB is stored back to cpu->x ("written back") wherever the code
+ * can leave the TB: before each exit, at the start of each out-of-line stub (a stub can
+ * raise an exception or call C code that reads the state) and before handing over to the
+ * interpreter. So at every point where anything but this TB's code looks at cpu->x, it is
+ * exactly what the interpreter would have left; the registers belong to the owning vCPU
+ * thread, so nothing else changes them meanwhile, and C calls preserve callee-saved
+ * registers. rbx holds cpu for the whole run; rax, rcx, rdx, rsi, rdi, r8, r9 are scratch.
+ * jit_enter pushes rbx, rbp, r12-r15 and reserves
+ * FRAME bytes, so rsp is 16-byte aligned at every call from generated code: [rsp] and
+ * [rsp + 8] hold a call's 7th and 8th arguments, [rsp + OUT] its out-parameter.
  *
  * A TB's code: the icount_decr check (JIT_CHECK: skipped by run_first), the ops, and after
  * them the out-of-line stubs (slow paths, exits). Exits to another TB follow jmp_dest
@@ -28,7 +35,7 @@
 #if defined(__x86_64__)
 
 #define JIT_BUFFER_SIZE (256ULL << 20)
-#define FRAME 32
+#define FRAME 40
 #define OUT 16
 /* Upper bounds used to reserve space before a TB is compiled: the longest op with its stubs
  * is a store (~230 bytes with disp32 operands); a TB's fixed parts (check, request stub, two
@@ -73,19 +80,109 @@ static struct {
 
 /* ---- guest registers and exits ------------------------------------------------------- */
 
+/* The register cache of the TB being compiled (under tb_lock, like the static Compile):
+ * cached_in[xr] is the host register holding x[xr] for the whole TB, or -1. */
+#define N_CACHE_REGS 5
+static const int cache_regs[N_CACHE_REGS] = { R12, R13, R14, R15, RBP };
+static int8_t cached_in[33];
+/* Bit xr: the host register of cached x[xr] was written since the TB started (so cpu->x
+ * must be updated before the code leaves the TB). Compile time, program order: a path
+ * that skipped the write only stores an unchanged value. */
+static uint32_t dirty;
+
 static void ld_x(Emit *e, int reg, unsigned xr)
 {
-    op_mem(e, F_W, 0x8B, reg, RBX, -1, OFF_X(xr));
+    if (cached_in[xr] >= 0) {
+        op_rr(e, F_W, 0x8B, reg, cached_in[xr]);
+    } else {
+        op_mem(e, F_W, 0x8B, reg, RBX, -1, OFF_X(xr));
+    }
 }
 
 static void ld_x32(Emit *e, int reg, unsigned xr)
 {
-    op_mem(e, 0, 0x8B, reg, RBX, -1, OFF_X(xr));
+    if (cached_in[xr] >= 0) {
+        op_rr(e, 0, 0x8B, reg, cached_in[xr]);
+    } else {
+        op_mem(e, 0, 0x8B, reg, RBX, -1, OFF_X(xr));
+    }
 }
 
 static void st_x(Emit *e, int reg, unsigned xr)
 {
-    op_mem(e, F_W, 0x89, reg, RBX, -1, OFF_X(xr));
+    if (cached_in[xr] >= 0) {
+        if (reg != cached_in[xr]) {
+            op_rr(e, F_W, 0x8B, cached_in[xr], reg);
+        }
+        dirty |= 1u << xr;
+    } else {
+        op_mem(e, F_W, 0x89, reg, RBX, -1, OFF_X(xr));
+    }
+}
+
+/* Store the cached registers in `mask` to cpu->x. */
+static void emit_write_back(Emit *e, uint32_t mask)
+{
+    for (unsigned r = 1; r < 32; r++) {
+        if (mask & (1u << r)) {
+            op_mem(e, F_W, 0x89, cached_in[r], RBX, -1, OFF_X(r));
+        }
+    }
+}
+
+/* opc with operands reg and x[xr] as its r/m operand ("r, r/m" forms and groups). */
+static void op_x(Emit *e, unsigned f, uint32_t opc, int reg, unsigned xr)
+{
+    if (cached_in[xr] >= 0) {
+        op_rr(e, f, opc, reg, cached_in[xr]);
+    } else {
+        op_mem(e, f, opc, reg, RBX, -1, OFF_X(xr));
+    }
+}
+
+/* Choose the TB's cached registers: the most-read ones, a read of a value written earlier
+ * in the TB counting three times (through memory it would wait for store forwarding).
+ * Source fields an op does not use are counted too; that costs a preload at worst, never
+ * correctness, since every write goes through st_x. */
+static void choose_cached_regs(const TBOp *ops, unsigned count)
+{
+    unsigned score[33] = { 0 };
+    bool written[33] = { false };
+    for (unsigned i = 0; i < count; i++) {
+        const TBOp *op = &ops[i];
+        uint8_t src[2] = { op->rs1, op->rs2 };
+        for (unsigned k = 0; k < 2; k++) {
+            if (src[k] != 0 && src[k] < 32) {
+                score[src[k]] += written[src[k]] ? 3 : 1;
+            }
+        }
+        if (op->rd < 32) {
+            written[op->rd] = true;
+        }
+    }
+    memset(cached_in, -1, sizeof(cached_in));
+    dirty = 0;
+    for (unsigned n = 0; n < N_CACHE_REGS; n++) {
+        unsigned best = 0;
+        for (unsigned r = 1; r < 32; r++) {
+            if (cached_in[r] < 0 && score[r] > score[best]) {
+                best = r;
+            }
+        }
+        if (score[best] < 2) {
+            break;
+        }
+        cached_in[best] = (int8_t)cache_regs[n];
+    }
+}
+
+static void emit_cache_preload(Emit *e)
+{
+    for (unsigned r = 1; r < 32; r++) {
+        if (cached_in[r] >= 0) {
+            op_mem(e, F_W, 0x8B, cached_in[r], RBX, -1, OFF_X(r));
+        }
+    }
 }
 
 /* add qword [rbx + OFF_INSTRET], n: the owner is the only writer of instret. */
@@ -186,12 +283,14 @@ typedef struct Stub {
     const TBOp *op;
     uint8_t *from;                /* rel32 of the jump into the stub */
     const uint8_t *resume;        /* where the stub continues the fast path */
+    uint32_t dirty;               /* cached registers to write back first */
     unsigned size;
     bool sign;
 } Stub;
 
 typedef struct Compile {
     Emit e;
+    uint8_t *start;               /* of the TB's code */
     TranslationBlock *tb;
     Stub stubs[2 * TB_MAX_INSNS];
     unsigned n_stubs;
@@ -201,7 +300,7 @@ static void add_stub(Compile *c, enum stub_kind kind, unsigned i, const TBOp *op
                      unsigned size, bool sign)
 {
     c->stubs[c->n_stubs++] = (Stub){ .kind = kind, .op_index = i, .op = op, .from = from,
-                                     .size = size, .sign = sign };
+                                     .dirty = dirty, .size = size, .sign = sign };
 }
 
 /* rsi = x[rs1] + imm; rax = the TLB entry of rsi in the current data mmu_idx; then compare
@@ -325,8 +424,8 @@ static void emit_sc(Compile *c, unsigned i, const TBOp *op, unsigned size)
     patch(jcc(e, CC_NE), translate);
     op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_LOAD_RES);
     e32(e, 0xffffffffu);
-    op_mem(e, F_W, 0xC7, 0, RBX, -1, OFF_X(op->rd));          /* rd = 1 */
-    e32(e, 1);
+    mov_imm(e, RAX, 1);                                       /* rd = 1 */
+    st_x(e, RAX, op->rd);
     patch(done, e->p);
 }
 
@@ -446,7 +545,19 @@ static void emit_chain_exit(Compile *c, int slot, uint64_t target)
 {
     Emit *e = &c->e;
     TranslationBlock *tb = c->tb;
+    emit_write_back(e, dirty);
     add_instret(e, tb->n_ops);
+    if (!((tb->pc ^ target) & RV_PAGE_MASK)) {
+        /* The direct jump jit_chain_locked patches once the exit is linked: until then it
+         * goes to the next instruction. Its rel32 is 4-byte aligned, so a patch is one
+         * atomic store. */
+        while (((uintptr_t)e->p + 1) & 3) {
+            e8(e, 0x90);                                      /* nop */
+        }
+        e8(e, 0xE9);                                          /* jmp rel32 */
+        tb->jit_jump_at[slot] = (uint32_t)(e->p - c->start);
+        e32(e, 0);
+    }
     mov_imm(e, RAX, (uint64_t)(uintptr_t)&tb->jmp_dest[slot]);
     op_mem(e, F_W, 0x8B, RAX, RAX, -1, 0);
     op_rr(e, F_W, 0x85, RAX, RAX);
@@ -483,6 +594,7 @@ static void emit_jalr(Compile *c, const TBOp *op, uint64_t pc)
     alu_imm(e, F_W, G_AND, RSI, -2);
     mov_imm(e, RCX, pc + op->len);
     st_x(e, RCX, op->rd);
+    emit_write_back(e, dirty);
     add_instret(e, c->tb->n_ops);
     emit_jump_cache_jump(e, c->tb->flags, false, 0);
 }
@@ -490,8 +602,18 @@ static void emit_jalr(Compile *c, const TBOp *op, uint64_t pc)
 static void emit_branch(Compile *c, const TBOp *op, unsigned cc)
 {
     Emit *e = &c->e;
-    ld_x(e, RAX, op->rs1);
-    op_mem(e, F_W, 0x3B, RAX, RBX, -1, OFF_X(op->rs2));       /* cmp rax, x[rs2] */
+    if (cached_in[op->rs1] >= 0 && op->rs2 == 0) {
+        op_rr(e, F_W, 0x85, cached_in[op->rs1], cached_in[op->rs1]);   /* test r, r */
+    } else if (cached_in[op->rs1] >= 0) {
+        op_x(e, F_W, 0x3B, cached_in[op->rs1], op->rs2);     /* cmp r, x[rs2] */
+    } else {
+        ld_x(e, RAX, op->rs1);
+        if (op->rs2 == 0) {
+            op_rr(e, F_W, 0x85, RAX, RAX);
+        } else {
+            op_x(e, F_W, 0x3B, RAX, op->rs2);                 /* cmp rax, x[rs2] */
+        }
+    }
     uint8_t *taken = jcc(e, cc);
     emit_chain_exit(c, 1, c->tb->pc + c->tb->size);
     patch(taken, e->p);
@@ -506,7 +628,7 @@ static void emit_rr_alu(Emit *e, const TBOp *op, uint32_t opc, unsigned f)
     } else {
         ld_x32(e, RAX, op->rs1);
     }
-    op_mem(e, f, opc, RAX, RBX, -1, OFF_X(op->rs2));
+    op_x(e, f, opc, RAX, op->rs2);
 }
 
 static void emit_shift_reg(Emit *e, const TBOp *op, unsigned digit, unsigned f)
@@ -553,7 +675,7 @@ static void emit_shadd(Emit *e, const TBOp *op, unsigned sh, bool uw)
     if (sh) {
         shift_imm(e, F_W, SH_SHL, RAX, sh);
     }
-    op_mem(e, F_W, 0x03, RAX, RBX, -1, OFF_X(op->rs2));
+    op_x(e, F_W, 0x03, RAX, op->rs2);
 }
 
 static void emit_minmax(Emit *e, const TBOp *op, unsigned cc)
@@ -563,6 +685,79 @@ static void emit_minmax(Emit *e, const TBOp *op, unsigned cc)
     op_rr(e, F_W, 0x3B, RAX, RCX);                            /* cmp rax, rcx */
     op_rr(e, F_W, 0x0F40 | cc, RAX, RCX);                     /* cmovcc rax, rcx */
 }
+
+/* DIV[U]/REM[U] and their W forms: rax = x[rs1] / x[rs2] or the remainder, with the
+ * results RISC-V defines where x86's div faults: division by zero gives all ones (quotient)
+ * or the dividend (remainder); the signed overflow (most negative / -1) gives the dividend
+ * (quotient, which is -dividend modulo 2^n) and 0 (remainder). W forms work on the low words
+ * and sign-extend. Clobbers rcx, rdx. */
+static void emit_div(Emit *e, const TBOp *op, bool sign, bool rem, bool word)
+{
+    unsigned f = word ? 0 : F_W;
+    if (word) {
+        ld_x32(e, RAX, op->rs1);
+        ld_x32(e, RCX, op->rs2);
+    } else {
+        ld_x(e, RAX, op->rs1);
+        ld_x(e, RCX, op->rs2);
+    }
+    op_rr(e, f, 0x85, RCX, RCX);                              /* test rcx, rcx */
+    uint8_t *by_zero = jcc(e, CC_E);
+    uint8_t *by_minus_one = NULL;
+    if (sign) {
+        alu_imm(e, f, G_CMP, RCX, -1);
+        by_minus_one = jcc(e, CC_E);
+        if (!word) {
+            e8(e, 0x48);                                      /* cqo */
+        }
+        e8(e, 0x99);                                          /* (cdq) */
+        op_rr(e, f, 0xF7, 7, RCX);                            /* idiv rcx */
+    } else {
+        op_rr(e, 0, 0x33, RDX, RDX);                          /* xor edx, edx */
+        op_rr(e, f, 0xF7, 6, RCX);                            /* div rcx */
+    }
+    if (rem) {
+        op_rr(e, F_W, 0x8B, RAX, RDX);
+    }
+    uint8_t *done[2] = { jmp32(e), NULL };
+    if (sign) {
+        patch(by_minus_one, e->p);
+        if (rem) {
+            op_rr(e, 0, 0x33, RAX, RAX);                      /* x % -1 = 0 */
+        } else {
+            op_rr(e, f, 0xF7, 3, RAX);                        /* neg: x / -1, wrapping */
+        }
+        done[1] = jmp32(e);
+    }
+    patch(by_zero, e->p);
+    if (!rem) {
+        mov_imm(e, RAX, ~0ULL);
+    }
+    for (unsigned k = 0; k < 2; k++) {
+        if (done[k]) {
+            patch(done[k], e->p);
+        }
+    }
+    if (word) {
+        movsxd(e, RAX, RAX);
+    }
+}
+
+/* CLZ/CTZ[W] through bsr/bsf (any x86-64 host), the zero input chosen with cmov:
+ * clz = index ^ (bits - 1), and the zero case's value is picked so the xor gives `bits`. */
+static void emit_count_zeros(Emit *e, const TBOp *op, bool leading, bool word)
+{
+    unsigned f = word ? 0 : F_W;
+    unsigned bits = word ? 32 : 64;
+    mov_imm(e, RDX, leading ? (2 * bits - 1) : bits);
+    op_x(e, f, leading ? 0x0FBD : 0x0FBC, RAX, op->rs1);     /* bsr / bsf */
+    op_rr(e, f, 0x0F40 | CC_E, RAX, RDX);                     /* cmovz: input was 0 */
+    if (leading) {
+        alu_imm(e, f, G_XOR, RAX, (int32_t)(bits - 1));
+    }
+}
+
+static bool host_has_popcnt;
 
 enum emitted { EMIT_NEXT, EMIT_ENDS_TB, EMIT_UNSUPPORTED };
 
@@ -612,16 +807,16 @@ static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
     case OP_MULW: emit_rr_alu(e, op, 0x0FAF, 0); movsxd(e, RAX, RAX); return true;
     case OP_MULH: case OP_MULHU:
         ld_x(e, RAX, op->rs1);
-        op_mem(e, F_W, 0xF7, o == OP_MULH ? 5 : 4, RBX, -1, OFF_X(op->rs2)); /* rdx:rax */
+        op_x(e, F_W, 0xF7, o == OP_MULH ? 5 : 4, op->rs2);      /* rdx:rax */
         op_rr(e, F_W, 0x8B, RAX, RDX);
         return true;
     case OP_MULHSU:
         /* Unsigned high half, minus rs2 when rs1 is negative. */
         ld_x(e, RAX, op->rs1);
         op_rr(e, F_W, 0x8B, RCX, RAX);
-        op_mem(e, F_W, 0xF7, 4, RBX, -1, OFF_X(op->rs2));
+        op_x(e, F_W, 0xF7, 4, op->rs2);
         shift_imm(e, F_W, SH_SAR, RCX, 63);
-        op_mem(e, F_W, 0x23, RCX, RBX, -1, OFF_X(op->rs2));
+        op_x(e, F_W, 0x23, RCX, op->rs2);
         op_rr(e, F_W, 0x2B, RDX, RCX);
         op_rr(e, F_W, 0x8B, RAX, RDX);
         return true;
@@ -638,8 +833,7 @@ static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
         if (o != OP_XNOR) {
             op_rr(e, F_W, 0xF7, 2, RAX);                      /* not rax */
         }
-        op_mem(e, F_W, o == OP_ANDN ? 0x23 : o == OP_ORN ? 0x0B : 0x33, RAX, RBX, -1,
-               OFF_X(op->rs1));
+        op_x(e, F_W, o == OP_ANDN ? 0x23 : o == OP_ORN ? 0x0B : 0x33, RAX, op->rs1);
         if (o == OP_XNOR) {
             op_rr(e, F_W, 0xF7, 2, RAX);
         }
@@ -648,9 +842,9 @@ static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
     case OP_MAXU: emit_minmax(e, op, CC_B); return true;
     case OP_MIN: emit_minmax(e, op, CC_G); return true;
     case OP_MINU: emit_minmax(e, op, CC_A); return true;
-    case OP_SEXT_B: op_mem(e, F_W, 0x0FBE, RAX, RBX, -1, OFF_X(op->rs1)); return true;
-    case OP_SEXT_H: op_mem(e, F_W, 0x0FBF, RAX, RBX, -1, OFF_X(op->rs1)); return true;
-    case OP_ZEXT_H: op_mem(e, 0, 0x0FB7, RAX, RBX, -1, OFF_X(op->rs1)); return true;
+    case OP_SEXT_B: op_x(e, F_W, 0x0FBE, RAX, op->rs1); return true;
+    case OP_SEXT_H: op_x(e, F_W, 0x0FBF, RAX, op->rs1); return true;
+    case OP_ZEXT_H: op_x(e, 0, 0x0FB7, RAX, op->rs1); return true;
     case OP_ROL: emit_shift_reg(e, op, SH_ROL, F_W); return true;
     case OP_ROR: emit_shift_reg(e, op, SH_ROR, F_W); return true;
     case OP_ROLW: emit_shift_reg(e, op, SH_ROL, 0); movsxd(e, RAX, RAX); return true;
@@ -683,9 +877,97 @@ static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
         shift_imm(e, F_W, SH_SHR, RAX, sh);
         alu_imm(e, 0, G_AND, RAX, 1);
         return true;
+    case OP_DIV: emit_div(e, op, true, false, false); return true;
+    case OP_DIVU: emit_div(e, op, false, false, false); return true;
+    case OP_REM: emit_div(e, op, true, true, false); return true;
+    case OP_REMU: emit_div(e, op, false, true, false); return true;
+    case OP_DIVW: emit_div(e, op, true, false, true); return true;
+    case OP_DIVUW: emit_div(e, op, false, false, true); return true;
+    case OP_REMW: emit_div(e, op, true, true, true); return true;
+    case OP_REMUW: emit_div(e, op, false, true, true); return true;
+    case OP_CLZ: emit_count_zeros(e, op, true, false); return true;
+    case OP_CLZW: emit_count_zeros(e, op, true, true); return true;
+    case OP_CTZ: emit_count_zeros(e, op, false, false); return true;
+    case OP_CTZW: emit_count_zeros(e, op, false, true); return true;
+    case OP_CPOP: case OP_CPOPW:
+        if (!host_has_popcnt) {
+            return false;
+        }
+        e8(e, 0xF3);                                          /* popcnt: F3 [REX] 0F B8 */
+        op_x(e, o == OP_CPOP ? F_W : 0, 0x0FB8, RAX, op->rs1);
+        return true;
     default:
         return false;
     }
+}
+
+/* The commonest integer ops when rd is cached: computed in rd's host register, two-address
+ * x86 style (one instruction when rd == rs1), with no trip through rax. false: not one of
+ * them (or rd == rs2 of a non-commutative op); emit_value_op does it. */
+static bool emit_value_op_in_place(Emit *e, const TBOp *op, enum riscv_op o)
+{
+    if (op->rd >= 32 || cached_in[op->rd] < 0) {
+        return false;
+    }
+    int d = cached_in[op->rd];
+    int32_t imm = (int32_t)op->imm;
+    uint32_t rr_opc = 0;
+    bool commutative = true, word = false;
+    unsigned digit = 0;
+    switch (o) {
+    case OP_LI:
+        mov_imm(e, d, op->imm);
+        dirty |= 1u << op->rd;
+        return true;
+    case OP_ADD: rr_opc = 0x03; break;
+    case OP_SUB: rr_opc = 0x2B; commutative = false; break;
+    case OP_XOR: rr_opc = 0x33; break;
+    case OP_OR: rr_opc = 0x0B; break;
+    case OP_AND: rr_opc = 0x23; break;
+    case OP_MUL: rr_opc = 0x0FAF; break;
+    case OP_ADDW: rr_opc = 0x03; word = true; break;
+    case OP_SUBW: rr_opc = 0x2B; commutative = false; word = true; break;
+    case OP_ADDI: digit = G_ADD; break;
+    case OP_XORI: digit = G_XOR; break;
+    case OP_ORI: digit = G_OR; break;
+    case OP_ANDI: digit = G_AND; break;
+    case OP_ADDIW: digit = G_ADD; word = true; break;
+    case OP_SLLI: case OP_SRLI: case OP_SRAI:
+        if (op->rs1 != op->rd) {
+            ld_x(e, d, op->rs1);
+        }
+        shift_imm(e, F_W, o == OP_SLLI ? SH_SHL : o == OP_SRLI ? SH_SHR : SH_SAR, d,
+                  (unsigned)op->imm);
+        dirty |= 1u << op->rd;
+        return true;
+    default:
+        return false;
+    }
+    unsigned f = word ? 0 : F_W;
+    if (rr_opc) {
+        if (op->rs1 == op->rd) {
+            op_x(e, f, rr_opc, d, op->rs2);
+        } else if (op->rs2 != op->rd) {
+            ld_x(e, d, op->rs1);
+            op_x(e, f, rr_opc, d, op->rs2);
+        } else if (commutative) {
+            op_x(e, f, rr_opc, d, op->rs1);                  /* d holds rs2 already */
+        } else {
+            return false;
+        }
+    } else {
+        if (op->rs1 != op->rd) {
+            ld_x(e, d, op->rs1);
+        }
+        if (imm != 0 || word || digit == G_AND) {    /* x + 0, x ^ 0, x | 0: x */
+            alu_imm(e, f, digit, d, imm);
+        }
+    }
+    if (word) {
+        movsxd(e, d, d);
+    }
+    dirty |= 1u << op->rd;
+    return true;
 }
 
 static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
@@ -693,6 +975,9 @@ static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
     Emit *e = &c->e;
     enum riscv_op o = tbop_opc(op);
     uint64_t pc = c->tb->pc + op->pc_off;
+    if (emit_value_op_in_place(e, op, o)) {
+        return EMIT_NEXT;
+    }
     if (emit_value_op(e, op, o)) {
         st_x(e, RAX, op->rd);
         return EMIT_NEXT;
@@ -754,6 +1039,7 @@ static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
 static void emit_resume_interp(Compile *c, unsigned i)
 {
     Emit *e = &c->e;
+    emit_write_back(e, dirty);
     mov_imm(e, RAX, (uint64_t)(uintptr_t)c->tb);
     op_mem(e, F_W, 0x89, RAX, RBX, -1, OFF_RESUME_TB);
     op_mem(e, 0, 0xC7, 0, RBX, -1, OFF_RESUME_OP);
@@ -766,6 +1052,7 @@ static void emit_stub(Compile *c, const Stub *s)
     Emit *e = &c->e;
     const TBOp *op = s->op;
     patch(s->from, e->p);
+    emit_write_back(e, s->dirty);
     if (s->kind == STUB_CSR_ILLEGAL) {                        /* pc is the CSR op's */
         add_instret(e, s->op_index);
         op_rr(e, F_W, 0x8B, RDI, RBX);
@@ -835,10 +1122,14 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
     static Compile c;             /* under tb_lock */
     uint8_t *start = jit.buf + jit.used;
     c.e.p = start;
+    c.start = start;
     c.tb = tb;
+    tb->jit_jump_at[0] = tb->jit_jump_at[1] = 0;
     c.n_stubs = 0;
     uint8_t *to_request;
     emit_icount_check(&c.e, &to_request);
+    choose_cached_regs(ops, count);
+    emit_cache_preload(&c.e);
     unsigned i;
     for (i = 0; i < count; i++) {
         enum emitted r = emit_op(&c, i, &ops[i]);
@@ -868,6 +1159,19 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
     return true;
 }
 
+void jit_chain_locked(TranslationBlock *src, int slot, const TranslationBlock *dst)
+{
+    if (!src->jit_code || !src->jit_jump_at[slot]) {
+        return;
+    }
+    uint8_t *rel = (uint8_t *)(uintptr_t)src->jit_code + src->jit_jump_at[slot];
+    const uint8_t *to = dst && dst->jit_code ? (const uint8_t *)dst->jit_code : rel + 4;
+    /* Release: dst's code (written before it was published) is visible first. The store
+     * is aligned, so instruction fetch on other cores sees the old or the new rel32. */
+    __atomic_store_n((uint32_t *)(void *)rel, (uint32_t)(int32_t)(to - (rel + 4)),
+                     __ATOMIC_RELEASE);
+}
+
 void jit_reset_locked(void)
 {
     jit.used = jit.first_tb;
@@ -895,16 +1199,22 @@ int jit_init(bool on)
         jit.buf = NULL;
         return -errno;
     }
+    host_has_popcnt = __builtin_cpu_supports("popcnt");
     Emit e = { jit.buf };
     /* jit_enter(cpu, code): rbx = cpu, FRAME bytes of scratch, rsp 16-byte aligned. */
     uint8_t *enter = e.p;
-    e8(&e, 0x53);                                             /* push rbx */
+    static const int saved[] = { RBX, RBP, R12, R13, R14, R15 };
+    for (unsigned i = 0; i < sizeof(saved) / sizeof(saved[0]); i++) {
+        push_reg(&e, saved[i]);
+    }
     alu_imm(&e, F_W, G_SUB, RSP, FRAME);
     op_rr(&e, F_W, 0x8B, RBX, RDI);
     op_rr(&e, 0, 0xFF, 4, RSI);                               /* jmp rsi */
     jit.epilogue = e.p;
     alu_imm(&e, F_W, G_ADD, RSP, FRAME);
-    e8(&e, 0x5B);                                             /* pop rbx */
+    for (unsigned i = sizeof(saved) / sizeof(saved[0]); i-- > 0;) {
+        pop_reg(&e, saved[i]);
+    }
     e8(&e, 0xC3);                                             /* ret */
     memcpy(&jit.enter, &enter, sizeof(enter));
     uint8_t *check = e.p;
@@ -949,6 +1259,13 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
     (void)ops;
     (void)count;
     return true;
+}
+
+void jit_chain_locked(TranslationBlock *src, int slot, const TranslationBlock *dst)
+{
+    (void)src;
+    (void)slot;
+    (void)dst;
 }
 
 void jit_reset_locked(void)

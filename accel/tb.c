@@ -460,6 +460,7 @@ void tb_add_jump(TranslationBlock *src, int slot, TranslationBlock *dst)
         dst->jmp_list_head = (uintptr_t)src | (uintptr_t)slot;
         /* Release: pairs with the interpreter's acquire load of jmp_dest. */
         atomic_store_explicit(&src->jmp_dest[slot], dst, memory_order_release);
+        jit_chain_locked(src, slot, dst);
     }
     pthread_mutex_unlock(&tbc.lock);
 }
@@ -480,6 +481,7 @@ void tb_invalidate_phys_page(uint64_t paddr_page)
             TranslationBlock *src = (TranslationBlock *)(e & ~(uintptr_t)1);
             int slot = (int)(e & 1);
             atomic_store_explicit(&src->jmp_dest[slot], NULL, memory_order_relaxed);
+            jit_chain_locked(src, slot, NULL);
             e = src->jmp_list_next[slot];
         }
         tb->jmp_list_head = 0;

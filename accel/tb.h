@@ -48,6 +48,9 @@ typedef struct TranslationBlock {
     /* Host code compiled by the JIT (accel/jit.h), or NULL: the interpreter runs this TB.
      * Set before publication, never changed afterwards. */
     const void *jit_code;
+    /* Where in jit_code each chain exit's patchable jump keeps its rel32 (0: none), for
+     * jit_chain_locked. Set before publication. */
+    uint32_t jit_jump_at[2];
     TBOp ops[];
 } TranslationBlock;
 

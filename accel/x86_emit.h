@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9 };
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_A = 7, CC_L = 12, CC_GE = 13, CC_G = 15 };
 /* Operand-form flags: REX.W, operand-size prefix, byte register operand. */
 enum { F_W = 1, F_66 = 2, F_BYTE = 4 };
@@ -129,6 +129,19 @@ static inline void alu_imm(Emit *e, unsigned f, unsigned digit, int reg, int32_t
         op_rr(e, f, 0x81, (int)digit, reg);
         e32(e, (uint32_t)imm);
     }
+}
+
+/* push / pop of a 64-bit register. */
+static inline void push_reg(Emit *e, int reg)
+{
+    rex(e, 0, 0, -1, reg);
+    e8(e, 0x50 + (reg & 7));
+}
+
+static inline void pop_reg(Emit *e, int reg)
+{
+    rex(e, 0, 0, -1, reg);
+    e8(e, 0x58 + (reg & 7));
 }
 
 static inline void shift_imm(Emit *e, unsigned f, unsigned digit, int reg, unsigned n)
