@@ -9,7 +9,10 @@
  * interpreter. So at every point where anything but this TB's code looks at cpu->x, it is
  * exactly what the interpreter would have left; the registers belong to the owning vCPU
  * thread, so nothing else changes them meanwhile, and C calls preserve callee-saved
- * registers. rbx holds cpu for the whole run; rax, rcx, rdx, rsi, rdi, r8, r9 are scratch.
+ * registers. rbx holds cpu for the whole run; r11 the instructions retired by TBs whose
+ * exits the code has passed but not yet added to cpu->instret (INSTRET_PENDING: added at
+ * the epilogue and before anything reads instret, so a chain of TBs costs no memory
+ * read-modify-write per TB); rax, rcx, rdx, rsi, rdi, r8, r9 are scratch.
  * jit_enter pushes rbx, rbp, r12-r15 and reserves
  * FRAME bytes, so rsp is 16-byte aligned at every call from generated code: [rsp] and
  * [rsp + 8] hold a call's 7th and 8th arguments, [rsp + OUT] its out-parameter.
@@ -59,9 +62,6 @@
 #define OFF_LOAD_VAL ((int32_t)offsetof(RISCVCPU, load_val))
 
 _Static_assert(offsetof(RISCVCPU, x) == 0, "guest registers at the start of RISCVCPU");
-_Static_assert(sizeof(CPUTLBDescFast) == 16, "TLB descriptor index shift 4");
-_Static_assert(offsetof(CPUTLBDescFast, mask) == 0 && offsetof(CPUTLBDescFast, table) == 8,
-               "TLB descriptor layout used by the generated fast path");
 _Static_assert(sizeof(((RISCVCPU *)0)->cs.icount_decr) == 4, "icount_decr compared as 32 bits");
 _Static_assert(sizeof(((RISCVCPU *)0)->last_slot) == 4, "last_slot stored as 32 bits");
 _Static_assert(sizeof(((RISCVCPU *)0)->resume_op) == 4, "resume_op stored as 32 bits");
@@ -185,6 +185,8 @@ static void emit_cache_preload(Emit *e)
     }
 }
 
+#define INSTRET_PENDING R11
+
 /* add qword [rbx + OFF_INSTRET], n: the owner is the only writer of instret. */
 static void add_instret(Emit *e, unsigned n)
 {
@@ -197,6 +199,29 @@ static void add_instret(Emit *e, unsigned n)
     } else {
         e32(e, n);
     }
+}
+
+/* INSTRET_PENDING += n, at a TB's exit. */
+static void add_pending_instret(Emit *e, unsigned n)
+{
+    if (n) {
+        alu_imm(e, F_W, G_ADD, INSTRET_PENDING, (int32_t)n);
+    }
+}
+
+/* cpu->instret += INSTRET_PENDING, INSTRET_PENDING = 0: before code that reads instret. */
+static void emit_flush_instret(Emit *e)
+{
+    op_mem(e, F_W, 0x01, INSTRET_PENDING, RBX, -1, OFF_INSTRET);   /* add [instret], r11 */
+    op_rr(e, 0, 0x33, INSTRET_PENDING, INSTRET_PENDING);
+}
+
+/* Call a C function, after emit_flush_instret: the call clobbers INSTRET_PENDING, which
+ * is 0 again after it. */
+static void call_c(Emit *e, const void *fn)
+{
+    call_abs(e, fn);
+    op_rr(e, 0, 0x33, INSTRET_PENDING, INSTRET_PENDING);
 }
 
 static void exit_with(Emit *e, enum cpu_exit_reason r)
@@ -303,21 +328,24 @@ static void add_stub(Compile *c, enum stub_kind kind, unsigned i, const TBOp *op
                                      .dirty = dirty, .size = size, .sign = sign };
 }
 
-/* rsi = x[rs1] + imm; rax = the TLB entry of rsi in the current data mmu_idx; then compare
- * its tag at tag_off with rsi's page and alignment bits. Leaves the jne for the caller. */
-static void emit_tlb_compare(Emit *e, const TBOp *op, unsigned size, int32_t tag_off)
+/* rsi = x[rs1] + imm; rax = the TLB entry of rsi in the TB's data mmu_idx (a constant: it
+ * is part of the TB's flags); then compare its tag at tag_off with rsi's page and alignment
+ * bits. Leaves the jne for the caller. */
+static void emit_tlb_compare(Compile *c, const TBOp *op, unsigned size, int32_t tag_off)
 {
+    Emit *e = &c->e;
+    int32_t f_idx = OFF_TLB_F +
+        (int32_t)(((c->tb->flags >> TB_FLAG_DMMU_SHIFT) & 3) * sizeof(CPUTLBDescFast));
     ld_x(e, RSI, op->rs1);
     if ((int64_t)op->imm != 0) {
         alu_imm(e, F_W, G_ADD, RSI, (int32_t)op->imm);
     }
-    op_mem(e, 0, 0x0FB6, RDX, RBX, -1, OFF_DMMU);             /* movzx edx, data_mmu_idx */
-    shift_imm(e, 0, SH_SHL, RDX, 4);
     op_rr(e, F_W, 0x8B, RAX, RSI);                            /* mov rax, rsi */
-    shift_imm(e, F_W, SH_SHR, RAX, RV_PAGE_BITS);
-    op_mem(e, F_W, 0x23, RAX, RBX, RDX, OFF_TLB_F);           /* and rax, f[idx].mask */
-    shift_imm(e, F_W, SH_SHL, RAX, 5);
-    op_mem(e, F_W, 0x03, RAX, RBX, RDX, OFF_TLB_F + 8);       /* add rax, f[idx].table */
+    shift_imm(e, F_W, SH_SHR, RAX, RV_PAGE_BITS - TLB_ENTRY_BITS);
+    op_mem(e, F_W, 0x23, RAX, RBX, -1,                        /* and rax, f[idx].entry_mask */
+           f_idx + (int32_t)offsetof(CPUTLBDescFast, entry_mask));
+    op_mem(e, F_W, 0x03, RAX, RBX, -1,                        /* add rax, f[idx].table */
+           f_idx + (int32_t)offsetof(CPUTLBDescFast, table));
     op_rr(e, F_W, 0x8B, RCX, RSI);                            /* mov rcx, rsi */
     alu_imm(e, F_W, G_AND, RCX, (int32_t)(RV_PAGE_MASK | (size - 1)));
     op_mem(e, F_W, 0x3B, RCX, RAX, -1, tag_off);              /* cmp rcx, tag */
@@ -326,7 +354,7 @@ static void emit_tlb_compare(Emit *e, const TBOp *op, unsigned size, int32_t tag
 static void emit_load(Compile *c, unsigned i, const TBOp *op, unsigned size, bool sign)
 {
     Emit *e = &c->e;
-    emit_tlb_compare(e, op, size, (int32_t)offsetof(CPUTLBEntry, addr_read));
+    emit_tlb_compare(c, op, size, (int32_t)offsetof(CPUTLBEntry, addr_read));
     uint8_t *miss = jcc(e, CC_NE);
     op_mem(e, F_W, 0x8B, RAX, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
     switch (size) {                                           /* rax = [rax + rsi] */
@@ -365,7 +393,7 @@ static void emit_atomic_host(Compile *c, unsigned i, const TBOp *op, unsigned si
                              bool for_load)
 {
     Emit *e = &c->e;
-    emit_tlb_compare(e, op, size, (int32_t)(for_load ? offsetof(CPUTLBEntry, addr_read)
+    emit_tlb_compare(c, op, size, (int32_t)(for_load ? offsetof(CPUTLBEntry, addr_read)
                                                      : offsetof(CPUTLBEntry, addr_write)));
     uint8_t *miss = jcc(e, CC_NE);
     op_mem(e, F_W, 0x03, RSI, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
@@ -503,6 +531,7 @@ static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
         e32(e, set ? 0xffffffffu : 0);
         op_mem(e, F_W, 0x89, RAX, RSP, -1, 0);
     }
+    emit_flush_instret(e);
     op_mem(e, F_W, 0x8B, RAX, RBX, -1, OFF_INSTRET);          /* instret_now */
     if (i) {
         alu_imm(e, F_W, G_ADD, RAX, (int32_t)i);
@@ -513,7 +542,7 @@ static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
     op_mem(e, F_W, 0x8D, RDX, RSP, -1, OUT);
     mov_imm(e, RCX, op->rd != XREG_ZERO_SINK);
     mov_imm(e, R8, do_write);
-    call_abs(e, (const void *)riscv_csr_rmw);
+    call_c(e, (const void *)riscv_csr_rmw);
     alu_imm(e, 0, G_CMP, RAX, CSR_ILLEGAL);
     add_stub(c, STUB_CSR_ILLEGAL, i, op, jcc(e, CC_E), 0, false);
     op_mem(e, F_W, 0x8B, RCX, RSP, -1, OUT);
@@ -525,7 +554,7 @@ static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
 static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
 {
     Emit *e = &c->e;
-    emit_tlb_compare(e, op, size, (int32_t)offsetof(CPUTLBEntry, addr_write));
+    emit_tlb_compare(c, op, size, (int32_t)offsetof(CPUTLBEntry, addr_write));
     uint8_t *miss = jcc(e, CC_NE);
     op_mem(e, F_W, 0x03, RSI, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
     ld_x(e, RCX, op->rs2);
@@ -546,7 +575,7 @@ static void emit_chain_exit(Compile *c, int slot, uint64_t target)
     Emit *e = &c->e;
     TranslationBlock *tb = c->tb;
     emit_write_back(e, dirty);
-    add_instret(e, tb->n_ops);
+    add_pending_instret(e, tb->n_ops);
     if (!((tb->pc ^ target) & RV_PAGE_MASK)) {
         /* The direct jump jit_chain_locked patches once the exit is linked: until then it
          * goes to the next instruction. Its rel32 is 4-byte aligned, so a patch is one
@@ -595,7 +624,7 @@ static void emit_jalr(Compile *c, const TBOp *op, uint64_t pc)
     mov_imm(e, RCX, pc + op->len);
     st_x(e, RCX, op->rd);
     emit_write_back(e, dirty);
-    add_instret(e, c->tb->n_ops);
+    add_pending_instret(e, c->tb->n_ops);
     emit_jump_cache_jump(e, c->tb->flags, false, 0);
 }
 
@@ -1053,12 +1082,13 @@ static void emit_stub(Compile *c, const Stub *s)
     const TBOp *op = s->op;
     patch(s->from, e->p);
     emit_write_back(e, s->dirty);
+    emit_flush_instret(e);
     if (s->kind == STUB_CSR_ILLEGAL) {                        /* pc is the CSR op's */
         add_instret(e, s->op_index);
         op_rr(e, F_W, 0x8B, RDI, RBX);
         mov_imm(e, RSI, EXCP_ILLEGAL_INST);
         mov_imm(e, RDX, c->tb->insn_bits[s->op_index]);
-        call_abs(e, (const void *)riscv_raise_exception);
+        call_c(e, (const void *)riscv_raise_exception);
         exit_with(e, EXIT_LOOKUP);
         return;
     }
@@ -1071,7 +1101,7 @@ static void emit_stub(Compile *c, const Stub *s)
     if (s->kind == STUB_CODE_WRITE) {
         op_rr(e, F_W, 0x8B, RDI, RBX);                        /* rsi = host address */
         mov_imm(e, RDX, s->size);
-        call_abs(e, (const void *)tlb_notify_code_write);
+        call_c(e, (const void *)tlb_notify_code_write);
         jmp_to(e, s->resume);
         return;
     }
@@ -1081,7 +1111,7 @@ static void emit_stub(Compile *c, const Stub *s)
     op_mem(e, 0, 0x0FB6, RCX, RBX, -1, OFF_DMMU);
     if (s->kind == STUB_ATOMIC_HOST) {
         mov_imm(e, R8, s->sign ? ACCESS_LOAD : ACCESS_STORE);  /* sign: for LR */
-        call_abs(e, (const void *)tlb_atomic_host);
+        call_c(e, (const void *)tlb_atomic_host);
         op_rr(e, F_W, 0x85, RAX, RAX);
         uint8_t *raised = jcc(e, CC_E);
         op_rr(e, F_W, 0x8B, RSI, RAX);
@@ -1094,10 +1124,10 @@ static void emit_stub(Compile *c, const Stub *s)
     if (s->kind == STUB_LOAD) {
         mov_imm(e, R8, s->sign);
         op_mem(e, F_W, 0x8D, R9, RSP, -1, OUT);               /* lea r9, [rsp + OUT] */
-        call_abs(e, (const void *)tlb_load_slow);
+        call_c(e, (const void *)tlb_load_slow);
     } else {
         op_mem(e, F_W, 0x8B, R8, RBX, -1, OFF_X(op->rs2));
-        call_abs(e, (const void *)tlb_store_slow);
+        call_c(e, (const void *)tlb_store_slow);
     }
     op_rr(e, F_BYTE, 0x84, RAX, RAX);                         /* test al, al */
     uint8_t *raised = jcc(e, CC_E);
@@ -1209,8 +1239,10 @@ int jit_init(bool on)
     }
     alu_imm(&e, F_W, G_SUB, RSP, FRAME);
     op_rr(&e, F_W, 0x8B, RBX, RDI);
+    op_rr(&e, 0, 0x33, INSTRET_PENDING, INSTRET_PENDING);
     op_rr(&e, 0, 0xFF, 4, RSI);                               /* jmp rsi */
-    jit.epilogue = e.p;
+    jit.epilogue = e.p;                                       /* eax = the exit reason */
+    op_mem(&e, F_W, 0x01, INSTRET_PENDING, RBX, -1, OFF_INSTRET);
     alu_imm(&e, F_W, G_ADD, RSP, FRAME);
     for (unsigned i = sizeof(saved) / sizeof(saved[0]); i-- > 0;) {
         pop_reg(&e, saved[i]);

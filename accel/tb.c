@@ -366,7 +366,7 @@ static _Thread_local ScratchTB single_insn_tb;
 TranslationBlock *tb_lookup(RISCVCPU *cpu)
 {
     uint64_t pc = cpu->pc;
-    uint32_t flags = cpu->priv;
+    uint32_t flags = cpu->priv | (uint32_t)cpu->data_mmu_idx << TB_FLAG_DMMU_SHIFT;
     unsigned h = tb_jmp_cache_hash(pc);
 
     unsigned flush_count = atomic_load_explicit(&tbc.flush_count, memory_order_acquire);

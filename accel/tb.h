@@ -23,7 +23,10 @@ struct RISCVCPU;
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 #define TB_JMP_BUCKET_SIZE (1u << TB_JMP_ADDR_BITS)
 
-/* flags: the translation context a TB was built for (privilege; bit 8 = not cached). */
+/* flags: the translation context a TB was built for: the privilege (bits 0-1), the data
+ * mmu_idx (bits 2-3: compiled loads and stores index the TLB with it, and every change of
+ * it ends the TB, as a trap, an xRET or an mstatus write does), bit 8 = not cached. */
+#define TB_FLAG_DMMU_SHIFT 2
 #define TB_FLAG_NOCACHE 0x100
 
 typedef struct TranslationBlock {

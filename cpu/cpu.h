@@ -153,9 +153,11 @@ typedef struct RISCVCPU {
     uint8_t code_mmu_idx;
     uint8_t frm;
     uint32_t fflags;
-    /* Retired instructions (minstret as the guest sees it), updated at TB exits. Owner vCPU
-     * writes, through cpu_instret_add/set only; any thread may read it (relaxed) with
-     * cpu_instret, e.g. the progress line, and gets a value at most a TB old. */
+    /* Retired instructions (minstret as the guest sees it). Owner vCPU writes, through
+     * cpu_instret_add/set and compiled code only: the interpreter adds at TB exits, compiled
+     * code when it returns to C or calls code that reads the counter. Any thread may read it
+     * (relaxed) with cpu_instret, e.g. the progress line, and gets a value as old as the
+     * vCPU's current run of chained compiled TBs at most (until its next kick). */
     _Atomic uint64_t instret;
     struct TranslationBlock *resume_tb;   /* owner only: EXIT_INTERP / EXIT_JIT's TB */
     uint32_t resume_op;                   /* owner only: EXIT_INTERP's op index */

@@ -46,6 +46,7 @@ static int tlb_desc_alloc(CPUTLBDescFast *f, CPUTLBDesc *d, size_t n)
     free(d->fulltlb);
     f->table = table;
     f->mask = n - 1;
+    f->entry_mask = f->mask << TLB_ENTRY_BITS;
     d->fulltlb = full;
     d->n_used_idx = TLB_USED_TRACK + 1;   /* fresh memory: the next clear is a whole one */
     return 0;
@@ -392,6 +393,7 @@ static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *
     free(d->fulltlb);
     f->table = table;
     f->mask = new_size - 1;
+    f->entry_mask = f->mask << TLB_ENTRY_BITS;
     d->fulltlb = full;
     d->n_used_entries = used;
     d->window_begin_ns = now;

@@ -46,7 +46,8 @@ typedef struct CPUTLBEntry {
     uintptr_t addend;             /* host address = guest vaddr + addend (RAM pages only) */
 } CPUTLBEntry;
 
-_Static_assert(sizeof(CPUTLBEntry) == 32, "one TLB entry is 32 bytes (index shift 5)");
+#define TLB_ENTRY_BITS 5
+_Static_assert(sizeof(CPUTLBEntry) == 1 << TLB_ENTRY_BITS, "one TLB entry is 32 bytes");
 _Static_assert(offsetof(CPUTLBEntry, addr_read) == 0, "fast path loads addr_read first");
 
 /* Slow-path companion of each entry: what the translation came from. */
@@ -71,6 +72,9 @@ enum { PAGE_READ = 1, PAGE_WRITE = 2, PAGE_EXEC = 4 };
 typedef struct CPUTLBDescFast {
     uint64_t mask;                /* number of entries - 1 */
     CPUTLBEntry *table;
+    /* mask << TLB_ENTRY_BITS: compiled code indexes with (vaddr >> (12 - TLB_ENTRY_BITS)) &
+     * entry_mask, one shift less on the load's dependency chain. */
+    uint64_t entry_mask;
 } CPUTLBDescFast;
 
 typedef struct CPUTLBDesc {
