@@ -144,12 +144,39 @@ static void op_x(Emit *e, unsigned f, uint32_t opc, int reg, unsigned xr)
  * in the TB counting three times (through memory it would wait for store forwarding).
  * Source fields an op does not use are counted too; that costs a preload at worst, never
  * correctness, since every write goes through st_x. */
+/* Ops that always write rd (or leave the TB through an exception first). */
+static bool op_overwrites_rd(enum riscv_op o)
+{
+    switch (o) {
+    case OP_LI: case OP_ADD: case OP_SUB: case OP_XOR: case OP_OR: case OP_AND:
+    case OP_MUL: case OP_ADDW: case OP_SUBW: case OP_ADDI: case OP_XORI: case OP_ORI:
+    case OP_ANDI: case OP_ADDIW: case OP_SLLI: case OP_SRLI: case OP_SRAI:
+    case OP_LB: case OP_LH: case OP_LW: case OP_LD: case OP_LBU: case OP_LHU: case OP_LWU:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Cached registers the TB overwrites before anything reads them need no load at its
+ * start (chosen with cached_in). */
+static uint32_t no_load_needed;
+
 static void choose_cached_regs(const TBOp *ops, unsigned count)
 {
     unsigned score[33] = { 0 };
-    bool written[33] = { false };
+    bool written[33] = { false }, seen[33] = { false };
+    uint32_t overwritten_first = 0;
     for (unsigned i = 0; i < count; i++) {
         const TBOp *op = &ops[i];
+        if (op->rd < 32 && !seen[op->rd] && op->rs1 != op->rd && op->rs2 != op->rd &&
+            op_overwrites_rd(tbop_opc(op))) {
+            overwritten_first |= 1u << op->rd;
+        }
+        seen[op->rs1 & 31] = seen[op->rs2 & 31] = true;
+        if (op->rd < 32) {
+            seen[op->rd] = true;
+        }
         uint8_t src[2] = { op->rs1, op->rs2 };
         for (unsigned k = 0; k < 2; k++) {
             if (src[k] != 0 && src[k] < 32) {
@@ -174,12 +201,13 @@ static void choose_cached_regs(const TBOp *ops, unsigned count)
         }
         cached_in[best] = (int8_t)cache_regs[n];
     }
+    no_load_needed = overwritten_first;
 }
 
 static void emit_cache_preload(Emit *e)
 {
     for (unsigned r = 1; r < 32; r++) {
-        if (cached_in[r] >= 0) {
+        if (cached_in[r] >= 0 && !(no_load_needed & (1u << r))) {
             op_mem(e, F_W, 0x8B, cached_in[r], RBX, -1, OFF_X(r));
         }
     }
