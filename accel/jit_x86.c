@@ -1,27 +1,30 @@
 /* x86-64 code generation for TBs (see jit.h for the contract).
  *
- * Guest registers live in cpu->x. Within a TB, up to five of the guest registers its ops
- * use most live in the callee-saved host registers rbp, r12-r15 instead (the register
- * cache: loaded after the TB's icount_decr check, computed on in place). A cached
- * register written by the TB is stored back to cpu->x ("written back") wherever the code
- * can leave the TB: before each exit, at the start of each out-of-line stub (a stub can
- * raise an exception or call C code that reads the state) and before handing over to the
- * interpreter. So at every point where anything but this TB's code looks at cpu->x, it is
- * exactly what the interpreter would have left; the registers belong to the owning vCPU
- * thread, so nothing else changes them meanwhile, and C calls preserve callee-saved
- * registers. rbx holds cpu for the whole run; r11 the instructions retired by TBs whose
- * exits the code has passed but not yet added to cpu->instret (INSTRET_PENDING: added at
- * the epilogue and before anything reads instret, so a chain of TBs costs no memory
- * read-modify-write per TB); rax, rcx, rdx, rsi, rdi, r8, r9 are scratch.
- * jit_enter pushes rbx, rbp, r12-r15 and reserves
- * FRAME bytes, so rsp is 16-byte aligned at every call from generated code: [rsp] and
- * [rsp + 8] hold a call's 7th and 8th arguments, [rsp + OUT] its out-parameter.
+ * Register cache. Guest registers live in cpu->x. Within a TB, up to seven of the guest
+ * registers its ops use most live in host registers instead: rbp, r12-r15 (callee-saved)
+ * first, then r10 and r9. They are loaded after the TB's icount_decr check (unless the TB
+ * overwrites them first) and computed on in place. A cached register the TB wrote is stored
+ * back to cpu->x ("written back") wherever the code can leave the TB: before each exit, at
+ * the start of each out-of-line stub (a stub can raise an exception or call C code that
+ * reads the state), before handing over to the interpreter, and, for r9/r10, before a CSR
+ * op's call. So wherever anything but this TB's code looks at cpu->x, it holds exactly
+ * what the interpreter would have left; the registers belong to the owning vCPU thread, so
+ * nothing else changes them meanwhile. After a C call (call_c), r9 and r10 are loaded again
+ * (r9 also carries arguments in stubs and CSR ops).
  *
- * A TB's code: the icount_decr check (JIT_CHECK: skipped by run_first), the ops, and after
- * them the out-of-line stubs (slow paths, exits). Exits to another TB follow jmp_dest
- * like the interpreter's chaining, reading it afresh each time, so unlinking a chain
- * (tb_invalidate_phys_page) needs no code patching: the generated code itself is never
- * modified once published. */
+ * Other registers: rbx holds cpu for the whole run; r11 the instructions retired by TBs
+ * whose exits the code has passed but not yet added to cpu->instret (INSTRET_PENDING:
+ * added at the epilogue and before anything reads instret, so a chain of TBs costs no
+ * memory read-modify-write per TB); rax, rcx, rdx, rsi, rdi, r8 are scratch. jit_enter
+ * pushes rbx, rbp, r12-r15 and reserves FRAME bytes, so rsp is 16-byte aligned at every call
+ * from generated code: [rsp] and [rsp + 8] hold a call's 7th and 8th arguments, [rsp + OUT]
+ * its out-parameter.
+ *
+ * A TB's code: the icount_decr check (skipped by run_first), the cache loads, the ops, and
+ * after them the out-of-line stubs (slow paths, exits). An exit to a TB of the same page
+ * starts with a direct jump that jit_chain_locked patches when tb_add_jump links the exit
+ * (and back when the link is undone); unpatched, it falls through to code that follows
+ * jmp_dest as the interpreter's chaining does. Nothing else in published code changes. */
 #include "accel/jit.h"
 
 #include <errno.h>
@@ -82,8 +85,8 @@ static struct {
 
 /* The register cache of the TB being compiled (under tb_lock, like the static Compile):
  * cached_in[xr] is the host register holding x[xr] for the whole TB, or -1. */
-#define N_CACHE_REGS 5
-static const int cache_regs[N_CACHE_REGS] = { R12, R13, R14, R15, RBP };
+#define N_CACHE_REGS 7
+static const int cache_regs[N_CACHE_REGS] = { R12, R13, R14, R15, RBP, R10, R9 };
 static int8_t cached_in[33];
 /* Bit xr: the host register of cached x[xr] was written since the TB started (so cpu->x
  * must be updated before the code leaves the TB). Compile time, program order: a path
@@ -244,12 +247,31 @@ static void emit_flush_instret(Emit *e)
     op_rr(e, 0, 0x33, INSTRET_PENDING, INSTRET_PENDING);
 }
 
-/* Call a C function, after emit_flush_instret: the call clobbers INSTRET_PENDING, which
- * is 0 again after it. */
+/* The cached registers a C call clobbers (r9, r10), as a mask of guest registers. */
+static uint32_t caller_saved_cached(void)
+{
+    uint32_t m = 0;
+    for (unsigned r = 1; r < 32; r++) {
+        if (cached_in[r] == R9 || cached_in[r] == R10) {
+            m |= 1u << r;
+        }
+    }
+    return m;
+}
+
+/* Call a C function, after emit_flush_instret and with cpu->x up to date for the
+ * caller-saved cached registers (r9 may also have carried an argument): the call clobbers
+ * INSTRET_PENDING, 0 again after it, and those registers, loaded again. */
 static void call_c(Emit *e, const void *fn)
 {
     call_abs(e, fn);
     op_rr(e, 0, 0x33, INSTRET_PENDING, INSTRET_PENDING);
+    uint32_t m = caller_saved_cached();
+    for (unsigned r = 1; r < 32; r++) {
+        if (m & (1u << r)) {
+            op_mem(e, F_W, 0x8B, cached_in[r], RBX, -1, OFF_X(r));
+        }
+    }
 }
 
 static void exit_with(Emit *e, enum cpu_exit_reason r)
@@ -544,6 +566,9 @@ static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
     bool rw = o == OP_CSRRW || o == OP_CSRRWI;
     bool set = o == OP_CSRRS || o == OP_CSRRSI;
     bool do_write = rw || op->rs1 != 0;
+    uint32_t clobbered = dirty & caller_saved_cached();      /* the call clobbers r9, r10 */
+    emit_write_back(e, clobbered);
+    dirty &= ~clobbered;
     store_pc(e, c->tb->pc + op->pc_off);
     if (imm_form) {
         mov_imm(e, RAX, op->rs1);                             /* zimm */
