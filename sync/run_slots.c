@@ -471,7 +471,8 @@ static void gov_window_locked(int64_t now)
 /* Have the slots cost more than they are worth in the current window? */
 static bool gov_should_open_locked(int64_t now)
 {
-    if (!gov_adaptive || atomic_load_explicit(&gov_open, memory_order_relaxed)) {
+    if (!gov_adaptive || atomic_load_explicit(&gov_open, memory_order_relaxed) ||
+        slot_n_cpus > RUN_SLOT_GOV_MAX_VCPUS_PER_SLOT * slot_limit) {
         return false;
     }
     gov_window_locked(now);

@@ -64,6 +64,11 @@ void run_slots_reset(unsigned n_slots, bool adaptive);
 #define RUN_SLOT_GOV_URGENT_NS (RUN_SLOT_GOV_WINDOW_NS / 4)
 #define RUN_SLOT_GOV_OPEN_MIN_NS 100000000LL
 #define RUN_SLOT_GOV_OPEN_MAX_NS 1600000000LL
+/* The governor never opens with more than this many vCPUs per slot: with hundreds of vCPU
+ * threads on a few cores, the host gives each a slice too rarely, and harts that still have
+ * work wait behind hundreds of spinners (tlbtorture at -smp 512 on 2 busy cores under ASan:
+ * 4.8-21 s to its start line open, 1.7 s with the limit kept). */
+#define RUN_SLOT_GOV_MAX_VCPUS_PER_SLOT 4
 
 /* Any thread (relaxed): is the limit lifted by the governor right now? */
 bool run_slots_open(void);

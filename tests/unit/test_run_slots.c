@@ -737,10 +737,12 @@ Test(run_slots, governor_lifts_the_limit_while_guests_spin_and_restores_it_after
     cr_assert_gt(st.open_ns, 0);
 }
 
-Test(run_slots, fixed_slot_count_never_opens_however_guests_spin)
+/* Spinning guests on `slots` slots, run until they spun well past the governor's threshold
+ * (at least 300 ms, at most 5 s: a loaded host slows them down); returns the statistics. */
+static struct run_slot_stats run_spinning_guests(unsigned slots, bool adaptive)
 {
     riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(SLOTS, false);
+    run_slots_reset(slots, adaptive);
     atomic_store(&inside, 0);
     atomic_store(&max_inside, 0);
     atomic_store(&guests_spin, true);
@@ -752,8 +754,6 @@ Test(run_slots, fixed_slot_count_never_opens_however_guests_spin)
         owners[i] = (Owner){ .cpu = cpus[i], .rng = 31 + i };
         cr_assert_eq(pthread_create(&th[i], NULL, spinning_owner_loop, &owners[i]), 0);
     }
-    /* Run for at least 300 ms and until the guests spun well past the governor's threshold
-     * (a loaded host slows them down), at most 5 s. */
     int64_t t0 = now_ns();
     for (;;) {
         struct run_slot_stats now_st;
@@ -771,9 +771,24 @@ Test(run_slots, fixed_slot_count_never_opens_however_guests_spin)
     }
     struct run_slot_stats st;
     run_slots_get_stats(&st);
+    return st;
+}
+
+Test(run_slots, fixed_slot_count_never_opens_however_guests_spin)
+{
+    struct run_slot_stats st = run_spinning_guests(SLOTS, false);
     cr_assert_gt(st.spin_handovers, (unsigned long)RUN_SLOT_GOV_SPINS, "the guests hardly spun");
     cr_assert_eq(st.opens, 0);
     cr_assert_leq(atomic_load(&max_inside), SLOTS);
+}
+
+Test(run_slots, governor_stays_closed_with_too_many_vcpus_per_slot)
+{
+    _Static_assert(NCPU > RUN_SLOT_GOV_MAX_VCPUS_PER_SLOT, "one slot is overcommitted");
+    struct run_slot_stats st = run_spinning_guests(1, true);
+    cr_assert_gt(st.spin_handovers, (unsigned long)RUN_SLOT_GOV_SPINS, "the guests hardly spun");
+    cr_assert_eq(st.opens, 0, "opened with %d vCPUs on one slot", NCPU);
+    cr_assert_leq(atomic_load(&max_inside), 1);
 }
 
 Test(run_slots, governor_lifts_the_limit_when_woken_vcpus_keep_waiting_for_slots)
