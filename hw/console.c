@@ -537,8 +537,15 @@ void console_stop(void)
         return;
     }
     assert(!pthread_equal(pthread_self(), con.thread) && "quit() must not call console_stop");
-    /* Before wake_fd goes away: a later signal takes its previous action. */
-    restore_actions(term_saved, term_signals, N_TERM);
+    /* Before wake_fd goes away: a later signal takes its previous action. Unless the run is
+     * already ending on a termination signal: then a second one must still end the process
+     * at once with 128 + its number (console_term_signal's second-signal path, which touches
+     * nothing freed here), not kill it with the default action (status -2 instead of 130
+     * when two SIGINTs came back to back and the second was delivered late, as under TSan,
+     * which defers signals to its own safe points). */
+    if (atomic_load(&term_signal) == 0) {
+        restore_actions(term_saved, term_signals, N_TERM);
+    }
     /* Pairs with the acquire load in stop_requested on the input thread. */
     atomic_store_explicit(&con.stop, true, memory_order_release);
     console_wake(&con.wake_fd);
