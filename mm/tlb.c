@@ -266,15 +266,25 @@ static void tlb_desc_flush_large(CPUTLBDescFast *f, CPUTLBDesc *d, uint64_t page
     }
 }
 
-/* Page flush of one table set. Returns true when it had to flush the whole mmu_idx. */
-static bool tlb_desc_flush_page(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, uint64_t page)
+/* What a page flush of one table set did. */
+enum page_flush_result {
+    PAGE_FLUSHED,          /* the page's entries */
+    PAGE_FLUSHED_LARGE,    /* ... and those of the large pages that may hold it */
+    PAGE_FLUSHED_ALL,      /* the whole mmu_idx (QEMU's policy for a large page) */
+};
+
+/* In the last two cases, code on the large page's other 4 KiB pages was reached through a
+ * translation just removed too, so the caller drops the whole jump cache, not just the
+ * page's entries. */
+static enum page_flush_result tlb_desc_flush_page(CPUTLB *tlb, CPUTLBDescFast *f,
+                                                  CPUTLBDesc *d, uint64_t page)
 {
     bool in_large = (page & d->large_page_mask) == d->large_page_addr;
     if (in_large && tlb->qemu_policy) {
         /* QEMU: entries derived from the large page may sit at any index. */
         tlb_desc_flush_and_resize(tlb, f, d);
         tlb->stats.flushes_large_page++;
-        return true;
+        return PAGE_FLUSHED_ALL;
     }
     CPUTLBEntry *e = &f->table[(page >> RV_PAGE_BITS) & f->mask];
     if (tlb_entry_is_page(e, page)) {
@@ -289,8 +299,9 @@ static bool tlb_desc_flush_page(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, u
     if (in_large) {
         tlb_desc_flush_large(f, d, page);
         tlb->stats.flushes_large_page_precise++;
+        return PAGE_FLUSHED_LARGE;
     }
-    return false;
+    return PAGE_FLUSHED;
 }
 
 /* Main-table entry idx may hold an entry now (see CPUTLBDesc.used_idx). */
@@ -483,9 +494,11 @@ static void tlb_flush_one_page(CPUTLB *tlb, uint64_t page, int32_t asid, unsigne
         }
         bool tagged = i < TLB_ASID_TAGGED_MODES;
         if (!tagged || tlb->qemu_policy || asid_matches(asid, tlb->asid)) {
-            if (tlb_desc_flush_page(tlb, &tlb->f[i], &tlb->d[i], page)) {
+            enum page_flush_result r = tlb_desc_flush_page(tlb, &tlb->f[i], &tlb->d[i], page);
+            if (r != PAGE_FLUSHED) {
                 notify_flushed_all(tlb);
-            } else if (!tlb->qemu_policy) {
+            }
+            if (r != PAGE_FLUSHED_ALL && !tlb->qemu_policy) {
                 tlb_desc_maybe_grow(tlb, &tlb->f[i], &tlb->d[i]);
             }
         }
@@ -495,7 +508,10 @@ static void tlb_flush_one_page(CPUTLB *tlb, uint64_t page, int32_t asid, unsigne
         for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
             CPUTLBContext *ctx = &tlb->ctx[c];
             if (ctx->asid >= 0 && asid_matches(asid, ctx->asid)) {
-                if (tlb_desc_flush_page(tlb, &ctx->f[i], &ctx->d[i], page)) {
+                /* A kept context's translations reach no jump-cache entry (an ASID
+                 * switch drops the non-global ones). */
+                if (tlb_desc_flush_page(tlb, &ctx->f[i], &ctx->d[i], page) ==
+                    PAGE_FLUSHED_ALL) {
                     ctx->asid = -1;
                 }
             }

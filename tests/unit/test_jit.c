@@ -526,3 +526,23 @@ Test(jit, cached_registers_stay_exact_across_a_slow_path_call)
         cr_assert_eq(fx_cpu->x[15], 113);
     }
 }
+
+/* A page flush of one 4 KiB page inside a 2 MiB page removes the large page's translation,
+ * through which code on its other 4 KiB pages was reached too: the jump cache must not hand
+ * out those TBs afterwards (they would run the old mapping's code without a translation). */
+Test(jit, page_flush_inside_a_large_page_drops_the_jump_cache_entries_of_its_other_pages)
+{
+    const uint64_t va = 0x40000000ULL, pa = FX_RAM_BASE + 0x200000;
+    fx_paging(SATP_MODE_SV39);
+    fx_set_priv(fx_cpu, PRV_S);
+    fx_map(va, pa, 21, FX_PTE_RWXAD);
+    const uint32_t code[] = { JAL_SELF };
+    put_code(pa + 0x5000, code, 1);
+    TranslationBlock *tb = tb_at(va + 0x5000);
+    unsigned h = tb_jmp_cache_hash(va + 0x5000);
+    cr_assert_eq(fx_cpu->jmp_cache[h], tb, "the lookup filled the jump cache");
+    cr_assert_neq(h / TB_JMP_BUCKET_SIZE, tb_jmp_cache_hash(va) / TB_JMP_BUCKET_SIZE,
+                  "the two pages share a jump-cache bucket: the test would prove nothing");
+    tlb_flush_page_local(&fx_cpu->tlb, va);
+    cr_assert_null(fx_cpu->jmp_cache[h], "a TB reached through the flushed large page stays");
+}
