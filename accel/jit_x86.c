@@ -143,10 +143,6 @@ static void op_x(Emit *e, unsigned f, uint32_t opc, int reg, unsigned xr)
     }
 }
 
-/* Choose the TB's cached registers: the most-read ones, a read of a value written earlier
- * in the TB counting three times (through memory it would wait for store forwarding).
- * Source fields an op does not use are counted too; that costs a preload at worst, never
- * correctness, since every write goes through st_x. */
 /* Ops that always write rd (or leave the TB through an exception first). */
 static bool op_overwrites_rd(enum riscv_op o)
 {
@@ -165,6 +161,10 @@ static bool op_overwrites_rd(enum riscv_op o)
  * start (chosen with cached_in). */
 static uint32_t no_load_needed;
 
+/* Choose the TB's cached registers: the most-read ones, a read of a value written earlier
+ * in the TB counting three times (through memory it would wait for store forwarding).
+ * Source fields an op does not use are counted too; that costs a load at worst, never
+ * correctness, since every write goes through st_x. */
 static void choose_cached_regs(const TBOp *ops, unsigned count)
 {
     unsigned score[33] = { 0 };
@@ -207,13 +207,34 @@ static void choose_cached_regs(const TBOp *ops, unsigned count)
     no_load_needed = overwritten_first;
 }
 
-static void emit_cache_preload(Emit *e)
+/* Load the cached registers in `mask` from cpu->x. */
+static void emit_cache_load(Emit *e, uint32_t mask)
 {
     for (unsigned r = 1; r < 32; r++) {
-        if (cached_in[r] >= 0 && !(no_load_needed & (1u << r))) {
+        if (mask & (1u << r)) {
             op_mem(e, F_W, 0x8B, cached_in[r], RBX, -1, OFF_X(r));
         }
     }
+}
+
+/* The cached guest registers, as a mask: all of them, or those in the host registers a C
+ * call clobbers (r9, r10). */
+static uint32_t cached_mask(bool caller_saved_only)
+{
+    uint32_t m = 0;
+    for (unsigned r = 1; r < 32; r++) {
+        int h = cached_in[r];
+        if (h >= 0 && (!caller_saved_only || h == R9 || h == R10)) {
+            m |= 1u << r;
+        }
+    }
+    return m;
+}
+
+/* At the TB's start: every cached register it reads before writing it. */
+static void emit_cache_preload(Emit *e)
+{
+    emit_cache_load(e, cached_mask(false) & ~no_load_needed);
 }
 
 #define INSTRET_PENDING R11
@@ -247,18 +268,6 @@ static void emit_flush_instret(Emit *e)
     op_rr(e, 0, 0x33, INSTRET_PENDING, INSTRET_PENDING);
 }
 
-/* The cached registers a C call clobbers (r9, r10), as a mask of guest registers. */
-static uint32_t caller_saved_cached(void)
-{
-    uint32_t m = 0;
-    for (unsigned r = 1; r < 32; r++) {
-        if (cached_in[r] == R9 || cached_in[r] == R10) {
-            m |= 1u << r;
-        }
-    }
-    return m;
-}
-
 /* Call a C function, after emit_flush_instret and with cpu->x up to date for the
  * caller-saved cached registers (r9 may also have carried an argument): the call clobbers
  * INSTRET_PENDING, 0 again after it, and those registers, loaded again. */
@@ -266,12 +275,7 @@ static void call_c(Emit *e, const void *fn)
 {
     call_abs(e, fn);
     op_rr(e, 0, 0x33, INSTRET_PENDING, INSTRET_PENDING);
-    uint32_t m = caller_saved_cached();
-    for (unsigned r = 1; r < 32; r++) {
-        if (m & (1u << r)) {
-            op_mem(e, F_W, 0x8B, cached_in[r], RBX, -1, OFF_X(r));
-        }
-    }
+    emit_cache_load(e, cached_mask(true));
 }
 
 static void exit_with(Emit *e, enum cpu_exit_reason r)
@@ -566,7 +570,7 @@ static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
     bool rw = o == OP_CSRRW || o == OP_CSRRWI;
     bool set = o == OP_CSRRS || o == OP_CSRRSI;
     bool do_write = rw || op->rs1 != 0;
-    uint32_t clobbered = dirty & caller_saved_cached();      /* the call clobbers r9, r10 */
+    uint32_t clobbered = dirty & cached_mask(true);      /* the call clobbers r9, r10 */
     emit_write_back(e, clobbered);
     dirty &= ~clobbered;
     store_pc(e, c->tb->pc + op->pc_off);

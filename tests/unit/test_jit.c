@@ -546,3 +546,43 @@ Test(jit, page_flush_inside_a_large_page_drops_the_jump_cache_entries_of_its_oth
     tlb_flush_page_local(&fx_cpu->tlb, va);
     cr_assert_null(fx_cpu->jmp_cache[h], "a TB reached through the flushed large page stays");
 }
+
+/* Seven registers written and read again around a load: all cached, two of them in the
+ * caller-saved r9/r10. The load's slow path (a C call) must find cpu->x written back and
+ * leave r9/r10 reloaded; a faulting load must leave the writes before it in cpu->x. */
+Test(jit, seven_cached_registers_survive_a_slow_path_call_and_are_written_back_at_a_fault)
+{
+    uint32_t code[16];
+    unsigned n = 0;
+    for (unsigned r = 5; r <= 11; r++) {
+        code[n++] = addi(r, r, 1);
+    }
+    code[n++] = load(3, 12, 13, 0);
+    for (unsigned r = 5; r <= 11; r++) {
+        code[n++] = addi(r, r, 1);
+    }
+    code[n++] = JAL_SELF;
+    put_code(CODE, code, n);
+    fx_ram_write(DATA, 8, 0x1122334455667788ull);
+    fx_cpu->mtvec = FX_TRAP_VECTOR;
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    for (unsigned fault = 0; fault < 2; fault++) {
+        tlb_flush_local(&fx_cpu->tlb);                       /* the load takes the slow path */
+        for (unsigned r = 5; r <= 11; r++) {
+            fx_cpu->x[r] = 100 * r;
+        }
+        fx_cpu->x[13] = fault ? FX_UNMAPPED : DATA;
+        cr_assert_eq(jit_exec(fx_cpu, tb, true), fault ? EXIT_LOOKUP : EXIT_NOCHAIN);
+        for (unsigned r = 5; r <= 11; r++) {
+            cr_assert_eq(fx_cpu->x[r], 100 * r + (fault ? 1 : 2), "x%u %s", r,
+                         fault ? "after the fault" : "after the slow path");
+        }
+        if (fault) {
+            cr_assert_eq(fx_cpu->mcause, EXCP_LOAD_ACCESS_FAULT);
+            cr_assert_eq(fx_cpu->mepc, CODE + 28);
+        } else {
+            cr_assert_eq(fx_cpu->x[12], 0x1122334455667788ull);
+        }
+    }
+}
