@@ -33,6 +33,18 @@ static void tlb_desc_clear(CPUTLBDescFast *f, CPUTLBDesc *d)
     d->large_sizes = 0;
 }
 
+/* Replace a table set's memory with table/full of n entries (n a power of two). */
+static void tlb_desc_install(CPUTLBDescFast *f, CPUTLBDesc *d, CPUTLBEntry *table,
+                             CPUTLBEntryFull *full, size_t n)
+{
+    free(f->table);
+    free(d->fulltlb);
+    f->table = table;
+    f->mask = n - 1;
+    f->entry_mask = f->mask << TLB_ENTRY_BITS;
+    d->fulltlb = full;
+}
+
 static int tlb_desc_alloc(CPUTLBDescFast *f, CPUTLBDesc *d, size_t n)
 {
     CPUTLBEntry *table = malloc(n * sizeof(CPUTLBEntry));
@@ -42,12 +54,7 @@ static int tlb_desc_alloc(CPUTLBDescFast *f, CPUTLBDesc *d, size_t n)
         free(full);
         return -ENOMEM;
     }
-    free(f->table);
-    free(d->fulltlb);
-    f->table = table;
-    f->mask = n - 1;
-    f->entry_mask = f->mask << TLB_ENTRY_BITS;
-    d->fulltlb = full;
+    tlb_desc_install(f, d, table, full, n);
     d->n_used_idx = TLB_USED_TRACK + 1;   /* fresh memory: the next clear is a whole one */
     return 0;
 }
@@ -400,12 +407,7 @@ static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *
             tlb_note_nonglobal(d, j);
         }
     }
-    free(f->table);
-    free(d->fulltlb);
-    f->table = table;
-    f->mask = new_size - 1;
-    f->entry_mask = f->mask << TLB_ENTRY_BITS;
-    d->fulltlb = full;
+    tlb_desc_install(f, d, table, full, new_size);
     d->n_used_entries = used;
     d->window_begin_ns = now;
     d->window_max_entries = used;

@@ -67,6 +67,14 @@ static int64_t gov_window_urgent_ns;  /* waited by woken vCPUs granted in this w
  * hint, every decision is taken again under the lock. */
 static _Atomic bool gov_open;
 static _Atomic int64_t gov_open_until, gov_opened_ns;
+
+/* Under slots_lock: start a new measuring window at now. */
+static void gov_window_restart_locked(int64_t now)
+{
+    gov_window_start = now;
+    gov_window_spins = 0;
+    gov_window_urgent_ns = 0;
+}
 /* The vCPU this thread runs, for the timer signal handler. */
 static _Thread_local CPUState *slot_self;
 
@@ -130,9 +138,8 @@ void run_slots_reset(unsigned n_slots, bool adaptive)
     n_free = (int)n_slots;
     slot_limit = n_slots;
     gov_adaptive = adaptive;
-    gov_window_start = gov_closed_ns = 0;
-    gov_window_spins = 0;
-    gov_window_urgent_ns = 0;
+    gov_closed_ns = 0;
+    gov_window_restart_locked(0);
     gov_open_period = RUN_SLOT_GOV_OPEN_MIN_NS;
     atomic_store_explicit(&gov_open, false, memory_order_relaxed);
     atomic_store_explicit(&gov_open_until, 0, memory_order_relaxed);
@@ -442,9 +449,7 @@ static void gov_close_locked(int64_t now)
                                                                          memory_order_relaxed)),
                               memory_order_relaxed);
     gov_closed_ns = now;
-    gov_window_start = now;
-    gov_window_spins = 0;
-    gov_window_urgent_ns = 0;
+    gov_window_restart_locked(now);
     n_free -= (int)(slot_n_cpus - slot_limit);
     int excess = n_free < 0 ? -n_free : 0;
     for (unsigned i = 0; i < slot_n_cpus && excess > 0; i++) {
@@ -462,9 +467,7 @@ static void gov_close_locked(int64_t now)
 static void gov_window_locked(int64_t now)
 {
     if (now - gov_window_start > RUN_SLOT_GOV_WINDOW_NS) {
-        gov_window_start = now;
-        gov_window_spins = 0;
-        gov_window_urgent_ns = 0;
+        gov_window_restart_locked(now);
     }
 }
 
