@@ -663,28 +663,56 @@ static unsigned holders(void)
     return n;
 }
 
-Test(run_slots, governor_lifts_the_limit_while_guests_spin_and_restores_it_after)
-{
-    riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(SLOTS, true);
-    atomic_store(&inside, 0);
-    atomic_store(&max_inside, 0);
-    atomic_store(&guests_spin, true);
-    atomic_store(&guests_sleep, true);
-    atomic_store(&stop_at, now_ns() + 10000000000LL);      /* ended below */
+/* NCPU vCPU threads running spinning_owner_loop on `slots` slots, until stop_guests. */
+typedef struct Guests {
     Owner owners[NCPU];
     pthread_t th[NCPU];
+} Guests;
+
+static void start_guests(Guests *g, unsigned slots, bool adaptive, bool spin, bool sleep,
+                         unsigned seed)
+{
+    riscv_cpu_list_set(cpus, NCPU);
+    run_slots_reset(slots, adaptive);
+    atomic_store(&inside, 0);
+    atomic_store(&max_inside, 0);
+    atomic_store(&guests_spin, spin);
+    atomic_store(&guests_sleep, sleep);
+    atomic_store(&stop_at, now_ns() + 10000000000LL);      /* ended by stop_guests */
     for (unsigned i = 0; i < NCPU; i++) {
-        owners[i] = (Owner){ .cpu = cpus[i], .rng = 11 + i };
-        cr_assert_eq(pthread_create(&th[i], NULL, spinning_owner_loop, &owners[i]), 0);
+        g->owners[i] = (Owner){ .cpu = cpus[i], .rng = seed + i };
+        cr_assert_eq(pthread_create(&g->th[i], NULL, spinning_owner_loop, &g->owners[i]), 0);
     }
-    /* Contention: every holder spins, so spin handovers come far faster than the governor's
-     * threshold and it opens; then every vCPU gets in at once. */
-    int64_t t0 = now_ns();
+}
+
+static struct run_slot_stats stop_guests(Guests *g)
+{
+    atomic_store(&stop_at, 0);
+    for (unsigned i = 0; i < NCPU; i++) {
+        pthread_join(g->th[i], NULL);
+    }
+    struct run_slot_stats st;
+    run_slots_get_stats(&st);
+    return st;
+}
+
+/* Whether the governor opened the slots within 2 s of t0. */
+static bool await_open(int64_t t0)
+{
     while (!run_slots_open() && now_ns() - t0 < 2000000000LL) {
         sleep_us(500);
     }
-    bool opened = run_slots_open();
+    return run_slots_open();
+}
+
+Test(run_slots, governor_lifts_the_limit_while_guests_spin_and_restores_it_after)
+{
+    Guests g;
+    start_guests(&g, SLOTS, true, true, true, 11);
+    /* Contention: every holder spins, so spin handovers come far faster than the governor's
+     * threshold and it opens; then every vCPU gets in at once. */
+    int64_t t0 = now_ns();
+    bool opened = await_open(t0);
     while (atomic_load(&max_inside) <= SLOTS && now_ns() - t0 < 2000000000LL) {
         sleep_us(500);
     }
@@ -720,12 +748,7 @@ Test(run_slots, governor_lifts_the_limit_while_guests_spin_and_restores_it_after
             }
         }
     }
-    atomic_store(&stop_at, 0);
-    for (unsigned i = 0; i < NCPU; i++) {
-        pthread_join(th[i], NULL);
-    }
-    struct run_slot_stats st;
-    run_slots_get_stats(&st);
+    struct run_slot_stats st = stop_guests(&g);
     cr_assert(opened, "spinning guests never opened the slots");
     cr_assert_gt(max_open, SLOTS, "opened, yet never more than %d vCPUs inside", SLOTS);
     cr_assert(closed, "the slots never closed again (open %d, %u holders)", run_slots_open(),
@@ -741,19 +764,8 @@ Test(run_slots, governor_lifts_the_limit_while_guests_spin_and_restores_it_after
  * (at least 300 ms, at most 5 s: a loaded host slows them down); returns the statistics. */
 static struct run_slot_stats run_spinning_guests(unsigned slots, bool adaptive)
 {
-    riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(slots, adaptive);
-    atomic_store(&inside, 0);
-    atomic_store(&max_inside, 0);
-    atomic_store(&guests_spin, true);
-    atomic_store(&guests_sleep, true);
-    atomic_store(&stop_at, now_ns() + 10000000000LL);      /* ended below */
-    Owner owners[NCPU];
-    pthread_t th[NCPU];
-    for (unsigned i = 0; i < NCPU; i++) {
-        owners[i] = (Owner){ .cpu = cpus[i], .rng = 31 + i };
-        cr_assert_eq(pthread_create(&th[i], NULL, spinning_owner_loop, &owners[i]), 0);
-    }
+    Guests g;
+    start_guests(&g, slots, adaptive, true, true, 31);
     int64_t t0 = now_ns();
     for (;;) {
         struct run_slot_stats now_st;
@@ -765,13 +777,7 @@ static struct run_slot_stats run_spinning_guests(unsigned slots, bool adaptive)
         }
         sleep_us(10000);
     }
-    atomic_store(&stop_at, 0);
-    for (unsigned i = 0; i < NCPU; i++) {
-        pthread_join(th[i], NULL);
-    }
-    struct run_slot_stats st;
-    run_slots_get_stats(&st);
-    return st;
+    return stop_guests(&g);
 }
 
 Test(run_slots, fixed_slot_count_never_opens_however_guests_spin)
@@ -793,30 +799,11 @@ Test(run_slots, governor_stays_closed_with_too_many_vcpus_per_slot)
 
 Test(run_slots, governor_lifts_the_limit_when_woken_vcpus_keep_waiting_for_slots)
 {
-    riscv_cpu_list_set(cpus, NCPU);
-    run_slots_reset(SLOTS, true);
-    atomic_store(&inside, 0);
-    atomic_store(&max_inside, 0);
-    atomic_store(&guests_spin, false);
-    atomic_store(&guests_sleep, true);      /* a WFI about every millisecond, 200 us each */
-    atomic_store(&stop_at, now_ns() + 10000000000LL);
-    Owner owners[NCPU];
-    pthread_t th[NCPU];
-    for (unsigned i = 0; i < NCPU; i++) {
-        owners[i] = (Owner){ .cpu = cpus[i], .rng = 51 + i };
-        cr_assert_eq(pthread_create(&th[i], NULL, spinning_owner_loop, &owners[i]), 0);
-    }
-    int64_t t0 = now_ns();
-    while (!run_slots_open() && now_ns() - t0 < 2000000000LL) {
-        sleep_us(500);
-    }
-    bool opened = run_slots_open();
-    atomic_store(&stop_at, 0);
-    for (unsigned i = 0; i < NCPU; i++) {
-        pthread_join(th[i], NULL);
-    }
-    struct run_slot_stats st;
-    run_slots_get_stats(&st);
+    Guests g;
+    /* No spinning; a WFI about every millisecond, 200 us each. */
+    start_guests(&g, SLOTS, true, false, true, 51);
+    bool opened = await_open(now_ns());
+    struct run_slot_stats st = stop_guests(&g);
     cr_assert(opened, "woken vCPUs waited %lu times, %lu ns in all, and the slots stayed closed",
               st.urgent_waits, st.urgent_wait_ns_sum);
     cr_assert_eq(st.spin_handovers, 0);
