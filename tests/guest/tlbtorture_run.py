@@ -110,6 +110,12 @@ def main():
                 if rs['waits'] == 0 or rs['slice_handovers'] + rs['wake_handovers'] + \
                         rs['spin_handovers'] == 0:
                     problems.append(f'run slots never changed hands: {rs}')
+                # A fixed count is never lifted by the governor (--run-slots=auto only).
+                if rs['opens'] != 0 or rs['open_ns'] != 0:
+                    problems.append(f'a fixed slot count was lifted: {rs}')
+                if rs['urgent_waits'] > rs['waits'] or \
+                        rs['urgent_wait_ns_sum'] > rs['wait_ns_sum']:
+                    problems.append(f'more waits by woken vCPUs than waits: {rs}')
         except (OSError, ValueError, KeyError) as e:
             problems.append(f'--stats JSON unreadable: {e}')
     for msg in problems:
