@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Wake-up benchmark: the cost of waking a hart from WFI with an IPI and of its going back to
-sleep, on tlbstorm and on qemu-system-riscv64, with the same guest.
+"""Wake-up benchmark: the cost of waking a hart from WFI with an IPI or a device interrupt and
+of its going back to sleep, on tlbstorm and on qemu-system-riscv64, with the same guest.
 
-The guest (guests/smp/smp_wakeup.c, built by meson as build/guests/smp_wakeup.elf): hart 0
-raises each other hart's CLINT MSIP in turn and waits for its answer; the others sleep in
-WFI, clear MSIP and answer. It prints the mean round trip in guest time (mtime, 10 MHz).
-Each emulator runs the guest --runs times per -smp, interleaved; the script reports the
-median round trip and the host CPU time per round trip (user + system of the emulator
-process, which includes hart 0's busy wait), as a table and optionally JSON.
+The guest (guests/smp/smp_wakeup.c, built by meson as build/guests/smp_wakeup.elf): the
+other harts sleep in WFI. First hart 0 raises each one's CLINT MSIP in turn and waits for its
+answer (it clears MSIP and answers); then it raises the UART's THR-empty interrupt routed
+through the PLIC to one hart at a time (that hart claims it, lowers the line, completes and
+answers). It prints each mean round trip in guest time (mtime, 10 MHz). Each emulator runs
+the guest --runs times per -smp, interleaved; the script reports, per kind of interrupt, the
+median round trip, and the host CPU time per round trip of the whole run (user + system of
+the emulator process over both kinds, which includes hart 0's busy wait), as a table and
+optionally JSON.
 
 Standard library only. Example:
     python3 bench/wakeup.py --smp 2,4 --runs 5 --json out.json
@@ -25,12 +28,14 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LINE = re.compile(r"smp_wakeup: harts (\d+), round trips (\d+), mtime ticks (\d+)"
-                  r"(?:, mean round trip ns (\d+))?")
+LINE = re.compile(r"smp_wakeup: (device interrupts, )?harts (\d+), round trips (\d+), "
+                  r"mtime ticks (\d+)(?:, mean round trip ns (\d+))?")
+KINDS = ("ipi", "device")
 
 
 def run_once(cmd, timeout):
-    """One run: (round trips, mean ns, host CPU seconds, wall seconds) or an error string."""
+    """One run: (round trips of each kind, {kind: mean ns}, host CPU seconds, wall seconds) or
+    an error string."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     try:
@@ -42,10 +47,14 @@ def run_once(cmd, timeout):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     out = p.stdout.decode(errors="replace")
-    m = LINE.search(out)
-    if p.returncode != 0 or not m or "PASS smp_wakeup" not in out or not m.group(4):
+    means, trips = {}, 0
+    for m in LINE.finditer(out):
+        if m.group(5):
+            means[KINDS[1] if m.group(1) else KINDS[0]] = int(m.group(5))
+            trips = int(m.group(3))
+    if p.returncode != 0 or len(means) != len(KINDS) or "PASS smp_wakeup" not in out:
         return "status %d, output %r" % (p.returncode, out[-300:])
-    return int(m.group(2)), int(m.group(4)), cpu, wall
+    return trips, means, cpu, wall
 
 
 def main():
@@ -79,37 +88,40 @@ def main():
                     print("FAILED %s -smp %d run %d: %s" % (name, smp, run + 1, r))
                     failed = True
                     continue
-                trips, ns, cpu, wall = r
+                trips, means, cpu, wall = r
                 samples.setdefault((name, smp), []).append(
-                    {"round_trips": trips, "mean_ns": ns, "cpu_s": cpu, "wall_s": wall})
-                print("run %d -smp %d %-9s round trip %6d ns, host CPU %.3f s" %
-                      (run + 1, smp, name, ns, cpu), flush=True)
-    print("| smp | emulator | round trip ns (median) | host CPU us per round trip | "
-          "tlbstorm / QEMU (time) |")
-    print("|---|---|---|---|---|")
+                    {"round_trips": trips, "mean_ns": means, "cpu_s": cpu, "wall_s": wall})
+                print("run %d -smp %d %-9s round trip: IPI %6d ns, device %6d ns; host CPU "
+                      "%.3f s" % (run + 1, smp, name, means["ipi"], means["device"], cpu),
+                      flush=True)
+    print("| smp | interrupt | emulator | round trip ns (median) | host CPU us per round trip "
+          "(both kinds) | tlbstorm / QEMU (time) |")
+    print("|---|---|---|---|---|---|")
     result = []
     for smp in smps:
-        med = {}
-        for name in emulators:
-            s = samples.get((name, smp))
-            if not s:
-                continue
-            ns = statistics.median(x["mean_ns"] for x in s)
-            cpu_us = statistics.median(x["cpu_s"] / x["round_trips"] * 1e6 for x in s)
-            med[name] = ns
-            result.append({"smp": smp, "emulator": name, "median_round_trip_ns": ns,
-                           "median_cpu_us_per_round_trip": cpu_us, "samples": s})
-        for name in emulators:
-            if name in med:
+        for kind in KINDS:
+            med = {}
+            for name in emulators:
+                s = samples.get((name, smp))
+                if not s:
+                    continue
+                ns = statistics.median(x["mean_ns"][kind] for x in s)
+                cpu_us = statistics.median(x["cpu_s"] / (2 * x["round_trips"]) * 1e6
+                                           for x in s)
+                med[name] = (ns, cpu_us)
+                result.append({"smp": smp, "interrupt": kind, "emulator": name,
+                               "median_round_trip_ns": ns,
+                               "median_cpu_us_per_round_trip": cpu_us,
+                               "samples": [dict(x, mean_ns=x["mean_ns"][kind]) for x in s]})
+            for name, (ns, cpu_us) in med.items():
                 ratio = ""
-                if name == "tlbstorm" and "qemu" in med and med["qemu"]:
-                    ratio = "%.2fx" % (med["tlbstorm"] / med["qemu"])
-                row = next(r for r in result if r["smp"] == smp and r["emulator"] == name)
-                print("| %d | %s | %.0f | %.1f | %s |" % (
-                    smp, name, med[name], row["median_cpu_us_per_round_trip"], ratio))
+                if name == "tlbstorm" and "qemu" in med and med["qemu"][0]:
+                    ratio = "%.2fx" % (ns / med["qemu"][0])
+                print("| %d | %s | %s | %.0f | %.1f | %s |" % (smp, kind, name, ns, cpu_us,
+                                                               ratio))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"bench": "tlbstorm-wakeup-1", "runs": args.runs, "results": result},
+            json.dump({"bench": "tlbstorm-wakeup-2", "runs": args.runs, "results": result},
                       f, indent=1)
     sys.exit(1 if failed else 0)
 
