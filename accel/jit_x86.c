@@ -370,6 +370,7 @@ typedef struct Stub {
 typedef struct Compile {
     Emit e;
     uint8_t *start;               /* of the TB's code */
+    uint8_t *loop_head;           /* self-loop TB: past the preload (see emit_loop_back) */
     TranslationBlock *tb;
     Stub stubs[2 * TB_MAX_INSNS];
     unsigned n_stubs;
@@ -626,14 +627,49 @@ static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
     c->stubs[c->n_stubs - 1].resume = e->p;
 }
 
+/* The exit of a self-loop TB back to its own start (jit_compile_locked decided the TB is
+ * one). Linked, its patched jump goes straight to the loop head, with the guest registers
+ * still in their host registers: no write-back, no icount check at the entry and no
+ * preload per iteration (a tight loop spent a third of its host instructions on them). The
+ * back edge itself checks icount_decr, so a kick, an interrupt or an exclusive request still
+ * stops the loop within one iteration, and the jump is unlinked like any other when the TB
+ * is invalidated (then it falls through to the write-back and the ordinary exit). Stubs and
+ * exits write back every register the loop writes (see jit_compile_locked), since on a later
+ * iteration any of them may hold a newer value than cpu->x. */
+static void emit_loop_back(Compile *c, int slot)
+{
+    Emit *e = &c->e;
+    TranslationBlock *tb = c->tb;
+    add_pending_instret(e, tb->n_ops);
+    op_mem(e, 0, 0x83, G_CMP, RBX, -1, OFF_ICOUNT);
+    e8(e, 0);
+    uint8_t *go_on = jcc(e, CC_GE);
+    emit_write_back(e, dirty);
+    store_pc(e, tb->pc);
+    exit_with(e, EXIT_REQUEST);
+    patch(go_on, e->p);
+    while (((uintptr_t)e->p + 1) & 3) {
+        e8(e, 0x90);                                          /* nop */
+    }
+    e8(e, 0xE9);                                              /* jmp rel32 */
+    tb->jit_jump_at[slot] = (uint32_t)(e->p - c->start);
+    e32(e, 0);
+    emit_write_back(e, dirty);
+}
+
 /* Leave through exit `slot` of the TB towards target, as the interpreter's chain label. */
 static void emit_chain_exit(Compile *c, int slot, uint64_t target)
 {
     Emit *e = &c->e;
     TranslationBlock *tb = c->tb;
-    emit_write_back(e, dirty);
-    add_pending_instret(e, tb->n_ops);
-    if (!((tb->pc ^ target) & RV_PAGE_MASK)) {
+    bool self_loop = c->loop_head && target == tb->pc;
+    if (self_loop) {
+        emit_loop_back(c, slot);
+    } else {
+        emit_write_back(e, dirty);
+        add_pending_instret(e, tb->n_ops);
+    }
+    if (!self_loop && !((tb->pc ^ target) & RV_PAGE_MASK)) {
         /* The direct jump jit_chain_locked patches once the exit is linked: until then it
          * goes to the next instruction. Its rel32 is 4-byte aligned, so a patch is one
          * atomic store. */
@@ -1197,6 +1233,33 @@ static void emit_stub(Compile *c, const Stub *s)
     exit_with(e, EXIT_LOOKUP);
 }
 
+/* Does the TB end in a branch or jump to its own first instruction? */
+static bool tb_loops_to_itself(const TranslationBlock *tb, const TBOp *ops, unsigned count)
+{
+    if (count == 0) {
+        return false;
+    }
+    switch (tbop_opc(&ops[count - 1])) {
+    case OP_JAL: case OP_BEQ: case OP_BNE: case OP_BLT: case OP_BGE: case OP_BLTU:
+    case OP_BGEU:
+        return ops[count - 1].imm == tb->pc;
+    default:
+        return false;
+    }
+}
+
+/* The cached registers some op of the TB writes. */
+static uint32_t cached_written(const TBOp *ops, unsigned count)
+{
+    uint32_t m = 0;
+    for (unsigned i = 0; i < count; i++) {
+        if (ops[i].rd != 0 && ops[i].rd < 32 && cached_in[ops[i].rd] >= 0) {
+            m |= 1u << ops[i].rd;
+        }
+    }
+    return m;
+}
+
 bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
 {
     if (!jit.on || (tb->flags & TB_FLAG_NOCACHE)) {
@@ -1216,7 +1279,21 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
     uint8_t *to_request;
     emit_icount_check(&c.e, &to_request);
     choose_cached_regs(ops, count);
+    c.loop_head = NULL;
+    tb->jit_loop_head = 0;
+    if (tb_loops_to_itself(tb, ops, count)) {
+        /* Every iteration after the first enters at the loop head with the registers the
+         * previous one left: load them all on entry, and count every cached register the
+         * loop writes as dirty from the start (writing back an unchanged value is
+         * harmless; a register overwritten first would otherwise hold garbage there). */
+        no_load_needed = 0;
+        dirty = cached_written(ops, count);
+    }
     emit_cache_preload(&c.e);
+    if (tb_loops_to_itself(tb, ops, count)) {
+        c.loop_head = c.e.p;
+        tb->jit_loop_head = (uint32_t)(c.e.p - start);
+    }
     unsigned i;
     for (i = 0; i < count; i++) {
         enum emitted r = emit_op(&c, i, &ops[i]);
@@ -1252,7 +1329,12 @@ void jit_chain_locked(TranslationBlock *src, int slot, const TranslationBlock *d
         return;
     }
     uint8_t *rel = (uint8_t *)(uintptr_t)src->jit_code + src->jit_jump_at[slot];
-    const uint8_t *to = dst && dst->jit_code ? (const uint8_t *)dst->jit_code : rel + 4;
+    const uint8_t *to = rel + 4;
+    if (dst == src && src->jit_loop_head) {
+        to = (const uint8_t *)src->jit_code + src->jit_loop_head;
+    } else if (dst && dst->jit_code) {
+        to = (const uint8_t *)dst->jit_code;
+    }
     /* Release: dst's code (written before it was published) is visible first. The store
      * is aligned, so instruction fetch on other cores sees the old or the new rel32. */
     __atomic_store_n((uint32_t *)(void *)rel, (uint32_t)(int32_t)(to - (rel + 4)),

@@ -109,11 +109,15 @@ void tb_cache_destroy(void)
 _Static_assert(sizeof(((RISCVCPU *)0)->jmp_cache) == TB_JMP_CACHE_SIZE * sizeof(void *),
                "RISCVCPU.jmp_cache holds TB_JMP_CACHE_SIZE entries");
 _Static_assert(TB_JMP_BUCKET_SIZE % 64 == 0, "a bucket covers whole nonglobal words");
+_Static_assert(sizeof(((RISCVCPU *)0)->jmp_cache_bucket_pages) ==
+               (TB_JMP_CACHE_SIZE / TB_JMP_BUCKET_SIZE) * sizeof(uint64_t),
+               "one page filter per jump-cache bucket");
 
 void tb_jmp_cache_clear(RISCVCPU *cpu)
 {
     memset(cpu->jmp_cache, 0, sizeof(cpu->jmp_cache));
     memset(cpu->jmp_cache_nonglobal, 0, sizeof(cpu->jmp_cache_nonglobal));
+    memset(cpu->jmp_cache_bucket_pages, 0, sizeof(cpu->jmp_cache_bucket_pages));
 }
 
 void tb_jmp_cache_clear_nonglobal(RISCVCPU *cpu)
@@ -154,12 +158,35 @@ int tb_tlb_init(RISCVCPU *cpu)
     return tlb_init(&cpu->tlb, CPU(cpu), &tb_tlb_ops, cpu);
 }
 
+/* Only the page's own entries go: a page flush is mostly for a data page (Linux fences the
+ * page after every page fault it handles), and clearing the whole bucket threw away the code
+ * of every page that shares it. stress-ng tlb-shootdown faults in 512 consecutive pages a
+ * pass, which swept every bucket eight times: 2.9 M of 5.6 M jump-cache misses in 5 s.
+ * The bucket's page filter skips the scan when no TB of the page can be there; a scan
+ * rebuilds it from the entries left. A TB never extends past its page (tb_gen_code), so the
+ * page of its pc is the only one. */
 void tb_jmp_cache_clear_page(RISCVCPU *cpu, uint64_t page)
 {
-    unsigned first = tb_jmp_cache_hash(page & RV_PAGE_MASK) & ~(TB_JMP_BUCKET_SIZE - 1);
-    memset(&cpu->jmp_cache[first], 0, TB_JMP_BUCKET_SIZE * sizeof(cpu->jmp_cache[0]));
-    memset(&cpu->jmp_cache_nonglobal[first / 64], 0,
-           TB_JMP_BUCKET_SIZE / 64 * sizeof(cpu->jmp_cache_nonglobal[0]));
+    page &= RV_PAGE_MASK;
+    unsigned first = tb_jmp_cache_hash(page) & ~(TB_JMP_BUCKET_SIZE - 1);
+    uint64_t *filter = &cpu->jmp_cache_bucket_pages[first / TB_JMP_BUCKET_SIZE];
+    if (!(*filter & tb_jmp_cache_page_bit(page))) {
+        return;
+    }
+    TranslationBlock **bucket = &cpu->jmp_cache[first];
+    uint64_t left = 0;
+    for (unsigned i = 0; i < TB_JMP_BUCKET_SIZE; i++) {
+        TranslationBlock *tb = bucket[i];
+        if (!tb) {
+            continue;
+        }
+        if ((tb->pc & RV_PAGE_MASK) == page) {
+            bucket[i] = NULL;
+        } else {
+            left |= tb_jmp_cache_page_bit(tb->pc);
+        }
+    }
+    *filter = left;
 }
 
 static TranslationBlock *ht_lookup(uint64_t pc, uint64_t phys_pc, uint32_t flags)
@@ -437,6 +464,7 @@ TranslationBlock *tb_lookup(RISCVCPU *cpu)
         }
     }
     cpu->jmp_cache[h] = tb;
+    cpu->jmp_cache_bucket_pages[h / TB_JMP_BUCKET_SIZE] |= tb_jmp_cache_page_bit(pc);
     uint64_t bit = 1ULL << (h % 64);
     if (tlb_code_page_survives_asid_flush(&cpu->tlb, cpu->code_mmu_idx, pc)) {
         cpu->jmp_cache_nonglobal[h / 64] &= ~bit;

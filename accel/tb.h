@@ -18,10 +18,12 @@ struct RISCVCPU;
 #define TB_MAX_INSNS 512
 /* The jump cache: 2^TB_JMP_PAGE_BITS page buckets of 2^TB_JMP_ADDR_BITS entries. */
 #define TB_JMP_PAGE_BITS 6
-#define TB_JMP_ADDR_BITS 8
+#define TB_JMP_ADDR_BITS 9
 #define TB_JMP_CACHE_BITS (TB_JMP_PAGE_BITS + TB_JMP_ADDR_BITS)
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 #define TB_JMP_BUCKET_SIZE (1u << TB_JMP_ADDR_BITS)
+/* The page number bits above the bucket's: a bucket's page filter is indexed by them. */
+#define TB_JMP_HIGH_SHIFT (12 + TB_JMP_PAGE_BITS)   /* 12: the guest page bits */
 
 /* flags: the translation context a TB was built for: the privilege (bits 0-1), the data
  * mmu_idx (bits 2-3: compiled loads and stores index the TLB with it, and every change of
@@ -54,6 +56,10 @@ typedef struct TranslationBlock {
     /* Where in jit_code each chain exit's patchable jump keeps its rel32 (0: none), for
      * jit_chain_locked. Set before publication. */
     uint32_t jit_jump_at[2];
+    /* A TB whose branch or jump goes back to its own start: where in jit_code that exit's
+     * patched jump lands when linked to the TB itself (past the icount check and the
+     * register preload; jit_chain_locked), or 0. Set before publication. */
+    uint32_t jit_loop_head;
     TBOp ops[];
 } TranslationBlock;
 
@@ -75,13 +81,22 @@ void tb_add_jump(TranslationBlock *src, int slot, TranslationBlock *dst);
  * lookup or chained jump can reach a TB of that page. */
 void tb_invalidate_phys_page(uint64_t paddr_page);
 
+/* The bit of pc's page in its bucket's page filter (RISCVCPU.jmp_cache_bucket_pages). */
+static inline uint64_t tb_jmp_cache_page_bit(uint64_t pc)
+{
+    return 1ULL << ((pc >> TB_JMP_HIGH_SHIFT) % 64);
+}
+
 static inline unsigned tb_jmp_cache_hash(uint64_t pc)
 {
     /* Page-clustered: all TBs of one page share a bucket, so a page flush clears just that
      * bucket. Inside the bucket the whole page offset is folded in: with only the low pc
      * bits, TB starts a bucket's span apart (dense kernel code) kept evicting each other.
      * 256 entries a bucket, not 64: Linux's mprotect path still missed on 47 indirect
-     * jumps per call with 64 (return sites of one page colliding), 20 with 256. */
+     * jumps per call with 64 (return sites of one page colliding), 20 with 256. 512, not
+     * 256: stress-ng tlb-shootdown at -smp 2 had 2.4 M misses in 5 s between TBs of one
+     * page with 256, 16 K with 512. (Folding the page bits above the bucket's into the slot
+     * as well made misses between pages 25 times as frequent, 1.23 M against 49 K.) */
     unsigned addr = (unsigned)((pc >> 1) ^ (pc >> (TB_JMP_ADDR_BITS + 1)));
     return (unsigned)(((pc >> 12) & ((1u << TB_JMP_PAGE_BITS) - 1)) << TB_JMP_ADDR_BITS) |
            (addr & (TB_JMP_BUCKET_SIZE - 1));

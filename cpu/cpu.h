@@ -208,10 +208,13 @@ typedef struct RISCVCPU {
     /* Any thread queues, the owner drains (mm/tlb_flush.c). */
     TLBMailbox flush_mailbox;
     unsigned tb_flush_seen;       /* owner only: tb flush count its jump cache reflects */
-    struct TranslationBlock *jmp_cache[16384]; /* virtual-pc keyed; entries re-validated on use */
+    struct TranslationBlock *jmp_cache[32768]; /* virtual-pc keyed; entries re-validated on use */
     /* Bit i: jmp_cache[i] was reached through a non-global translation of an ASID-tagged
      * mmu_idx, so an ASID flush must drop it (tb_jmp_cache_clear_nonglobal). */
-    uint64_t jmp_cache_nonglobal[16384 / 64];
+    uint64_t jmp_cache_nonglobal[32768 / 64];
+    /* Per page bucket of jmp_cache: bit (page number >> 6) % 64 of every page whose TBs
+     * it may hold, so that a flush of a page without code skips the bucket. */
+    uint64_t jmp_cache_bucket_pages[64];
     /* Set before the vCPU starts: the guest-physical address space it accesses, and the
      * board that owns it (opaque here: only board code, hw/, looks inside). */
     struct AddressSpace *as;

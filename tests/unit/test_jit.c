@@ -3,7 +3,10 @@
  * self-modifying-code check of a compiled store, and the code-buffer reservation for the
  * longest ops. (fuzz_interp checks the two backends against each other on arbitrary code.) */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "accel/interp.h"
 #include "accel/jit.h"
@@ -585,4 +588,139 @@ Test(jit, seven_cached_registers_survive_a_slow_path_call_and_are_written_back_a
             cr_assert_eq(fx_cpu->x[12], 0x1122334455667788ull);
         }
     }
+}
+
+static uint32_t branch(unsigned f3, unsigned rs1, unsigned rs2, int32_t off)
+{
+    uint32_t u = (uint32_t)off;
+    return (u >> 12 & 1) << 31 | (u >> 5 & 0x3f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 |
+           (u >> 1 & 0xf) << 8 | (u >> 11 & 1) << 7 | 0x63;
+}
+
+#define BNE 1
+
+/* A TB that branches back to its own start: x10 counts iterations up to x14, each one
+ * storing x10, loading it back and adding it to x11. Five instructions. */
+static TranslationBlock *put_counting_loop(void)
+{
+    const uint32_t code[] = {
+        addi(10, 10, 1), store(3, 10, 13, 0), load(3, 12, 13, 0),
+        0x00c585b3u,                                 /* add x11, x11, x12 */
+        branch(BNE, 10, 14, -16),
+        JAL_SELF,
+    };
+    put_code(CODE, code, 6);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    cr_assert_neq(tb->jit_loop_head, 0, "a TB that branches to its start is a self loop");
+    return tb;
+}
+
+static void start_loop(uint64_t limit)
+{
+    fx_cpu->x[10] = 0;
+    fx_cpu->x[11] = 0;
+    fx_cpu->x[13] = DATA;
+    fx_cpu->x[14] = limit;
+}
+
+/* Linked to itself, the loop runs in compiled code to the end: registers, memory and instret
+ * exact, as if every iteration had gone through the TB's entry. */
+Test(jit, a_linked_self_loop_keeps_its_registers_and_counts_every_iteration)
+{
+    TranslationBlock *tb = put_counting_loop();
+    start_loop(1000);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN, "not linked yet: one iteration");
+    cr_assert_eq(fx_cpu->x[10], 1);
+    cr_assert_eq(fx_cpu->last_tb, tb);
+    cr_assert_eq(fx_cpu->last_slot, 0, "left by the unlinked back edge");
+    tb_add_jump(tb, 0, tb);
+
+    start_loop(1000);
+    uint64_t instret0 = cpu_instret(fx_cpu);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN, "leaves by the fall-through");
+    cr_assert_eq(fx_cpu->last_slot, 1);
+    cr_assert_eq(fx_cpu->x[10], 1000);
+    cr_assert_eq(fx_cpu->x[11], 1000 * 1001 / 2);
+    cr_assert_eq(fx_cpu->x[12], 1000);
+    cr_assert_eq(fx_ram_read(DATA, 8), 1000);
+    cr_assert_eq(cpu_instret(fx_cpu) - instret0, 5 * 1000);
+}
+
+static void *kick_after_10ms(void *arg)
+{
+    struct timespec ts = { 0, 10 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+    cpu_exit(arg);
+    return NULL;
+}
+
+/* A kick reaches a vCPU spinning in a linked self loop at the back edge, which leaves with
+ * the loop's registers written back and the pc of the loop's start. */
+Test(jit, a_kick_stops_a_linked_self_loop_at_its_back_edge)
+{
+    TranslationBlock *tb = put_counting_loop();
+    start_loop(1000);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->last_slot, 0, "left by the unlinked back edge");
+    tb_add_jump(tb, 0, tb);
+
+    start_loop(0);                                   /* x10 never meets x14: endless */
+    uint64_t instret0 = cpu_instret(fx_cpu);
+    pthread_t kicker;
+    cr_assert_eq(pthread_create(&kicker, NULL, kick_after_10ms, &fx_cpu->cs), 0);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_REQUEST);
+    pthread_join(kicker, NULL);
+    atomic_store(&fx_cpu->cs.icount_decr, 0);
+    uint64_t n = fx_cpu->x[10];
+    cr_assert_gt(n, 1, "the loop ran in compiled code until the kick");
+    cr_assert_eq(fx_cpu->pc, CODE);
+    cr_assert_eq(fx_cpu->x[11], n * (n + 1) / 2);
+    cr_assert_eq(fx_cpu->x[12], n);
+    cr_assert_eq(fx_ram_read(DATA, 8), n);
+    cr_assert_eq(cpu_instret(fx_cpu) - instret0, 5 * n);
+}
+
+/* Invalidating the TB unlinks its jump to itself like any other: the loop leaves after the
+ * iteration in progress instead of running stale code. */
+Test(jit, an_invalidated_self_loop_stops_looping)
+{
+    TranslationBlock *tb = put_counting_loop();
+    start_loop(1000);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->last_slot, 0, "left by the unlinked back edge");
+    tb_add_jump(tb, 0, tb);
+    tb_invalidate_phys_page(CODE);
+
+    start_loop(1000);
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->x[10], 1, "one iteration, then out");
+    cr_assert_eq(fx_cpu->last_slot, 0);
+}
+
+/* A page flush drops the jump-cache entries of that page's TBs and no others, even those of
+ * a page sharing its bucket (every 64th page does). */
+Test(jit, page_flush_drops_only_the_flushed_pages_jump_cache_entries)
+{
+    const uint64_t a = CODE + 0x100, b = CODE + 64 * 0x1000 + 0x100;
+    const uint32_t code[] = { JAL_SELF };
+    put_code(a, code, 1);
+    put_code(b, code, 1);
+    TranslationBlock *tb_a = tb_at(a), *tb_b = tb_at(b);
+    unsigned ha = tb_jmp_cache_hash(a), hb = tb_jmp_cache_hash(b);
+    cr_assert_eq(ha / TB_JMP_BUCKET_SIZE, hb / TB_JMP_BUCKET_SIZE, "one bucket");
+    cr_assert_neq(ha, hb, "two slots");
+    cr_assert_eq(fx_cpu->jmp_cache[ha], tb_a);
+    cr_assert_eq(fx_cpu->jmp_cache[hb], tb_b);
+
+    tlb_flush_page_local(&fx_cpu->tlb, CODE + 128 * 0x1000);   /* same bucket, no code */
+    cr_assert_eq(fx_cpu->jmp_cache[ha], tb_a);
+    cr_assert_eq(fx_cpu->jmp_cache[hb], tb_b);
+    tlb_flush_page_local(&fx_cpu->tlb, b);
+    cr_assert_eq(fx_cpu->jmp_cache[ha], tb_a, "another page's TB was dropped");
+    cr_assert_null(fx_cpu->jmp_cache[hb], "the flushed page's TB stays");
+    tlb_flush_page_local(&fx_cpu->tlb, a);
+    cr_assert_null(fx_cpu->jmp_cache[ha]);
+    cr_assert_eq(tb_at(a), tb_a, "looked up again");
+    cr_assert_eq(fx_cpu->jmp_cache[ha], tb_a, "and back in the jump cache");
 }
