@@ -198,7 +198,25 @@ typedef struct RISCVCPU {
      * bit i of pmp_active = entry i matches [pmp_lo[i], pmp_hi[i]). The fill looks PMP up
      * once per TLB miss; decoding all 16 entries there each time was 5 % of the samples. */
     uint16_t pmp_active;
+    /* Bit i: no lower-numbered active entry overlaps entry i's range, so every access inside
+     * that range is decided by entry i alone. */
+    uint16_t pmp_alone;
+    /* The entry that decided the last lookup (owner only; a hint tried first): a page walk
+     * and its fill ask PMP four times, nearly always about the same entry. */
+    uint8_t pmp_last;
     uint64_t pmp_lo[PMP_ENTRIES], pmp_hi[PMP_ENTRIES];
+    /* Page-walk cache (owner only, cpu/mmu.c): the last-level page table the previous walk
+     * reached, for the 2 MiB of virtual space above it. Like the non-leaf entries hardware
+     * caches, it lasts until the next sfence.vma of any kind (tlb.flush_gen), satp write or
+     * PMP change. */
+    struct {
+        uint64_t satp;
+        uint64_t vpn_hi;          /* vaddr >> 21 */
+        uint64_t table;           /* physical address of the level-0 table */
+        uint64_t flush_gen;
+        bool global;              /* G was set in a non-leaf PTE above it */
+        bool valid;
+    } walk_cache;
 
     /* ---- execution bookkeeping (owner only) ---- */
     struct TranslationBlock *last_tb;  /* TB that exited with EXIT_NOCHAIN */

@@ -70,19 +70,52 @@ static bool pmp_entry_range(const RISCVCPU *cpu, unsigned i, uint64_t *lo, uint6
 void riscv_pmp_changed(RISCVCPU *cpu)
 {
     cpu->pmp_active = 0;
+    cpu->pmp_alone = 0;
     for (unsigned i = 0; i < PMP_ENTRIES; i++) {
-        if (pmp_entry_range(cpu, i, &cpu->pmp_lo[i], &cpu->pmp_hi[i])) {
-            cpu->pmp_active |= (uint16_t)(1u << i);
+        if (!pmp_entry_range(cpu, i, &cpu->pmp_lo[i], &cpu->pmp_hi[i])) {
+            continue;
         }
+        bool alone = true;
+        for (unsigned j = 0; j < i; j++) {
+            if ((cpu->pmp_active & (1u << j)) && cpu->pmp_lo[j] < cpu->pmp_hi[i] &&
+                cpu->pmp_lo[i] < cpu->pmp_hi[j]) {
+                alone = false;
+            }
+        }
+        cpu->pmp_active |= (uint16_t)(1u << i);
+        cpu->pmp_alone |= (uint16_t)(alone << i);
     }
+    cpu->pmp_last = 0;
+    cpu->walk_cache.valid = false;    /* it skipped the PMP checks of the levels it kept */
 }
 
-unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
+/* What entry i grants `priv` once it decides an access. */
+static unsigned pmp_entry_prot(const RISCVCPU *cpu, unsigned i, unsigned priv)
+{
+    uint8_t cfg = cpu->pmpcfg[i];
+    if (priv == PRV_M && !(cfg & PMP_L)) {
+        return PAGE_READ | PAGE_WRITE | PAGE_EXEC;
+    }
+    return ((cfg & PMP_R) ? PAGE_READ : 0) | ((cfg & PMP_W) ? PAGE_WRITE : 0) |
+           ((cfg & PMP_X) ? PAGE_EXEC : 0);
+}
+
+unsigned riscv_pmp_prot(RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
                         bool *page_uniform)
 {
     uint64_t page = paddr & RV_PAGE_MASK;
     uint64_t end = paddr + size;
     bool lower_overlaps_page = false;
+
+    /* The hint: an entry no lower one overlaps decides every access inside its range, and a
+     * lower entry that overlaps the page would overlap the range too unless the page leaves
+     * the range (then the page is not uniform either way). */
+    unsigned last = cpu->pmp_last;
+    if ((cpu->pmp_alone & (1u << last)) && cpu->pmp_lo[last] <= paddr &&
+        end <= cpu->pmp_hi[last]) {
+        *page_uniform = cpu->pmp_lo[last] <= page && page + RV_PAGE_SIZE <= cpu->pmp_hi[last];
+        return pmp_entry_prot(cpu, last, priv);
+    }
     *page_uniform = false;
 
     /* The lowest-numbered entry matching any byte decides; it must match every byte. */
@@ -98,12 +131,8 @@ unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsi
             return 0;           /* partial match fails */
         }
         *page_uniform = !lower_overlaps_page && lo <= page && page + RV_PAGE_SIZE <= hi;
-        uint8_t cfg = cpu->pmpcfg[i];
-        if (priv == PRV_M && !(cfg & PMP_L)) {
-            return PAGE_READ | PAGE_WRITE | PAGE_EXEC;
-        }
-        return ((cfg & PMP_R) ? PAGE_READ : 0) | ((cfg & PMP_W) ? PAGE_WRITE : 0) |
-               ((cfg & PMP_X) ? PAGE_EXEC : 0);
+        cpu->pmp_last = (uint8_t)i;
+        return pmp_entry_prot(cpu, i, priv);
     }
     *page_uniform = !lower_overlaps_page;
     /* No match: M-mode succeeds; S/U fail because PMP entries are implemented. */
@@ -147,7 +176,18 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
     uint64_t reserved = PTE_RESERVED_ALWAYS | (cpu->features.svnapot ? 0 : PTE_N) |
                         (pbmt_on ? 0 : PTE_PBMT);
 
-    for (int level = (int)levels - 1; level >= 0; level--) {
+    /* Page-walk cache: fills of neighbouring pages (a kernel touching a buffer, a loop after
+     * an ASID flush) share every level but the last. Valid until any flush of this hart's
+     * TLB, a satp change or a PMP change; the levels it skips were checked when it was
+     * filled, and the spec lets non-leaf PTEs be cached until an sfence.vma. */
+    int start_level = (int)levels - 1;
+    if (cpu->walk_cache.valid && cpu->walk_cache.flush_gen == cpu->tlb.flush_gen &&
+        cpu->walk_cache.satp == cpu->satp && cpu->walk_cache.vpn_hi == vaddr >> 21) {
+        start_level = 0;
+        table = cpu->walk_cache.table;
+        global = cpu->walk_cache.global;
+    }
+    for (int level = start_level; level >= 0; level--) {
         uint64_t vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
         uint64_t pte_addr = table + vpn * 8;
         bool uniform;
@@ -237,6 +277,14 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
             return 0;
         }
         table = ((pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << RV_PAGE_BITS;
+        if (level == 1) {
+            cpu->walk_cache.satp = cpu->satp;
+            cpu->walk_cache.vpn_hi = vaddr >> 21;
+            cpu->walk_cache.table = table;
+            cpu->walk_cache.flush_gen = cpu->tlb.flush_gen;
+            cpu->walk_cache.global = global;
+            cpu->walk_cache.valid = true;
+        }
     }
     return page_fault_for(access);
 }

@@ -28,8 +28,8 @@ void riscv_pmp_changed(RISCVCPU *cpu);
 
 /* Rights PMP grants privilege `priv` on [paddr, paddr + size). *page_uniform is set when the
  * same rights hold for every byte of the naturally aligned 4 KiB page around paddr, so that a
- * TLB entry may cache them. */
-unsigned riscv_pmp_prot(const RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
+ * TLB entry may cache them. Owner (it updates the pmp_last hint). */
+unsigned riscv_pmp_prot(RISCVCPU *cpu, uint64_t paddr, uint64_t size, unsigned priv,
                         bool *page_uniform);
 
 /* satp was written (owner): the TLB switches to the new address space, keeping the old

@@ -434,6 +434,7 @@ static void tlb_forget_contexts(CPUTLB *tlb)
 void tlb_flush_by_mmuidx_local(CPUTLB *tlb, unsigned idxmap)
 {
     assert_cpu_is_self(tlb->owner);
+    tlb->flush_gen++;
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         if (idxmap & (1u << i)) {
             tlb_desc_flush_and_resize(tlb, &tlb->f[i], &tlb->d[i]);
@@ -454,6 +455,7 @@ void tlb_flush_local(CPUTLB *tlb)
 void tlb_flush_asid_by_mmuidx_local(CPUTLB *tlb, int32_t asid, unsigned idxmap)
 {
     assert_cpu_is_self(tlb->owner);
+    tlb->flush_gen++;
     if (asid < 0 || tlb->qemu_policy) {
         tlb_flush_by_mmuidx_local(tlb, idxmap);
         return;
@@ -525,6 +527,7 @@ void tlb_flush_page_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, int32_t as
                                          unsigned idxmap)
 {
     assert_cpu_is_self(tlb->owner);
+    tlb->flush_gen++;
     uint64_t page = vaddr & RV_PAGE_MASK;
     tlb_flush_one_page(tlb, page, asid, idxmap);
     tlb->stats.flushes_page++;
@@ -545,6 +548,7 @@ void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t 
                                           int32_t asid, unsigned idxmap)
 {
     assert_cpu_is_self(tlb->owner);
+    tlb->flush_gen++;
     uint64_t first = vaddr & RV_PAGE_MASK;
     uint64_t last = len ? vaddr + len - 1 : vaddr;
     if (last < vaddr || ((last - first) >> RV_PAGE_BITS) >= TLB_RANGE_MAX_PAGES) {
@@ -572,6 +576,7 @@ void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t 
 void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
 {
     assert_cpu_is_self(tlb->owner);
+    tlb->flush_gen++;
     if (tlb->qemu_policy || mode_changed) {
         /* QEMU flushes on every satp write. A mode change makes every cached translation
          * of the tagged contexts (including identity ones from Bare) meaningless. */

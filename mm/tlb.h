@@ -144,6 +144,10 @@ typedef struct CPUTLB {
     CPUTLBDescFast f[TLB_NB_MMU_MODES];
     CPUTLBDesc d[TLB_NB_MMU_MODES];
     uint16_t asid;                /* address space of the tagged tables in f/d */
+    /* Incremented by every local flush, of any kind, and every address-space switch: the
+     * target's page-walk cache (cpu/mmu.c), which keeps non-leaf PTEs, is valid only for the
+     * generation it was filled in. */
+    uint64_t flush_gen;
     bool qemu_policy;             /* --flush=qemu: QEMU's local flush behaviour */
     uint64_t context_clock;
     CPUTLBContext ctx[TLB_ASID_CONTEXTS];

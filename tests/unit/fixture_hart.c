@@ -218,9 +218,17 @@ uint64_t fx_pte_read(uint64_t pte_paddr)
     return atomic_load_explicit(fx_pte_slot(pte_paddr), memory_order_acquire);
 }
 
+/* Page-table changes by the fixture stand for a kernel's, which an sfence.vma follows before
+ * they must be seen: drop what fx_cpu's page-walk cache kept (cpu/mmu.c). */
+static void fx_forget_walks(void)
+{
+    fx_cpu->walk_cache.valid = false;
+}
+
 void fx_pte_write(uint64_t pte_paddr, uint64_t pte)
 {
     atomic_store_explicit(fx_pte_slot(pte_paddr), pte, memory_order_release);
+    fx_forget_walks();
 }
 
 static uint64_t pte_target(uint64_t pte)

@@ -889,3 +889,44 @@ Test(mmu, concurrent_a_d_update_loses_no_other_bits, .timeout = 60)
     cr_assert_eq(pte & ~(FX_PTE_A | FX_PTE_D), conc.fixed_bits, "pte %#llx",
                  (unsigned long long)pte);
 }
+
+/* ---- page-walk cache ------------------------------------------------------------------------ */
+
+/* Point the level-1 PTE above va at a fresh level-0 table mapping va to pa, as a kernel would
+ * with a plain store: nothing tells the hart until an sfence.vma. */
+static void repoint_leaf_table(uint64_t va, uint64_t pa)
+{
+    uint64_t table = fx_pt_alloc();
+    atomic_store(fx_pte_slot(table + ((va >> 12) & 0x1ff) * 8), fx_pte(pa, FX_PTE_RWXAD));
+    atomic_store(fx_pte_slot(fx_pte_addr(va, 1)), fx_pte(table, FX_PTE_V));
+}
+
+/* The walk may keep the last-level table of the previous walk (a non-leaf PTE cache, as
+ * hardware has), but every sfence.vma, whatever its operands, every satp write and every PMP
+ * change must make the next walk read the non-leaf PTEs again. */
+Test(mmu, page_walk_cache_rereads_non_leaf_ptes_after_any_fence_satp_or_pmp_change)
+{
+    const uint64_t va = 0x40000000ULL, pa = FX_RAM_BASE + 0x100000;
+    fx_paging(SATP_MODE_SV39);
+    fx_map(va, pa, 12, FX_PTE_RWXAD);
+    fx_map(va + 0x1000, pa + 0x1000, 12, FX_PTE_RWXAD);
+    expect_ok(va, ACCESS_LOAD, MMU_IDX_S, pa, 12);
+
+    repoint_leaf_table(va + 0x1000, pa + 0x5000);
+    tlb_flush_page_local(&fx_cpu->tlb, 0x7000000000ULL);    /* another address */
+    expect_ok(va + 0x1000, ACCESS_LOAD, MMU_IDX_S, pa + 0x5000, 12);
+
+    repoint_leaf_table(va + 0x1000, pa + 0x6000);
+    tlb_flush_asid_by_mmuidx_local(&fx_cpu->tlb, 77, TLB_ASID_TAGGED_IDXMAP);
+    expect_ok(va + 0x1000, ACCESS_LOAD, MMU_IDX_S, pa + 0x6000, 12);
+
+    repoint_leaf_table(va + 0x1000, pa + 0x7000);
+    uint64_t satp = fx_cpu->satp;
+    fx_cpu->satp = satp | 5ULL << SATP_ASID_SHIFT;
+    riscv_satp_changed(fx_cpu, satp, fx_cpu->satp);
+    expect_ok(va + 0x1000, ACCESS_LOAD, MMU_IDX_S, pa + 0x7000, 12);
+
+    repoint_leaf_table(va + 0x1000, pa + 0x8000);
+    fx_set_pmp(fx_cpu, 0, FX_PMP_NAPOT | FX_PMP_R | FX_PMP_W | FX_PMP_X, ~0ULL);
+    expect_ok(va + 0x1000, ACCESS_LOAD, MMU_IDX_S, pa + 0x8000, 12);
+}
