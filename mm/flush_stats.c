@@ -209,6 +209,8 @@ static void totals(Totals *t)
         t->tlb.flushes_asid += ts->flushes_asid;
         t->tlb.flushes_page += ts->flushes_page;
         t->tlb.flushes_range += ts->flushes_range;
+        t->tlb.range_by_scan += ts->range_by_scan;
+        t->tlb.range_by_space += ts->range_by_space;
         t->tlb.flushes_large_page += ts->flushes_large_page;
         t->tlb.flushes_large_page_precise += ts->flushes_large_page_precise;
         t->tlb.resizes += ts->resizes;
@@ -255,11 +257,13 @@ void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slo
             (unsigned long long)t.coalesced, (unsigned long long)t.escalated,
             (unsigned long long)t.drains);
     fprintf(out, "  TLB: %llu fills, %llu victim hits, %llu resizes (%llu entries now); flushes: "
-            "%llu full, %llu asid, %llu page, %llu range\n",
+            "%llu full, %llu asid, %llu page, %llu range (%llu by table scan, %llu by "
+            "flushing the address space)\n",
             (unsigned long long)t.tlb.fills, (unsigned long long)t.tlb.victim_hits,
             (unsigned long long)t.tlb.resizes, (unsigned long long)t.entries,
             (unsigned long long)t.tlb.flushes_full, (unsigned long long)t.tlb.flushes_asid,
-            (unsigned long long)t.tlb.flushes_page, (unsigned long long)t.tlb.flushes_range);
+            (unsigned long long)t.tlb.flushes_page, (unsigned long long)t.tlb.flushes_range,
+            (unsigned long long)t.tlb.range_by_scan, (unsigned long long)t.tlb.range_by_space);
     fprintf(out, "  large pages: %llu page flushes became whole-mmu_idx flushes (QEMU policy), "
             "%llu removed just their large page; ASID switches %llu (%llu reused kept tables)\n",
             (unsigned long long)t.tlb.flushes_large_page,
@@ -327,13 +331,15 @@ void flush_stats_write_json(FILE *f, const char *strategy, unsigned run_slots)
             (unsigned long long)t.drains);
     fprintf(f, "  \"tlb\": {\"fills\": %llu, \"victim_hits\": %llu, \"resizes\": %llu, "
             "\"entries\": %llu, \"flushes_full\": %llu, \"flushes_asid\": %llu, "
-            "\"flushes_page\": %llu, \"flushes_range\": %llu, \"flushes_large_page\": %llu, "
+            "\"flushes_page\": %llu, \"flushes_range\": %llu, \"range_by_scan\": %llu, "
+            "\"range_by_space\": %llu, \"flushes_large_page\": %llu, "
             "\"flushes_large_page_precise\": %llu, \"asid_switches\": %llu, "
             "\"asid_context_hits\": %llu},\n",
             (unsigned long long)t.tlb.fills, (unsigned long long)t.tlb.victim_hits,
             (unsigned long long)t.tlb.resizes, (unsigned long long)t.entries,
             (unsigned long long)t.tlb.flushes_full, (unsigned long long)t.tlb.flushes_asid,
             (unsigned long long)t.tlb.flushes_page, (unsigned long long)t.tlb.flushes_range,
+            (unsigned long long)t.tlb.range_by_scan, (unsigned long long)t.tlb.range_by_space,
             (unsigned long long)t.tlb.flushes_large_page,
             (unsigned long long)t.tlb.flushes_large_page_precise,
             (unsigned long long)t.tlb.asid_switches,

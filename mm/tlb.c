@@ -544,33 +544,192 @@ void tlb_flush_page_local(CPUTLB *tlb, uint64_t vaddr)
     tlb_flush_page_by_mmuidx_local(tlb, vaddr, (1u << TLB_NB_MMU_MODES) - 1);
 }
 
+/* ---- range flushes: a cost model picks the way ---- */
+
+/* Does the entry come from a leaf that maps part of [first, last] (page addresses)? */
+static bool tlb_entry_overlaps(const CPUTLBEntry *e, const CPUTLBEntryFull *full, uint64_t first,
+                               uint64_t last)
+{
+    if (tlb_entry_is_empty(e)) {
+        return false;
+    }
+    unsigned bits = full->page_bits > RV_PAGE_BITS ? full->page_bits : RV_PAGE_BITS;
+    uint64_t lo = tlb_entry_vpage(e) & ~((1ULL << bits) - 1);
+    uint64_t hi = lo + ((1ULL << bits) - 1);
+    return lo <= last && first <= hi;
+}
+
+/* Remove every entry of a table set (and its victims) that overlaps [first, last]. */
+static void tlb_desc_flush_range_scan(CPUTLBDescFast *f, CPUTLBDesc *d, uint64_t first,
+                                      uint64_t last)
+{
+    for (size_t i = 0; i <= f->mask; i++) {
+        if (tlb_entry_overlaps(&f->table[i], &d->fulltlb[i], first, last)) {
+            tlb_desc_clear_entry(d, &f->table[i]);
+        }
+    }
+    for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
+        if (tlb_entry_overlaps(&d->vtable[v], &d->vfulltlb[v], first, last)) {
+            tlb_table_clear(&d->vtable[v], 1);
+        }
+    }
+}
+
+/* A table set a range flush must visit. */
+typedef struct RangeTarget {
+    CPUTLBDescFast *f;
+    CPUTLBDesc *d;
+    bool current;                 /* the live tables (not a kept address space's) */
+    bool tagged;
+} RangeTarget;
+
+static unsigned range_targets(CPUTLB *tlb, int32_t asid, unsigned idxmap, RangeTarget *out)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
+        if (!(idxmap & (1u << i))) {
+            continue;
+        }
+        bool tagged = i < TLB_ASID_TAGGED_MODES;
+        if (!tagged || asid_matches(asid, tlb->asid)) {
+            out[n++] = (RangeTarget){ &tlb->f[i], &tlb->d[i], true, tagged };
+        }
+        if (!tagged) {
+            continue;
+        }
+        for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+            CPUTLBContext *ctx = &tlb->ctx[c];
+            if (ctx->asid >= 0 && asid_matches(asid, ctx->asid)) {
+                out[n++] = (RangeTarget){ &ctx->f[i], &ctx->d[i], false, true };
+            }
+        }
+    }
+    return n;
+}
+
+/* Tracked non-global entries of a table set that lie outside [first, last]: what flushing
+ * the address space would drop beyond the range. Only when the tracking has not overflowed
+ * (then the list holds every one, with stale or repeated indices, checked here). */
+static size_t tlb_desc_nonglobal_outside(const CPUTLBDescFast *f, const CPUTLBDesc *d,
+                                         uint64_t first, uint64_t last)
+{
+    size_t n = 0;
+    for (unsigned k = 0; k < d->n_nonglobal; k++) {
+        uint32_t i = d->nonglobal_idx[k];
+        bool repeated = false;
+        for (unsigned j = 0; j < k && !repeated; j++) {
+            repeated = d->nonglobal_idx[j] == i;
+        }
+        if (!repeated && !d->fulltlb[i].global && !tlb_entry_is_empty(&f->table[i]) &&
+            !tlb_entry_overlaps(&f->table[i], &d->fulltlb[i], first, last)) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The way tlb_flush_range_asid_by_mmuidx_local takes, from what each costs:
+ *  - page by page: every page of the range, in every table set it may be in;
+ *  - a scan: every slot of those table sets once, keeping what lies outside the range;
+ *  - flushing the address space (for every address space: the mmu_idx): the tracked
+ *    non-global entries (or every slot once the tracking overflowed), but the translations
+ *    outside the range go too and the guest refills them. Exact for the live tables while
+ *    the tracking holds; otherwise every entry is assumed lost, and then a scan, which
+ *    visits no more slots, always costs less. */
+enum range_way { RANGE_BY_PAGE, RANGE_BY_SCAN, RANGE_BY_SPACE };
+
+static enum range_way tlb_range_way(const RangeTarget *t, unsigned n, uint64_t first,
+                                    uint64_t last, int32_t asid)
+{
+    uint64_t n_pages = ((last - first) >> RV_PAGE_BITS) + 1;
+    uint64_t page_cost = n_pages > (1ULL << 40) ? UINT64_MAX / 64 : n_pages * TLB_COST_PAGE_NS;
+    uint64_t by_page = 0, by_scan = TLB_COST_JUMP_CACHE_NS, by_space = TLB_COST_JUMP_CACHE_NS;
+    for (unsigned k = 0; k < n; k++) {
+        const CPUTLBDesc *d = t[k].d;
+        uint64_t slots = t[k].f->mask + 1 + TLB_VICTIM_SIZE;
+        uint64_t lost = d->n_used_entries;
+        if (t[k].current && t[k].tagged && asid >= 0) {
+            if (d->n_nonglobal <= TLB_NONGLOBAL_TRACK) {
+                lost = tlb_desc_nonglobal_outside(t[k].f, d, first, last);
+                by_space += d->n_nonglobal * TLB_COST_VISIT_NS;
+            } else {
+                by_space += slots * TLB_COST_VISIT_NS;
+            }
+        }
+        by_space += lost * TLB_COST_REFILL_NS;
+        by_page += page_cost;
+        if (d->large_sizes && first <= (d->large_page_addr | ~d->large_page_mask) &&
+            d->large_page_addr <= last) {
+            /* Pages inside the large-page region also sweep the slots of the large pages
+             * that may hold them (tlb_desc_flush_large): up to 512 a 2 MiB page. */
+            uint64_t sweep = slots < 512 ? slots : 512;
+            by_page += n_pages > (1ULL << 30) ? UINT64_MAX / 64
+                                              : n_pages * sweep * TLB_COST_VISIT_NS;
+        }
+        by_scan += slots * TLB_COST_VISIT_NS;
+    }
+    if (by_page <= by_scan && by_page <= by_space) {
+        return RANGE_BY_PAGE;
+    }
+    return by_scan <= by_space ? RANGE_BY_SCAN : RANGE_BY_SPACE;
+}
+
 void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t len,
                                           int32_t asid, unsigned idxmap)
 {
     assert_cpu_is_self(tlb->owner);
     tlb->flush_gen++;
+    tlb->stats.flushes_range++;
     uint64_t first = vaddr & RV_PAGE_MASK;
     uint64_t last = len ? vaddr + len - 1 : vaddr;
-    if (last < vaddr || ((last - first) >> RV_PAGE_BITS) >= TLB_RANGE_MAX_PAGES) {
-        /* Long ranges: cheaper to refill than to walk (QEMU does the same). */
+    if (last < vaddr) {
+        last = ~0ULL;                 /* wraps: to the top of the address space */
+    }
+    last &= RV_PAGE_MASK;
+    enum range_way way;
+    if (tlb->qemu_policy) {
+        /* QEMU walks up to 64 pages and flushes the mmu_idx beyond. */
+        way = ((last - first) >> RV_PAGE_BITS) >= TLB_RANGE_MAX_PAGES ? RANGE_BY_SPACE
+                                                                      : RANGE_BY_PAGE;
+    } else {
+        RangeTarget t[TLB_NB_MMU_MODES * (1 + TLB_ASID_CONTEXTS)];
+        way = tlb_range_way(t, range_targets(tlb, asid, idxmap, t), first, last, asid);
+    }
+    if (way == RANGE_BY_SPACE) {
+        tlb->stats.range_by_space++;
         if (asid >= 0) {
             tlb_flush_asid_by_mmuidx_local(tlb, asid, idxmap);
-            /* Global entries of the range are not covered by an ASID flush. */
+            /* The mmu_idx values an ASID does not tag have no ASID flush. */
             tlb_flush_by_mmuidx_local(tlb, idxmap & ~TLB_ASID_TAGGED_IDXMAP);
         } else {
             tlb_flush_by_mmuidx_local(tlb, idxmap);
         }
-        tlb->stats.flushes_range++;
+        return;
+    }
+    if (way == RANGE_BY_SCAN) {
+        tlb->stats.range_by_scan++;
+        RangeTarget t[TLB_NB_MMU_MODES * (1 + TLB_ASID_CONTEXTS)];
+        unsigned n = range_targets(tlb, asid, idxmap, t);
+        for (unsigned k = 0; k < n; k++) {
+            tlb_desc_flush_range_scan(t[k].f, t[k].d, first, last);
+        }
+        /* The jump cache may hold TBs of the range reached through translations the TLB
+         * has since evicted, so the scan cannot tell which ones to drop. An ASID's flush
+         * leaves global translations (and what was reached through them) valid. */
+        if (asid >= 0 && !(idxmap & ~TLB_ASID_TAGGED_IDXMAP)) {
+            notify_flushed_nonglobal(tlb);
+        } else {
+            notify_flushed_all(tlb);
+        }
         return;
     }
     for (uint64_t page = first; ; page += RV_PAGE_SIZE) {
         tlb_flush_one_page(tlb, page, asid, idxmap);
         notify_flushed_page(tlb, page);
-        if (page == (last & RV_PAGE_MASK)) {
+        if (page == last) {
             break;
         }
     }
-    tlb->stats.flushes_range++;
 }
 
 void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)

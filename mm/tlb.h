@@ -25,10 +25,19 @@
 #define TLB_MAX_BITS 16
 #define TLB_NONGLOBAL_TRACK 64
 #define TLB_USED_TRACK 128
-/* Range flushes walk at most this many pages; longer ranges flush the whole mmu_idx (or ASID),
- * as QEMU does, because refilling costs less than the walk. Mailboxes merge page requests
- * only up to this length. */
+/* Mailboxes merge page requests only up to this length; with --flush=qemu, range flushes walk
+ * at most this many pages and flush the whole mmu_idx beyond, as QEMU does. */
 #define TLB_RANGE_MAX_PAGES 64
+/* The range-flush cost model (tlb_flush_range_asid_by_mmuidx_local), in nanoseconds of the
+ * host they were measured on (docs/architecture.md, "Range flushes"): only their ratios
+ * matter. A page flushed in one table set (index probe, victims, large-page check); a table
+ * slot looked at by a scan or an ASID flush; a translation the guest refills after a flush
+ * dropped it (the walk and the fill); dropping jump-cache entries after a scan or an
+ * address-space flush. */
+#define TLB_COST_PAGE_NS 25
+#define TLB_COST_VISIT_NS 3
+#define TLB_COST_REFILL_NS 100
+#define TLB_COST_JUMP_CACHE_NS 2000
 
 /* Flag bits kept in the low (page offset) bits of the addr_* tags. The fast path compares
  * (vaddr & (page mask | (size - 1))) with the tag, so any flag, like any misalignment, makes
@@ -121,6 +130,9 @@ typedef struct CPUTLBContext {
 typedef struct CPUTLBStats {
     uint64_t fills, victim_hits;
     uint64_t flushes_full, flushes_asid, flushes_page, flushes_range;
+    /* Range flushes the cost model sent to a table scan, or to an address-space (or
+     * mmu_idx) flush; the others went page by page. */
+    uint64_t range_by_scan, range_by_space;
     uint64_t flushes_large_page;          /* QEMU policy: page flush became mmu_idx flush */
     uint64_t flushes_large_page_precise;  /* ours: entries of one large page removed */
     uint64_t resizes;

@@ -1375,3 +1375,91 @@ Test(tlb, translate_code_pmp_finer_than_page)
     cr_assert_eq(tlb_translate_code(fx_cpu, PP + 0x7fe, &paddr, &host, &single), 0);
     cr_assert(single);
 }
+
+/* ---- range flushes: the cost model ------------------------------------------------------ */
+
+static void range_flush_asid1(uint64_t va, uint64_t len)
+{
+    tlb_flush_range_asid_by_mmuidx_local(&fx_cpu->tlb, va, len, 1, TLB_ASID_TAGGED_IDXMAP);
+}
+
+#define RANGE_BASE 0x20000000ULL
+#define LONG_RANGE (4096 * 4096ULL)          /* 4096 pages: far more than the table holds */
+
+/* More non-global translations than the flush list tracks, outside a long range: flushing
+ * the address space would drop them all and page by page would visit 4096 pages, so the
+ * flush scans the table once, and keeps them. */
+Test(tlb, long_range_flush_over_a_busy_address_space_scans_and_keeps_what_lies_outside)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    const uint64_t base = 0x10000000ULL;
+    fill_nonglobal_pages(base, 2 * TLB_NONGLOBAL_TRACK);
+    fx_map(RANGE_BASE + 0x3000, FRAME(1), 12, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    cr_assert_eq(load(RANGE_BASE + 0x3000, 8, MMU_IDX_S), 0x1111);
+    CPUTLBStats before = fx_cpu->tlb.stats;
+    range_flush_asid1(RANGE_BASE, LONG_RANGE);
+    cr_assert_eq(fx_cpu->tlb.stats.range_by_scan, before.range_by_scan + 1);
+    cr_assert_eq(fx_cpu->tlb.stats.range_by_space, before.range_by_space);
+    cr_assert(!tlb_holds(MMU_IDX_S, RANGE_BASE + 0x3000), "a page of the range survived");
+    for (unsigned i = 0; i < 2 * TLB_NONGLOBAL_TRACK; i++) {
+        cr_assert(tlb_holds(MMU_IDX_S, base + i * 4096ULL), "page %u outside the range lost", i);
+    }
+    cr_assert(tlb_holds(MMU_IDX_S, VA) && tlb_holds(MMU_IDX_S, VG));
+    cr_assert_eq(fx_cpu->tlb.d[MMU_IDX_S].n_used_entries, count_valid(MMU_IDX_S));
+}
+
+/* The tracked translations of the address space nearly all lie in the range: flushing the
+ * address space visits just those and loses one, less than a scan of the table costs. */
+Test(tlb, long_range_flush_holding_most_of_a_small_address_space_flushes_the_asid)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    fill_nonglobal_pages(RANGE_BASE, 20);
+    CPUTLBStats before = fx_cpu->tlb.stats;
+    range_flush_asid1(RANGE_BASE, LONG_RANGE);
+    cr_assert_eq(fx_cpu->tlb.stats.range_by_space, before.range_by_space + 1);
+    cr_assert_eq(fx_cpu->tlb.stats.flushes_asid, before.flushes_asid + 1);
+    for (unsigned i = 0; i < 20; i++) {
+        cr_assert(!tlb_holds(MMU_IDX_S, RANGE_BASE + i * 4096ULL), "page %u survived", i);
+    }
+    cr_assert(tlb_holds(MMU_IDX_S, VG), "the global entry went with the ASID");
+}
+
+Test(tlb, short_range_flush_goes_page_by_page)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    fill_nonglobal_pages(RANGE_BASE, 8);
+    CPUTLBStats before = fx_cpu->tlb.stats;
+    range_flush_asid1(RANGE_BASE + 0x2000, 0x3000);
+    cr_assert_eq(fx_cpu->tlb.stats.range_by_scan, before.range_by_scan);
+    cr_assert_eq(fx_cpu->tlb.stats.range_by_space, before.range_by_space);
+    for (unsigned i = 0; i < 8; i++) {
+        cr_assert_eq(tlb_holds(MMU_IDX_S, RANGE_BASE + i * 4096ULL), i < 2 || i > 4,
+                     "page %u", i);
+    }
+}
+
+/* A scan removes a large page that overlaps the range only at its last 4 KiB page: every
+ * piece of it was translated through the leaf the range flush covers. */
+Test(tlb, range_scan_removes_every_piece_of_an_overlapping_large_page)
+{
+    uint64_t root1;
+    two_address_spaces(&root1);
+    fx_paging_use_root(root1);
+    fill_nonglobal_pages(0x10000000ULL, 2 * TLB_NONGLOBAL_TRACK);
+    fx_map(V2M, P2M, 21, FX_PTE_V | FX_PTE_R | FX_PTE_A);
+    load(V2M, 8, MMU_IDX_S);
+    load(V2M + 0x100000, 8, MMU_IDX_S);
+    cr_assert(tlb_holds(MMU_IDX_S, V2M) && tlb_holds(MMU_IDX_S, V2M + 0x100000));
+    CPUTLBStats before = fx_cpu->tlb.stats;
+    range_flush_asid1(V2M + 0x1ff000, LONG_RANGE);
+    cr_assert_eq(fx_cpu->tlb.stats.range_by_scan, before.range_by_scan + 1);
+    cr_assert(!tlb_holds(MMU_IDX_S, V2M), "a piece of the large page survived");
+    cr_assert(!tlb_holds(MMU_IDX_S, V2M + 0x100000), "a piece of the large page survived");
+    cr_assert(tlb_holds(MMU_IDX_S, 0x10000000ULL));
+}
