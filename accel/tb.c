@@ -226,7 +226,15 @@ static uint32_t code_parcel(const uint8_t *host_page, unsigned off)
 }
 
 /* Decode guest code starting at pc into ops/raw. Returns the number of instructions; sets
- * *cross_page if the first instruction straddles the page end. */
+ * *cross_page if the first instruction straddles the page end.
+ * A `jal` to a later address of the same page does not end the TB: it becomes `li` of its
+ * link (a `nop` for x0) and decoding goes on at its target, so the TB follows the jump as
+ * the guest does. Both backends then run the code after it without an exit, a chain jump
+ * and, compiled, a write-back and reload of the cached registers (the if/else of a loop
+ * body: compute.py's intloop takes one on every other iteration). Later only: a backward
+ * jal would copy a loop body into its own TB. The TB still lies within one page, so the
+ * self-modifying-code check of that page covers it; pc_off stays each op's own offset and
+ * tb->size the end of the last op. */
 static unsigned decode_block(uint64_t pc, const uint8_t *host_page, unsigned max_insns,
                              TBOp *ops, uint32_t *raw, bool *ends_with_jump, bool *cross_page)
 {
@@ -249,6 +257,19 @@ static unsigned decode_block(uint64_t pc, const uint8_t *host_page, unsigned max
         raw[n] = insn;
         n++;
         off += (unsigned)len;
+        if (ends && tbop_opc(&ops[n - 1]) == OP_JAL && n < max_insns) {
+            uint64_t insn_pc = pc + ops[n - 1].pc_off;
+            uint64_t target = ops[n - 1].imm;
+            if (((target ^ insn_pc) & RV_PAGE_MASK) == 0 &&
+                (unsigned)(target & (RV_PAGE_SIZE - 1)) >= off) {
+                TBOp *j = &ops[n - 1];
+                bool links = j->rd != XREG_ZERO_SINK;
+                j->handler = (const void *)(uintptr_t)(links ? OP_LI : OP_NOP);
+                j->imm = insn_pc + (uint64_t)len;
+                off = (unsigned)(target & (RV_PAGE_SIZE - 1));
+                continue;
+            }
+        }
         if (ends) {
             *ends_with_jump = true;
             break;

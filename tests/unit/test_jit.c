@@ -724,3 +724,34 @@ Test(jit, page_flush_drops_only_the_flushed_pages_jump_cache_entries)
     cr_assert_eq(tb_at(a), tb_a, "looked up again");
     cr_assert_eq(fx_cpu->jmp_cache[ha], tb_a, "and back in the jump cache");
 }
+
+/* A jal forward within the page does not end the TB: the TB goes on at the target, the link
+ * register gets the return address, the skipped instruction does not run, and both backends
+ * agree. Backward and cross-page jumps still end the TB. */
+Test(jit, a_tb_follows_a_forward_jal_within_its_page)
+{
+    const uint32_t code[] = {
+        addi(10, 10, 1), jal(1, 8), addi(10, 10, 100), addi(10, 10, 2),
+        jal(5, -16),                                  /* backward: ends the TB */
+    };
+    put_code(CODE, code, 5);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_eq(tb->n_ops, 4, "addi, jal (as li), addi, jal back");
+    cr_assert_eq(tb->size, 20);
+    for (unsigned backend = 0; backend < 2; backend++) {
+        fx_cpu->x[10] = 0;
+        fx_cpu->x[1] = 0;
+        uint64_t instret0 = cpu_instret(fx_cpu);
+        enum cpu_exit_reason r = backend ? jit_exec(fx_cpu, tb, true)
+                                         : interp_exec(fx_cpu, tb, 0, true);
+        cr_assert_eq(r, EXIT_NOCHAIN, "backend %u", backend);
+        cr_assert_eq(fx_cpu->x[10], 3, "backend %u ran the skipped addi or missed one", backend);
+        cr_assert_eq(fx_cpu->x[1], CODE + 8, "backend %u: link register", backend);
+        cr_assert_eq(fx_cpu->x[5], CODE + 20, "backend %u: the last jal's link", backend);
+        cr_assert_eq(cpu_instret(fx_cpu) - instret0, 4, "backend %u", backend);
+    }
+
+    const uint32_t across[] = { addi(10, 10, 1), jal(0, 0x1000) };   /* to the next page */
+    put_code(OTHER_PAGE, across, 2);
+    cr_assert_eq(tb_at(OTHER_PAGE)->n_ops, 2, "a jal to another page ends the TB");
+}
