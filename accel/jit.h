@@ -1,7 +1,7 @@
 /* The x86-64 JIT backend: translates a TB's decoded ops into host code that works on the
  * same RISCVCPU state as the interpreter, with the TLB fast path inline and the slow paths
  * (TLB miss, MMIO, exceptions, self-modifying code) in the same C functions the interpreter
- * calls. Ops it does not translate (FP, system, division, a few bit-manipulation ops) end
+ * calls. Ops it does not translate (FP, system, orc.b) end
  * the generated code: the interpreter resumes the TB at that op (EXIT_INTERP), so
  * the two backends run mixed, TB by TB and within a TB.
  *
@@ -22,6 +22,11 @@
  * is ever compiled. */
 int jit_init(bool on) __attribute__((warn_unused_result));
 void jit_destroy(void);
+/* Main thread, after jit_init and before vCPUs start: from now on write one line per compiled
+ * TB to `path`, "START SIZE guest-0xPC" (hex; the perf map format), so that `perf report`
+ * names compiled code by the guest pc it came from (QEMU 8.1's -perfmap). jit_destroy closes
+ * it. Returns 0 or -errno. */
+int jit_perfmap_open(const char *path) __attribute__((warn_unused_result));
 /* Whether TBs are compiled (jit_init(true) on an x86-64 host). */
 bool jit_enabled(void);
 /* Under tb_lock, before tb is published: compile it. `ops` are tb's ops still holding their

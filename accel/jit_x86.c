@@ -28,9 +28,11 @@
 #include "accel/jit.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -79,6 +81,7 @@ static struct {
     const uint8_t *epilogue;
     unsigned check_len;           /* bytes of the icount_decr check at each TB's start */
     bool on;
+    FILE *perfmap;                /* jit_perfmap_open's, written under tb_lock */
 } jit;
 
 /* ---- guest registers and exits ------------------------------------------------------- */
@@ -1320,7 +1323,31 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
     }
     jit.used += (used + 15) & ~(size_t)15;
     tb->jit_code = start;
+    if (jit.perfmap) {
+        /* After a whole-cache flush the buffer is reused: perf takes the later line for an
+         * address, which describes the code there at the end of the run. */
+        fprintf(jit.perfmap, "%" PRIxPTR " %zx guest-0x%" PRIx64 "\n", (uintptr_t)start, used,
+                tb->pc);
+    }
     return true;
+}
+
+int jit_perfmap_open(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        return -errno;
+    }
+    jit.perfmap = f;
+    return 0;
+}
+
+static void jit_perfmap_close(void)
+{
+    if (jit.perfmap) {
+        fclose(jit.perfmap);
+        jit.perfmap = NULL;
+    }
 }
 
 void jit_chain_locked(TranslationBlock *src, int slot, const TranslationBlock *dst)
@@ -1400,6 +1427,7 @@ int jit_init(bool on)
 
 void jit_destroy(void)
 {
+    jit_perfmap_close();
     if (jit.buf) {
         munmap(jit.buf, JIT_BUFFER_SIZE);
     }
@@ -1417,6 +1445,12 @@ int jit_init(bool on)
 
 void jit_destroy(void)
 {
+}
+
+int jit_perfmap_open(const char *path)
+{
+    (void)path;
+    return -ENOTSUP;
 }
 
 bool jit_enabled(void)

@@ -736,6 +736,13 @@ static int h_jit(struct parse_ctx *ctx, const char *arg)
     return opt_error(ctx, "bad value '%s' (on or off)", arg);
 }
 
+static int h_perfmap(struct parse_ctx *ctx, const char *arg)
+{
+    (void)arg;
+    ctx->cfg->perfmap = true;
+    return 0;
+}
+
 static int h_stats(struct parse_ctx *ctx, const char *arg)
 {
     ctx->cfg->stats = true;
@@ -1052,6 +1059,8 @@ static const struct option_def option_table[] = {
       "at most N vCPUs in guest code at once (tlbstorm only; auto: host CPUs)" },
     { "jit", NULL, ARG_REQUIRED, h_jit, "on|off",
       "compile guest code to x86-64 host code, or only interpret (tlbstorm only)" },
+    { "perfmap", NULL, ARG_NONE, h_perfmap, "",
+      "write /tmp/perf-PID.map: perf names compiled code by guest pc (as QEMU 8.1)" },
     { "stats", NULL, ARG_OPTIONAL, h_stats, "FILE.json",
       "at exit: flush statistics on stderr, or as JSON to FILE (tlbstorm only)" },
     { "trace-flush", NULL, ARG_REQUIRED, h_trace_flush, "FILE",

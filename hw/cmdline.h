@@ -87,6 +87,7 @@ struct tlbstorm_config {
      * 0 = off, or 1..TLBSTORM_MAX_CPUS */
     int run_slots;
     bool jit;                     /* --jit=on|off: compile TBs to host code (accel/jit.h); on */
+    bool perfmap;                 /* -perfmap: /tmp/perf-PID.map for perf (accel/jit.h) */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

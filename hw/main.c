@@ -182,6 +182,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlbstorm: warning: JIT off, cannot map its code buffer (%s); "
                 "interpreting (--jit=off silences this)\n", strerror(-jit_rc));
     }
+    if (cfg.perfmap && !jit_enabled()) {
+        fprintf(stderr, "tlbstorm: warning: -perfmap: no JIT, so no compiled code to map\n");
+    } else if (cfg.perfmap) {
+        char path[64];
+        snprintf(path, sizeof(path), "/tmp/perf-%ld.map", (long)getpid());
+        int rc = jit_perfmap_open(path);
+        if (rc != 0) {
+            fprintf(stderr, "tlbstorm: -perfmap: cannot write %s: %s\n", path, strerror(-rc));
+            jit_destroy();
+            virt_destroy(&machine);
+            discard_outputs(&outputs);
+            return 1;
+        }
+    }
     /* Before vtimer_start: the timer thread reads the time base (a data race otherwise). */
     machine.time_base_ns = clock_monotonic_ns();
     if (tb_cache_init(&machine.as) != 0 || vtimer_start(&machine) != 0) {

@@ -133,7 +133,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-stats[=", "-trace-flush ", "-no-progress",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-perfmap", "-stats[=", "-trace-flush ", "-no-progress",
         "-remap-test ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
