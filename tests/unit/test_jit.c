@@ -624,9 +624,9 @@ static void start_loop(uint64_t limit)
     fx_cpu->x[14] = limit;
 }
 
-/* Linked to itself, the loop runs in compiled code to the end: registers, memory and instret
- * exact, as if every iteration had gone through the TB's entry. */
-Test(jit, a_linked_self_loop_keeps_its_registers_and_counts_every_iteration)
+/* The counting loop, run once unlinked (it leaves by its back edge after one iteration) and
+ * then linked to itself, as the cpu_exec loop would link it. */
+static TranslationBlock *put_linked_counting_loop(void)
 {
     TranslationBlock *tb = put_counting_loop();
     start_loop(1000);
@@ -635,7 +635,14 @@ Test(jit, a_linked_self_loop_keeps_its_registers_and_counts_every_iteration)
     cr_assert_eq(fx_cpu->last_tb, tb);
     cr_assert_eq(fx_cpu->last_slot, 0, "left by the unlinked back edge");
     tb_add_jump(tb, 0, tb);
+    return tb;
+}
 
+/* Linked to itself, the loop runs in compiled code to the end: registers, memory and instret
+ * exact, as if every iteration had gone through the TB's entry. */
+Test(jit, a_linked_self_loop_keeps_its_registers_and_counts_every_iteration)
+{
+    TranslationBlock *tb = put_linked_counting_loop();
     start_loop(1000);
     uint64_t instret0 = cpu_instret(fx_cpu);
     cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN, "leaves by the fall-through");
@@ -659,11 +666,7 @@ static void *kick_after_10ms(void *arg)
  * the loop's registers written back and the pc of the loop's start. */
 Test(jit, a_kick_stops_a_linked_self_loop_at_its_back_edge)
 {
-    TranslationBlock *tb = put_counting_loop();
-    start_loop(1000);
-    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
-    cr_assert_eq(fx_cpu->last_slot, 0, "left by the unlinked back edge");
-    tb_add_jump(tb, 0, tb);
+    TranslationBlock *tb = put_linked_counting_loop();
 
     start_loop(0);                                   /* x10 never meets x14: endless */
     uint64_t instret0 = cpu_instret(fx_cpu);
@@ -685,11 +688,7 @@ Test(jit, a_kick_stops_a_linked_self_loop_at_its_back_edge)
  * iteration in progress instead of running stale code. */
 Test(jit, an_invalidated_self_loop_stops_looping)
 {
-    TranslationBlock *tb = put_counting_loop();
-    start_loop(1000);
-    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
-    cr_assert_eq(fx_cpu->last_slot, 0, "left by the unlinked back edge");
-    tb_add_jump(tb, 0, tb);
+    TranslationBlock *tb = put_linked_counting_loop();
     tb_invalidate_phys_page(CODE);
 
     start_loop(1000);
