@@ -1284,7 +1284,8 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
     choose_cached_regs(ops, count);
     c.loop_head = NULL;
     tb->jit_loop_head = 0;
-    if (tb_loops_to_itself(tb, ops, count)) {
+    bool self_loop = tb_loops_to_itself(tb, ops, count);
+    if (self_loop) {
         /* Every iteration after the first enters at the loop head with the registers the
          * previous one left: load them all on entry, and count every cached register the
          * loop writes as dirty from the start (writing back an unchanged value is
@@ -1293,7 +1294,7 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
         dirty = cached_written(ops, count);
     }
     emit_cache_preload(&c.e);
-    if (tb_loops_to_itself(tb, ops, count)) {
+    if (self_loop) {
         c.loop_head = c.e.p;
         tb->jit_loop_head = (uint32_t)(c.e.p - start);
     }

@@ -686,14 +686,16 @@ void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t 
         last = ~0ULL;                 /* wraps: to the top of the address space */
     }
     last &= RV_PAGE_MASK;
+    RangeTarget t[TLB_NB_MMU_MODES * (1 + TLB_ASID_CONTEXTS)];
+    unsigned n_targets = 0;
     enum range_way way;
     if (tlb->qemu_policy) {
         /* QEMU walks up to 64 pages and flushes the mmu_idx beyond. */
         way = ((last - first) >> RV_PAGE_BITS) >= TLB_RANGE_MAX_PAGES ? RANGE_BY_SPACE
                                                                       : RANGE_BY_PAGE;
     } else {
-        RangeTarget t[TLB_NB_MMU_MODES * (1 + TLB_ASID_CONTEXTS)];
-        way = tlb_range_way(t, range_targets(tlb, asid, idxmap, t), first, last, asid);
+        n_targets = range_targets(tlb, asid, idxmap, t);
+        way = tlb_range_way(t, n_targets, first, last, asid);
     }
     if (way == RANGE_BY_SPACE) {
         tlb->stats.range_by_space++;
@@ -708,9 +710,7 @@ void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t 
     }
     if (way == RANGE_BY_SCAN) {
         tlb->stats.range_by_scan++;
-        RangeTarget t[TLB_NB_MMU_MODES * (1 + TLB_ASID_CONTEXTS)];
-        unsigned n = range_targets(tlb, asid, idxmap, t);
-        for (unsigned k = 0; k < n; k++) {
+        for (unsigned k = 0; k < n_targets; k++) {
             tlb_desc_flush_range_scan(t[k].f, t[k].d, first, last);
         }
         /* The jump cache may hold TBs of the range reached through translations the TLB

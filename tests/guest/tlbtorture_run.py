@@ -102,6 +102,10 @@ def main():
                 problems.append(f'--stats counts {synced} synced requests, the guest made '
                                 f'{sum(fences.values())} remote fences and the host '
                                 f'{map_changes} map changes')
+            tlb = stats['tlb']
+            if tlb['range_by_scan'] + tlb['range_by_space'] > tlb['flushes_range']:
+                problems.append(f'more range flushes by scan or space than range flushes: '
+                                f'{tlb}')
             if args.run_slots and args.run_slots.isdigit() and \
                     int(args.run_slots) < int(args.smp):
                 rs = stats['run_slots']
