@@ -8,19 +8,33 @@
  * highest priority above its threshold, the lowest id on ties; its output is high iff one
  * exists.
  *
- * Locking. `lock` guards the register state and is never held across a callback. Every change
- * that can move an output is followed, after `lock` is dropped, by an output pass: take
- * `out_lock`, take `lock`, compute the wanted levels, drop `lock`, call the lines whose level
- * changed, drop `out_lock`. Passes are serialised and each computes after the change that
- * triggered it, so the last pass to run reads the final state: no output is left stale and the
- * levels a line sees are a sequence of real states, in order. Lock order: out_lock, then lock.
+ * No locks. Every register is an atomic word changed by a single atomic store or RMW, so a
+ * claim, a completion or a line change costs a few atomics, not a mutex (a device interrupt
+ * is claimed and completed on every wake-up, by vCPU threads of several harts at once).
+ *
+ * Claims. Two contexts may both find the same source best; the claim belongs to whoever sets
+ * its in-service bit first (atomic fetch_or), the other scans again. A claimer that finds the
+ * line already low after winning (the device withdrew it between scan and claim) gives the
+ * claim back and scans again, so a claim never returns a source that was not pending when its
+ * bit was set.
+ *
+ * Outputs: a single-flight pass. Every change that can move an output is made first and then
+ * counted in `update_req` (fetch_add, acq_rel). The thread whose increment found 0 becomes the
+ * updater: it computes every context's wanted level, calls the lines that changed, and retires
+ * with compare-exchange(seen -> 0). If anyone counted a change meanwhile the exchange fails and
+ * it runs another pass, which reads that change (its release increment happens before the
+ * failed exchange's acquire). Invariant: while update_req != 0 exactly one thread is the
+ * updater, and every change counted in update_req is read by a pass that starts after it, so
+ * the last pass reads the final state. `out_level` is touched only by the updater; each
+ * updater's retiring exchange (release) is read by the next one's increment (acquire), which
+ * orders those plain accesses. A thread that is not the updater returns at once: its change
+ * reaches the lines within the running pass, on the updater's thread.
  */
 #include <assert.h>
 #include <errno.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "hw/plic.h"
 
@@ -38,22 +52,18 @@ static_assert(PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * PLIC_MAX_CONTEXTS <= PLI
               "context blocks of all contexts fit in the region");
 
 typedef struct PLICContext {
-    uint32_t enable[PLIC_WORDS];    /* under s->lock; bit 0 (source 0) is always 0 */
-    uint32_t threshold;             /* under s->lock; 0..PLIC_NUM_PRIORITIES */
-    bool out_level;                 /* under s->out_lock; last level given to `out` */
+    _Atomic uint32_t enable[PLIC_WORDS];    /* bit 0 (source 0) is always 0 */
+    _Atomic uint32_t threshold;             /* 0..PLIC_NUM_PRIORITIES */
+    bool out_level;                 /* the updater's only; last level given to `out` */
     IRQLine out;                    /* immutable after plic_new */
 } PLICContext;
 
 struct PLICState {
-    /* Serialises output passes; guards each context's out_level. Held while line callbacks
-     * run. Taken before `lock`. */
-    pthread_mutex_t out_lock;
-    /* Serialises register state: everything below except n_contexts and ctx[].out. */
-    pthread_mutex_t lock;
+    atomic_uint update_req;                 /* changes not yet read by an output pass */
     unsigned n_contexts;                    /* immutable; 2 * n_harts */
-    uint8_t priority[PLIC_NUM_SOURCES];     /* under lock; 0..7; priority[0] is always 0 */
-    uint32_t level[PLIC_WORDS];             /* under lock; input line levels, bit 0 always 0 */
-    uint32_t claimed[PLIC_WORDS];           /* under lock; claimed and not yet completed */
+    _Atomic uint8_t priority[PLIC_NUM_SOURCES];     /* 0..7; priority[0] is always 0 */
+    _Atomic uint32_t level[PLIC_WORDS];     /* input line levels, bit 0 always 0 */
+    _Atomic uint32_t claimed[PLIC_WORDS];   /* claimed and not yet completed */
     PLICContext ctx[];                      /* n_contexts entries */
 };
 
@@ -62,29 +72,34 @@ static inline uint32_t src_bit(unsigned src)
     return 1u << (src % 32);
 }
 
-/* ---- state queries (s->lock held) -------------------------------------------------------- */
+/* ---- state queries ----------------------------------------------------------------------- *
+ * Relaxed loads: a query reads each word once and needs no order among them; the order that
+ * matters (a change before the pass that publishes it) comes from update_req. */
 
-static uint32_t plic_pending_locked(const PLICState *s, unsigned word)
+static uint32_t plic_pending(PLICState *s, unsigned word)
 {
-    return s->level[word] & ~s->claimed[word];
+    return atomic_load_explicit(&s->level[word], memory_order_relaxed) &
+           ~atomic_load_explicit(&s->claimed[word], memory_order_relaxed);
 }
 
 /* The source a claim by context `c` would return: the highest priority above the threshold
  * among pending sources enabled for `c`, lowest id on ties; 0 if there is none. */
-static unsigned plic_best_locked(const PLICState *s, unsigned c)
+static unsigned plic_best(PLICState *s, unsigned c)
 {
-    const PLICContext *ctx = &s->ctx[c];
+    PLICContext *ctx = &s->ctx[c];
     unsigned best = 0;
-    uint32_t best_prio = ctx->threshold;
+    uint32_t best_prio = atomic_load_explicit(&ctx->threshold, memory_order_relaxed);
 
     for (unsigned w = 0; w < PLIC_WORDS; w++) {
-        uint32_t bits = plic_pending_locked(s, w) & ctx->enable[w];
+        uint32_t bits = plic_pending(s, w) &
+                        atomic_load_explicit(&ctx->enable[w], memory_order_relaxed);
         while (bits) {
             unsigned src = w * 32 + (unsigned)__builtin_ctz(bits);
             bits &= bits - 1;
-            if (s->priority[src] > best_prio) {   /* strict: an equal later id loses */
+            uint32_t prio = atomic_load_explicit(&s->priority[src], memory_order_relaxed);
+            if (prio > best_prio) {   /* strict: an equal later id loses */
                 best = src;
-                best_prio = s->priority[src];
+                best_prio = prio;
             }
         }
     }
@@ -93,53 +108,51 @@ static unsigned plic_best_locked(const PLICState *s, unsigned c)
 
 /* ---- outputs -------------------------------------------------------------------------- */
 
-/* Brings the outputs of contexts [lo, hi) up to date. The caller holds no PLIC lock and has
- * made its change before calling. On return every line in the range has been given the level
- * of the state at some instant after that change (see the file comment). */
-static void plic_update_outputs(PLICState *s, unsigned lo, unsigned hi)
+/* Publishes a change the caller has just made (see "Outputs" in the file comment). */
+static void plic_update_outputs(PLICState *s)
 {
-    bool want[PLIC_MAX_CONTEXTS];
-
-    pthread_mutex_lock(&s->out_lock);
-    pthread_mutex_lock(&s->lock);
-    for (unsigned c = lo; c < hi; c++) {
-        want[c] = plic_best_locked(s, c) != 0;
+    unsigned seen = atomic_fetch_add_explicit(&s->update_req, 1, memory_order_acq_rel) + 1;
+    if (seen != 1) {
+        return;     /* the running pass reads this change */
     }
-    pthread_mutex_unlock(&s->lock);
-    for (unsigned c = lo; c < hi; c++) {
-        if (want[c] != s->ctx[c].out_level) {
-            s->ctx[c].out_level = want[c];
-            irq_set_level(&s->ctx[c].out, want[c]);
+    do {
+        for (unsigned c = 0; c < s->n_contexts; c++) {
+            bool want = plic_best(s, c) != 0;
+            if (want != s->ctx[c].out_level) {
+                s->ctx[c].out_level = want;
+                irq_set_level(&s->ctx[c].out, want);
+            }
         }
-    }
-    pthread_mutex_unlock(&s->out_lock);
+    } while (!atomic_compare_exchange_strong_explicit(&s->update_req, &seen, 0,
+                                                      memory_order_acq_rel,
+                                                      memory_order_acquire));
 }
 
-static void plic_update_all_outputs(PLICState *s)
+/* Stores a register word and publishes it if it changed. */
+static void plic_store_u32(PLICState *s, _Atomic uint32_t *reg, uint32_t v)
 {
-    plic_update_outputs(s, 0, s->n_contexts);
+    if (atomic_exchange_explicit(reg, v, memory_order_relaxed) != v) {
+        plic_update_outputs(s);
+    }
 }
 
 /* ---- inputs --------------------------------------------------------------------------- */
 
 void plic_set_irq(PLICState *s, unsigned src, bool level)
 {
-    bool changed;
+    uint32_t old;
 
     if (src == 0 || src >= PLIC_NUM_SOURCES) {
         return;
     }
-    pthread_mutex_lock(&s->lock);
-    uint32_t old = s->level[src / 32];
     if (level) {
-        s->level[src / 32] = old | src_bit(src);
+        old = atomic_fetch_or_explicit(&s->level[src / 32], src_bit(src), memory_order_release);
     } else {
-        s->level[src / 32] = old & ~src_bit(src);
+        old = atomic_fetch_and_explicit(&s->level[src / 32], ~src_bit(src),
+                                        memory_order_release);
     }
-    changed = old != s->level[src / 32];
-    pthread_mutex_unlock(&s->lock);
-    if (changed) {
-        plic_update_all_outputs(s);
+    if (((old & src_bit(src)) != 0) != level) {
+        plic_update_outputs(s);
     }
 }
 
@@ -152,16 +165,24 @@ void plic_irq_line_set(void *opaque, unsigned n, bool level)
 
 static uint32_t plic_claim(PLICState *s, unsigned c)
 {
-    pthread_mutex_lock(&s->lock);
-    unsigned src = plic_best_locked(s, c);
-    if (src) {
-        s->claimed[src / 32] |= src_bit(src);
+    for (;;) {
+        unsigned src = plic_best(s, c);
+        if (!src) {
+            return 0;
+        }
+        _Atomic uint32_t *word = &s->claimed[src / 32];
+        if (atomic_fetch_or_explicit(word, src_bit(src), memory_order_relaxed) & src_bit(src)) {
+            continue;       /* another context claimed it first */
+        }
+        /* acquire: what the device did before raising the line is visible to the claimer */
+        if (atomic_load_explicit(&s->level[src / 32], memory_order_acquire) & src_bit(src)) {
+            plic_update_outputs(s);
+            return src;
+        }
+        /* withdrawn between scan and claim: give it back (the line may rise again) */
+        atomic_fetch_and_explicit(word, ~src_bit(src), memory_order_relaxed);
+        plic_update_outputs(s);
     }
-    pthread_mutex_unlock(&s->lock);
-    if (src) {
-        plic_update_all_outputs(s);
-    }
-    return src;
 }
 
 /* Ends the in-service state of `id` if it is enabled for context `c` (otherwise, as the spec
@@ -169,19 +190,16 @@ static uint32_t plic_claim(PLICState *s, unsigned c)
  * one, as in QEMU. */
 static void plic_complete(PLICState *s, unsigned c, uint32_t id)
 {
-    bool changed = false;
-
     if (id == 0 || id >= PLIC_NUM_SOURCES) {
         return;
     }
-    pthread_mutex_lock(&s->lock);
-    if ((s->ctx[c].enable[id / 32] & src_bit(id)) && (s->claimed[id / 32] & src_bit(id))) {
-        s->claimed[id / 32] &= ~src_bit(id);
-        changed = true;
+    if (!(atomic_load_explicit(&s->ctx[c].enable[id / 32], memory_order_relaxed) &
+          src_bit(id))) {
+        return;
     }
-    pthread_mutex_unlock(&s->lock);
-    if (changed) {
-        plic_update_all_outputs(s);
+    if (atomic_fetch_and_explicit(&s->claimed[id / 32], ~src_bit(id), memory_order_relaxed) &
+        src_bit(id)) {
+        plic_update_outputs(s);
     }
 }
 
@@ -231,26 +249,21 @@ static uint64_t plic_read(void *opaque, uint64_t offset, unsigned size)
 {
     PLICState *s = opaque;
     unsigned c = 0, i = 0;
-    uint32_t v = 0;
 
     if (size != 4 || (offset & 3)) {
         return 0;
     }
     PLICReg reg = plic_decode(s, offset, &c, &i);
-    if (reg == PLIC_REG_CLAIM) {
-        return plic_claim(s, c);
-    }
-    pthread_mutex_lock(&s->lock);
     switch (reg) {
-    case PLIC_REG_PRIORITY: v = s->priority[i]; break;
-    case PLIC_REG_PENDING: v = plic_pending_locked(s, i); break;
-    case PLIC_REG_ENABLE: v = s->ctx[c].enable[i]; break;
-    case PLIC_REG_THRESHOLD: v = s->ctx[c].threshold; break;
-    case PLIC_REG_CLAIM:
+    case PLIC_REG_CLAIM: return plic_claim(s, c);
+    case PLIC_REG_PRIORITY: return atomic_load_explicit(&s->priority[i], memory_order_relaxed);
+    case PLIC_REG_PENDING: return plic_pending(s, i);
+    case PLIC_REG_ENABLE: return atomic_load_explicit(&s->ctx[c].enable[i], memory_order_relaxed);
+    case PLIC_REG_THRESHOLD:
+        return atomic_load_explicit(&s->ctx[c].threshold, memory_order_relaxed);
     case PLIC_REG_NONE: break;
     }
-    pthread_mutex_unlock(&s->lock);
-    return v;
+    return 0;
 }
 
 static void plic_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
@@ -258,7 +271,6 @@ static void plic_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     PLICState *s = opaque;
     unsigned c = 0, i = 0;
     uint32_t v = (uint32_t)value;
-    bool changed = false;
 
     if (size != 4 || (offset & 3)) {
         return;
@@ -266,34 +278,19 @@ static void plic_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     PLICReg reg = plic_decode(s, offset, &c, &i);
     switch (reg) {
     case PLIC_REG_PRIORITY:
-        pthread_mutex_lock(&s->lock);
-        changed = s->priority[i] != (v & PLIC_PRIORITY_MASK);
-        s->priority[i] = (uint8_t)(v & PLIC_PRIORITY_MASK);
-        pthread_mutex_unlock(&s->lock);
-        if (changed) {
-            plic_update_all_outputs(s);
+        if (atomic_exchange_explicit(&s->priority[i], (uint8_t)(v & PLIC_PRIORITY_MASK),
+                                     memory_order_relaxed) != (v & PLIC_PRIORITY_MASK)) {
+            plic_update_outputs(s);
         }
         break;
     case PLIC_REG_ENABLE:
         if (i == 0) {
             v &= ~src_bit(0);       /* source 0 does not exist */
         }
-        pthread_mutex_lock(&s->lock);
-        changed = s->ctx[c].enable[i] != v;
-        s->ctx[c].enable[i] = v;
-        pthread_mutex_unlock(&s->lock);
-        if (changed) {
-            plic_update_outputs(s, c, c + 1);
-        }
+        plic_store_u32(s, &s->ctx[c].enable[i], v);
         break;
     case PLIC_REG_THRESHOLD:
-        pthread_mutex_lock(&s->lock);
-        changed = s->ctx[c].threshold != (v & PLIC_PRIORITY_MASK);
-        s->ctx[c].threshold = v & PLIC_PRIORITY_MASK;
-        pthread_mutex_unlock(&s->lock);
-        if (changed) {
-            plic_update_outputs(s, c, c + 1);
-        }
+        plic_store_u32(s, &s->ctx[c].threshold, v & PLIC_PRIORITY_MASK);
         break;
     case PLIC_REG_CLAIM:
         plic_complete(s, c, v);
@@ -319,15 +316,6 @@ PLICState *plic_new(unsigned n_harts, const IRQLine *ctx_outputs)
     if (!s) {
         return NULL;
     }
-    if (pthread_mutex_init(&s->out_lock, NULL) != 0) {
-        free(s);
-        return NULL;
-    }
-    if (pthread_mutex_init(&s->lock, NULL) != 0) {
-        pthread_mutex_destroy(&s->out_lock);
-        free(s);
-        return NULL;
-    }
     s->n_contexts = n_contexts;
     for (unsigned c = 0; c < n_contexts; c++) {
         if (ctx_outputs) {
@@ -339,23 +327,22 @@ PLICState *plic_new(unsigned n_harts, const IRQLine *ctx_outputs)
 
 void plic_reset(PLICState *s)
 {
-    pthread_mutex_lock(&s->lock);
-    memset(s->priority, 0, sizeof(s->priority));
-    memset(s->claimed, 0, sizeof(s->claimed));
-    for (unsigned c = 0; c < s->n_contexts; c++) {
-        memset(s->ctx[c].enable, 0, sizeof(s->ctx[c].enable));
-        s->ctx[c].threshold = 0;
+    for (unsigned src = 0; src < PLIC_NUM_SOURCES; src++) {
+        atomic_store_explicit(&s->priority[src], 0, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&s->lock);
-    plic_update_all_outputs(s);
+    for (unsigned w = 0; w < PLIC_WORDS; w++) {
+        atomic_store_explicit(&s->claimed[w], 0, memory_order_relaxed);
+    }
+    for (unsigned c = 0; c < s->n_contexts; c++) {
+        for (unsigned w = 0; w < PLIC_WORDS; w++) {
+            atomic_store_explicit(&s->ctx[c].enable[w], 0, memory_order_relaxed);
+        }
+        atomic_store_explicit(&s->ctx[c].threshold, 0, memory_order_relaxed);
+    }
+    plic_update_outputs(s);
 }
 
 void plic_free(PLICState *s)
 {
-    if (!s) {
-        return;
-    }
-    pthread_mutex_destroy(&s->lock);
-    pthread_mutex_destroy(&s->out_lock);
     free(s);
 }

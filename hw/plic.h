@@ -2,7 +2,7 @@
  * each context's enables and threshold, and the last level driven on each context's output.
  * Callers: any thread; MMIO from vCPU threads (plic_ops), input lines from device threads or
  * vCPUs (plic_set_irq); plic_new/plic_free from the main thread while no other thread uses it.
- * Locking: none held by the caller; the PLIC serialises itself (see "Outputs" below). */
+ * Locking: none; registers are atomics and output calls are single-flight (see "Outputs"). */
 #ifndef HW_PLIC_H
 #define HW_PLIC_H
 
@@ -44,12 +44,13 @@ extern const MMIOOps plic_ops;
  *
  * Outputs: a context's line is high exactly while the context has a pending, enabled source
  * whose priority exceeds the context's threshold. The PLIC calls a line only when its level
- * changes, never with its internal state lock held, and serialises all output calls under a
- * separate output lock, so on return from any register access or plic_set_irq the last level
- * given to every line matches the state at that moment (later changes by other threads are
- * followed by their own output calls). The `set` callback therefore must not call back into
- * this PLIC (plic_ops or plic_set_irq), nor take a lock that a thread may hold while it calls
- * into the PLIC; an atomic OR on mip plus a futex wake meets this. */
+ * changes, and one thread at a time calls lines (the updater, see hw/plic.c): the levels a
+ * line is given are a sequence of real states, in order, and the last one matches the final
+ * state. With no other thread inside the PLIC, a register access or plic_set_irq returns
+ * with every line up to date; when another thread is updating, the call returns at once and
+ * that thread delivers the change before it leaves the PLIC. The PLIC takes no lock, so the
+ * `set` callback may call back into it (the change joins the running pass), but it must not
+ * wait for another thread: an atomic OR on mip plus a futex wake is the intended shape. */
 PLICState *plic_new(unsigned n_harts, const IRQLine *ctx_outputs)
     __attribute__((warn_unused_result));
 

@@ -109,7 +109,7 @@ static void build_reset_rom(uint64_t entry, uint64_t fdt_addr, uint64_t next_add
 }
 
 /* PLIC context outputs: context 2h is hart h's MEIP line, 2h + 1 its SEIP line. Called by
- * the PLIC with only its delivery lock held; takes no lock itself. */
+ * the PLIC's updater thread (hw/plic.c); takes no lock itself. */
 static void plic_output_to_hart(void *opaque, unsigned ctx, bool level)
 {
     Machine *m = opaque;

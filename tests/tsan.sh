@@ -48,6 +48,8 @@ meson test -C "$build" --suite stress --print-errorlogs --timeout-multiplier 4
 #                                                          pipe, EPIPE power-off from a vCPU
 #   aclint_sswi -smp 4                                     S-mode IPIs by MMIO store from one
 #                                                          vCPU into another's mip, and kicks
+#   smp_wakeup -smp 4                                      lock-free PLIC: claims, completions
+#                                                          and output passes from several vCPUs
 whole_emulator=(
     tlbtorture_smp4_no_stale_translation_stats_agree
     tlbtorture_smp8_two_writers_no_stale_translation
@@ -66,6 +68,7 @@ whole_emulator=(
     host_signals_end_the_run_cleanly
     host_files_pipes_and_closed_fds_are_handled
     guest_aclint_sswi_ipis_arrive_like_sbi_ipis_smp4
+    guest_smp_wakeup_smp4
     tlbtorture_smp6_two_run_slots_no_stale_translation
 )
 meson test -C "$build" --print-errorlogs --timeout-multiplier 4 \
