@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/fp_exec.h"
 #include "cpu/fpu.h"
 #include "cpu/mem_access.h"
 #include "mm/guest_ram.h"
@@ -166,12 +167,6 @@ static inline void amo_notify(RISCVCPU *cpu, void *h, unsigned size)
     }
 }
 
-static inline int fp_rm(const RISCVCPU *cpu, const TBOp *op)
-{
-    int rm = op->aux == 7 ? cpu->frm : op->aux;
-    return rm > 4 ? -1 : rm;
-}
-
 void interp_init(void)
 {
     interp_exec(NULL, NULL, 0, false);
@@ -206,7 +201,6 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, unsigned s
     int slot;
     uint64_t v;
     void *h;
-    int rm;
     enum riscv_exception cause;
     uint64_t tval;
 
@@ -219,10 +213,6 @@ enum cpu_exit_reason interp_exec(RISCVCPU *cpu, TranslationBlock *tb, unsigned s
 #define PC_OF_OP() (tb->pc + op->pc_off)
 #define SYNC_PC() (cpu->pc = PC_OF_OP())
 #define FP_ON() do { if (unlikely(!riscv_fpu_enabled(cpu))) goto illegal_insn; } while (0)
-#define FP_RM() do { FP_ON(); rm = fp_rm(cpu, op); if (unlikely(rm < 0)) goto illegal_insn; } \
-                while (0)
-#define S(r) fpu_unbox_s(f[r])
-#define FF (&cpu->fflags)
 
     if (start_op) {
         op = tb->ops + start_op;    /* the JIT did ops 0..start_op-1 */
@@ -693,112 +683,72 @@ label: {                                                                        
     CSR_OP(L_CSRRSI, op->rs1, op->rs1 != 0, src_val, ~0ULL)
     CSR_OP(L_CSRRCI, op->rs1, op->rs1 != 0, src_val, 0)
 
-    /* ---- F ---- */
-L_FADD_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_add_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
-L_FSUB_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_sub_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
-L_FMUL_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_mul_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
-L_FDIV_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_div_s(S(op->rs1), S(op->rs2), rm, FF)); goto fp_done;
-L_FSQRT_S: FP_RM(); f[op->rd] = fpu_box_s(fpu_sqrt_s(S(op->rs1), rm, FF)); goto fp_done;
-L_FSGNJ_S:
-    FP_ON();
-    f[op->rd] = fpu_box_s((S(op->rs1) & 0x7fffffffu) | (S(op->rs2) & 0x80000000u));
-    goto fp_done;
-L_FSGNJN_S:
-    FP_ON();
-    f[op->rd] = fpu_box_s((S(op->rs1) & 0x7fffffffu) | (~S(op->rs2) & 0x80000000u));
-    goto fp_done;
-L_FSGNJX_S:
-    FP_ON();
-    f[op->rd] = fpu_box_s(S(op->rs1) ^ (S(op->rs2) & 0x80000000u));
-    goto fp_done;
-L_FMIN_S: FP_ON(); f[op->rd] = fpu_box_s(fpu_min_s(S(op->rs1), S(op->rs2), FF)); goto fp_done;
-L_FMAX_S: FP_ON(); f[op->rd] = fpu_box_s(fpu_max_s(S(op->rs1), S(op->rs2), FF)); goto fp_done;
-L_FCVT_W_S: FP_RM(); RD = fpu_cvt_w_s(S(op->rs1), rm, FF); goto fp_done;
-L_FCVT_WU_S: FP_RM(); RD = fpu_cvt_wu_s(S(op->rs1), rm, FF); goto fp_done;
-L_FCVT_L_S: FP_RM(); RD = fpu_cvt_l_s(S(op->rs1), rm, FF); goto fp_done;
-L_FCVT_LU_S: FP_RM(); RD = fpu_cvt_lu_s(S(op->rs1), rm, FF); goto fp_done;
-L_FCVT_S_W: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_w((int32_t)RS1, rm, FF)); goto fp_done;
-L_FCVT_S_WU: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_wu((uint32_t)RS1, rm, FF)); goto fp_done;
-L_FCVT_S_L: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_l((int64_t)RS1, rm, FF)); goto fp_done;
-L_FCVT_S_LU: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_lu(RS1, rm, FF)); goto fp_done;
-L_FMV_X_W: FP_ON(); RD = sext32((uint32_t)f[op->rs1]); NEXT();
-L_FMV_W_X: FP_ON(); f[op->rd] = fpu_box_s((uint32_t)RS1); goto fp_done;
-L_FEQ_S: FP_ON(); RD = (uint64_t)fpu_eq_s(S(op->rs1), S(op->rs2), FF); goto fp_done;
-L_FLT_S: FP_ON(); RD = (uint64_t)fpu_lt_s(S(op->rs1), S(op->rs2), FF); goto fp_done;
-L_FLE_S: FP_ON(); RD = (uint64_t)fpu_le_s(S(op->rs1), S(op->rs2), FF); goto fp_done;
-L_FCLASS_S: FP_ON(); RD = fpu_class_s(S(op->rs1)); NEXT();
-L_FMADD_S:
-    FP_RM();
-    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 0, 0, rm, FF));
-    goto fp_done;
-L_FMSUB_S:
-    FP_RM();
-    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 0, 1, rm, FF));
-    goto fp_done;
-L_FNMSUB_S:
-    FP_RM();
-    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 1, 0, rm, FF));
-    goto fp_done;
-L_FNMADD_S:
-    FP_RM();
-    f[op->rd] = fpu_box_s(fpu_fma_s(S(op->rs1), S(op->rs2), S(op->rs3), 1, 1, rm, FF));
-    goto fp_done;
-
-    /* ---- D ---- */
-L_FADD_D: FP_RM(); f[op->rd] = fpu_add_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
-L_FSUB_D: FP_RM(); f[op->rd] = fpu_sub_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
-L_FMUL_D: FP_RM(); f[op->rd] = fpu_mul_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
-L_FDIV_D: FP_RM(); f[op->rd] = fpu_div_d(f[op->rs1], f[op->rs2], rm, FF); goto fp_done;
-L_FSQRT_D: FP_RM(); f[op->rd] = fpu_sqrt_d(f[op->rs1], rm, FF); goto fp_done;
-L_FSGNJ_D:
-    FP_ON();
-    f[op->rd] = (f[op->rs1] & ~(1ULL << 63)) | (f[op->rs2] & (1ULL << 63));
-    goto fp_done;
-L_FSGNJN_D:
-    FP_ON();
-    f[op->rd] = (f[op->rs1] & ~(1ULL << 63)) | (~f[op->rs2] & (1ULL << 63));
-    goto fp_done;
-L_FSGNJX_D:
-    FP_ON();
-    f[op->rd] = f[op->rs1] ^ (f[op->rs2] & (1ULL << 63));
-    goto fp_done;
-L_FMIN_D: FP_ON(); f[op->rd] = fpu_min_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
-L_FMAX_D: FP_ON(); f[op->rd] = fpu_max_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
-L_FCVT_W_D: FP_RM(); RD = fpu_cvt_w_d(f[op->rs1], rm, FF); goto fp_done;
-L_FCVT_WU_D: FP_RM(); RD = fpu_cvt_wu_d(f[op->rs1], rm, FF); goto fp_done;
-L_FCVT_L_D: FP_RM(); RD = fpu_cvt_l_d(f[op->rs1], rm, FF); goto fp_done;
-L_FCVT_LU_D: FP_RM(); RD = fpu_cvt_lu_d(f[op->rs1], rm, FF); goto fp_done;
-L_FCVT_D_W: FP_RM(); f[op->rd] = fpu_cvt_d_w((int32_t)RS1, rm, FF); goto fp_done;
-L_FCVT_D_WU: FP_RM(); f[op->rd] = fpu_cvt_d_wu((uint32_t)RS1, rm, FF); goto fp_done;
-L_FCVT_D_L: FP_RM(); f[op->rd] = fpu_cvt_d_l((int64_t)RS1, rm, FF); goto fp_done;
-L_FCVT_D_LU: FP_RM(); f[op->rd] = fpu_cvt_d_lu(RS1, rm, FF); goto fp_done;
-L_FCVT_S_D: FP_RM(); f[op->rd] = fpu_box_s(fpu_cvt_s_d(f[op->rs1], rm, FF)); goto fp_done;
-L_FCVT_D_S: FP_RM(); f[op->rd] = fpu_cvt_d_s(S(op->rs1), FF); goto fp_done;
-L_FMV_X_D: FP_ON(); RD = f[op->rs1]; NEXT();
-L_FMV_D_X: FP_ON(); f[op->rd] = RS1; goto fp_done;
-L_FEQ_D: FP_ON(); RD = (uint64_t)fpu_eq_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
-L_FLT_D: FP_ON(); RD = (uint64_t)fpu_lt_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
-L_FLE_D: FP_ON(); RD = (uint64_t)fpu_le_d(f[op->rs1], f[op->rs2], FF); goto fp_done;
-L_FCLASS_D: FP_ON(); RD = fpu_class_d(f[op->rs1]); NEXT();
-L_FMADD_D:
-    FP_RM();
-    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 0, 0, rm, FF);
-    goto fp_done;
-L_FMSUB_D:
-    FP_RM();
-    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 0, 1, rm, FF);
-    goto fp_done;
-L_FNMSUB_D:
-    FP_RM();
-    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 1, 0, rm, FF);
-    goto fp_done;
-L_FNMADD_D:
-    FP_RM();
-    f[op->rd] = fpu_fma_d(f[op->rs1], f[op->rs2], f[op->rs3], 1, 1, rm, FF);
-    goto fp_done;
-fp_done:
-    riscv_fpu_mark_dirty(cpu);
+    /* ---- F and D computational ops: cpu/fp_exec.c ---- */
+#define FP_EXEC(name)                                                                   \
+    L_##name:                                                                           \
+    if (unlikely(!riscv_fp_exec(cpu, op, OP_##name))) {                                 \
+        goto illegal_insn;                                                              \
+    }                                                                                   \
     NEXT();
+    FP_EXEC(FADD_S)
+    FP_EXEC(FSUB_S)
+    FP_EXEC(FMUL_S)
+    FP_EXEC(FDIV_S)
+    FP_EXEC(FSQRT_S)
+    FP_EXEC(FSGNJ_S)
+    FP_EXEC(FSGNJN_S)
+    FP_EXEC(FSGNJX_S)
+    FP_EXEC(FMIN_S)
+    FP_EXEC(FMAX_S)
+    FP_EXEC(FCVT_W_S)
+    FP_EXEC(FCVT_WU_S)
+    FP_EXEC(FCVT_L_S)
+    FP_EXEC(FCVT_LU_S)
+    FP_EXEC(FCVT_S_W)
+    FP_EXEC(FCVT_S_WU)
+    FP_EXEC(FCVT_S_L)
+    FP_EXEC(FCVT_S_LU)
+    FP_EXEC(FMV_X_W)
+    FP_EXEC(FMV_W_X)
+    FP_EXEC(FEQ_S)
+    FP_EXEC(FLT_S)
+    FP_EXEC(FLE_S)
+    FP_EXEC(FCLASS_S)
+    FP_EXEC(FMADD_S)
+    FP_EXEC(FMSUB_S)
+    FP_EXEC(FNMSUB_S)
+    FP_EXEC(FNMADD_S)
+    FP_EXEC(FADD_D)
+    FP_EXEC(FSUB_D)
+    FP_EXEC(FMUL_D)
+    FP_EXEC(FDIV_D)
+    FP_EXEC(FSQRT_D)
+    FP_EXEC(FSGNJ_D)
+    FP_EXEC(FSGNJN_D)
+    FP_EXEC(FSGNJX_D)
+    FP_EXEC(FMIN_D)
+    FP_EXEC(FMAX_D)
+    FP_EXEC(FCVT_W_D)
+    FP_EXEC(FCVT_WU_D)
+    FP_EXEC(FCVT_L_D)
+    FP_EXEC(FCVT_LU_D)
+    FP_EXEC(FCVT_D_W)
+    FP_EXEC(FCVT_D_WU)
+    FP_EXEC(FCVT_D_L)
+    FP_EXEC(FCVT_D_LU)
+    FP_EXEC(FCVT_S_D)
+    FP_EXEC(FCVT_D_S)
+    FP_EXEC(FMV_X_D)
+    FP_EXEC(FMV_D_X)
+    FP_EXEC(FEQ_D)
+    FP_EXEC(FLT_D)
+    FP_EXEC(FLE_D)
+    FP_EXEC(FCLASS_D)
+    FP_EXEC(FMADD_D)
+    FP_EXEC(FMSUB_D)
+    FP_EXEC(FNMSUB_D)
+    FP_EXEC(FNMADD_D)
+#undef FP_EXEC
 
     /* ---- leaving the TB early ---- */
 exit_after_op:

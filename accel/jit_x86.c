@@ -37,6 +37,7 @@
 #include <sys/mman.h>
 
 #include "accel/x86_emit.h"
+#include "cpu/fp_exec.h"
 #include "cpu/mem_access.h"
 #include "mm/tlb.h"
 
@@ -184,12 +185,19 @@ static void choose_cached_regs(const TBOp *ops, unsigned count)
             seen[op->rd] = true;
         }
         uint8_t src[2] = { op->rs1, op->rs2 };
+        bool rd_is_x = true;
+        enum riscv_op o = tbop_opc(op);
+        if (riscv_op_is_fp_compute(o)) {     /* fields name f registers, except these */
+            src[0] = riscv_fp_op_reads_x(o) ? op->rs1 : 0;
+            src[1] = 0;
+            rd_is_x = riscv_fp_op_writes_x(o);
+        }
         for (unsigned k = 0; k < 2; k++) {
             if (src[k] != 0 && src[k] < 32) {
                 score[src[k]] += written[src[k]] ? 3 : 1;
             }
         }
-        if (op->rd < 32) {
+        if (op->rd < 32 && rd_is_x) {
             written[op->rd] = true;
         }
     }
@@ -356,7 +364,7 @@ _Static_assert(sizeof(((TranslationBlock *)0)->invalid) == 1, "invalid compared 
 /* ---- TB compilation -------------------------------------------------------------------- */
 
 enum stub_kind {
-    STUB_LOAD, STUB_STORE, STUB_CODE_WRITE, STUB_ATOMIC_HOST, STUB_CSR_ILLEGAL, STUB_CSR_EXIT
+    STUB_LOAD, STUB_STORE, STUB_CODE_WRITE, STUB_ATOMIC_HOST, STUB_ILLEGAL, STUB_CSR_EXIT
 };
 
 typedef struct Stub {
@@ -605,11 +613,39 @@ static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
     mov_imm(e, R8, do_write);
     call_c(e, (const void *)riscv_csr_rmw);
     alu_imm(e, 0, G_CMP, RAX, CSR_ILLEGAL);
-    add_stub(c, STUB_CSR_ILLEGAL, i, op, jcc(e, CC_E), 0, false);
+    add_stub(c, STUB_ILLEGAL, i, op, jcc(e, CC_E), 0, false);
     op_mem(e, F_W, 0x8B, RCX, RSP, -1, OUT);
     st_x(e, RCX, op->rd);
     alu_imm(e, 0, G_CMP, RAX, CSR_OK_EXIT_TB);
     add_stub(c, STUB_CSR_EXIT, i, op, jcc(e, CC_E), 0, false);
+}
+
+/* An F/D computational op: a call to riscv_fp_exec, the interpreter's definition, with
+ * cpu->x current for what it reads (x[rs1] of a conversion from an integer) and for r9/r10,
+ * which the call clobbers; an integer result is loaded into rd's host register afterwards.
+ * f[], fflags and mstatus are never cached. Illegal (FS off, bad rounding mode): the op
+ * changed nothing and traps out of line. */
+static void emit_fp(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
+{
+    Emit *e = &c->e;
+    uint32_t stale = cached_mask(true);
+    if (riscv_fp_op_reads_x(o) && op->rs1 < 32) {
+        stale |= 1u << op->rs1;
+    }
+    stale &= dirty;
+    emit_write_back(e, stale);
+    dirty &= ~stale;
+    emit_flush_instret(e);
+    op_rr(e, F_W, 0x8B, RDI, RBX);
+    mov_imm(e, RSI, (uint64_t)(uintptr_t)op);
+    mov_imm(e, RDX, (uint64_t)o);
+    call_c(e, (const void *)riscv_fp_exec);
+    op_rr(e, F_BYTE, 0x84, RAX, RAX);                         /* test al, al */
+    add_stub(c, STUB_ILLEGAL, i, op, jcc(e, CC_E), 0, false);
+    if (riscv_fp_op_writes_x(o) && op->rd < 32 && cached_in[op->rd] >= 0) {
+        op_mem(e, F_W, 0x8B, cached_in[op->rd], RBX, -1, OFF_X(op->rd));
+        dirty &= ~(1u << op->rd);                             /* cpu->x holds the result */
+    }
 }
 
 static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
@@ -1107,6 +1143,10 @@ static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
         st_x(e, RAX, op->rd);
         return EMIT_NEXT;
     }
+    if (riscv_op_is_fp_compute(o)) {
+        emit_fp(c, i, op, o);
+        return EMIT_NEXT;
+    }
     switch (o) {
     case OP_NOP: return EMIT_NEXT;
     case OP_FENCE:
@@ -1179,7 +1219,8 @@ static void emit_stub(Compile *c, const Stub *s)
     patch(s->from, e->p);
     emit_write_back(e, s->dirty);
     emit_flush_instret(e);
-    if (s->kind == STUB_CSR_ILLEGAL) {                        /* pc is the CSR op's */
+    if (s->kind == STUB_ILLEGAL) {
+        store_pc(e, c->tb->pc + op->pc_off);
         add_instret(e, s->op_index);
         op_rr(e, F_W, 0x8B, RDI, RBX);
         mov_imm(e, RSI, EXCP_ILLEGAL_INST);

@@ -112,6 +112,21 @@ static TranslationBlock *tb_at(uint64_t pc)
     return tb;
 }
 
+/* OP-FP: funct7 = funct5 << 2 | fmt (0 single, 1 double); rm 7 is the dynamic mode. */
+static uint32_t fp_op(unsigned funct7, unsigned rs2, unsigned rs1, unsigned rm, unsigned rd)
+{
+    return funct7 << 25 | rs2 << 20 | rs1 << 15 | rm << 12 | rd << 7 | 0x53;
+}
+
+#define RM_DYN 7
+static uint32_t fadd_d(unsigned rd, unsigned a, unsigned b) { return fp_op(0x01, b, a, RM_DYN, rd); }
+
+/* fmadd.d rd = a * b + c, dynamic rounding. */
+static uint32_t fmadd_d(unsigned rd, unsigned a, unsigned b, unsigned c)
+{
+    return c << 27 | 1u << 25 | b << 20 | a << 15 | RM_DYN << 12 | rd << 7 | 0x43;
+}
+
 Test(jit, compiled_code_stops_at_an_untranslated_op_and_the_interpreter_finishes_the_tb)
 {
     const uint32_t code[] = {
@@ -433,7 +448,8 @@ Test(jit, longest_tbs_fit_the_code_reservation)
 {
     const uint32_t ops[] = { store(3, 5, 6, 1000), store(0, 5, 6, -1000), load(0, 7, 6, 1000),
                              load(3, 7, 6, 8), amo(0x1c, false, 7, 6, 5),
-                             amo(3, true, 7, 6, 5), csrrw(11, CSR_MSCRATCH, 10) };
+                             amo(3, true, 7, 6, 5), csrrw(11, CSR_MSCRATCH, 10),
+                             fmadd_d(1, 2, 3, 4), fp_op(0x61, 2, 5, 1, 12) };
     for (unsigned k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
         uint64_t base = FX_RAM_BASE + 0x10000 + k * 0x1000;
         for (unsigned i = 0; i < 1024; i++) {
@@ -753,4 +769,118 @@ Test(jit, a_tb_follows_a_forward_jal_within_its_page)
     const uint32_t across[] = { addi(10, 10, 1), jal(0, 0x1000) };   /* to the next page */
     put_code(OTHER_PAGE, across, 2);
     cr_assert_eq(tb_at(OTHER_PAGE)->n_ops, 2, "a jal to another page ends the TB");
+}
+
+/* F and D computational ops run compiled (a call to riscv_fp_exec from the TB's code, no
+ * hand-over to the interpreter): integer sources written just before in host registers,
+ * integer results used just after, f registers, fflags and mstatus.FS all end as the
+ * interpreter leaves them, for inputs that raise DZ, NV, NX and none. */
+Test(jit, fp_ops_in_compiled_code_match_the_interpreter)
+{
+    const uint32_t code[] = {
+        addi(10, 10, 3),
+        fp_op(0x69, 2, 10, RM_DYN, 1),        /* fcvt.d.l f1, x10 */
+        fp_op(0x69, 2, 11, 1, 2),             /* fcvt.d.l f2, x11, rtz */
+        fp_op(0x0d, 2, 1, RM_DYN, 3),         /* fdiv.d f3, f1, f2 */
+        fp_op(0x2d, 0, 3, RM_DYN, 4),         /* fsqrt.d f4, f3 */
+        fmadd_d(5, 3, 4, 1),
+        fp_op(0x61, 2, 5, 1, 12),             /* fcvt.l.d x12, f5, rtz */
+        addi(12, 12, 1),
+        fp_op(0x51, 3, 3, 2, 13),             /* feq.d x13, f3, f3 */
+        fp_op(0x51, 1, 2, 1, 14),             /* flt.d x14, f2, f1 */
+        fp_op(0x71, 0, 4, 1, 15),             /* fclass.d x15, f4 */
+        fp_op(0x71, 0, 5, 0, 16),             /* fmv.x.d x16, f5 */
+        fp_op(0x20, 1, 5, RM_DYN, 6),         /* fcvt.s.d f6, f5 */
+        fp_op(0x00, 6, 6, RM_DYN, 7),         /* fadd.s f7, f6, f6 */
+        fp_op(0x60, 0, 7, 0, 17),             /* fcvt.w.s x17, f7 */
+        fp_op(0x79, 0, 12, 0, 8),             /* fmv.d.x f8, x12 */
+        fadd_d(9, 8, 8),
+        addi(10, 10, 1),
+        addi(18, 12, 0),
+        JAL_SELF,
+    };
+    static const struct { int64_t a, b; } cases[] = {
+        { 97, 4 }, { 1, 3 }, { -50, 7 }, { 5, 0 }, { -3, 0 }, { 0, 0 }, { 1ll << 62, -1 },
+    };
+    const unsigned n = sizeof(code) / sizeof(code[0]);
+    put_code(CODE, code, n);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        uint64_t want[64 + 2], got[64 + 2];
+        for (unsigned pass = 0; pass < 2; pass++) {
+            memset(fx_cpu->x, 0, 32 * sizeof(uint64_t));
+            memset(fx_cpu->f, 0, sizeof(fx_cpu->f));
+            fx_cpu->x[10] = (uint64_t)cases[k].a;
+            fx_cpu->x[11] = (uint64_t)cases[k].b;
+            fx_cpu->fflags = 0;
+            fx_cpu->frm = 0;
+            fx_cpu->mstatus = (fx_cpu->mstatus & ~(MSTATUS_FS | MSTATUS_SD)) |
+                              (1ull << MSTATUS_FS_SHIFT);     /* Initial */
+            uint64_t instret0 = cpu_instret(fx_cpu);
+            if (pass == 0) {
+                cr_assert_eq(interp_exec(fx_cpu, tb, 0, true), EXIT_NOCHAIN);
+            } else {
+                cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN,
+                             "the whole TB runs compiled");
+            }
+            cr_assert_eq(cpu_instret(fx_cpu), instret0 + n);
+            uint64_t *out = pass == 0 ? want : got;
+            memcpy(out, fx_cpu->x, 32 * sizeof(uint64_t));
+            memcpy(out + 32, fx_cpu->f, 32 * sizeof(uint64_t));
+            out[64] = fx_cpu->fflags;
+            out[65] = fx_cpu->mstatus;
+        }
+        for (unsigned r = 0; r < 66; r++) {
+            cr_assert_eq(got[r], want[r], "case %u: %s %u is %#llx, the interpreter's %#llx", k,
+                         r < 32 ? "x" : r < 64 ? "f" : "fflags/mstatus", r % 32,
+                         (unsigned long long)got[r], (unsigned long long)want[r]);
+        }
+    }
+    /* The figures themselves for the first case, compiled: (97 + 3) / 4 = 25, sqrt 5,
+     * 25 * 5 + 100 = 225. */
+    memset(fx_cpu->x, 0, 32 * sizeof(uint64_t));
+    fx_cpu->x[10] = 97;
+    fx_cpu->x[11] = 4;
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN);
+    cr_assert_eq(fx_cpu->x[12], 226);
+    cr_assert_eq(fx_cpu->x[13], 1, "feq.d of a number with itself");
+    cr_assert_eq(fx_cpu->x[14], 1, "4.0 < 100.0");
+    cr_assert_eq(fx_cpu->x[17], 450, "fcvt.w.s of 225.0f + 225.0f");
+    cr_assert_eq(fx_cpu->x[18], 226);
+    cr_assert_eq(fx_cpu->x[10], 101);
+}
+
+/* An F/D op in compiled code that is illegal now (mstatus.FS off; dynamic rounding with frm
+ * holding a reserved mode) traps at that op: earlier ops done and counted, the op's bits in
+ * mtval, nothing of it or later ops done. */
+Test(jit, illegal_fp_op_in_compiled_code_traps_at_the_op)
+{
+    const uint32_t code[] = {
+        addi(5, 0, 1), fp_op(0x79, 0, 5, 0, 1), fadd_d(2, 1, 1), addi(6, 0, 1), JAL_SELF,
+    };
+    put_code(CODE, code, 5);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    for (unsigned k = 0; k < 2; k++) {
+        fx_cpu->mtvec = FX_TRAP_VECTOR;
+        fx_cpu->x[5] = fx_cpu->x[6] = 0;
+        fx_cpu->f[1] = fx_cpu->f[2] = 0x1234;
+        fx_cpu->mstatus &= ~(MSTATUS_FS | MSTATUS_SD);
+        fx_cpu->frm = 0;
+        if (k == 1) {
+            fx_cpu->mstatus |= 1ull << MSTATUS_FS_SHIFT;
+            fx_cpu->frm = 5;                                  /* fadd.d's dynamic rm */
+        }
+        uint64_t instret0 = cpu_instret(fx_cpu);
+        cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_LOOKUP);
+        cr_assert_eq(fx_cpu->mcause, EXCP_ILLEGAL_INST, "case %u", k);
+        cr_assert_eq(fx_cpu->mepc, CODE + (k == 0 ? 4 : 8), "case %u", k);
+        cr_assert_eq(fx_cpu->mtval, code[k == 0 ? 1 : 2], "case %u", k);
+        cr_assert_eq(fx_cpu->x[5], 1);
+        cr_assert_eq(fx_cpu->x[6], 0, "case %u: no later op ran", k);
+        cr_assert_eq(fx_cpu->f[1], k == 0 ? 0x1234 : 1, "case %u", k);
+        cr_assert_eq(fx_cpu->f[2], 0x1234, "case %u", k);
+        cr_assert_eq(cpu_instret(fx_cpu), instret0 + 1 + k, "case %u", k);
+    }
 }
