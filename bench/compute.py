@@ -5,6 +5,7 @@ Guests (bench/guests/*.S, built standalone with riscv64-unknown-elf-gcc):
   empty    powers off at once; its mean time (start-up + load + shutdown) is subtracted
   intloop  register-only integer loop, ~1.02e9 instructions by default
   memloop  loads/stores over a 1 MiB buffer plus pointer chasing, ~9.0e8 instructions
+  fploop   double-precision chain (fmadd, fdiv, fsqrt, conversions), ~2.1e8 instructions
 
 Each guest carries its exact dynamic instruction count in a "TLBSBENCH-INFO1" record in
 its ELF, which is where this script takes it from (so prebuilt guests built with another
@@ -49,8 +50,8 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(BENCH_DIR)
 GUEST_SRC_DIR = os.path.join(BENCH_DIR, "guests")
 
-ALL_GUESTS = ["empty", "intloop", "memloop"]
-COMPUTE_GUESTS = ["intloop", "memloop"]
+ALL_GUESTS = ["empty", "intloop", "memloop", "fploop"]
+COMPUTE_GUESTS = ["intloop", "memloop", "fploop"]
 EMULATORS = ["tlbstorm", "qemu"]
 
 DEFAULT_FLAGS = "-M virt -bios none -nographic -m 128M -accel tcg,thread=multi"
@@ -66,7 +67,8 @@ INFO_PRINTS_CHECKSUM = 1
 
 # Small iteration counts used by --verify-counts (two points per guest, so both the
 # per-iteration cost and the fixed overhead are checked).
-VERIFY_ITERS = {"empty": [None], "intloop": [1000, 2000], "memloop": [1, 2]}
+VERIFY_ITERS = {"empty": [None], "intloop": [1000, 2000], "memloop": [1, 2],
+                "fploop": [1000, 2000]}
 
 
 class BenchError(Exception):
@@ -367,10 +369,10 @@ def main():
                     help="runs per guest and emulator (default 5; min and max are "
                          "dropped when >= 5)")
     ap.add_argument("--guests", default=",".join(COMPUTE_GUESTS),
-                    help="comma-separated compute guests (default: intloop,memloop; "
+                    help="comma-separated compute guests (default: intloop,memloop,fploop; "
                          "empty always runs)")
     ap.add_argument("--guest-dir",
-                    help="use prebuilt <dir>/{empty,intloop,memloop}.elf instead of "
+                    help="use prebuilt <dir>/{empty,intloop,memloop,fploop}.elf instead of "
                          "building")
     ap.add_argument("--build-dir",
                     help="build the guests here (default: a temporary directory)")
@@ -380,6 +382,8 @@ def main():
                     help="override ITERS for intloop (default in the source: 60000000)")
     ap.add_argument("--memloop-iters", type=int,
                     help="override ITERS for memloop (default in the source: 3000)")
+    ap.add_argument("--fploop-iters", type=int,
+                    help="override ITERS for fploop (default in the source: 10000000)")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="per-run timeout in seconds (default 300)")
     ap.add_argument("--tlbstorm-flags", default=DEFAULT_FLAGS,
@@ -445,7 +449,8 @@ def main():
             else:
                 tmpdir = tempfile.TemporaryDirectory(prefix="tlbstorm-bench-")
                 out_dir = tmpdir.name
-            iters = {"intloop": args.intloop_iters, "memloop": args.memloop_iters}
+            iters = {"intloop": args.intloop_iters, "memloop": args.memloop_iters,
+                     "fploop": args.fploop_iters}
             for g in guests:
                 elf, cmd = build_guest(args.cc, g, out_dir, iters.get(g))
                 guest_info[g] = dict(read_guest_info(elf), elf=elf, built_with=cmd)

@@ -629,15 +629,89 @@ static inline double double_of_bits(uint64_t x)
     return r;
 }
 
-static void host_begin(int rm)
+#if FPU_HOST
+/* The host's SSE control and status register (MXCSR), used directly: glibc's fesetround /
+ * feclearexcept / fetestexcept also save and load the x87 environment (fnstenv / fldenv),
+ * which took about 90 % of an FP-heavy guest's time, and even a bare ldmxcsr is slow, so it
+ * is written only when something must change. x87 is never used here.
+ *
+ * Flags without clearing: RISC-V's fflags are sticky like MXCSR's, so a host flag that the
+ * caller's *fflags already holds can stay raised: ORing it in again changes nothing. Before
+ * an operation the host flags are cleared only if one of them is missing from *fflags (the
+ * guest cleared fflags, or other host code raised it); after it, every host flag is the
+ * operation's or already in *fflags. Rounding: the host is left in round-to-nearest for the
+ * rest of the emulator, so a directed mode is set before and undone after its operation.
+ * MXCSR: exception flags in bits 0-5 (IE, DE, ZE, OE, UE, PE), rounding control in 13-14.
+ * The asm statements clobber memory, so the operation's volatile operand loads and result
+ * store stay between them. */
+#define MXCSR_FLAGS 0x3fu
+#define MXCSR_RC_SHIFT 13
+#define MXCSR_RC (3u << MXCSR_RC_SHIFT)
+enum { MXCSR_IE = 1, MXCSR_ZE = 4, MXCSR_OE = 8, MXCSR_UE = 16, MXCSR_PE = 32 };
+
+static inline uint32_t mxcsr_read(void)
 {
+    uint32_t v;
+    __asm__ volatile("stmxcsr %0" : "=m"(v) : : "memory");
+    return v;
+}
+
+static inline void mxcsr_write(uint32_t v)
+{
+    __asm__ volatile("ldmxcsr %0" : : "m"(v) : "memory");
+}
+
+/* Host flags as fflags bits (the denormal-operand flag DE has no RISC-V counterpart). */
+static inline uint32_t mxcsr_to_fflags(uint32_t csr)
+{
+    uint32_t fl = 0;
+    if (csr & MXCSR_PE)
+        fl |= FFLAG_NX;
+    if (csr & MXCSR_UE)
+        fl |= FFLAG_UF;
+    if (csr & MXCSR_OE)
+        fl |= FFLAG_OF;
+    if (csr & MXCSR_ZE)
+        fl |= FFLAG_DZ;
+    if (csr & MXCSR_IE)
+        fl |= FFLAG_NV;
+    return fl;
+}
+
+static void host_begin(int rm, uint32_t fflags)
+{
+    /* RISC-V RNE, RTZ, RDN, RUP as x86 rounding control: nearest, toward zero, down, up */
+    static const uint32_t rc[4] = { 0, 3, 1, 2 };
+    uint32_t csr = mxcsr_read();
+    uint32_t want = (csr & ~MXCSR_RC) | rc[rm] << MXCSR_RC_SHIFT;
+    if (mxcsr_to_fflags(csr) & ~fflags) {
+        want &= ~MXCSR_FLAGS;
+    }
+    if (want != csr) {
+        mxcsr_write(want);
+    }
+}
+
+static uint32_t host_end(int rm)
+{
+    uint32_t csr = mxcsr_read();
+    if (rm != RM_RNE) {
+        mxcsr_write(csr & ~MXCSR_RC);
+    }
+    return mxcsr_to_fflags(csr);
+}
+#else
+static void host_begin(int rm, uint32_t fflags)
+{
+    (void)fflags;
     static const int modes[4] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD };
     fesetround(modes[rm]);
     feclearexcept(FE_ALL_EXCEPT);
 }
 
-static uint32_t host_end(void)
+static uint32_t host_end(int rm)
 {
+    (void)rm;
     int ex = fetestexcept(FE_ALL_EXCEPT);
     fesetround(FE_TONEAREST);
     uint32_t fl = 0;
@@ -653,6 +727,7 @@ static uint32_t host_end(void)
         fl |= FFLAG_NV;
     return fl;
 }
+#endif
 
 enum host_op { HOP_ADD, HOP_SUB, HOP_MUL, HOP_DIV, HOP_SQRT };
 
@@ -662,7 +737,7 @@ enum host_op { HOP_ADD, HOP_SUB, HOP_MUL, HOP_DIV, HOP_SQRT };
 static uint32_t host_op_s(enum host_op op, uint32_t a, uint32_t b, int rm, uint32_t *fflags)
 {
     volatile float va = float_of_bits(a), vb = float_of_bits(b), vr;
-    host_begin(rm);
+    host_begin(rm, *fflags);
     switch (op) {
     case HOP_ADD: vr = va + vb; break;
     case HOP_SUB: vr = va - vb; break;
@@ -670,7 +745,7 @@ static uint32_t host_op_s(enum host_op op, uint32_t a, uint32_t b, int rm, uint3
     case HOP_DIV: vr = va / vb; break;
     default: vr = __builtin_sqrtf(va); break;
     }
-    *fflags |= host_end();
+    *fflags |= host_end(rm);
     uint32_t r = bits_of_float(vr);
     return is_nan(&FMT_S, r) ? FPU_CANON_NAN_S : r;
 }
@@ -678,7 +753,7 @@ static uint32_t host_op_s(enum host_op op, uint32_t a, uint32_t b, int rm, uint3
 static uint64_t host_op_d(enum host_op op, uint64_t a, uint64_t b, int rm, uint32_t *fflags)
 {
     volatile double va = double_of_bits(a), vb = double_of_bits(b), vr;
-    host_begin(rm);
+    host_begin(rm, *fflags);
     switch (op) {
     case HOP_ADD: vr = va + vb; break;
     case HOP_SUB: vr = va - vb; break;
@@ -686,7 +761,7 @@ static uint64_t host_op_d(enum host_op op, uint64_t a, uint64_t b, int rm, uint3
     case HOP_DIV: vr = va / vb; break;
     default: vr = __builtin_sqrt(va); break;
     }
-    *fflags |= host_end();
+    *fflags |= host_end(rm);
     uint64_t r = bits_of_double(vr);
     return is_nan(&FMT_D, r) ? FPU_CANON_NAN_D : r;
 }
@@ -696,9 +771,9 @@ static uint32_t host_cvt_s_d(uint64_t a, int rm, uint32_t *fflags)
 {
     volatile double va = double_of_bits(a);
     volatile float vr;
-    host_begin(rm);
+    host_begin(rm, *fflags);
     vr = (float)va;
-    *fflags |= host_end();
+    *fflags |= host_end(rm);
     return bits_of_float(vr);
 }
 
@@ -717,9 +792,9 @@ __attribute__((target("fma")))
 static uint32_t host_fma_s(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fflags)
 {
     volatile float va = float_of_bits(a), vb = float_of_bits(b), vc = float_of_bits(c), vr;
-    host_begin(rm);
+    host_begin(rm, *fflags);
     vr = __builtin_fmaf(va, vb, vc);
-    *fflags |= host_end();
+    *fflags |= host_end(rm);
     return bits_of_float(vr);
 }
 
@@ -727,9 +802,9 @@ __attribute__((target("fma")))
 static uint64_t host_fma_d(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
 {
     volatile double va = double_of_bits(a), vb = double_of_bits(b), vc = double_of_bits(c), vr;
-    host_begin(rm);
+    host_begin(rm, *fflags);
     vr = __builtin_fma(va, vb, vc);
-    *fflags |= host_end();
+    *fflags |= host_end(rm);
     return bits_of_double(vr);
 }
 #else
