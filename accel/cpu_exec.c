@@ -24,6 +24,7 @@
 #include "sync/exclusive.h"
 #include "sync/run_slots.h"
 #include "sync/runstate.h"
+#include "sync/vm_stop.h"
 #include "sync/work.h"
 #include "util/clock.h"
 #include "util/futex.h"
@@ -47,8 +48,8 @@ static void vcpu_sleep_in_wfi(RISCVCPU *cpu)
             cpu->halted = false;
             return;
         }
-        if (cpu_work_pending(&cpu->cs.work)) {
-            return;     /* still halted: the loop runs the work and sleeps again */
+        if (cpu_work_pending(&cpu->cs.work) || vm_stop_requested()) {
+            return;     /* still halted: the loop runs the work or parks, then sleeps again */
         }
         run_slot_release(CPU(cpu));
         futex_wait(&cpu->cs.wake_seq, seq);
@@ -113,7 +114,7 @@ static bool pause_yield(RISCVCPU *cpu)
  * flushes (applied by now) and interrupts (checked by the loop)? */
 static bool cpu_must_leave(RISCVCPU *cpu)
 {
-    return exclusive_pending() || cpu_work_pending(&cpu->cs.work) ||
+    return exclusive_pending() || cpu_work_pending(&cpu->cs.work) || vm_stop_requested() ||
            runstate_pending(cpu->cs.runstate) != MACHINE_RUN ||
            run_slot_handover_requested(CPU(cpu));
 }
@@ -149,10 +150,33 @@ static enum cpu_exit_reason tb_exec(RISCVCPU *cpu, TranslationBlock *tb, bool ru
     }
 }
 
-/* A TB cut short before an instruction an execute trigger watches: ops 0..k-1 of the TB
- * followed by a TB end. Owner vCPU thread's, used only while execute triggers are on. */
+/* A TB cut short: ops 0..k-1 of a TB followed by a TB end. Owner vCPU thread's, used only
+ * while execute triggers or debugger breakpoints and steps are on. */
 static _Thread_local _Alignas(TranslationBlock) unsigned char
-    watch_tb_buf[sizeof(TranslationBlock) + (TB_MAX_INSNS + 1) * sizeof(TBOp)];
+    cut_tb_buf[sizeof(TranslationBlock) + (TB_MAX_INSNS + 1) * sizeof(TBOp)];
+
+/* Runs ops 0..k-1 of tb (0 < k < tb->n_ops) in the interpreter; the next lookup starts at op
+ * k. */
+static enum cpu_exit_reason tb_exec_prefix(RISCVCPU *cpu, TranslationBlock *tb, unsigned k)
+{
+    TranslationBlock *cut = (TranslationBlock *)(void *)cut_tb_buf;
+    memset(cut, 0, sizeof(*cut));
+    cut->pc = tb->pc;
+    cut->phys_pc = tb->phys_pc;
+    cut->flags = tb->flags;
+    cut->n_ops = (uint16_t)k;
+    cut->size = tb->ops[k].pc_off;
+    cut->insn_bits = tb->insn_bits;
+    memcpy(cut->ops, tb->ops, k * sizeof(TBOp));
+    cut->ops[k] = (TBOp){ .handler = (const void *)(uintptr_t)OP_TB_END,
+                          .pc_off = tb->ops[k].pc_off };
+    interp_finalize(&cut->ops[k], 1);
+    enum cpu_exit_reason r = interp_exec(cpu, cut, 0, true);
+    if (cpu->last_tb == cut) {
+        cpu->last_tb = NULL;          /* never link to the scratch TB */
+    }
+    return r == EXIT_NOCHAIN ? EXIT_LOOKUP : r;
+}
 
 /* Execute triggers are on (cpu/debug.h): check each instruction of tb before any runs. A
  * watched first instruction raises the breakpoint; a watched later one cuts the TB there, so
@@ -174,23 +198,97 @@ static enum cpu_exit_reason tb_exec_watched(RISCVCPU *cpu, TranslationBlock *tb)
     if (k == tb->n_ops) {
         return tb_exec(cpu, tb, true);
     }
-    TranslationBlock *cut = (TranslationBlock *)(void *)watch_tb_buf;
-    memset(cut, 0, sizeof(*cut));
-    cut->pc = tb->pc;
-    cut->phys_pc = tb->phys_pc;
-    cut->flags = tb->flags;
-    cut->n_ops = (uint16_t)k;
-    cut->size = tb->ops[k].pc_off;
-    cut->insn_bits = tb->insn_bits;
-    memcpy(cut->ops, tb->ops, k * sizeof(TBOp));
-    cut->ops[k] = (TBOp){ .handler = (const void *)(uintptr_t)OP_TB_END,
-                          .pc_off = tb->ops[k].pc_off };
-    interp_finalize(&cut->ops[k], 1);
-    enum cpu_exit_reason r = interp_exec(cpu, cut, 0, true);
-    if (cpu->last_tb == cut) {
-        cpu->last_tb = NULL;          /* never link to the scratch TB */
+    return tb_exec_prefix(cpu, tb, k);
+}
+
+/* ---- debugger breakpoints and single steps ---------------------------------------------- *
+ * Changed by the debugger only while every vCPU is parked (sync/vm_stop.h), read by vCPUs at
+ * TB entries: the park handshake orders the changes before their next TB, so plain variables
+ * suffice. While any is set, every TB entry returns to the loop (as with execute triggers),
+ * so a breakpoint holds whatever was translated or chained before it was set. */
+static uint64_t gdb_breakpoints[VCPU_MAX_BREAKPOINTS];
+static unsigned n_gdb_breakpoints;
+static bool gdb_step[TLBSTORM_MAX_CPUS];
+static unsigned n_gdb_stepping;
+
+bool vcpu_breakpoint_insert(uint64_t pc)
+{
+    for (unsigned i = 0; i < n_gdb_breakpoints; i++) {
+        if (gdb_breakpoints[i] == pc) {
+            return true;
+        }
     }
-    return r == EXIT_NOCHAIN ? EXIT_LOOKUP : r;
+    if (n_gdb_breakpoints == VCPU_MAX_BREAKPOINTS) {
+        return false;
+    }
+    gdb_breakpoints[n_gdb_breakpoints++] = pc;
+    return true;
+}
+
+bool vcpu_breakpoint_remove(uint64_t pc)
+{
+    for (unsigned i = 0; i < n_gdb_breakpoints; i++) {
+        if (gdb_breakpoints[i] == pc) {
+            gdb_breakpoints[i] = gdb_breakpoints[--n_gdb_breakpoints];
+            return true;
+        }
+    }
+    return false;
+}
+
+void vcpu_breakpoints_clear(void)
+{
+    n_gdb_breakpoints = 0;
+}
+
+void vcpu_set_single_step(const RISCVCPU *cpu, bool on)
+{
+    unsigned h = cpu->cs.index;
+    if (gdb_step[h] != on) {
+        gdb_step[h] = on;
+        n_gdb_stepping += on ? 1 : (unsigned)-1;
+    }
+}
+
+static bool gdb_breakpoint_at(uint64_t pc)
+{
+    for (unsigned i = 0; i < n_gdb_breakpoints; i++) {
+        if (gdb_breakpoints[i] == pc) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static inline bool gdb_exec_active(void)
+{
+    return n_gdb_breakpoints != 0 || n_gdb_stepping != 0;
+}
+
+/* Breakpoints or steps are on. A stepping hart runs one instruction and reports; otherwise
+ * a breakpoint on the first instruction reports without running it, and one on a later
+ * instruction cuts the TB there. The report requests the stop, so the loop parks next. */
+static enum cpu_exit_reason tb_exec_gdb(RISCVCPU *cpu, TranslationBlock *tb)
+{
+    atomic_store_explicit(&cpu->cs.icount_decr, -1, memory_order_relaxed);
+    if (gdb_step[cpu->cs.index]) {
+        enum cpu_exit_reason r = tb->n_ops > 1 ? tb_exec_prefix(cpu, tb, 1)
+                                               : tb_exec(cpu, tb, true);
+        vm_stop_report(CPU(cpu), VM_STOP_STEP, cpu->pc);
+        return r == EXIT_NOCHAIN ? EXIT_LOOKUP : r;
+    }
+    unsigned k = 0;
+    while (k < tb->n_ops && !gdb_breakpoint_at(tb->pc + tb->ops[k].pc_off)) {
+        k++;
+    }
+    if (k == 0) {
+        vm_stop_report(CPU(cpu), VM_STOP_BREAKPOINT, tb->pc);
+        return EXIT_REQUEST;
+    }
+    if (k == tb->n_ops) {
+        return tb_exec(cpu, tb, true);
+    }
+    return tb_exec_prefix(cpu, tb, k);
 }
 
 /* Run guest code until something requires leaving the inside state. */
@@ -215,14 +313,18 @@ static void cpu_exec(RISCVCPU *cpu)
             directed_yield(acked);
             served_kick = true;
         }
+        bool stepping = __builtin_expect(n_gdb_stepping != 0, 0) && gdb_step[cpu->cs.index];
         int irq = riscv_cpu_pending_interrupt(cpu);
-        if (irq >= 0) {
+        if (irq >= 0 && !stepping) {     /* a single step runs with interrupts held, as QEMU */
             riscv_cpu_take_interrupt(cpu, irq);
             cpu->last_tb = NULL;
         }
         TranslationBlock *tb = tb_lookup(cpu);
         if (!tb) {
             cpu->last_tb = NULL;     /* fetch fault: pc is now the trap handler */
+            if (stepping) {
+                vm_stop_report(CPU(cpu), VM_STOP_STEP, cpu->pc);
+            }
             continue;
         }
         if (cpu->last_tb) {
@@ -231,9 +333,14 @@ static void cpu_exec(RISCVCPU *cpu)
         }
         log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->cs.index,
                  (unsigned long long)tb->pc, cpu->priv);
-        enum cpu_exit_reason r = __builtin_expect(debug_exec_active(&cpu->debug), 0)
-                                     ? tb_exec_watched(cpu, tb)
-                                     : tb_exec(cpu, tb, served_kick);
+        enum cpu_exit_reason r;
+        if (__builtin_expect(gdb_exec_active(), 0)) {
+            r = tb_exec_gdb(cpu, tb);
+        } else if (__builtin_expect(debug_exec_active(&cpu->debug), 0)) {
+            r = tb_exec_watched(cpu, tb);
+        } else {
+            r = tb_exec(cpu, tb, served_kick);
+        }
         if (r == EXIT_NOCHAIN) {
             continue;
         }
@@ -274,6 +381,11 @@ static void *vcpu_thread(void *arg)
     run_slot_thread_start(CPU(cpu));
     while (runstate_pending(cpu->cs.runstate) == MACHINE_RUN) {
         process_queued_cpu_work(CPU(cpu));
+        if (vm_stop_requested()) {
+            run_slot_release(CPU(cpu));
+            vm_stop_park(CPU(cpu));
+            continue;
+        }
         /* Built-in SBI: M-mode setup, SBI calls, HSM stopped/suspended harts. */
         bool answering = cpu->sbi_pending;
         if (cpu->builtin_firmware && cpu->builtin_firmware(cpu)) {

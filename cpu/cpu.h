@@ -83,6 +83,10 @@ enum riscv_irq {
 #define MSTATUS_SBE (1ULL << 36)
 #define MSTATUS_MBE (1ULL << 37)
 #define MSTATUS_SD (1ULL << 63)
+/* The mstatus bits sstatus shows (read by csr.c and by debuggers). */
+#define SSTATUS_VISIBLE (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_UBE | MSTATUS_SPP | MSTATUS_FS | \
+                         MSTATUS_XS | MSTATUS_VS | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL |  \
+                         MSTATUS_SD)
 
 #define FS_OFF 0
 #define FS_DIRTY 3

@@ -289,6 +289,45 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
     return page_fault_for(access);
 }
 
+bool riscv_debug_translate(const RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr)
+{
+    unsigned mode = (unsigned)(cpu->satp >> SATP_MODE_SHIFT);
+    if (cpu->priv == PRV_M || mode == SATP_MODE_BARE) {
+        *paddr = vaddr;
+        return true;
+    }
+    unsigned levels = mode == SATP_MODE_SV39 ? 3 : mode == SATP_MODE_SV48 ? 4 : 5;
+    int64_t top = (int64_t)vaddr >> (12 + 9 * levels - 1);
+    if (top != 0 && top != -1) {
+        return false;
+    }
+    const MemMap *map = address_space_memmap(cpu->as);
+    uint64_t table = (cpu->satp & SATP_PPN_MASK) << RV_PAGE_BITS;
+    for (int level = (int)levels - 1; level >= 0; level--) {
+        uint64_t pte_addr = table + ((vaddr >> (12 + 9 * level)) & 0x1ff) * 8;
+        const MemRegion *r = memmap_lookup(map, pte_addr);
+        if (!r || !r->host || pte_addr - r->base > r->size - 8) {
+            return false;
+        }
+        uint64_t pte = atomic_load_explicit((_Atomic uint64_t *)(void *)(r->host +
+                                                                       (pte_addr - r->base)),
+                                            memory_order_acquire);
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W))) {
+            return false;
+        }
+        uint64_t ppn = (pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT;
+        if (pte & (PTE_R | PTE_X)) {
+            unsigned page_bits = (pte & PTE_N) && level == 0 ? NAPOT_64K_BITS
+                                                             : 12 + 9 * (unsigned)level;
+            uint64_t off_mask = (1ULL << page_bits) - 1;
+            *paddr = ((ppn << 12) & ~off_mask) | (vaddr & off_mask);
+            return true;
+        }
+        table = ppn << RV_PAGE_BITS;
+    }
+    return false;
+}
+
 int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned mmu_idx,
                     RISCVTranslation *out)
 {

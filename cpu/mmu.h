@@ -23,6 +23,13 @@ typedef struct RISCVTranslation {
 int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned mmu_idx,
                     RISCVTranslation *out);
 
+/* A debugger's view of vaddr (hw/gdbstub.c, the monitor): the physical address the hart would
+ * reach at its current privilege (M-mode and Bare: vaddr itself), ignoring permissions and
+ * without side effects (no A/D update, no walk cache, no PMP). False if the page tables do not
+ * map it. Any thread while the owner is parked (sync/vm_stop.h); the caller holds the RCU
+ * read lock. */
+bool riscv_debug_translate(const RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr);
+
 /* pmpcfg or pmpaddr changed (owner, or the main thread before the vCPU starts): re-decode. */
 void riscv_pmp_changed(RISCVCPU *cpu);
 

@@ -736,6 +736,36 @@ static int h_jit(struct parse_ctx *ctx, const char *arg)
     return opt_error(ctx, "bad value '%s' (on or off)", arg);
 }
 
+/* -gdb DEV: tcp::PORT, tcp:HOST:PORT, a bare PORT, or unix:PATH (checked when the stub
+ * opens its socket, which names the exact problem). */
+static int h_gdb(struct parse_ctx *ctx, const char *arg)
+{
+    if (!*arg) {
+        return opt_error(ctx, "needs a device (tcp::PORT, tcp:HOST:PORT or unix:PATH)");
+    }
+    if (strcmp(arg, "none") == 0) {
+        ctx->cfg->gdb = NULL;
+        return 0;
+    }
+    ctx->cfg->gdb = arg;
+    return 0;
+}
+
+/* -s: -gdb tcp::1234 (on 127.0.0.1 only, unlike QEMU: no debug port on the network). */
+static int h_s(struct parse_ctx *ctx, const char *arg)
+{
+    (void)arg;
+    ctx->cfg->gdb = "tcp::1234";
+    return 0;
+}
+
+static int h_S(struct parse_ctx *ctx, const char *arg)
+{
+    (void)arg;
+    ctx->cfg->start_stopped = true;
+    return 0;
+}
+
 static int h_perfmap(struct parse_ctx *ctx, const char *arg)
 {
     (void)arg;
@@ -1059,6 +1089,10 @@ static const struct option_def option_table[] = {
       "at most N vCPUs in guest code at once (tlbstorm only; auto: host CPUs)" },
     { "jit", NULL, ARG_REQUIRED, h_jit, "on|off",
       "compile guest code to x86-64 host code, or only interpret (tlbstorm only)" },
+    { "gdb", NULL, ARG_REQUIRED, h_gdb, "tcp::PORT|tcp:HOST:PORT|unix:PATH|none",
+      "wait for a GDB connection there (host default 127.0.0.1)" },
+    { "s", NULL, ARG_NONE, h_s, "", "shorthand for -gdb tcp::1234 (127.0.0.1)" },
+    { "S", NULL, ARG_NONE, h_S, "", "do not start the CPUs until a debugger continues them" },
     { "perfmap", NULL, ARG_NONE, h_perfmap, "",
       "write /tmp/perf-PID.map: perf names compiled code by guest pc (as QEMU 8.1)" },
     { "stats", NULL, ARG_OPTIONAL, h_stats, "FILE.json",
@@ -1127,6 +1161,10 @@ static int check_config(struct parse_ctx *ctx)
     if (cfg->append && !cfg->kernel_path) {
         set_opt(ctx, "-append");
         return opt_error(ctx, "only allowed with -kernel");
+    }
+    if (cfg->start_stopped && !cfg->gdb) {
+        set_opt(ctx, "-S");
+        return opt_error(ctx, "needs -gdb or -s: nothing else can start the CPUs (no monitor)");
     }
 
     set_opt(ctx, "-device");

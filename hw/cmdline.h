@@ -88,6 +88,8 @@ struct tlbstorm_config {
     int run_slots;
     bool jit;                     /* --jit=on|off: compile TBs to host code (accel/jit.h); on */
     bool perfmap;                 /* -perfmap: /tmp/perf-PID.map for perf (accel/jit.h) */
+    const char *gdb;              /* -gdb DEV or -s: the gdbstub's socket (hw/gdbstub.h) */
+    bool start_stopped;           /* -S: vCPUs parked until the debugger continues them */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

@@ -18,6 +18,7 @@
 #include "cpu/cpu.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
+#include "hw/gdbstub.h"
 #include "hw/host_file.h"
 #include "hw/progress.h"
 #include "hw/vcpu_group.h"
@@ -28,6 +29,7 @@
 #include "mm/tlb_flush.h"
 #include "sync/exclusive.h"
 #include "sync/run_slots.h"
+#include "sync/vm_stop.h"
 #include "sync/work.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -241,6 +243,21 @@ int main(int argc, char **argv)
     if (!cfg.no_progress && !(cfg.log_mask && !cfg.log_file)) {
         progress_start(&machine);
     }
+    if (cfg.gdb && gdbstub_start(&machine, cfg.gdb, &err) != 0) {
+        error_report_err(err);
+        progress_stop();
+        virt_remap_test_stop();
+        flush_trace_stop();
+        console_stop();
+        vtimer_stop(&machine);
+        tb_cache_destroy();
+        virt_destroy(&machine);
+        discard_outputs(&outputs);
+        return 1;
+    }
+    if (cfg.start_stopped) {
+        vm_stop_request();      /* every vCPU parks before its first instruction */
+    }
     int status;
     for (;;) {
         if (run_machine(&machine, &boot) != 0) {
@@ -264,6 +281,7 @@ int main(int argc, char **argv)
             break;
         }
     }
+    gdbstub_stop();
     virt_remap_test_stop();
     /* Work queued after a vCPU thread's last look at its queue (the remap-test mover's
      * flushes under --flush=qemu, as the guest powered off) runs here on its behalf: the

@@ -46,6 +46,7 @@
 #include "hw/uart.h"
 #include "hw/vtimer.h"
 #include "sync/run_slots.h"
+#include "sync/vm_stop.h"
 #include "util/futex.h"
 #include "util/log.h"
 #include "util/report.h"
@@ -602,8 +603,8 @@ static void hsm_wait(RISCVCPU *cpu, SBIHart *h)
         return;
     }
     if (machine_pending_request(cpu->machine) != MACHINE_RUN ||
-        cpu_work_pending(&cpu->cs.work)) {
-        return;      /* the vCPU loop handles these, then waits again */
+        cpu_work_pending(&cpu->cs.work) || vm_stop_requested()) {
+        return;      /* the vCPU loop handles these (or parks), then waits again */
     }
     run_slot_release(CPU(cpu));
     futex_wait(&cpu->cs.wake_seq, seq);

@@ -9,6 +9,7 @@ packages=(
     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
     qemu-system-misc opensbi u-boot-qemu gnuplot-nox parallel spin
     clang libclang-rt-14-dev
+    gdb-multiarch
 )
 # The commit-message hook is offered, not installed: it changes how git behaves here.
 if git -C "$(dirname "$0")/.." rev-parse --git-dir >/dev/null 2>&1 &&

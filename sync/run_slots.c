@@ -31,6 +31,7 @@
 
 #include "sync/cpu_state.h"
 #include "sync/runstate.h"
+#include "sync/vm_stop.h"
 #include "sync/work.h"
 #include "util/clock.h"
 #include "util/cpumask.h"
@@ -532,7 +533,7 @@ bool run_slot_acquire(CPUState *cpu)
         if (atomic_load_explicit(&cpu->slot_state, memory_order_acquire) == RUN_SLOT_HELD) {
             return true;
         }
-        if (cpu_work_pending(&cpu->work) ||
+        if (cpu_work_pending(&cpu->work) || vm_stop_requested() ||
             (cpu->runstate && runstate_pending(cpu->runstate) != MACHINE_RUN)) {
             return false;
         }

@@ -133,7 +133,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-perfmap", "-stats[=", "-trace-flush ", "-no-progress",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-gdb ", "-s", "-S", "-perfmap", "-stats[=", "-trace-flush ", "-no-progress",
         "-remap-test ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
@@ -174,8 +174,8 @@ Test(cmdline, unsupported_options)
     EXPECT_ERROR("-foo: unsupported option", "-foo");
     EXPECT_ERROR("--foo: unsupported option", "--foo");
     EXPECT_ERROR("-foo: unsupported option", "-foo=bar");
-    EXPECT_ERROR("-S: unsupported option", "-S");
-    EXPECT_ERROR("-s: unsupported option", "-s");
+    EXPECT_ERROR("-S: needs -gdb or -s: nothing else can start the CPUs (no monitor)", "-S");
+    EXPECT_ERROR("-gdb: requires an argument", "-gdb");
     EXPECT_ERROR("-netdev: unsupported option", "-netdev", "user,id=n0");
     EXPECT_ERROR("--: unsupported option", "--");
     EXPECT_ERROR("---m: unsupported option", "---m", "256");

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""A real gdb-multiarch session against tlbstorm's gdbstub (-S -gdb tcp::PORT), -smp 4.
+
+Guest: tlbtorture (S-mode, built-in SBI, symbols in its ELF). Two sessions:
+  1. break at guest_secondary with the harts held by -S: `info threads` lists 4 harts, the
+     breakpoint stops a secondary hart inside guest_secondary (`bt`), `thread 1` and
+     `info registers` read another hart, `stepi` moves the pc, a 4-byte read of _start gives
+     the first instruction word, then the breakpoint is deleted and gdb detaches: the guest
+     runs on to PASS and tlbstorm exits 0.
+  2. `kill` right after attaching: tlbstorm ends at once with status 0.
+Skipped (exit 77) when gdb-multiarch is missing.
+
+    gdb_session.py TLBSTORM TLBTORTURE_ELF
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def session(tlbstorm, elf, commands, extra=()):
+    port = free_port()
+    emu = subprocess.Popen([tlbstorm, '-M', 'virt', '-smp', '4', '-nographic', '-S',
+                            '-gdb', 'tcp::%d' % port, '-kernel', elf] + list(extra),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    script = ['set pagination off', 'set confirm off'] + (['set debug remote 1'] if os.environ.get('GDB_DEBUG') else []) + [
+              'target remote 127.0.0.1:%d' % port] + commands
+    args = ['gdb-multiarch', '-nx', '-batch', elf]
+    for c in script:
+        args += ['-ex', c]
+    try:
+        gdb = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        out, _ = emu.communicate(timeout=60)
+    finally:
+        if emu.poll() is None:
+            emu.kill()
+            emu.wait()
+    return (gdb.stdout.decode(errors='replace') + gdb.stderr.decode(errors='replace'),
+            out.decode(errors='replace'), emu.returncode)
+
+
+def main():
+    tlbstorm, elf = sys.argv[1], sys.argv[2]
+    if not shutil.which('gdb-multiarch'):
+        print('SKIP: gdb-multiarch not installed')
+        return 77
+    problems = []
+
+    g, out, rc = session(tlbstorm, elf, [
+        'info threads', 'break guest_secondary', 'continue', 'bt', 'info registers pc',
+        'stepi', 'info registers pc', 'thread 1', 'info registers sp', 'x/1xw _start',
+        'delete', 'detach'])
+    threads = re.findall(r'Thread (\d) "hart (\d)"', g)
+    if sorted(set(threads)) != [('1', '0'), ('2', '1'), ('3', '2'), ('4', '3')]:
+        problems.append('info threads did not list harts 0-3: %r' % threads)
+    if not re.search(r'hit Breakpoint 1, guest_secondary \(hartid=[123]', g):
+        problems.append('no stop at guest_secondary on a secondary hart')
+    if not re.search(r'#0  guest_secondary', g):
+        problems.append('bt does not start in guest_secondary')
+    pcs = re.findall(r'^pc\s+(0x[0-9a-f]+)', g, re.M)
+    if len(pcs) < 2 or pcs[0] == pcs[1]:
+        problems.append('stepi did not move the pc: %r' % pcs)
+    if not re.search(r'\[Switching to thread 1 ', g):
+        problems.append('thread 1 not selected')
+    if not re.search(r'<_start>:\s+0x00007197', g):
+        problems.append('memory read of _start wrong')
+    if 'tlbtorture: PASS' not in out or rc != 0:
+        problems.append('after detach the guest did not run on to PASS (status %s)' % rc)
+
+    g2, out2, rc2 = session(tlbstorm, elf, ['info threads', 'kill'])
+    if rc2 != 0 or 'tlbtorture: PASS' in out2:
+        problems.append('kill: status %s, guest output %r' % (rc2, out2[-200:]))
+
+    if problems:
+        print('gdb session 1:\n' + g + '\nguest:\n' + out[-1500:])
+        for p in problems:
+            print('FAIL: ' + p)
+        return 1
+    print('PASS gdb_session: threads, breakpoint, bt, stepi, registers, memory, detach, kill')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
