@@ -765,17 +765,24 @@ static void serve_connection(void)
     }
     bool running = false;
     for (;;) {
-        struct pollfd pfd[3] = {
+        struct pollfd pfd[4] = {
             { .fd = gs.conn_fd, .events = POLLIN },
             { .fd = vm_stop_event_fd(), .events = POLLIN },
             { .fd = gs.wake_pipe[0], .events = POLLIN },
+            { .fd = gs.listen_fd, .events = POLLIN },
         };
-        int rc = poll(pfd, 3, 100);
+        int rc = poll(pfd, 4, 100);
         if (rc < 0 && errno != EINTR) {
             return;
         }
         if (pfd[2].revents) {
             return;                              /* gdbstub_stop */
+        }
+        if (pfd[3].revents & POLLIN) {
+            int extra = accept4(gs.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            if (extra >= 0) {
+                close(extra);                    /* one debugger at a time */
+            }
         }
         if (running && machine_ended()) {
             reply_clear();

@@ -12,7 +12,7 @@ secs=${1:-20}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(fuzz_cmdline fuzz_elf_loader fuzz_interp fuzz_virtio)
+    targets=(fuzz_cmdline fuzz_elf_loader fuzz_gdb_packet fuzz_interp fuzz_virtio)
 fi
 build=build-fuzz
 if [ ! -f "$build/build.ninja" ]; then
