@@ -384,6 +384,11 @@ static void *vcpu_thread(void *arg)
         if (vm_stop_requested()) {
             run_slot_release(CPU(cpu));
             vm_stop_park(CPU(cpu));
+            if (cpu->debug_watch_gen_seen != debug_watch_gen) {
+                /* The debugger changed watchpoints: refill with new TLB_WATCH marks. */
+                cpu->debug_watch_gen_seen = debug_watch_gen;
+                tlb_flush_local(&cpu->tlb);
+            }
             continue;
         }
         /* Built-in SBI: M-mode setup, SBI calls, HSM stopped/suspended harts. */

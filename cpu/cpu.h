@@ -252,6 +252,7 @@ typedef struct RISCVCPU {
     bool sbi_pending;
     RISCVCPUFeatures features;
     RISCVDebugState debug;        /* owner only: Sdtrig triggers (cpu/debug.h) */
+    uint32_t debug_watch_gen_seen; /* owner: the debug_watch_gen its TLB marks follow */
 } RISCVCPU;
 
 /* ---- cpu/cpu.c ---- */

@@ -2,6 +2,7 @@
 
 #include "cpu/cpu.h"
 #include "mm/tlb.h"
+#include "sync/vm_stop.h"
 
 enum {
     CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3,
@@ -259,4 +260,74 @@ void debug_raise_exec(RISCVCPU *cpu, uint64_t pc)
     }
     cpu->pc = pc;
     riscv_raise_exception(cpu, EXCP_BREAKPOINT, pc);
+}
+
+/* ---- debugger watchpoints ------------------------------------------------------------- */
+
+typedef struct DebugWatchpoint {
+    uint64_t addr, len;
+    enum debug_watch_kind kind;
+} DebugWatchpoint;
+
+static DebugWatchpoint watchpoints[DEBUG_MAX_WATCHPOINTS];
+unsigned debug_n_watchpoints;
+uint32_t debug_watch_gen;
+
+bool debug_watchpoint_insert(uint64_t addr, uint64_t len, enum debug_watch_kind kind)
+{
+    if (len == 0 || addr + len < addr || debug_n_watchpoints == DEBUG_MAX_WATCHPOINTS) {
+        return false;
+    }
+    watchpoints[debug_n_watchpoints++] = (DebugWatchpoint){ addr, len, kind };
+    debug_watch_gen++;
+    return true;
+}
+
+bool debug_watchpoint_remove(uint64_t addr, uint64_t len, enum debug_watch_kind kind)
+{
+    for (unsigned i = 0; i < debug_n_watchpoints; i++) {
+        DebugWatchpoint *w = &watchpoints[i];
+        if (w->addr == addr && w->len == len && w->kind == kind) {
+            *w = watchpoints[--debug_n_watchpoints];
+            debug_watch_gen++;
+            return true;
+        }
+    }
+    return false;
+}
+
+void debug_watchpoints_clear(void)
+{
+    if (debug_n_watchpoints) {
+        debug_n_watchpoints = 0;
+        debug_watch_gen++;
+    }
+}
+
+bool debug_watch_page(uint64_t vpage)
+{
+    for (unsigned i = 0; i < debug_n_watchpoints; i++) {
+        const DebugWatchpoint *w = &watchpoints[i];
+        if (w->addr < vpage + 4096 && vpage < w->addr + w->len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void debug_watch_check(RISCVCPU *cpu, uint64_t vaddr, unsigned size, bool load, bool store)
+{
+    for (unsigned i = 0; i < debug_n_watchpoints; i++) {
+        const DebugWatchpoint *w = &watchpoints[i];
+        bool kind_matches = w->kind == DEBUG_WATCH_ACCESS ||
+                            (w->kind == DEBUG_WATCH_WRITE && store) ||
+                            (w->kind == DEBUG_WATCH_READ && load);
+        if (kind_matches && w->addr < vaddr + size && vaddr < w->addr + w->len) {
+            enum vm_stop_reason r = w->kind == DEBUG_WATCH_WRITE ? VM_STOP_WATCH_WRITE
+                                    : w->kind == DEBUG_WATCH_READ ? VM_STOP_WATCH_READ
+                                                                  : VM_STOP_WATCH_ACCESS;
+            vm_stop_report(CPU(cpu), r, w->addr);
+            return;
+        }
+    }
 }

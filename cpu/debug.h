@@ -61,6 +61,30 @@ bool debug_exec_matches(const struct RISCVCPU *cpu, uint64_t pc);
  * (epc = tval = pc). */
 void debug_raise_exec(struct RISCVCPU *cpu, uint64_t pc);
 
+/* ---- debugger watchpoints (hw/gdbstub.c: Z2 write, Z3 read, Z4 access) -------------------
+ * Machine-wide, on guest virtual addresses; changed by the debugger only while every vCPU is
+ * parked (sync/vm_stop.h), read by vCPUs without synchronisation of their own (the park
+ * handshake orders them). Their pages are marked TLB_WATCH at fills like trigger pages, so
+ * only accesses to those pages leave the inline fast path. A change bumps debug_watch_gen;
+ * each hart flushes its own TLB when it sees a new generation (accel/cpu_exec.c, on leaving
+ * the park), so the marks are redone before it runs guest code again. */
+enum debug_watch_kind { DEBUG_WATCH_WRITE = 2, DEBUG_WATCH_READ = 3, DEBUG_WATCH_ACCESS = 4 };
+#define DEBUG_MAX_WATCHPOINTS 16
+
+extern unsigned debug_n_watchpoints;
+extern uint32_t debug_watch_gen;
+
+bool debug_watchpoint_insert(uint64_t addr, uint64_t len, enum debug_watch_kind kind);
+bool debug_watchpoint_remove(uint64_t addr, uint64_t len, enum debug_watch_kind kind);
+void debug_watchpoints_clear(void);
+/* Could a debugger watchpoint match some byte of the 4 KiB page at vpage? */
+bool debug_watch_page(uint64_t vpage);
+/* Slow path of a load and/or store of [vaddr, vaddr + size): a watchpoint of a matching kind
+ * covers a byte of it. Reports VM_STOP_WATCH_* with the watchpoint's address; the access goes
+ * ahead and the hart stops at its next TB entry, so the debugger sees the new value. */
+void debug_watch_check(struct RISCVCPU *cpu, uint64_t vaddr, unsigned size, bool load,
+                       bool store);
+
 static inline bool debug_exec_active(const RISCVDebugState *d)
 {
     return d->n_exec != 0;

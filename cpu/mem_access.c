@@ -74,9 +74,10 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
         .page_bits = (uint8_t)t.page_bits,
         .prot = (uint8_t)prot,
         .global = t.global,
-        .watch_data = debug_data_active(&cpu->debug) &&
-                      (debug_page_watched(cpu, vpage, false) ||
-                       debug_page_watched(cpu, vpage, true)),
+        .watch_data = (debug_data_active(&cpu->debug) &&
+                       (debug_page_watched(cpu, vpage, false) ||
+                        debug_page_watched(cpu, vpage, true))) ||
+                      (debug_n_watchpoints && debug_watch_page(vpage)),
     };
     tlb_set_page(&cpu->tlb, mmu_idx, vaddr, &info);
     *filled = true;
@@ -206,6 +207,9 @@ bool tlb_load_slow(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_id
         : access_one(cpu, vaddr, size, mmu_idx, false, &v);
     if (ok) {
         *val = sign && size < 8 ? sign_extend(v, size) : v;
+        if (__builtin_expect(debug_n_watchpoints != 0, 0)) {
+            debug_watch_check(cpu, vaddr, size, true, false);
+        }
     }
     return ok;
 }
@@ -217,8 +221,12 @@ bool tlb_store_slow(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_i
         debug_check_data(cpu, vaddr, size, false, true)) {
         return false;
     }
-    return (vaddr & (size - 1)) ? access_misaligned(cpu, vaddr, size, mmu_idx, true, &val)
-                                : access_one(cpu, vaddr, size, mmu_idx, true, &val);
+    bool ok = (vaddr & (size - 1)) ? access_misaligned(cpu, vaddr, size, mmu_idx, true, &val)
+                                   : access_one(cpu, vaddr, size, mmu_idx, true, &val);
+    if (ok && __builtin_expect(debug_n_watchpoints != 0, 0)) {
+        debug_watch_check(cpu, vaddr, size, false, true);
+    }
+    return ok;
 }
 
 void *tlb_atomic_host(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
@@ -242,6 +250,10 @@ void *tlb_atomic_host(RISCVCPU *cpu, uint64_t vaddr, unsigned size, unsigned mmu
         /* Atomics on MMIO are not supported by this platform's PMAs. */
         riscv_raise_exception(cpu, access_fault_for(access), vaddr);
         return NULL;
+    }
+    if (__builtin_expect(debug_n_watchpoints != 0, 0)) {
+        /* The caller does the access before the hart reaches a TB entry and stops. */
+        debug_watch_check(cpu, vaddr, size, true, access != ACCESS_LOAD);
     }
     return res.host;
 }

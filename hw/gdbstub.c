@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -32,6 +33,7 @@
 
 #include "accel/vcpu.h"
 #include "cpu/cpu.h"
+#include "cpu/debug.h"
 #include "cpu/mmu.h"
 #include "mm/address_space.h"
 #include "sync/vm_stop.h"
@@ -621,11 +623,18 @@ static enum resume handle_packet(char *pkt, size_t len)
             reply_str("E01");
             break;
         }
-        if (type > 1) {
-            reply_str("");           /* watchpoints: not yet */
+        if (type > 4) {
+            reply_str("");
             break;
         }
-        bool ok = pkt[0] == 'Z' ? vcpu_breakpoint_insert(addr) : vcpu_breakpoint_remove(addr);
+        bool ok;
+        if (type <= 1) {             /* software and hardware breakpoints alike */
+            ok = pkt[0] == 'Z' ? vcpu_breakpoint_insert(addr) : vcpu_breakpoint_remove(addr);
+        } else {                     /* kind = length in bytes */
+            ok = pkt[0] == 'Z' ? debug_watchpoint_insert(addr, kind, (enum debug_watch_kind)type)
+                               : debug_watchpoint_remove(addr, kind,
+                                                         (enum debug_watch_kind)type);
+        }
         reply_str(ok || pkt[0] == 'z' ? "OK" : "E22");
         break;
     }
@@ -671,6 +680,7 @@ static void end_connection(void)
         stop_machine();       /* breakpoints and steps change only while every vCPU parks */
     }
     vcpu_breakpoints_clear();
+    debug_watchpoints_clear();
     for (unsigned i = 0; i < gs.m->n_cpus; i++) {
         vcpu_set_single_step(hart(i), false);
     }
@@ -799,6 +809,13 @@ static void serve_connection(void)
                 running = false;
                 gs.g_hart = ev.hart;
                 reply_stop(5, ev.hart);
+                static const char *const watch[] = {
+                    [VM_STOP_WATCH_WRITE] = "watch", [VM_STOP_WATCH_READ] = "rwatch",
+                    [VM_STOP_WATCH_ACCESS] = "awatch",
+                };
+                if (ev.reason >= VM_STOP_WATCH_WRITE && ev.reason <= VM_STOP_WATCH_ACCESS) {
+                    reply_fmt("%s:%" PRIx64 ";", watch[ev.reason], ev.addr);
+                }
                 if (!reply_send()) {
                     return;
                 }

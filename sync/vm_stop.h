@@ -27,6 +27,9 @@ enum vm_stop_reason {
     VM_STOP_REQUEST,        /* the debugger asked (attach, Ctrl-C) */
     VM_STOP_BREAKPOINT,     /* a hart reached a debugger breakpoint (addr = pc) */
     VM_STOP_STEP,           /* a hart finished a single step */
+    VM_STOP_WATCH_WRITE,    /* a hart wrote a watched range (addr = the watchpoint's) */
+    VM_STOP_WATCH_READ,     /* ... read it */
+    VM_STOP_WATCH_ACCESS,   /* ... read or wrote it (an access watchpoint) */
 };
 
 typedef struct VMStopEvent {

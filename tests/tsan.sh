@@ -50,6 +50,8 @@ meson test -C "$build" --suite stress --print-errorlogs --timeout-multiplier 4
 #                                                          vCPU into another's mip, and kicks
 #   smp_wakeup -smp 4                                      lock-free PLIC: claims, completions
 #                                                          and output passes from several vCPUs
+#   gdb session, gdb bad input                             gdbstub thread: parking and resuming
+#                                                          vCPUs, breakpoints, steps, watchpoints
 whole_emulator=(
     tlbtorture_smp4_no_stale_translation_stats_agree
     tlbtorture_smp8_two_writers_no_stale_translation
@@ -69,6 +71,8 @@ whole_emulator=(
     host_files_pipes_and_closed_fds_are_handled
     guest_aclint_sswi_ipis_arrive_like_sbi_ipis_smp4
     guest_smp_wakeup_smp4
+    gdb_session_threads_breakpoint_step_detach_kill
+    gdb_bad_input_gets_errors_never_a_crash
     tlbtorture_smp6_two_run_slots_no_stale_translation
 )
 meson test -C "$build" --print-errorlogs --timeout-multiplier 4 \

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """A real gdb-multiarch session against tlbstorm's gdbstub (-S -gdb tcp::PORT), -smp 4.
 
-Guest: tlbtorture (S-mode, built-in SBI, symbols in its ELF). Two sessions:
+Guest: tlbtorture (S-mode, built-in SBI, symbols in its ELF). Three sessions:
   1. break at guest_secondary with the harts held by -S: `info threads` lists 4 harts, the
      breakpoint stops a secondary hart inside guest_secondary (`bt`), `thread 1` and
      `info registers` read another hart, `stepi` moves the pc, a 4-byte read of _start gives
      the first instruction word, then the breakpoint is deleted and gdb detaches: the guest
      runs on to PASS and tlbstorm exits 0.
-  2. `kill` right after attaching: tlbstorm ends at once with status 0.
+  2. `watch arrived` (a counter each secondary hart increments with an AMO once, read by
+     hart 0): the stop is on a secondary hart with Old value = New value - 1; then a
+     breakpoint in reader_round (run over and over by every reading hart) is hit twice, and
+     after detach the guest runs on to PASS.
+  3. `kill` right after attaching: tlbstorm ends at once with status 0.
 Skipped (exit 77) when gdb-multiarch is missing.
 
     gdb_session.py TLBSTORM TLBTORTURE_ELF
@@ -76,16 +80,34 @@ def main():
     if 'tlbtorture: PASS' not in out or rc != 0:
         problems.append('after detach the guest did not run on to PASS (status %s)' % rc)
 
+    g3, out3, rc3 = session(tlbstorm, elf, [
+        'watch arrived', 'continue', 'info threads', 'delete', 'break reader_round',
+        'continue', 'continue', 'delete', 'detach'])
+    m = re.search(r'Hardware watchpoint 1: arrived\s+Old value = (\d+)\s+New value = (\d+)',
+                  g3)
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+        problems.append('watch arrived did not report an increment')
+    cur = re.search(r'^\* (\d)\s+Thread \d "hart (\d)"', g3, re.M)
+    if not cur or cur.group(2) == '0':
+        problems.append('the watchpoint did not stop on a secondary hart (the writer): %r'
+                        % (cur.group(0) if cur else None))
+    if len(re.findall(r'hit Breakpoint \d+, (?:0x[0-9a-f]+ in )?reader_round', g3)) != 2:
+        problems.append('breakpoint in reader_round not hit twice')
+    if 'tlbtorture: PASS' not in out3 or rc3 != 0:
+        problems.append('session 3: guest did not reach PASS after detach (status %s)' % rc3)
+
     g2, out2, rc2 = session(tlbstorm, elf, ['info threads', 'kill'])
     if rc2 != 0 or 'tlbtorture: PASS' in out2:
         problems.append('kill: status %s, guest output %r' % (rc2, out2[-200:]))
 
     if problems:
         print('gdb session 1:\n' + g + '\nguest:\n' + out[-1500:])
+        print('gdb session 3:\n' + g3)
         for p in problems:
             print('FAIL: ' + p)
         return 1
-    print('PASS gdb_session: threads, breakpoint, bt, stepi, registers, memory, detach, kill')
+    print('PASS gdb_session: threads, breakpoint, bt, stepi, registers, memory, watchpoint, '
+          'detach, kill')
     return 0
 
 
