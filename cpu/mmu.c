@@ -1,5 +1,6 @@
 #include "cpu/mmu.h"
 
+#include <inttypes.h>
 #include <urcu/urcu-memb.h>
 
 #include "mm/address_space.h"
@@ -348,4 +349,92 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
                  (unsigned long long)vaddr, exc);
     }
     return exc;
+}
+
+/* ---- info mem ------------------------------------------------------------------------- */
+
+typedef struct PTDumpRun {
+    FILE *out;
+    bool open;
+    uint64_t va, va_end, pa;      /* [va, va_end) -> pa */
+    uint64_t bits;                /* R W X U G A D of the run's leaves */
+} PTDumpRun;
+
+static void pt_run_flush(PTDumpRun *run)
+{
+    if (!run->open) {
+        return;
+    }
+    static const struct { uint64_t bit; char c; } flags[] = {
+        { PTE_R, 'r' }, { PTE_W, 'w' }, { PTE_X, 'x' }, { PTE_U, 'u' }, { PTE_G, 'g' },
+        { PTE_A, 'a' }, { PTE_D, 'd' },
+    };
+    char f[8];
+    for (unsigned i = 0; i < 7; i++) {
+        f[i] = (run->bits & flags[i].bit) ? flags[i].c : '-';
+    }
+    f[7] = '\0';
+    uint64_t size = run->va_end - run->va;
+    fprintf(run->out, "%016" PRIx64 "-%016" PRIx64 " %016" PRIx64 " %12" PRIx64 " %s\n",
+            run->va, run->va_end, run->pa, size, f);
+    run->open = false;
+}
+
+static void pt_run_add(PTDumpRun *run, uint64_t va, uint64_t pa, uint64_t size, uint64_t bits)
+{
+    if (run->open && run->va_end == va && run->pa + (run->va_end - run->va) == pa &&
+        run->bits == bits) {
+        run->va_end += size;
+        return;
+    }
+    pt_run_flush(run);
+    *run = (PTDumpRun){ run->out, true, va, va + size, pa, bits };
+}
+
+static void pt_dump_level(const MemMap *map, uint64_t table, int level, unsigned va_bits,
+                          uint64_t va_base, PTDumpRun *run)
+{
+    const MemRegion *r = memmap_lookup(map, table);
+    if (!r || !r->host || table - r->base > r->size - 4096) {
+        return;
+    }
+    const _Atomic uint64_t *ptes = (const _Atomic uint64_t *)(void *)(r->host + (table - r->base));
+    for (uint64_t i = 0; i < 512; i++) {
+        uint64_t pte = atomic_load_explicit(&ptes[i], memory_order_relaxed);
+        uint64_t va = va_base | i << (12 + 9 * level);
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W))) {
+            pt_run_flush(run);
+            continue;
+        }
+        uint64_t ppn = (pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT;
+        if (!(pte & (PTE_R | PTE_X))) {
+            if (level > 0) {
+                pt_dump_level(map, ppn << RV_PAGE_BITS, level - 1, va_bits, va, run);
+            }
+            continue;
+        }
+        /* Sign-extend from the top VA bit, as the hart sees the address. */
+        uint64_t sva = (uint64_t)((int64_t)(va << (64 - va_bits)) >> (64 - va_bits));
+        pt_run_add(run, sva, ppn << 12, 1ULL << (12 + 9 * level),
+                   pte & (PTE_R | PTE_W | PTE_X | PTE_U | PTE_G | PTE_A | PTE_D));
+    }
+}
+
+void riscv_dump_page_tables(const RISCVCPU *cpu, FILE *out)
+{
+    unsigned mode = (unsigned)(cpu->satp >> SATP_MODE_SHIFT);
+    if (mode == SATP_MODE_BARE) {
+        fprintf(out, "satp is Bare: no translation\n");
+        return;
+    }
+    unsigned levels = mode == SATP_MODE_SV39 ? 3 : mode == SATP_MODE_SV48 ? 4 : 5;
+    fprintf(out, "satp %016" PRIx64 " (Sv%u, asid %" PRIu64 ")\n", cpu->satp, 12 + 9 * levels,
+            (uint64_t)((cpu->satp >> SATP_ASID_SHIFT) & ((1ULL << SATP_ASID_BITS) - 1)));
+    fprintf(out, "%-16s %-16s %-16s %12s %s\n", "vaddr", "end", "paddr", "size", "rwxugad");
+    PTDumpRun run = { .out = out };
+    urcu_memb_read_lock();
+    pt_dump_level(address_space_memmap(cpu->as), (cpu->satp & SATP_PPN_MASK) << RV_PAGE_BITS,
+                  (int)levels - 1, 12 + 9 * levels, 0, &run);
+    pt_run_flush(&run);
+    urcu_memb_read_unlock();
 }

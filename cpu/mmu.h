@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cpu/cpu.h"
 
@@ -29,6 +30,12 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
  * map it. Any thread while the owner is parked (sync/vm_stop.h); the caller holds the RCU
  * read lock. */
 bool riscv_debug_translate(const RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr);
+
+/* The page tables the hart's satp names, as the monitor's `info mem` shows them: one line per
+ * run of leaves that are contiguous in virtual and physical address with the same bits,
+ * "VA-VA_END PA SIZE rwxugad" (sign-extended VAs). Reads PTEs only. A registered RCU reader
+ * (the owner through run_on_cpu, or any thread while the owner is parked). */
+void riscv_dump_page_tables(const RISCVCPU *cpu, FILE *out);
 
 /* pmpcfg or pmpaddr changed (owner, or the main thread before the vCPU starts): re-decode. */
 void riscv_pmp_changed(RISCVCPU *cpu);

@@ -90,6 +90,7 @@ struct tlbstorm_config {
     bool perfmap;                 /* -perfmap: /tmp/perf-PID.map for perf (accel/jit.h) */
     const char *gdb;              /* -gdb DEV or -s: the gdbstub's socket (hw/gdbstub.h) */
     bool start_stopped;           /* -S: vCPUs parked until the debugger continues them */
+    const char *monitor;          /* -monitor DEV, NULL for none (hw/monitor.h) */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

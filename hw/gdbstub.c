@@ -35,6 +35,8 @@
 #include "cpu/cpu.h"
 #include "cpu/debug.h"
 #include "cpu/mmu.h"
+#include "hw/listen_socket.h"
+#include "hw/monitor.h"
 #include "mm/address_space.h"
 #include "sync/vm_stop.h"
 #include "util/gdb_packet.h"
@@ -418,6 +420,41 @@ static int parse_thread(const char **p)
     return t <= gs.m->n_cpus ? (int)(t - 1) : -2;
 }
 
+/* qRcmd,HEX: GDB's `monitor CMD`. The output goes back as console packets ('O' + hex, at
+ * most what fits a packet each), then the final reply. */
+static void handle_monitor_command(const char *hex)
+{
+    size_t n = strlen(hex) / 2;
+    char line[256];
+    if (n >= sizeof(line) || strlen(hex) % 2 || !gdb_hex_decode(hex, n, (uint8_t *)line)) {
+        reply_str("E01");
+        return;
+    }
+    line[n] = '\0';
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out) {
+        reply_str("E12");
+        return;
+    }
+    monitor_execute(gs.m, line, out);
+    fclose(out);
+    size_t chunk = (GDB_PACKET_MAX - 1) / 2;
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t c = len - off < chunk ? len - off : chunk;
+        reply_clear();
+        reply_str("O");
+        reply_hex(text + off, c);
+        if (!reply_send()) {
+            break;
+        }
+    }
+    free(text);
+    reply_clear();
+    reply_str("OK");
+}
+
 enum resume { RESUME_NONE, RESUME_GO, RESUME_DETACH, RESUME_KILL };
 
 /* vCont;ACTION[:THREAD](;ACTION[:THREAD])*: the first action naming a hart wins for it, an
@@ -488,6 +525,8 @@ static enum resume handle_packet(char *pkt, size_t len)
             reply_str("l");
         } else if (strncmp(pkt, "qXfer:", 6) == 0) {
             handle_qxfer(pkt + 6);
+        } else if (strncmp(pkt, "qRcmd,", 6) == 0) {
+            handle_monitor_command(pkt + 6);
         } else if (strncmp(pkt, "qThreadExtraInfo,", 17) == 0) {
             const char *q = pkt + 17;
             int h = parse_thread(&q);
@@ -864,85 +903,6 @@ static void *gdbstub_thread(void *arg)
 
 /* ---- start and stop ------------------------------------------------------------------- */
 
-static int open_listener(const char *spec, Error **errp)
-{
-    const char *s = spec;
-    if (strncmp(s, "unix:", 5) == 0) {
-        const char *path = s + 5;
-        size_t end = strcspn(path, ",");
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (end == 0 || end >= sizeof(sa.sun_path)) {
-            error_setg(errp, "-gdb %s: bad socket path", spec);
-            return -1;
-        }
-        memcpy(sa.sun_path, path, end);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1) != 0) {
-            error_setg(errp, "-gdb %s: cannot listen: %s", spec, strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-            }
-            return -1;
-        }
-        memcpy(gs.unix_path, sa.sun_path, sizeof(gs.unix_path));
-        return fd;
-    }
-    if (strncmp(s, "tcp:", 4) == 0) {
-        s += 4;
-    }
-    char host[256] = "127.0.0.1";
-    const char *colon = strrchr(s, ':');
-    const char *port = s;
-    if (colon) {
-        size_t hl = (size_t)(colon - s);
-        if (hl >= sizeof(host)) {
-            error_setg(errp, "-gdb %s: host name too long", spec);
-            return -1;
-        }
-        if (hl) {
-            memcpy(host, s, hl);
-            host[hl] = '\0';
-        }
-        port = colon + 1;
-    }
-    char *endp;
-    long pn = strtol(port, &endp, 10);
-    if (!*port || *endp || pn < 0 || pn > 65535) {
-        error_setg(errp, "-gdb %s: bad port (want tcp::PORT, tcp:HOST:PORT or unix:PATH)",
-                   spec);
-        return -1;
-    }
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-    struct addrinfo *ai;
-    int grc = getaddrinfo(host, port, &hints, &ai);
-    if (grc != 0) {
-        error_setg(errp, "-gdb %s: %s", spec, gai_strerror(grc));
-        return -1;
-    }
-    int fd = -1, err = 0;
-    for (struct addrinfo *a = ai; a; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1) == 0) {
-            break;
-        }
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    if (fd < 0) {
-        error_setg(errp, "-gdb %s: cannot listen: %s", spec, strerror(err));
-    }
-    return fd;
-}
-
 int gdbstub_start(Machine *m, const char *spec, Error **errp)
 {
     if (vm_stop_init() != 0) {
@@ -950,7 +910,7 @@ int gdbstub_start(Machine *m, const char *spec, Error **errp)
         return -1;
     }
     gs.m = m;
-    gs.listen_fd = open_listener(spec, errp);
+    gs.listen_fd = listen_socket_open(spec, "-gdb", gs.unix_path, sizeof(gs.unix_path), errp);
     if (gs.listen_fd < 0) {
         return -1;
     }

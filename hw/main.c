@@ -20,6 +20,7 @@
 #include "hw/console.h"
 #include "hw/gdbstub.h"
 #include "hw/host_file.h"
+#include "hw/monitor.h"
 #include "hw/progress.h"
 #include "hw/vcpu_group.h"
 #include "hw/virt.h"
@@ -255,6 +256,19 @@ int main(int argc, char **argv)
         discard_outputs(&outputs);
         return 1;
     }
+    if (cfg.monitor && monitor_start(&machine, cfg.monitor, &err) != 0) {
+        error_report_err(err);
+        gdbstub_stop();
+        progress_stop();
+        virt_remap_test_stop();
+        flush_trace_stop();
+        console_stop();
+        vtimer_stop(&machine);
+        tb_cache_destroy();
+        virt_destroy(&machine);
+        discard_outputs(&outputs);
+        return 1;
+    }
     if (cfg.start_stopped) {
         vm_stop_request();      /* every vCPU parks before its first instruction */
     }
@@ -281,6 +295,7 @@ int main(int argc, char **argv)
             break;
         }
     }
+    monitor_stop();
     gdbstub_stop();
     virt_remap_test_stop();
     /* Work queued after a vCPU thread's last look at its queue (the remap-test mover's

@@ -227,10 +227,9 @@ static void print_us(FILE *out, int64_t ns)
     fprintf(out, "%10.1f", (double)ns / 1000.0);
 }
 
-void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slots)
+/* The request table: only the relaxed atomic histograms, so any thread may print it live. */
+static void print_requests(FILE *out, const char *strategy)
 {
-    Totals t;
-    totals(&t);
     unsigned n_cpus = tlb_flush_cpu_count();
     fprintf(out, "tlbstorm flush statistics (%u vCPUs, --flush=%s)\n", n_cpus, strategy);
     fprintf(out, "  remote requests   synced     async    p50 us    p99 us    max us"
@@ -249,6 +248,19 @@ void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slo
         print_us(out, hist_percentile(ack_hist, k, 99));
         fputc('\n', out);
     }
+}
+
+void flush_stats_print_live(FILE *out, const char *strategy)
+{
+    print_requests(out, strategy);
+}
+
+void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slots)
+{
+    Totals t;
+    totals(&t);
+    unsigned n_cpus = tlb_flush_cpu_count();
+    print_requests(out, strategy);
     fprintf(out, "  delivery: %llu received by targets, %llu kicked, %llu skipped (idle), "
             "%llu left guest code before acknowledging, %llu coalesced, %llu escalated to "
             "full, %llu drains\n",

@@ -28,5 +28,8 @@ uint64_t flush_stats_remote_requests(void);
  * docs/measuring.md ("--stats JSON schema"). Write errors stay in the stream (ferror). */
 void flush_stats_print_summary(FILE *out, const char *strategy, unsigned run_slots);
 void flush_stats_write_json(FILE *out, const char *strategy, unsigned run_slots);
+/* Any thread, while vCPUs run: the summary's request table (latency histograms by kind), the
+ * part made of relaxed atomic counters; the monitor's `info flush`. */
+void flush_stats_print_live(FILE *out, const char *strategy);
 
 #endif

@@ -3,6 +3,7 @@
 #include "mm/tlb.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -912,4 +913,62 @@ bool tlb_code_page_survives_asid_flush(CPUTLB *tlb, unsigned mmu_idx, uint64_t v
     CPUTLBEntry *e = tlb_entry(tlb, mmu_idx, page);
     size_t idx = (size_t)(e - tlb->f[mmu_idx].table);
     return tlb_hit(e->addr_code, page) && tlb->d[mmu_idx].fulltlb[idx].global;
+}
+
+/* ---- dump (monitor) ---------------------------------------------------------------------- */
+
+static const char *const mmu_idx_name[TLB_NB_MMU_MODES] = { "U", "S", "S+SUM", "M" };
+
+static void dump_entry(FILE *out, unsigned mmu_idx, const CPUTLBEntry *e,
+                       const CPUTLBEntryFull *full, int asid, bool victim)
+{
+    uint64_t vpage = tlb_entry_vpage(e);
+    bool r = !(e->addr_read & TLB_INVALID), w = !(e->addr_write & TLB_INVALID);
+    bool x = !(e->addr_code & TLB_INVALID);
+    bool slow = ((r ? e->addr_read : 0) | (w ? e->addr_write : 0)) & TLB_SLOW;
+    bool watch = ((r ? e->addr_read : 0) | (w ? e->addr_write : 0)) & TLB_WATCH;
+    uint64_t size = 1ULL << full->page_bits;
+    fprintf(out, "  %-5s %016" PRIx64 " -> %016" PRIx64 "  %4" PRIu64 "%c  %c%c%c  asid %-5d%s%s%s%s\n",
+            mmu_idx_name[mmu_idx], vpage, full->paddr,
+            size >= (1ULL << 30) ? size >> 30 : size >= (1ULL << 20) ? size >> 20 : size >> 10,
+            size >= (1ULL << 30) ? 'G' : size >= (1ULL << 20) ? 'M' : 'K',
+            r ? 'r' : '-', w ? 'w' : '-', x ? 'x' : '-', asid, full->global ? " G" : "",
+            slow ? " slow" : "", watch ? " watch" : "", victim ? " (victim)" : "");
+}
+
+static void dump_tables(FILE *out, const CPUTLBDescFast *f, const CPUTLBDesc *d,
+                        unsigned n_modes, int asid)
+{
+    for (unsigned i = 0; i < n_modes; i++) {
+        if (!f[i].table) {
+            continue;
+        }
+        fprintf(out, " mmu_idx %s: %" PRIu64 " slots, %zu used\n", mmu_idx_name[i],
+                f[i].mask + 1, d[i].n_used_entries);
+        for (uint64_t j = 0; j <= f[i].mask; j++) {
+            if (!tlb_entry_is_empty(&f[i].table[j])) {
+                dump_entry(out, i, &f[i].table[j], &d[i].fulltlb[j], asid, false);
+            }
+        }
+        for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
+            if (!tlb_entry_is_empty(&d[i].vtable[v])) {
+                dump_entry(out, i, &d[i].vtable[v], &d[i].vfulltlb[v], asid, true);
+            }
+        }
+    }
+}
+
+void tlb_dump(CPUTLB *tlb, FILE *out)
+{
+    assert_cpu_is_self(tlb->owner);
+    fprintf(out, "current address space, asid %u:\n", tlb->asid);
+    dump_tables(out, tlb->f, tlb->d, TLB_NB_MMU_MODES, tlb->asid);
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        const CPUTLBContext *k = &tlb->ctx[c];
+        if (k->asid < 0) {
+            continue;
+        }
+        fprintf(out, "kept address space, asid %d:\n", k->asid);
+        dump_tables(out, k->f, k->d, TLB_ASID_TAGGED_MODES, k->asid);
+    }
 }

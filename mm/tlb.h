@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The guest page the TLB maps (RISC-V base pages). */
 #define RV_PAGE_BITS 12
@@ -210,6 +211,12 @@ void tlb_destroy(CPUTLB *tlb);
  * flushed translations, in the current address space or in any kept one, and the ops hooks
  * have run. Flushing more than asked is always allowed. */
 void tlb_flush_local(CPUTLB *tlb);
+
+/* Owner: writes every valid entry of every mmu_idx (the current address space, then each kept
+ * one), victim entries marked, one per line: mmu_idx, vaddr, paddr, page size, rights (r/w/x
+ * as this mmu_idx may use them, s for TLB_SLOW, w! for TLB_WATCH), ASID, G; and per table its
+ * size and count. For the monitor's `info tlb` (run on the owner through run_on_cpu). */
+void tlb_dump(CPUTLB *tlb, FILE *out);
 void tlb_flush_by_mmuidx_local(CPUTLB *tlb, unsigned idxmap);
 /* Non-global entries of one address space (sfence.vma x0, asid). */
 void tlb_flush_asid_by_mmuidx_local(CPUTLB *tlb, int32_t asid, unsigned idxmap);

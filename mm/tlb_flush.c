@@ -69,6 +69,11 @@ const TLBFlushCPU *tlb_flush_cpu(unsigned i)
 
 static enum tlb_flush_mode flush_mode = TLB_FLUSH_MODE_MAILBOX;
 
+enum tlb_flush_mode tlb_flush_get_mode(void)
+{
+    return flush_mode;
+}
+
 void tlb_flush_set_mode(enum tlb_flush_mode mode)
 {
     flush_mode = mode;

@@ -130,6 +130,8 @@ const TLBFlushCPU *tlb_flush_cpu(unsigned i);
 
 /* Main thread, before vCPUs start. */
 void tlb_flush_set_mode(enum tlb_flush_mode mode);
+/* Any thread: the mode set before the vCPUs started. */
+enum tlb_flush_mode tlb_flush_get_mode(void);
 /* "all", "asid", "page", "range", "fence_i" (statistics, trace); "?" otherwise. */
 const char *tlb_flush_kind_name(unsigned kind);
 

@@ -52,6 +52,8 @@ meson test -C "$build" --suite stress --print-errorlogs --timeout-multiplier 4
 #                                                          and output passes from several vCPUs
 #   gdb session, gdb bad input                             gdbstub thread: parking and resuming
 #                                                          vCPUs, breakpoints, steps, watchpoints
+#   monitor session                                        monitor jobs on vCPU threads (TLB,
+#                                                          page tables), live flush statistics
 whole_emulator=(
     tlbtorture_smp4_no_stale_translation_stats_agree
     tlbtorture_smp8_two_writers_no_stale_translation
@@ -73,6 +75,7 @@ whole_emulator=(
     guest_smp_wakeup_smp4
     gdb_session_threads_breakpoint_step_detach_kill
     gdb_bad_input_gets_errors_never_a_crash
+    monitor_socket_info_tlb_flush_stop_cont_quit
     tlbtorture_smp6_two_run_slots_no_stale_translation
 )
 meson test -C "$build" --print-errorlogs --timeout-multiplier 4 \

@@ -55,6 +55,13 @@ def main():
             (['-bios', 'none', '-kernel', good_elf, '-dtb', bigdtb], 'too large'),
             (['-bios', 'none', '-kernel', good_elf, '-dtb', d], 'not a device tree'),
             (['-bios', 'none'], '-kernel'),
+            (['-bios', 'none', '-kernel', good_elf, '-gdb', 'tcp::99999'], 'bad port'),
+            (['-bios', 'none', '-kernel', good_elf, '-gdb', 'unix:' + os.path.join(d, 'no', 's')],
+             'cannot listen'),
+            (['-bios', 'none', '-kernel', good_elf, '-monitor', 'stdio'], 'serial console'),
+            (['-bios', 'none', '-kernel', good_elf, '-monitor', 'unix:' + os.path.join(d, 'm')],
+             'server,nowait'),
+            (['-bios', 'none', '-kernel', good_elf, '-S'], '-S'),
             # The built-in SBI (default -bios) runs an S-mode kernel: nothing to run without.
             (['-M', 'virt'], 'built-in SBI firmware needs -kernel'),
             (['-bios', 'default', '-smp', '2'], 'built-in SBI firmware needs -kernel'),

@@ -11,7 +11,8 @@ Guest: tlbtorture (S-mode, built-in SBI, symbols in its ELF). Three sessions:
      hart 0): the stop is on a secondary hart with Old value = New value - 1; then a
      breakpoint in reader_round (run over and over by every reading hart) is hit twice, and
      after detach the guest runs on to PASS.
-  3. `kill` right after attaching: tlbstorm ends at once with status 0.
+  3. `monitor info cpus` (qRcmd) lists the 4 harts; `kill`: tlbstorm ends at once with
+     status 0.
 Skipped (exit 77) when gdb-multiarch is missing.
 
     gdb_session.py TLBSTORM TLBTORTURE_ELF
@@ -96,7 +97,9 @@ def main():
     if 'tlbtorture: PASS' not in out3 or rc3 != 0:
         problems.append('session 3: guest did not reach PASS after detach (status %s)' % rc3)
 
-    g2, out2, rc2 = session(tlbstorm, elf, ['info threads', 'kill'])
+    g2, out2, rc2 = session(tlbstorm, elf, ['info threads', 'monitor info cpus', 'kill'])
+    if len(re.findall(r'CPU #\d: pc=0x[0-9a-f]+', g2)) != 4:
+        problems.append('monitor info cpus (qRcmd) did not list 4 harts:\n' + g2[-800:])
     if rc2 != 0 or 'tlbtorture: PASS' in out2:
         problems.append('kill: status %s, guest output %r' % (rc2, out2[-200:]))
 

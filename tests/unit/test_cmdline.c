@@ -174,7 +174,7 @@ Test(cmdline, unsupported_options)
     EXPECT_ERROR("-foo: unsupported option", "-foo");
     EXPECT_ERROR("--foo: unsupported option", "--foo");
     EXPECT_ERROR("-foo: unsupported option", "-foo=bar");
-    EXPECT_ERROR("-S: needs -gdb or -s: nothing else can start the CPUs (no monitor)", "-S");
+    EXPECT_ERROR("-S: needs -gdb, -s or -monitor: nothing else can start the CPUs", "-S");
     EXPECT_ERROR("-gdb: requires an argument", "-gdb");
     EXPECT_ERROR("-netdev: unsupported option", "-netdev", "user,id=n0");
     EXPECT_ERROR("--: unsupported option", "--");
@@ -582,7 +582,8 @@ Test(cmdline, console_options)
                  "-serial", "pty");
     EXPECT_ERROR("-serial: only stdio is supported (stdio or mon:stdio, not 'none')",
                  "-serial", "none");
-    EXPECT_ERROR("-monitor: only none is supported, not 'stdio'", "-monitor", "stdio");
+    EXPECT_RUN("-monitor", "unix:/tmp/tlbstorm-mon.sock,server,nowait");
+    EXPECT_ERROR("-monitor: needs a device (unix:PATH,server,nowait or none)", "-monitor", "");
     EXPECT_ERROR("-display: only none is supported, not 'gtk'", "-display", "gtk");
 }
 
