@@ -327,19 +327,33 @@ static void cpu_exec(RISCVCPU *cpu)
             }
             continue;
         }
+        /* -d nochain: no links, and every TB entry comes back here (a chained exit or the
+         * jump cache would pass the next TB by), so -d exec and -d cpu see each one. */
+        bool nochain = __builtin_expect(log_enabled(LOG_NOCHAIN), 0);
         if (cpu->last_tb) {
-            tb_add_jump(cpu->last_tb, cpu->last_slot, tb);
+            if (!nochain) {
+                tb_add_jump(cpu->last_tb, cpu->last_slot, tb);
+            }
             cpu->last_tb = NULL;
+        }
+        if (nochain) {
+            atomic_store_explicit(&cpu->cs.icount_decr, -1, memory_order_relaxed);
         }
         log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->cs.index,
                  (unsigned long long)tb->pc, cpu->priv);
+        if (__builtin_expect(log_enabled(LOG_CPU), 0)) {
+            FILE *f = log_stream();
+            flockfile(f);
+            riscv_cpu_dump_state(cpu, f, log_enabled(LOG_FPU));
+            funlockfile(f);
+        }
         enum cpu_exit_reason r;
         if (__builtin_expect(gdb_exec_active(), 0)) {
             r = tb_exec_gdb(cpu, tb);
         } else if (__builtin_expect(debug_exec_active(&cpu->debug), 0)) {
             r = tb_exec_watched(cpu, tb);
         } else {
-            r = tb_exec(cpu, tb, served_kick);
+            r = tb_exec(cpu, tb, served_kick || nochain);
         }
         if (r == EXIT_NOCHAIN) {
             continue;
@@ -377,6 +391,7 @@ static void *vcpu_thread(void *arg)
 {
     RISCVCPU *cpu = arg;
     cpu_thread_enter(CPU(cpu));
+    log_thread_file = cpu->log_file;     /* -d tid; NULL: the common log */
     urcu_memb_register_thread();
     run_slot_thread_start(CPU(cpu));
     while (runstate_pending(cpu->cs.runstate) == MACHINE_RUN) {

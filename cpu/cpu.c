@@ -2,11 +2,13 @@
  * main thread before the vCPU starts). */
 #include "cpu/cpu.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "cpu/mmu.h"
 #include "mm/address_space.h"
 #include "sync/runstate.h"
+#include "util/log.h"
 
 #define MISA_EXT(c) (1ULL << ((c) - 'A'))
 
@@ -99,6 +101,13 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1)
     cpu->halted = false;
     cpu->last_tb = NULL;
     riscv_cpu_update_mmu_idx(cpu);
+    if (log_enabled(LOG_CPU_RESET)) {
+        FILE *f = log_stream();
+        flockfile(f);
+        fprintf(f, "CPU Reset (CPU %u)\n", cpu->cs.index);
+        riscv_cpu_dump_state(cpu, f, log_enabled(LOG_FPU));
+        funlockfile(f);
+    }
 }
 
 void riscv_cpu_update_mmu_idx(RISCVCPU *cpu)
@@ -113,3 +122,44 @@ void riscv_cpu_update_mmu_idx(RISCVCPU *cpu)
                       : eff == PRV_S ? ((cpu->mstatus & MSTATUS_SUM) ? MMU_IDX_S_SUM : MMU_IDX_S)
                       : MMU_IDX_U;
 }
+
+/* ---- state dump (monitor, -d cpu, -d cpu_reset) ---- */
+
+static const char *const xreg_abi[32] = {
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
+    "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
+    "t5", "t6",
+};
+
+static const char dump_prv_name[4] = { 'U', 'S', '?', 'M' };
+
+void riscv_cpu_dump_state(RISCVCPU *cpu, FILE *out, bool fpu)
+{
+    fprintf(out, "CPU#%u\n pc       %016" PRIx64 "\n priv     %c\n", cpu->cs.index, cpu->pc,
+            dump_prv_name[cpu->priv & 3]);
+    static const struct { const char *name; size_t off; } csr[] = {
+#define CSR(f) { #f, offsetof(RISCVCPU, f) }
+        CSR(mhartid), CSR(mstatus), CSR(misa), CSR(medeleg), CSR(mideleg), CSR(mie),
+        CSR(mtvec), CSR(stvec), CSR(mepc), CSR(sepc), CSR(mcause), CSR(scause), CSR(mtval),
+        CSR(stval), CSR(mscratch), CSR(sscratch), CSR(satp),
+#undef CSR
+    };
+    for (unsigned i = 0; i < sizeof(csr) / sizeof(csr[0]); i++) {
+        uint64_t v;
+        memcpy(&v, (const uint8_t *)cpu + csr[i].off, sizeof(v));
+        fprintf(out, " %-8s %016" PRIx64 "\n", csr[i].name, v);
+    }
+    fprintf(out, " mip      %016" PRIx64 "\n", riscv_cpu_mip(cpu));
+    for (unsigned r = 0; r < 32; r++) {
+        fprintf(out, " x%-2u/%-4s %016" PRIx64 "%s", r, xreg_abi[r], r ? cpu->x[r] : 0,
+                r % 4 == 3 ? "\n" : "");
+    }
+    if (!fpu) {
+        return;
+    }
+    for (unsigned r = 0; r < 32; r++) {
+        fprintf(out, " f%-2u      %016" PRIx64 "%s", r, cpu->f[r], r % 4 == 3 ? "\n" : "");
+    }
+    fprintf(out, " fflags   %02x  frm %u\n", cpu->fflags, cpu->frm);
+}
+

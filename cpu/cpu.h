@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "cpu/debug.h"
@@ -253,6 +254,7 @@ typedef struct RISCVCPU {
     RISCVCPUFeatures features;
     RISCVDebugState debug;        /* owner only: Sdtrig triggers (cpu/debug.h) */
     uint32_t debug_watch_gen_seen; /* owner: the debug_watch_gen its TLB marks follow */
+    FILE *log_file;               /* -d tid: this hart's log; set by main before its thread */
 } RISCVCPU;
 
 /* ---- cpu/cpu.c ---- */
@@ -266,6 +268,9 @@ void riscv_cpu_list_set(RISCVCPU *const *cpus, unsigned n);
 /* Reset architectural state (M-mode, pc = reset_pc, a0 = hartid, a1 = dtb). */
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1);
 void riscv_cpu_update_mmu_idx(RISCVCPU *cpu);
+/* pc, priv, the M/S CSRs, x0-x31 and (fpu) f0-f31 with fflags/frm, as QEMU's "info registers"
+ * and -d cpu. The owner, or any thread while the owner is parked. */
+void riscv_cpu_dump_state(RISCVCPU *cpu, FILE *out, bool fpu);
 
 /* Any thread: mip as the hart sees it (software bits, timers, and the external lines). */
 static inline uint64_t riscv_cpu_mip(RISCVCPU *cpu)

@@ -80,6 +80,11 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
                       (debug_n_watchpoints && debug_watch_page(vpage)),
     };
     tlb_set_page(&cpu->tlb, mmu_idx, vaddr, &info);
+    log_mask(LOG_PAGE, "hart %u: tlb fill mmu_idx %u vaddr 0x%llx -> paddr 0x%llx, %llu KiB "
+             "page, %c%c%c%s\n", cpu->cs.index, mmu_idx, (unsigned long long)vpage,
+             (unsigned long long)ppage, (unsigned long long)(1ULL << t.page_bits) >> 10,
+             prot & PAGE_READ ? 'r' : '-', prot & PAGE_WRITE ? 'w' : '-',
+             prot & PAGE_EXEC ? 'x' : '-', t.global ? " global" : "");
     *filled = true;
     return 0;
 }

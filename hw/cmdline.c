@@ -829,20 +829,30 @@ static const char *const log_item_names[LOG_ITEM_COUNT] = {
     [LOG_IN_ASM] = "in_asm",
     [LOG_EXEC] = "exec",
     [LOG_CPU] = "cpu",
+    [LOG_FPU] = "fpu",
     [LOG_INT] = "int",
     [LOG_MMU] = "mmu",
+    [LOG_PAGE] = "page",
+    [LOG_NOCHAIN] = "nochain",
+    [LOG_CPU_RESET] = "cpu_reset",
     [LOG_GUEST_ERRORS] = "guest_errors",
     [LOG_UNIMP] = "unimp",
+    [LOG_TID] = "tid",
 };
 
 static const char *const log_item_help[LOG_ITEM_COUNT] = {
     [LOG_IN_ASM] = "show the guest instructions of each translated block",
     [LOG_EXEC] = "show each executed block",
     [LOG_CPU] = "show the CPU registers before each executed block",
+    [LOG_FPU] = "include the FP registers in the CPU dumps",
     [LOG_INT] = "show traps and interrupts",
     [LOG_MMU] = "show page-table walks and TLB flushes",
+    [LOG_PAGE] = "show each TLB fill: vaddr, paddr, page size, rights",
+    [LOG_NOCHAIN] = "do not chain blocks, so exec/cpu see every block",
+    [LOG_CPU_RESET] = "show the CPU state at each reset",
     [LOG_GUEST_ERRORS] = "log invalid guest accesses (unmapped MMIO, bad registers)",
     [LOG_UNIMP] = "log guest use of unimplemented functionality",
+    [LOG_TID] = "open a separate log file per hart (-D FILE with %d: the hart number)",
 };
 
 const char *cmdline_log_item_name(enum tlbstorm_log_item item)

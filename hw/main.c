@@ -88,13 +88,45 @@ static int ensure_standard_fds(void)
  * guest runs) to the end of the run. */
 struct run_outputs {
     OutputFile *log;      /* -D */
+    OutputFile *hart_log[TLBSTORM_MAX_CPUS];   /* -d tid -D FILE%d: hart h's log */
     OutputFile *trace;    /* --trace-flush */
     OutputFile *stats;    /* --stats=FILE.json */
 };
 
 static int open_outputs(const struct tlbstorm_config *cfg, struct run_outputs *o, Error **errp)
 {
-    if (cfg->log_file) {
+    bool per_hart = cfg->log_file && (cfg->log_mask & (1u << LOG_TID));
+    if (per_hart) {
+        /* QEMU's -d tid: FILE holds one %d; each hart gets its own file (%d: the hart
+         * number), the other threads the one with "main" in its place. */
+        const char *pct = strstr(cfg->log_file, "%d");
+        if (!pct || strstr(pct + 2, "%d") || strchr(cfg->log_file, '%') != pct) {
+            error_setg(errp, "-D %s: with -d tid the file name needs one %%d (the hart number)",
+                       cfg->log_file);
+            return -EINVAL;
+        }
+        char name[4096];
+        int pre = (int)(pct - cfg->log_file);
+        for (unsigned h = 0; h <= cfg->smp; h++) {
+            bool main_log = h == cfg->smp;
+            if (main_log) {
+                snprintf(name, sizeof(name), "%.*smain%s", pre, cfg->log_file, pct + 2);
+            } else {
+                snprintf(name, sizeof(name), "%.*s%u%s", pre, cfg->log_file, h, pct + 2);
+            }
+            OutputFile *f = output_file_open("-D ", name, OUTPUT_STREAM, errp);
+            if (!f) {
+                return -EINVAL;
+            }
+            setvbuf(output_file_stream(f), NULL, _IOLBF, 0);
+            if (main_log) {
+                o->log = f;
+            } else {
+                o->hart_log[h] = f;
+            }
+        }
+        log_file = output_file_stream(o->log);
+    } else if (cfg->log_file) {
         o->log = output_file_open("-D ", cfg->log_file, OUTPUT_STREAM, errp);
         if (!o->log) {
             return -EINVAL;
@@ -124,6 +156,9 @@ static void discard_outputs(struct run_outputs *o)
         log_file = NULL;
     }
     output_file_discard(o->log);
+    for (unsigned h = 0; h < TLBSTORM_MAX_CPUS; h++) {
+        output_file_discard(o->hart_log[h]);
+    }
     output_file_discard(o->trace);
     output_file_discard(o->stats);
     *o = (struct run_outputs){ 0 };
@@ -177,6 +212,11 @@ int main(int argc, char **argv)
         virt_destroy(&machine);
         discard_outputs(&outputs);
         return 0;
+    }
+    for (unsigned h = 0; h < machine.n_cpus; h++) {
+        if (outputs.hart_log[h]) {
+            machine.cpus[h]->log_file = output_file_stream(outputs.hart_log[h]);
+        }
     }
     interp_init();
     int jit_rc = jit_init(cfg.jit);
@@ -334,6 +374,13 @@ int main(int argc, char **argv)
     tb_cache_destroy();
     jit_destroy();
     virt_destroy(&machine);
+    for (unsigned h = 0; h < TLBSTORM_MAX_CPUS; h++) {
+        if (outputs.hart_log[h] && output_file_commit(outputs.hart_log[h], 0, &err) != 0) {
+            error_report_err(err);
+            err = NULL;
+            status = status ? status : 1;
+        }
+    }
     if (outputs.log) {
         log_file = NULL;
         if (output_file_commit(outputs.log, 0, &err) != 0) {

@@ -115,40 +115,12 @@ static void on_hart(Machine *m, unsigned h, void (*fn)(RISCVCPU *, FILE *, void 
 
 /* ---- per-hart views (run on the hart's own thread) -------------------------------------- */
 
-static const char *const xreg_abi[32] = {
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
-    "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
-    "t5", "t6",
-};
-
 static const char prv_name[4] = { 'U', 'S', '?', 'M' };
 
 static void show_registers(RISCVCPU *cpu, FILE *out, void *arg)
 {
     (void)arg;
-    fprintf(out, "CPU#%u\n pc       %016" PRIx64 "\n priv     %c\n", cpu->cs.index, cpu->pc,
-            prv_name[cpu->priv & 3]);
-    static const struct { const char *name; size_t off; } csr[] = {
-#define CSR(f) { #f, offsetof(RISCVCPU, f) }
-        CSR(mhartid), CSR(mstatus), CSR(misa), CSR(medeleg), CSR(mideleg), CSR(mie),
-        CSR(mtvec), CSR(stvec), CSR(mepc), CSR(sepc), CSR(mcause), CSR(scause), CSR(mtval),
-        CSR(stval), CSR(mscratch), CSR(sscratch), CSR(satp),
-#undef CSR
-    };
-    for (unsigned i = 0; i < sizeof(csr) / sizeof(csr[0]); i++) {
-        uint64_t v;
-        memcpy(&v, (const uint8_t *)cpu + csr[i].off, sizeof(v));
-        fprintf(out, " %-8s %016" PRIx64 "\n", csr[i].name, v);
-    }
-    fprintf(out, " mip      %016" PRIx64 "\n", riscv_cpu_mip(cpu));
-    for (unsigned r = 0; r < 32; r++) {
-        fprintf(out, " x%-2u/%-4s %016" PRIx64 "%s", r, xreg_abi[r], r ? cpu->x[r] : 0,
-                r % 4 == 3 ? "\n" : "");
-    }
-    for (unsigned r = 0; r < 32; r++) {
-        fprintf(out, " f%-2u      %016" PRIx64 "%s", r, cpu->f[r], r % 4 == 3 ? "\n" : "");
-    }
-    fprintf(out, " fflags   %02x  frm %u\n", cpu->fflags, cpu->frm);
+    riscv_cpu_dump_state(cpu, out, true);
 }
 
 static void show_cpu_line(RISCVCPU *cpu, FILE *out, void *arg)

@@ -599,7 +599,7 @@ Test(cmdline, log_items)
 {
     EXPECT_RUN("-d", "int,mmu");
     cr_assert_eq(cfg.log_mask, (1u << LOG_INT) | (1u << LOG_MMU));
-    EXPECT_RUN("-d", "in_asm,exec,cpu,int,mmu,guest_errors,unimp");
+    EXPECT_RUN("-d", "in_asm,exec,cpu,fpu,int,mmu,page,nochain,cpu_reset,guest_errors,unimp,tid");
     cr_assert_eq(cfg.log_mask, (1u << LOG_ITEM_COUNT) - 1);
     EXPECT_RUN("-d", "guest_errors");
     cr_assert_eq(cfg.log_mask, 1u << LOG_GUEST_ERRORS);
@@ -621,7 +621,7 @@ Test(cmdline, log_help_and_errors)
     }
     cr_assert_null(cmdline_log_item_name(LOG_ITEM_COUNT));
     cr_assert_str_eq(cmdline_log_item_name(LOG_GUEST_ERRORS), "guest_errors");
-    EXPECT_ERROR("-d: unknown log item 'page' (use -d help)", "-d", "page");
+    EXPECT_ERROR("-d: unknown log item 'pages' (use -d help)", "-d", "pages");
     EXPECT_ERROR("-d: unknown log item 'in' (use -d help)", "-d", "int,in");
     EXPECT_ERROR("-d: unknown log item 'INT' (use -d help)", "-d", "INT");
     EXPECT_ERROR("-d: empty log item in 'int,,mmu'", "-d", "int,,mmu");
