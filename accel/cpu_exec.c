@@ -211,6 +211,18 @@ static unsigned n_gdb_breakpoints;
 static bool gdb_step[TLBSTORM_MAX_CPUS];
 static unsigned n_gdb_stepping;
 
+/* Anything that needs the slower loop turn (tb_exec_debug): debugger breakpoints or steps, -d nochain,
+ * -d cpu, -d exec. Recomputed when one of them changes: by the debugger while every vCPU is
+ * parked, and by vcpu_start (after the log items are set, before the thread runs), so the
+ * usual turn tests one flag. */
+static bool loop_debug;
+
+static void loop_debug_update(void)
+{
+    loop_debug = n_gdb_breakpoints != 0 || n_gdb_stepping != 0 || log_enabled(LOG_NOCHAIN) ||
+                 log_enabled(LOG_CPU) || log_enabled(LOG_EXEC);
+}
+
 bool vcpu_breakpoint_insert(uint64_t pc)
 {
     for (unsigned i = 0; i < n_gdb_breakpoints; i++) {
@@ -222,6 +234,7 @@ bool vcpu_breakpoint_insert(uint64_t pc)
         return false;
     }
     gdb_breakpoints[n_gdb_breakpoints++] = pc;
+    loop_debug_update();
     return true;
 }
 
@@ -230,6 +243,7 @@ bool vcpu_breakpoint_remove(uint64_t pc)
     for (unsigned i = 0; i < n_gdb_breakpoints; i++) {
         if (gdb_breakpoints[i] == pc) {
             gdb_breakpoints[i] = gdb_breakpoints[--n_gdb_breakpoints];
+            loop_debug_update();
             return true;
         }
     }
@@ -239,6 +253,7 @@ bool vcpu_breakpoint_remove(uint64_t pc)
 void vcpu_breakpoints_clear(void)
 {
     n_gdb_breakpoints = 0;
+    loop_debug_update();
 }
 
 void vcpu_set_single_step(const RISCVCPU *cpu, bool on)
@@ -247,6 +262,7 @@ void vcpu_set_single_step(const RISCVCPU *cpu, bool on)
     if (gdb_step[h] != on) {
         gdb_step[h] = on;
         n_gdb_stepping += on ? 1 : (unsigned)-1;
+        loop_debug_update();
     }
 }
 
@@ -291,6 +307,38 @@ static enum cpu_exit_reason tb_exec_gdb(RISCVCPU *cpu, TranslationBlock *tb)
     return tb_exec_prefix(cpu, tb, k);
 }
 
+/* The loop turn with logs, -d nochain and debugger breakpoints and steps. */
+static enum cpu_exit_reason tb_exec_debug(RISCVCPU *cpu, TranslationBlock *tb, bool served_kick)
+{
+    /* -d nochain: no links, and every TB entry comes back here (a chained exit or the jump
+     * cache would pass the next TB by), so -d exec and -d cpu see each one. */
+    bool nochain = log_enabled(LOG_NOCHAIN);
+    if (cpu->last_tb) {
+        if (!nochain) {
+            tb_add_jump(cpu->last_tb, cpu->last_slot, tb);
+        }
+        cpu->last_tb = NULL;
+    }
+    if (nochain) {
+        atomic_store_explicit(&cpu->cs.icount_decr, -1, memory_order_relaxed);
+    }
+    log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->cs.index,
+             (unsigned long long)tb->pc, cpu->priv);
+    if (log_enabled(LOG_CPU)) {
+        FILE *f = log_stream();
+        flockfile(f);
+        riscv_cpu_dump_state(cpu, f, log_enabled(LOG_FPU));
+        funlockfile(f);
+    }
+    if (gdb_exec_active()) {
+        return tb_exec_gdb(cpu, tb);
+    }
+    if (debug_exec_active(&cpu->debug)) {
+        return tb_exec_watched(cpu, tb);
+    }
+    return tb_exec(cpu, tb, served_kick || nochain);
+}
+
 /* Run guest code until something requires leaving the inside state. */
 static void cpu_exec(RISCVCPU *cpu)
 {
@@ -313,7 +361,7 @@ static void cpu_exec(RISCVCPU *cpu)
             directed_yield(acked);
             served_kick = true;
         }
-        bool stepping = __builtin_expect(n_gdb_stepping != 0, 0) && gdb_step[cpu->cs.index];
+        bool stepping = __builtin_expect(loop_debug, 0) && gdb_step[cpu->cs.index];
         int irq = riscv_cpu_pending_interrupt(cpu);
         if (irq >= 0 && !stepping) {     /* a single step runs with interrupts held, as QEMU */
             riscv_cpu_take_interrupt(cpu, irq);
@@ -327,33 +375,17 @@ static void cpu_exec(RISCVCPU *cpu)
             }
             continue;
         }
-        /* -d nochain: no links, and every TB entry comes back here (a chained exit or the
-         * jump cache would pass the next TB by), so -d exec and -d cpu see each one. */
-        bool nochain = __builtin_expect(log_enabled(LOG_NOCHAIN), 0);
-        if (cpu->last_tb) {
-            if (!nochain) {
-                tb_add_jump(cpu->last_tb, cpu->last_slot, tb);
-            }
-            cpu->last_tb = NULL;
-        }
-        if (nochain) {
-            atomic_store_explicit(&cpu->cs.icount_decr, -1, memory_order_relaxed);
-        }
-        log_mask(LOG_EXEC, "hart %u: exec TB pc=0x%llx priv=%u\n", cpu->cs.index,
-                 (unsigned long long)tb->pc, cpu->priv);
-        if (__builtin_expect(log_enabled(LOG_CPU), 0)) {
-            FILE *f = log_stream();
-            flockfile(f);
-            riscv_cpu_dump_state(cpu, f, log_enabled(LOG_FPU));
-            funlockfile(f);
-        }
         enum cpu_exit_reason r;
-        if (__builtin_expect(gdb_exec_active(), 0)) {
-            r = tb_exec_gdb(cpu, tb);
-        } else if (__builtin_expect(debug_exec_active(&cpu->debug), 0)) {
-            r = tb_exec_watched(cpu, tb);
+        if (__builtin_expect(loop_debug, 0)) {
+            r = tb_exec_debug(cpu, tb, served_kick);
         } else {
-            r = tb_exec(cpu, tb, served_kick || nochain);
+            if (cpu->last_tb) {
+                tb_add_jump(cpu->last_tb, cpu->last_slot, tb);
+                cpu->last_tb = NULL;
+            }
+            r = __builtin_expect(debug_exec_active(&cpu->debug), 0)
+                    ? tb_exec_watched(cpu, tb)
+                    : tb_exec(cpu, tb, served_kick);
         }
         if (r == EXIT_NOCHAIN) {
             continue;
@@ -433,6 +465,7 @@ static void *vcpu_thread(void *arg)
 
 int vcpu_start(RISCVCPU *cpu, pthread_t *thread)
 {
+    loop_debug_update();
     cpu_thread_claim(CPU(cpu));
     int rc = pthread_create(thread, NULL, vcpu_thread, cpu);
     if (rc) {
