@@ -89,7 +89,9 @@ static void on_hart(Machine *m, unsigned h, void (*fn)(RISCVCPU *, FILE *, void 
         fprintf(out, "out of memory\n");
         return;
     }
-    memcpy(j->arg_buf, arg, arg_size);
+    if (arg_size) {
+        memcpy(j->arg_buf, arg, arg_size);
+    }
     j->arg = j->arg_buf;
     j->fn = fn;
     atomic_store_explicit(&j->refs, 2, memory_order_relaxed);
