@@ -211,16 +211,18 @@ static unsigned n_gdb_breakpoints;
 static bool gdb_step[TLBSTORM_MAX_CPUS];
 static unsigned n_gdb_stepping;
 
-/* Anything that needs the slower loop turn (tb_exec_debug): debugger breakpoints or steps, -d nochain,
- * -d cpu, -d exec. Recomputed when one of them changes: by the debugger while every vCPU is
- * parked, and by vcpu_start (after the log items are set, before the thread runs), so the
- * usual turn tests one flag. */
-static bool loop_debug;
+/* Anything that needs the slower loop turn (tb_exec_debug): debugger breakpoints or steps,
+ * -d nochain, -d cpu, -d exec. Recomputed when one of them changes: by the debugger while every
+ * vCPU is parked, and by each vcpu_start (the log items are set by then) while earlier vCPUs
+ * may already run, hence an atomic; relaxed, since what it summarises is published by the
+ * park handshake or by thread creation. The usual turn tests this one flag. */
+static _Atomic bool loop_debug;
 
 static void loop_debug_update(void)
 {
-    loop_debug = n_gdb_breakpoints != 0 || n_gdb_stepping != 0 || log_enabled(LOG_NOCHAIN) ||
-                 log_enabled(LOG_CPU) || log_enabled(LOG_EXEC);
+    bool on = n_gdb_breakpoints != 0 || n_gdb_stepping != 0 || log_enabled(LOG_NOCHAIN) ||
+              log_enabled(LOG_CPU) || log_enabled(LOG_EXEC);
+    atomic_store_explicit(&loop_debug, on, memory_order_relaxed);
 }
 
 bool vcpu_breakpoint_insert(uint64_t pc)
@@ -361,7 +363,8 @@ static void cpu_exec(RISCVCPU *cpu)
             directed_yield(acked);
             served_kick = true;
         }
-        bool stepping = __builtin_expect(loop_debug, 0) && gdb_step[cpu->cs.index];
+        bool debug = atomic_load_explicit(&loop_debug, memory_order_relaxed);
+        bool stepping = __builtin_expect(debug, 0) && gdb_step[cpu->cs.index];
         int irq = riscv_cpu_pending_interrupt(cpu);
         if (irq >= 0 && !stepping) {     /* a single step runs with interrupts held, as QEMU */
             riscv_cpu_take_interrupt(cpu, irq);
@@ -376,7 +379,7 @@ static void cpu_exec(RISCVCPU *cpu)
             continue;
         }
         enum cpu_exit_reason r;
-        if (__builtin_expect(loop_debug, 0)) {
+        if (__builtin_expect(debug, 0)) {
             r = tb_exec_debug(cpu, tb, served_kick);
         } else {
             if (cpu->last_tb) {
