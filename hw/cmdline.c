@@ -659,6 +659,7 @@ static int h_serial(struct parse_ctx *ctx, const char *arg)
 {
     if (strcmp(arg, "stdio") != 0 && strcmp(arg, "mon:stdio") != 0)
         return opt_error(ctx, "only stdio is supported (stdio or mon:stdio, not '%s')", arg);
+    ctx->cfg->serial_mux = arg[0] == 'm';
     return 0;
 }
 
@@ -1217,6 +1218,7 @@ static void set_defaults(struct tlbstorm_config *cfg)
     cfg->cpu_satp_mode_max = SATP_PROP_MAX_SUPPORTED;
     cfg->bios = BIOS_DEFAULT;
     cfg->nographic = true;
+    cfg->serial_mux = true;
 }
 
 enum cmdline_status cmdline_parse(int argc, char **argv, struct tlbstorm_config *cfg,

@@ -91,6 +91,7 @@ struct tlbstorm_config {
     const char *gdb;              /* -gdb DEV or -s: the gdbstub's socket (hw/gdbstub.h) */
     bool start_stopped;           /* -S: vCPUs parked until the debugger continues them */
     const char *monitor;          /* -monitor DEV, NULL for none (hw/monitor.h) */
+    bool serial_mux;              /* -serial mon:stdio (default, as -nographic): Ctrl-A c */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

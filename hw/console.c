@@ -50,6 +50,7 @@
 const char console_escape_help[] =
     "C-a h    print this help\n"
     "C-a x    exit emulator\n"
+    "C-a c    switch between console and monitor\n"
     "C-a C-a  sends C-a\n";
 
 static const char console_quit_msg[] = "tlbstorm: terminated\n";
@@ -81,6 +82,13 @@ static struct {
     void *quit_opaque;
     pthread_t thread;
     _Atomic bool stop;           /* release by console_stop, acquire by the input thread */
+    /* -serial mon:stdio: set before console_start; in_monitor and the line are the input
+     * thread's. */
+    void (*monitor)(void *opaque, const char *line, FILE *out);
+    void *monitor_opaque;
+    bool in_monitor;
+    char line[256];
+    size_t line_len;
 } con = { .in_fd = -1, .wake_fd = -1 };
 
 /* Terminal restore state, shared with the signal and atexit handlers. tty_saved and tty_fd
@@ -134,6 +142,8 @@ enum console_escape_action console_escape_feed(ConsoleEscape *e, uint8_t byte, u
         return CONSOLE_ESC_QUIT;
     case 'h':
         return CONSOLE_ESC_HELP;
+    case 'c':
+        return CONSOLE_ESC_MONITOR;
     default:
         return CONSOLE_ESC_DROP;
     }
@@ -332,6 +342,57 @@ static bool stop_requested(void)
     return atomic_load_explicit(&con.stop, memory_order_acquire);
 }
 
+void console_set_monitor(void (*execute)(void *opaque, const char *line, FILE *out),
+                         void *opaque)
+{
+    con.monitor = execute;
+    con.monitor_opaque = opaque;
+}
+
+/* Text for the terminal from the input thread, between guest output bytes. */
+static void term_write(const char *s, size_t n)
+{
+    bool held = progress_output_begin(STDOUT_FILENO);
+    fd_write_within(STDOUT_FILENO, s, n, CONSOLE_MSG_TIMEOUT_MS);
+    progress_output_end(held, n ? s[n - 1] : '\n');
+}
+
+static void term_puts(const char *s)
+{
+    term_write(s, strlen(s));
+}
+
+/* A byte typed while the monitor has the terminal: a tiny line editor (raw mode does no
+ * echo): printable bytes are echoed and kept, backspace erases, Enter runs the line. */
+static void monitor_input(uint8_t c)
+{
+    if (c == '\r' || c == '\n') {
+        /* Output processing stays as the terminal had it (see "Terminal" above): a bare
+         * newline, like the guest's, gets its carriage return there. */
+        term_puts("\n");
+        con.line[con.line_len] = '\0';
+        con.line_len = 0;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        if (out) {
+            con.monitor(con.monitor_opaque, con.line, out);
+            fclose(out);
+            term_write(text, len);
+            free(text);
+        }
+        term_puts("(qemu) ");
+    } else if (c == 0x7f || c == 0x08) {
+        if (con.line_len) {
+            con.line_len--;
+            term_puts("\b \b");
+        }
+    } else if (c >= 0x20 && c < 0x7f && con.line_len < sizeof(con.line) - 1) {
+        con.line[con.line_len++] = (char)c;
+        term_write((const char *)&c, 1);
+    }
+}
+
 /* Runs the escape over raw input; appends guest bytes to fwd. Returns false after Ctrl-A x. */
 static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_t *fwd,
                          size_t *fwd_len)
@@ -344,7 +405,19 @@ static bool filter_input(ConsoleEscape *esc, const uint8_t *in, size_t n, uint8_
         uint8_t out;
         switch (console_escape_feed(esc, in[i], &out)) {
         case CONSOLE_ESC_FORWARD:
-            fwd[(*fwd_len)++] = out;
+            if (con.in_monitor) {
+                monitor_input(out);
+            } else {
+                fwd[(*fwd_len)++] = out;
+            }
+            break;
+        case CONSOLE_ESC_MONITOR:
+            if (con.monitor) {
+                con.in_monitor = !con.in_monitor;
+                con.line_len = 0;
+                term_puts(con.in_monitor ? "\ntlbstorm monitor - type 'help' for more "
+                                           "information\n(qemu) " : "\n");
+            }
             break;
         case CONSOLE_ESC_DROP:
             break;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hw/uart.h"
 #include "util/error.h"
@@ -48,6 +49,13 @@ int console_start(NS16550State *uart, int in_fd, int out_fd,
  * console_tx keeps writing to out_fd. No-op when the console is not running. */
 void console_stop(void);
 
+/* Main thread, before console_start: -serial mon:stdio (the default, as -nographic in QEMU).
+ * Ctrl-A c switches the terminal between the guest console and the monitor: typed lines go to
+ * execute(opaque, line, out) on the input thread, which writes the output to the terminal.
+ * Terminals only (the Ctrl-A escapes are). NULL: no monitor, Ctrl-A c is ignored. */
+void console_set_monitor(void (*execute)(void *opaque, const char *line, FILE *out),
+                         void *opaque);
+
 /* The UART tx sink (pass to ns16550_new with any opaque; it is ignored): writes the byte to
  * the out_fd given to console_start, or to standard output before that; retries on EINTR,
  * EAGAIN and partial writes; drops the byte on any other error. May block while out_fd is
@@ -64,6 +72,7 @@ enum console_escape_action {
     CONSOLE_ESC_DROP,      /* nothing to send (escape prefix, or unknown escape) */
     CONSOLE_ESC_QUIT,      /* Ctrl-A x */
     CONSOLE_ESC_HELP,      /* Ctrl-A h */
+    CONSOLE_ESC_MONITOR,   /* Ctrl-A c: switch between the guest console and the monitor */
 };
 
 /* Feeds one input byte; *out is set only for CONSOLE_ESC_FORWARD. */

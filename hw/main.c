@@ -164,6 +164,12 @@ static void discard_outputs(struct run_outputs *o)
     *o = (struct run_outputs){ 0 };
 }
 
+/* Ctrl-A c on the console (-serial mon:stdio): the monitor's commands. */
+static void console_monitor_execute(void *opaque, const char *line, FILE *out)
+{
+    monitor_execute(opaque, line, out);
+}
+
 int main(int argc, char **argv)
 {
     if (ensure_standard_fds() != 0) {
@@ -246,6 +252,9 @@ int main(int argc, char **argv)
         virt_destroy(&machine);
         discard_outputs(&outputs);
         return 1;
+    }
+    if (cfg.serial_mux) {
+        console_set_monitor(console_monitor_execute, &machine);
     }
     if (console_start(virt_console_uart(), STDIN_FILENO, STDOUT_FILENO, console_quit, &machine,
                       &err) != 0) {

@@ -648,6 +648,10 @@ Test(console_escape, state_machine)
     cr_assert_eq(console_escape_feed(&e, 'x', &out), CONSOLE_ESC_FORWARD);
     cr_assert_eq(out, 'x');
     cr_assert_eq(console_escape_feed(&e, 0x01, &out), CONSOLE_ESC_DROP);
+    cr_assert_eq(console_escape_feed(&e, 'c', &out), CONSOLE_ESC_MONITOR);
+    cr_assert_eq(console_escape_feed(&e, 'c', &out), CONSOLE_ESC_FORWARD);
+    cr_assert_eq(out, 'c');
+    cr_assert_eq(console_escape_feed(&e, 0x01, &out), CONSOLE_ESC_DROP);
     cr_assert_eq(console_escape_feed(&e, 'x', &out), CONSOLE_ESC_QUIT);
     cr_assert_not(e.pending);
 }
