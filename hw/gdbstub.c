@@ -17,11 +17,9 @@
 #include "hw/gdbstub.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,12 +58,8 @@ static const struct { const char *name; unsigned csr; } gdb_csrs[] = {
 
 static struct {
     Machine *m;
-    int listen_fd;
+    SocketServer srv;
     int conn_fd;
-    char unix_path[108];
-    pthread_t thread;
-    bool started;
-    int wake_pipe[2];              /* gdbstub_stop -> thread */
     bool stopped;                  /* every vCPU parked on our request */
     unsigned g_hart;               /* 'Hg': registers and memory */
     GdbPacketReader rx;
@@ -74,7 +68,7 @@ static struct {
     char framed[REPLY_MAX];
     size_t framed_len;
     char xml[8192];
-} gs = { .listen_fd = -1, .conn_fd = -1, .wake_pipe = { -1, -1 } };
+} gs = { .srv = SOCKET_SERVER_INIT, .conn_fd = -1 };
 
 /* ---- replies ------------------------------------------------------------------------ */
 
@@ -817,8 +811,8 @@ static void serve_connection(void)
         struct pollfd pfd[4] = {
             { .fd = gs.conn_fd, .events = POLLIN },
             { .fd = vm_stop_event_fd(), .events = POLLIN },
-            { .fd = gs.wake_pipe[0], .events = POLLIN },
-            { .fd = gs.listen_fd, .events = POLLIN },
+            { .fd = gs.srv.wake_fd, .events = POLLIN },
+            { .fd = gs.srv.listen_fd, .events = POLLIN },
         };
         int rc = poll(pfd, 4, 100);
         if (rc < 0 && errno != EINTR) {
@@ -828,7 +822,7 @@ static void serve_connection(void)
             return;                              /* gdbstub_stop */
         }
         if (pfd[3].revents & POLLIN) {
-            int extra = accept4(gs.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            int extra = accept4(gs.srv.listen_fd, NULL, NULL, SOCK_CLOEXEC);
             if (extra >= 0) {
                 close(extra);                    /* one debugger at a time */
             }
@@ -873,22 +867,9 @@ static void *gdbstub_thread(void *arg)
     (void)arg;
     urcu_memb_register_thread();
     for (;;) {
-        struct pollfd pfd[2] = {
-            { .fd = gs.listen_fd, .events = POLLIN },
-            { .fd = gs.wake_pipe[0], .events = POLLIN },
-        };
-        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
-            break;
-        }
-        if (pfd[1].revents) {
-            break;
-        }
-        if (!(pfd[0].revents & POLLIN)) {
-            continue;
-        }
-        int fd = accept4(gs.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        int fd = socket_server_accept(&gs.srv);
         if (fd < 0) {
-            continue;
+            break;
         }
         gs.conn_fd = fd;
         serve_connection();
@@ -910,45 +891,10 @@ int gdbstub_start(Machine *m, const char *spec, Error **errp)
         return -1;
     }
     gs.m = m;
-    gs.listen_fd = listen_socket_open(spec, "-gdb", gs.unix_path, sizeof(gs.unix_path), errp);
-    if (gs.listen_fd < 0) {
-        return -1;
-    }
-    if (pipe2(gs.wake_pipe, O_CLOEXEC) != 0) {
-        error_setg(errp, "-gdb: %s", strerror(errno));
-        close(gs.listen_fd);
-        gs.listen_fd = -1;
-        return -1;
-    }
-    int rc = pthread_create(&gs.thread, NULL, gdbstub_thread, NULL);
-    if (rc != 0) {
-        error_setg(errp, "-gdb: cannot start its thread: %s", strerror(rc));
-        close(gs.wake_pipe[0]);
-        close(gs.wake_pipe[1]);
-        close(gs.listen_fd);
-        gs.listen_fd = -1;
-        return -1;
-    }
-    gs.started = true;
-    return 0;
+    return socket_server_start(&gs.srv, spec, "-gdb", gdbstub_thread, NULL, errp);
 }
 
 void gdbstub_stop(void)
 {
-    if (!gs.started) {
-        return;
-    }
-    if (write(gs.wake_pipe[1], "x", 1) < 0) {
-        /* the pipe is empty and open: cannot fail */
-    }
-    pthread_join(gs.thread, NULL);
-    gs.started = false;
-    close(gs.wake_pipe[0]);
-    close(gs.wake_pipe[1]);
-    close(gs.listen_fd);
-    gs.listen_fd = -1;
-    if (gs.unix_path[0]) {
-        unlink(gs.unix_path);
-        gs.unix_path[0] = '\0';
-    }
+    socket_server_stop(&gs.srv);
 }

@@ -2,7 +2,9 @@
 #include "hw/listen_socket.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,3 +92,78 @@ int listen_socket_open(const char *spec, const char *opt, char *unix_path,
     return fd;
 }
 
+
+int socket_server_start(SocketServer *s, const char *spec, const char *opt,
+                        void *(*fn)(void *), void *arg, Error **errp)
+{
+    int pipe_fds[2];
+    s->listen_fd = listen_socket_open(spec, opt, s->unix_path, sizeof(s->unix_path), errp);
+    if (s->listen_fd < 0) {
+        return -1;
+    }
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        error_setg(errp, "%s: %s", opt, strerror(errno));
+        goto fail_listen;
+    }
+    s->wake_fd = pipe_fds[0];
+    s->wake_write_fd = pipe_fds[1];
+    int rc = pthread_create(&s->thread, NULL, fn, arg);
+    if (rc != 0) {
+        error_setg(errp, "%s: cannot start its thread: %s", opt, strerror(rc));
+        close(s->wake_fd);
+        close(s->wake_write_fd);
+        s->wake_fd = s->wake_write_fd = -1;
+        goto fail_listen;
+    }
+    s->started = true;
+    return 0;
+
+fail_listen:
+    close(s->listen_fd);
+    s->listen_fd = -1;
+    if (s->unix_path[0]) {
+        unlink(s->unix_path);
+        s->unix_path[0] = '\0';
+    }
+    return -1;
+}
+
+void socket_server_stop(SocketServer *s)
+{
+    if (!s->started) {
+        return;
+    }
+    if (write(s->wake_write_fd, "x", 1) < 0) {
+        /* the pipe is empty and open: cannot fail */
+    }
+    pthread_join(s->thread, NULL);
+    s->started = false;
+    close(s->wake_fd);
+    close(s->wake_write_fd);
+    close(s->listen_fd);
+    s->wake_fd = s->wake_write_fd = s->listen_fd = -1;
+    if (s->unix_path[0]) {
+        unlink(s->unix_path);
+        s->unix_path[0] = '\0';
+    }
+}
+
+int socket_server_accept(SocketServer *s)
+{
+    for (;;) {
+        struct pollfd pfd[2] = { { .fd = s->listen_fd, .events = POLLIN },
+                                 { .fd = s->wake_fd, .events = POLLIN } };
+        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+            return -1;
+        }
+        if (pfd[1].revents) {
+            return -1;
+        }
+        if (pfd[0].revents & POLLIN) {
+            int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            if (fd >= 0) {
+                return fd;
+            }
+        }
+    }
+}

@@ -293,20 +293,11 @@ int main(int argc, char **argv)
     if (!cfg.no_progress && !(cfg.log_mask && !cfg.log_file)) {
         progress_start(&machine);
     }
-    if (cfg.gdb && gdbstub_start(&machine, cfg.gdb, &err) != 0) {
+    /* The debugger and monitor sockets: both stop functions are harmless when not started. */
+    if ((cfg.gdb && gdbstub_start(&machine, cfg.gdb, &err) != 0) ||
+        (cfg.monitor && monitor_start(&machine, cfg.monitor, &err) != 0)) {
         error_report_err(err);
-        progress_stop();
-        virt_remap_test_stop();
-        flush_trace_stop();
-        console_stop();
-        vtimer_stop(&machine);
-        tb_cache_destroy();
-        virt_destroy(&machine);
-        discard_outputs(&outputs);
-        return 1;
-    }
-    if (cfg.monitor && monitor_start(&machine, cfg.monitor, &err) != 0) {
-        error_report_err(err);
+        monitor_stop();
         gdbstub_stop();
         progress_stop();
         virt_remap_test_stop();

@@ -10,10 +10,8 @@
 #include "hw/monitor.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,12 +389,8 @@ void monitor_execute(Machine *m, const char *line, FILE *out)
 
 static struct {
     Machine *m;
-    int listen_fd;
-    int wake_pipe[2];
-    char unix_path[108];
-    pthread_t thread;
-    bool started;
-} mon = { .listen_fd = -1, .wake_pipe = { -1, -1 } };
+    SocketServer srv;
+} mon = { .srv = SOCKET_SERVER_INIT };
 
 static void serve_client(int fd)
 {
@@ -410,7 +404,7 @@ static void serve_client(int fd)
     size_t len = 0;
     for (;;) {
         struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
-                                 { .fd = mon.wake_pipe[0], .events = POLLIN } };
+                                 { .fd = mon.srv.wake_fd, .events = POLLIN } };
         if (poll(pfd, 2, 200) < 0 && errno != EINTR) {
             break;
         }
@@ -450,20 +444,9 @@ static void *monitor_thread(void *arg)
     (void)arg;
     urcu_memb_register_thread();
     for (;;) {
-        struct pollfd pfd[2] = { { .fd = mon.listen_fd, .events = POLLIN },
-                                 { .fd = mon.wake_pipe[0], .events = POLLIN } };
-        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
-            break;
-        }
-        if (pfd[1].revents) {
-            break;
-        }
-        if (!(pfd[0].revents & POLLIN)) {
-            continue;
-        }
-        int fd = accept4(mon.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        int fd = socket_server_accept(&mon.srv);
         if (fd < 0) {
-            continue;
+            break;
         }
         serve_client(fd);
         close(fd);
@@ -517,47 +500,11 @@ int monitor_start(Machine *m, const char *spec, Error **errp)
         return -1;
     }
     mon.m = m;
-    mon.listen_fd = listen_socket_open(addr, "-monitor", mon.unix_path, sizeof(mon.unix_path),
-                                       errp);
-    if (mon.listen_fd < 0) {
-        return -1;
-    }
-    if (pipe2(mon.wake_pipe, O_CLOEXEC) != 0) {
-        error_setg(errp, "-monitor: %s", strerror(errno));
-        close(mon.listen_fd);
-        mon.listen_fd = -1;
-        return -1;
-    }
-    int rc = pthread_create(&mon.thread, NULL, monitor_thread, NULL);
-    if (rc != 0) {
-        error_setg(errp, "-monitor: cannot start its thread: %s", strerror(rc));
-        close(mon.wake_pipe[0]);
-        close(mon.wake_pipe[1]);
-        close(mon.listen_fd);
-        mon.listen_fd = -1;
-        return -1;
-    }
-    mon.started = true;
-    return 0;
+    return socket_server_start(&mon.srv, addr, "-monitor", monitor_thread, NULL, errp);
 }
 
 void monitor_stop(void)
 {
     atomic_store_explicit(&stopping, true, memory_order_relaxed);
-    if (!mon.started) {
-        return;
-    }
-    if (write(mon.wake_pipe[1], "x", 1) < 0) {
-        /* the pipe is empty and open: cannot fail */
-    }
-    pthread_join(mon.thread, NULL);
-    mon.started = false;
-    close(mon.wake_pipe[0]);
-    close(mon.wake_pipe[1]);
-    close(mon.listen_fd);
-    mon.listen_fd = -1;
-    if (mon.unix_path[0]) {
-        unlink(mon.unix_path);
-        mon.unix_path[0] = '\0';
-    }
+    socket_server_stop(&mon.srv);
 }

@@ -16,13 +16,9 @@ Each case must get the protocol's answer, never a crash or a hung guest:
 import socket
 import subprocess
 import sys
+
+from testlib import free_port, reap, report
 import time
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def frame(body):
@@ -132,18 +128,9 @@ def main():
     except Exception as e:          # noqa: BLE001 - any failure is a test failure
         problems.append('%s: %s' % (type(e).__name__, e))
     finally:
-        if emu.poll() is None:
-            emu.kill()
-            emu.wait()
-            problems.append('tlbstorm still running at the end')
-
-    if problems:
-        for p in problems:
-            print('FAIL: ' + p)
-        return 1
-    print('PASS gdb_bad_input: checksum, oversize, malformed, unbacked, second client, '
-          'vanished client, kill')
-    return 0
+        reap(emu, problems)
+    return report(problems, 'gdb_bad_input: checksum, oversize, malformed, unbacked, second '
+                            'client, vanished client, kill')
 
 
 if __name__ == '__main__':

@@ -12,17 +12,11 @@ without them: building Linux takes longer than the test suite may.
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 
+from testlib import free_port, gdb_session, report
+
 FUNCTION = 'sys_mprotect'
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def main():
@@ -50,27 +44,12 @@ def main():
         return 1
 
     port = free_port()
-    emu = subprocess.Popen([tlbstorm, '-M', 'virt', '-smp', '4', '-m', '1G', '-nographic',
-                            '-no-reboot', '-S', '-gdb', 'tcp::%d' % port, '-kernel', image,
-                            '-initrd', initrd, '-append',
-                            'console=ttyS0 panic=-1 stressng_time=2 stressng_panel=mprotect'],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT)
-    cmds = ['set pagination off', 'target remote 127.0.0.1:%d' % port,
-            'break *0x%x' % addr, 'continue', 'info threads', 'bt 2', 'x/1i $pc', 'delete',
-            'detach']
-    args = ['gdb-multiarch', '-nx', '-batch', vmlinux]
-    for c in cmds:
-        args += ['-ex', c]
-    try:
-        g = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
-        out, _ = emu.communicate(timeout=120)
-    finally:
-        if emu.poll() is None:
-            emu.kill()
-            emu.wait()
-    text = g.stdout.decode(errors='replace') + g.stderr.decode(errors='replace')
-    out = out.decode(errors='replace')
+    emu_cmd = [tlbstorm, '-M', 'virt', '-smp', '4', '-m', '1G', '-nographic', '-no-reboot',
+               '-S', '-gdb', 'tcp::%d' % port, '-kernel', image, '-initrd', initrd, '-append',
+               'console=ttyS0 panic=-1 stressng_time=2 stressng_panel=mprotect']
+    text, out, status = gdb_session(emu_cmd, port, vmlinux, [
+        'break *0x%x' % addr, 'continue', 'info threads', 'bt 2', 'x/1i $pc', 'delete',
+        'detach'], timeout=120)
     problems = []
     if not re.search(r'hit Breakpoint 1, 0x%x in %s' % (addr, FUNCTION), text):
         problems.append('no stop at %s (0x%x)' % (FUNCTION, addr))
@@ -79,17 +58,14 @@ def main():
         problems.append('info threads: %r' % threads)
     if not re.search(r'=> 0x%x <%s>:' % (addr, FUNCTION), text):
         problems.append('the instruction at pc was not read through the kernel page tables')
-    if not re.search(r'STRESSNG mprotect \d+ ', out) or emu.returncode != 0:
+    if not re.search(r'STRESSNG mprotect \d+ ', out) or status != 0:
         problems.append('after detach the kernel did not finish its run (status %s)'
-                        % emu.returncode)
+                        % status)
     if problems:
         print(text[-3000:])
         print(out[-1000:])
-        for p in problems:
-            print('FAIL: ' + p)
-        return 1
-    print('PASS gdb_linux: break at %s by address, 4 harts stopped, detach' % FUNCTION)
-    return 0
+    return report(problems, 'gdb_linux: break at %s by address, 4 harts stopped, detach'
+                  % FUNCTION)
 
 
 if __name__ == '__main__':

@@ -17,40 +17,17 @@ Skipped (exit 77) when gdb-multiarch is missing.
 
     gdb_session.py TLBSTORM TLBTORTURE_ELF
 """
-import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+from testlib import free_port, gdb_session, report
 
 
-def session(tlbstorm, elf, commands, extra=()):
+def session(tlbstorm, elf, commands):
     port = free_port()
-    emu = subprocess.Popen([tlbstorm, '-M', 'virt', '-smp', '4', '-nographic', '-S',
-                            '-gdb', 'tcp::%d' % port, '-kernel', elf] + list(extra),
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT)
-    script = ['set pagination off', 'set confirm off'] + (['set debug remote 1'] if os.environ.get('GDB_DEBUG') else []) + [
-              'target remote 127.0.0.1:%d' % port] + commands
-    args = ['gdb-multiarch', '-nx', '-batch', elf]
-    for c in script:
-        args += ['-ex', c]
-    try:
-        gdb = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-        out, _ = emu.communicate(timeout=60)
-    finally:
-        if emu.poll() is None:
-            emu.kill()
-            emu.wait()
-    return (gdb.stdout.decode(errors='replace') + gdb.stderr.decode(errors='replace'),
-            out.decode(errors='replace'), emu.returncode)
+    return gdb_session([tlbstorm, '-M', 'virt', '-smp', '4', '-nographic', '-S',
+                        '-gdb', 'tcp::%d' % port, '-kernel', elf], port, elf, commands)
 
 
 def main():
@@ -106,12 +83,8 @@ def main():
     if problems:
         print('gdb session 1:\n' + g + '\nguest:\n' + out[-1500:])
         print('gdb session 3:\n' + g3)
-        for p in problems:
-            print('FAIL: ' + p)
-        return 1
-    print('PASS gdb_session: threads, breakpoint, bt, stepi, registers, memory, watchpoint, '
-          'detach, kill')
-    return 0
+    return report(problems, 'gdb_session: threads, breakpoint, bt, stepi, registers, memory, '
+                            'watchpoint, detach, kill')
 
 
 if __name__ == '__main__':

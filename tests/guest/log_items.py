@@ -12,6 +12,8 @@ import os
 import re
 import subprocess
 import sys
+
+from testlib import reap, report
 import tempfile
 
 
@@ -69,13 +71,8 @@ def main():
                 if 'CPU Reset (CPU 1)' not in f.read():
                     problems.append('-d tid: resets are not in hartmain.log')
 
-    if problems:
-        for p in problems:
-            print('FAIL: ' + p)
-        return 1
-    print('PASS log_items: nochain (%d vs %d blocks), cpu, fpu, cpu_reset, page, tid'
-          % (n_unchained, n_chained))
-    return 0
+    return report(problems, 'log_items: nochain (%d vs %d blocks), cpu, fpu, cpu_reset, page, '
+                            'tid' % (n_unchained, n_chained))
 
 
 if __name__ == '__main__':

@@ -13,6 +13,8 @@ import pty
 import select
 import subprocess
 import sys
+
+from testlib import reap, report
 import time
 
 CTRL_A = b'\x01'
@@ -98,11 +100,8 @@ def main():
 
     if problems:
         print(t.out[-1500:].decode(errors='replace'))
-        for p in problems:
-            print('FAIL: ' + p)
-        return 1
-    print('PASS monitor_console: Ctrl-A c to the monitor and back, info cpus, Ctrl-A x')
-    return 0
+    return report(problems, 'monitor_console: Ctrl-A c to the monitor and back, info cpus, '
+                            'Ctrl-A x')
 
 
 if __name__ == '__main__':

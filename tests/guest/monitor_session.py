@@ -16,6 +16,8 @@ import re
 import socket
 import subprocess
 import sys
+
+from testlib import reap, report
 import tempfile
 import time
 
@@ -123,20 +125,13 @@ def main():
     except Exception as e:          # noqa: BLE001 - any failure is a test failure
         problems.append('%s: %s' % (type(e).__name__, e))
     finally:
-        if emu.poll() is None:
-            emu.kill()
-            emu.wait()
-            problems.append('tlbstorm still running at the end')
+        reap(emu, problems)
         if os.path.exists(path):
             problems.append('the monitor socket was left behind')
             os.unlink(path)
         os.rmdir(tmp)
-    if problems:
-        for p in problems:
-            print('FAIL: ' + p)
-        return 1
-    print('PASS monitor_session: info mem/tlb/flush/cpus/registers, stop/cont, x/xp, quit')
-    return 0
+    return report(problems, 'monitor_session: info mem/tlb/flush/cpus/registers, stop/cont, '
+                            'x/xp, quit')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,53 @@
+"""Helpers shared by the guest-level test scripts of the debugger, monitor and log suites."""
+import os
+import socket
+import subprocess
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def reap(proc, problems=None):
+    """Kill proc if it still runs (noting it in problems when given) and wait for it."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+        if problems is not None:
+            problems.append('tlbstorm still running at the end')
+
+
+def report(problems, passed):
+    """Print each problem as FAIL (status 1), or the PASS line (status 0)."""
+    for p in problems:
+        print('FAIL: ' + p)
+    if problems:
+        return 1
+    print('PASS ' + passed)
+    return 0
+
+
+def gdb_session(emu_cmd, port, symbols, commands, timeout=60):
+    """Start tlbstorm (emu_cmd, listening for GDB on port), run gdb-multiarch in batch mode
+    with `commands` after `target remote`, then wait for tlbstorm to end. Returns (gdb's
+    output, tlbstorm's output, tlbstorm's status). GDB_DEBUG=1 logs the remote packets."""
+    emu = subprocess.Popen(emu_cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    script = ['set pagination off', 'set confirm off']
+    if os.environ.get('GDB_DEBUG'):
+        script.append('set debug remote 1')
+    script += ['target remote 127.0.0.1:%d' % port] + list(commands)
+    args = ['gdb-multiarch', '-nx', '-batch', symbols]
+    for c in script:
+        args += ['-ex', c]
+    try:
+        gdb = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
+                             timeout=timeout)
+        out, _ = emu.communicate(timeout=timeout)
+    finally:
+        reap(emu)
+    return (gdb.stdout.decode(errors='replace') + gdb.stderr.decode(errors='replace'),
+            out.decode(errors='replace'), emu.returncode)
