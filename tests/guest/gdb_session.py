@@ -5,8 +5,9 @@ Guest: tlbtorture (S-mode, built-in SBI, symbols in its ELF). Three sessions:
   1. break at guest_secondary with the harts held by -S: `info threads` lists 4 harts, the
      breakpoint stops a secondary hart inside guest_secondary (`bt`), `thread 1` and
      `info registers` read another hart, `stepi` moves the pc, a 4-byte read of _start gives
-     the first instruction word, then the breakpoint is deleted and gdb detaches: the guest
-     runs on to PASS and tlbstorm exits 0.
+     the first instruction word; a word of the breakpoint's code page is written (its TBs are
+     invalidated) and the breakpoint stops the next hart that gets there; then it is deleted
+     and gdb detaches: the guest runs on to PASS and tlbstorm exits 0.
   2. `watch arrived` (a counter each secondary hart increments with an AMO once, read by
      hart 0): the stop is on a secondary hart with Old value = New value - 1; then a
      breakpoint in reader_round (run over and over by every reading hart) is hit twice, and
@@ -40,12 +41,19 @@ def main():
     g, out, rc = session(tlbstorm, elf, [
         'info threads', 'break guest_secondary', 'continue', 'bt', 'info registers pc',
         'stepi', 'info registers pc', 'thread 1', 'info registers sp', 'x/1xw _start',
-        'delete', 'detach'])
+        # rewrite a word of the breakpoint's code page: its TBs are invalidated, the
+        # breakpoint must still stop the next hart that gets there
+        'set var *(int *)((char *)guest_secondary + 4) = *(int *)((char *)guest_secondary + 4)',
+        'continue', 'delete', 'detach'])
     threads = re.findall(r'Thread (\d) "hart (\d)"', g)
     if sorted(set(threads)) != [('1', '0'), ('2', '1'), ('3', '2'), ('4', '3')]:
         problems.append('info threads did not list harts 0-3: %r' % threads)
     if not re.search(r'hit Breakpoint 1, guest_secondary \(hartid=[123]', g):
         problems.append('no stop at guest_secondary on a secondary hart')
+    hits = re.findall(r'Thread \d "hart (\d)" hit Breakpoint 1, guest_secondary', g)
+    if len(hits) != 2 or hits[0] == hits[1]:
+        problems.append('after its page was rewritten the breakpoint did not stop another hart: '
+                        '%r' % hits)
     if not re.search(r'#0  guest_secondary', g):
         problems.append('bt does not start in guest_secondary')
     pcs = re.findall(r'^pc\s+(0x[0-9a-f]+)', g, re.M)
