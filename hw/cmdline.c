@@ -33,10 +33,17 @@ static char arena[ARENA_SIZE];
 static size_t arena_used;
 
 /* Errors quote the user's text; control bytes in it (a newline inside an argument) are
- * written as \xNN so that an error stays one line. */
+ * written as \xNN so that an error stays one line, and at most QUOTE_MAX bytes of it are
+ * quoted ("..." after), so that a huge argument cannot make a huge message. */
+#define QUOTE_MAX 200
+
 static void put_escaped(FILE *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n && s[i]; i++) {
+        if (i == QUOTE_MAX) {
+            fputs("...", f);
+            break;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f) {
             fprintf(f, "\\x%02x", c);

@@ -169,6 +169,18 @@ Test(cmdline, version)
 
 /* ---- generic syntax ------------------------------------------------------------------- */
 
+/* A huge argument is quoted in part: the error stays a short single line (fuzz_cmdline found
+ * a 1 KiB argument of control bytes making a 4.6 KiB message). */
+Test(cmdline, errors_quote_at_most_200_bytes_of_an_argument)
+{
+    static char huge[1200];
+    memset(huge, 0x03, sizeof(huge) - 1);
+    cr_assert_eq(PARSE(huge), CMDLINE_ERROR);
+    cr_assert_lt(strlen(err_text), 1000, "%zu bytes", strlen(err_text));
+    cr_assert_not_null(strstr(err_text, "\\x03..."));
+    cr_assert_eq(strchr(err_text, '\n'), err_text + strlen(err_text) - 1);
+}
+
 Test(cmdline, unsupported_options)
 {
     EXPECT_ERROR("-foo: unsupported option", "-foo");
