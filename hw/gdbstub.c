@@ -580,33 +580,25 @@ static enum resume handle_packet(char *pkt, size_t len)
         reply_str("OK");
         break;
     }
-    case 'p': {
+    case 'p':
+    case 'P': {
+        /* p N; P N=VALUE, VALUE in the register's size, little-endian hex */
         const char *q = p;
         uint64_t n, v;
         unsigned size;
         uint8_t b[8];
-        if (!gdb_parse_hex(&q, &n) || n > 0xffff || !reg_read(hart(gs.g_hart), (unsigned)n,
-                                                             &v, &size)) {
+        RISCVCPU *cpu = hart(gs.g_hart);
+        if (!gdb_parse_hex(&q, &n) || n > 0xffff || !reg_read(cpu, (unsigned)n, &v, &size)) {
             reply_str("E01");
-            break;
-        }
-        put_le(b, v, size);
-        reply_hex(b, size);
-        break;
-    }
-    case 'P': {
-        const char *q = p;
-        uint64_t n, old;
-        unsigned size;
-        uint8_t b[8];
-        if (!gdb_parse_hex(&q, &n) || *q++ != '=' || n > 0xffff ||
-            !reg_read(hart(gs.g_hart), (unsigned)n, &old, &size) ||
-            strlen(q) != 2 * size || !gdb_hex_decode(q, size, b) ||
-            !reg_write(hart(gs.g_hart), (unsigned)n, get_le(b, size))) {
+        } else if (pkt[0] == 'p') {
+            put_le(b, v, size);
+            reply_hex(b, size);
+        } else if (*q++ != '=' || strlen(q) != 2 * size || !gdb_hex_decode(q, size, b) ||
+                   !reg_write(cpu, (unsigned)n, get_le(b, size))) {
             reply_str("E01");
-            break;
+        } else {
+            reply_str("OK");
         }
-        reply_str("OK");
         break;
     }
     case 'm':

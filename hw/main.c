@@ -278,8 +278,15 @@ int main(int argc, char **argv)
     if (outputs.trace) {
         flush_trace_start(output_file_stream(outputs.trace));
     }
-    if (virt_remap_test_start(&machine, &err) != 0) {
+    /* The remap-test mover, the debugger and the monitor: each stop function is harmless for
+     * what did not start. */
+    if (virt_remap_test_start(&machine, &err) != 0 ||
+        (cfg.gdb && gdbstub_start(&machine, cfg.gdb, &err) != 0) ||
+        (cfg.monitor && monitor_start(&machine, cfg.monitor, &err) != 0)) {
         error_report_err(err);
+        monitor_stop();
+        gdbstub_stop();
+        virt_remap_test_stop();
         flush_trace_stop();
         console_stop();
         vtimer_stop(&machine);
@@ -292,22 +299,6 @@ int main(int argc, char **argv)
      * on hot paths), so they could land behind the line. */
     if (!cfg.no_progress && !(cfg.log_mask && !cfg.log_file)) {
         progress_start(&machine);
-    }
-    /* The debugger and monitor sockets: both stop functions are harmless when not started. */
-    if ((cfg.gdb && gdbstub_start(&machine, cfg.gdb, &err) != 0) ||
-        (cfg.monitor && monitor_start(&machine, cfg.monitor, &err) != 0)) {
-        error_report_err(err);
-        monitor_stop();
-        gdbstub_stop();
-        progress_stop();
-        virt_remap_test_stop();
-        flush_trace_stop();
-        console_stop();
-        vtimer_stop(&machine);
-        tb_cache_destroy();
-        virt_destroy(&machine);
-        discard_outputs(&outputs);
-        return 1;
     }
     if (cfg.start_stopped) {
         vm_stop_request();      /* every vCPU parks before its first instruction */

@@ -40,7 +40,8 @@ def main():
 
     g, out, rc = session(tlbstorm, elf, [
         'info threads', 'break guest_secondary', 'continue', 'bt', 'info registers pc',
-        'stepi', 'info registers pc', 'thread 1', 'info registers sp', 'x/1xw _start',
+        'stepi', 'info registers pc', 'thread 1', 'info registers sp', 'set var $t0 = 0x1234', 'p/x $t0',
+        'x/1xw _start',
         # rewrite a word of the breakpoint's code page: its TBs are invalidated, the
         # breakpoint must still stop the next hart that gets there
         'set var *(int *)((char *)guest_secondary + 4) = *(int *)((char *)guest_secondary + 4)',
@@ -59,6 +60,8 @@ def main():
     pcs = re.findall(r'^pc\s+(0x[0-9a-f]+)', g, re.M)
     if len(pcs) < 2 or pcs[0] == pcs[1]:
         problems.append('stepi did not move the pc: %r' % pcs)
+    if not re.search(r'^\$\d+ = 0x1234$', g, re.M):
+        problems.append('writing t0 from gdb did not read back')
     if not re.search(r'\[Switching to thread 1 ', g):
         problems.append('thread 1 not selected')
     if not re.search(r'<_start>:\s+0x00007197', g):
