@@ -1012,6 +1012,22 @@ static bool emit_value_op(Emit *e, const TBOp *op, enum riscv_op o)
     case OP_RORW: emit_shift_reg(e, op, SH_ROR, 0); movsxd(e, RAX, RAX); return true;
     case OP_RORI: emit_shift_by_imm(e, op, SH_ROR, F_W); return true;
     case OP_RORIW: emit_shift_by_imm(e, op, SH_ROR, 0); return true;
+    case OP_ORC_B:
+        /* Per byte: (b & 0x7f) + 0x7f has bit 7 set iff b & 0x7f != 0 (no carry leaves the
+         * byte: at most 0xfe), or'ed with b it is set iff b != 0; that bit moved to bit 0 and
+         * multiplied by 0xff fills the byte, again without carries between bytes. */
+        ld_x(e, RAX, op->rs1);
+        mov_imm(e, RCX, 0x7f7f7f7f7f7f7f7full);
+        op_rr(e, F_W, 0x8B, RDX, RAX);                        /* rdx = x */
+        op_rr(e, F_W, 0x23, RDX, RCX);                        /* and rdx, rcx */
+        op_rr(e, F_W, 0x03, RDX, RCX);                        /* add rdx, rcx */
+        op_rr(e, F_W, 0x0B, RDX, RAX);                        /* or rdx, rax */
+        mov_imm(e, RCX, 0x8080808080808080ull);
+        op_rr(e, F_W, 0x23, RDX, RCX);                        /* and rdx, rcx */
+        shift_imm(e, F_W, SH_SHR, RDX, 7);
+        op_rr(e, F_W, 0x69, RAX, RDX);                        /* imul rax, rdx, 0xff */
+        e32(e, 0xff);
+        return true;
     case OP_REV8:
         ld_x(e, RAX, op->rs1);
         e8(e, 0x48);                                          /* bswap rax: REX.W 0F C8+r */
