@@ -131,12 +131,10 @@ static const char *const xreg_abi[32] = {
     "t5", "t6",
 };
 
-static const char dump_prv_name[4] = { 'U', 'S', '?', 'M' };
-
 void riscv_cpu_dump_state(RISCVCPU *cpu, FILE *out, bool fpu)
 {
     fprintf(out, "CPU#%u\n pc       %016" PRIx64 "\n priv     %c\n", cpu->cs.index, cpu->pc,
-            dump_prv_name[cpu->priv & 3]);
+            riscv_priv_name(cpu->priv));
     static const struct { const char *name; size_t off; } csr[] = {
 #define CSR(f) { #f, offsetof(RISCVCPU, f) }
         CSR(mhartid), CSR(mstatus), CSR(misa), CSR(medeleg), CSR(mideleg), CSR(mie),

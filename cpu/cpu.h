@@ -268,6 +268,12 @@ void riscv_cpu_list_set(RISCVCPU *const *cpus, unsigned n);
 /* Reset architectural state (M-mode, pc = reset_pc, a0 = hartid, a1 = dtb). */
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t reset_pc, uint64_t a1);
 void riscv_cpu_update_mmu_idx(RISCVCPU *cpu);
+/* 'U', 'S' or 'M' for a privilege level (dumps and the monitor). */
+static inline char riscv_priv_name(unsigned priv)
+{
+    return "US?M"[priv & 3];
+}
+
 /* pc, priv, the M/S CSRs, x0-x31 and (fpu) f0-f31 with fflags/frm, as QEMU's "info registers"
  * and -d cpu. The owner, or any thread while the owner is parked. */
 void riscv_cpu_dump_state(RISCVCPU *cpu, FILE *out, bool fpu);

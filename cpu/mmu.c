@@ -351,6 +351,55 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
     return exc;
 }
 
+/* Host pointer to RAM or ROM for addr as `view` takes it, with the bytes left in that region;
+ * NULL if there is none. RCU read lock held. */
+static uint8_t *debug_host(const RISCVCPU *cpu, enum debug_mem_view view, uint64_t addr,
+                           uint64_t *avail)
+{
+    uint64_t pa = addr;
+    if (view != DEBUG_MEM_PHYSICAL && !riscv_debug_translate(cpu, addr, &pa) &&
+        view == DEBUG_MEM_VIRTUAL) {
+        return NULL;
+    }
+    const MemRegion *r = memmap_lookup(address_space_memmap(cpu->as), pa);
+    if (!r || !r->host) {
+        return NULL;
+    }
+    *avail = r->size - (pa - r->base);
+    return r->host + (pa - r->base);
+}
+
+bool riscv_debug_memory(const RISCVCPU *cpu, enum debug_mem_view view, uint64_t addr, void *buf,
+                        size_t len, bool write)
+{
+    uint8_t *b = buf;
+    bool ok = true;
+    urcu_memb_read_lock();
+    while (len) {
+        size_t chunk = RV_PAGE_SIZE - (addr & (RV_PAGE_SIZE - 1));
+        uint64_t avail;
+        uint8_t *h = debug_host(cpu, view, addr, &avail);
+        if (chunk > len) {
+            chunk = len;
+        }
+        if (!h || avail < chunk) {
+            ok = false;
+            break;
+        }
+        if (write) {
+            memcpy(h, b, chunk);
+            address_space_notify_code_write(cpu->as, h, (unsigned)chunk);
+        } else {
+            memcpy(b, h, chunk);
+        }
+        addr += chunk;
+        b += chunk;
+        len -= chunk;
+    }
+    urcu_memb_read_unlock();
+    return ok;
+}
+
 /* ---- info mem ------------------------------------------------------------------------- */
 
 typedef struct PTDumpRun {

@@ -31,6 +31,19 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
  * read lock. */
 bool riscv_debug_translate(const RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr);
 
+/* How a debugger's address is taken: through the hart's page tables (riscv_debug_translate),
+ * as physical, or through the page tables with the physical address as fallback. */
+enum debug_mem_view { DEBUG_MEM_VIRTUAL, DEBUG_MEM_PHYSICAL, DEBUG_MEM_VIRTUAL_OR_PHYSICAL };
+
+/* A debugger's read or write of [addr, addr + len) (gdbstub m/M/X, the monitor's x/xp), page by
+ * page since a virtual range may cross mappings. RAM and ROM only: no device register is read
+ * or written behind the guest's back; a write drops the translated code it reaches. False if
+ * a byte is not reachable (a write then stops there). Reads the hart's satp and privilege
+ * only, so any thread while the owner is parked or on the owner's thread; a physical access
+ * uses nothing of the hart but its address space. A registered RCU reader. */
+bool riscv_debug_memory(const RISCVCPU *cpu, enum debug_mem_view view, uint64_t addr, void *buf,
+                        size_t len, bool write);
+
 /* The page tables the hart's satp names, as the monitor's `info mem` shows them: one line per
  * run of leaves that are contiguous in virtual and physical address with the same bits,
  * "VA-VA_END PA SIZE rwxugad" (sign-extended VAs). Reads PTEs only. A registered RCU reader

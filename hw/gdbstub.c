@@ -18,14 +18,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <urcu/urcu-memb.h>
 
@@ -35,7 +33,6 @@
 #include "cpu/mmu.h"
 #include "hw/listen_socket.h"
 #include "hw/monitor.h"
-#include "mm/address_space.h"
 #include "sync/vm_stop.h"
 #include "util/gdb_packet.h"
 
@@ -252,56 +249,6 @@ static uint64_t get_le(const uint8_t *b, unsigned size)
         v |= (uint64_t)b[i] << (8 * i);
     }
     return v;
-}
-
-/* ---- memory --------------------------------------------------------------------------- */
-
-/* Host pointer to RAM or ROM at the physical address the hart sees for vaddr, with the bytes
- * left in that region; NULL if there is none (unmapped or a device). RCU read lock held. */
-static uint8_t *mem_host(const RISCVCPU *cpu, uint64_t vaddr, uint64_t *avail)
-{
-    uint64_t pa;
-    if (!riscv_debug_translate(cpu, vaddr, &pa)) {
-        pa = vaddr;        /* not mapped: try it as a physical address */
-    }
-    const MemRegion *r = memmap_lookup(address_space_memmap(cpu->as), pa);
-    if (!r || !r->host) {
-        return NULL;
-    }
-    *avail = r->size - (pa - r->base);
-    return r->host + (pa - r->base);
-}
-
-/* Copies len bytes between the guest at vaddr and buf, page by page (a virtual range may
- * cross into another mapping). False if any byte is not reachable; a write then stops there. */
-static bool mem_access(const RISCVCPU *cpu, uint64_t vaddr, uint8_t *buf, size_t len,
-                       bool write)
-{
-    bool ok = true;
-    urcu_memb_read_lock();
-    while (len) {
-        size_t chunk = 4096 - (vaddr & 4095);
-        uint64_t avail;
-        uint8_t *h = mem_host(cpu, vaddr, &avail);
-        if (chunk > len) {
-            chunk = len;
-        }
-        if (!h || avail < chunk) {
-            ok = false;
-            break;
-        }
-        if (write) {
-            memcpy(h, buf, chunk);
-            address_space_notify_code_write(cpu->as, h, (unsigned)chunk);
-        } else {
-            memcpy(buf, h, chunk);
-        }
-        vaddr += chunk;
-        buf += chunk;
-        len -= chunk;
-    }
-    urcu_memb_read_unlock();
-    return ok;
 }
 
 /* ---- target description --------------------------------------------------------------- */
@@ -613,7 +560,8 @@ static enum resume handle_packet(char *pkt, size_t len)
             break;
         }
         if (pkt[0] == 'm') {
-            if (!mem_access(hart(gs.g_hart), addr, buf, n, false)) {
+            if (!riscv_debug_memory(hart(gs.g_hart), DEBUG_MEM_VIRTUAL_OR_PHYSICAL, addr, buf, n,
+                                    false)) {
                 reply_str("E14");        /* EFAULT */
             } else {
                 reply_hex(buf, n);
@@ -636,7 +584,8 @@ static enum resume handle_packet(char *pkt, size_t len)
             }
             memcpy(buf, q, n);
         }
-        reply_str(mem_access(hart(gs.g_hart), addr, buf, n, true) ? "OK" : "E14");
+        reply_str(riscv_debug_memory(hart(gs.g_hart), DEBUG_MEM_VIRTUAL_OR_PHYSICAL,
+                                     addr, buf, n, true) ? "OK" : "E14");
         break;
     }
     case 'Z':

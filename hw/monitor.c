@@ -115,8 +115,6 @@ static void on_hart(Machine *m, unsigned h, void (*fn)(RISCVCPU *, FILE *, void 
 
 /* ---- per-hart views (run on the hart's own thread) -------------------------------------- */
 
-static const char prv_name[4] = { 'U', 'S', '?', 'M' };
-
 static void show_registers(RISCVCPU *cpu, FILE *out, void *arg)
 {
     (void)arg;
@@ -127,14 +125,14 @@ static void show_cpu_line(RISCVCPU *cpu, FILE *out, void *arg)
 {
     (void)arg;
     fprintf(out, "CPU #%u: pc=0x%016" PRIx64 " priv=%c%s\n", cpu->cs.index, cpu->pc,
-            prv_name[cpu->priv & 3], cpu->halted ? " (halted)" : "");
+            riscv_priv_name(cpu->priv), cpu->halted ? " (halted)" : "");
 }
 
 static void show_tlb(RISCVCPU *cpu, FILE *out, void *arg)
 {
     (void)arg;
     fprintf(out, "hart %u TLB (satp %016" PRIx64 ", priv %c)\n", cpu->cs.index, cpu->satp,
-            prv_name[cpu->priv & 3]);
+            riscv_priv_name(cpu->priv));
     tlb_dump(&cpu->tlb, out);
 }
 
@@ -151,31 +149,16 @@ typedef struct XArgs {
     bool physical;
 } XArgs;
 
-static bool read_phys(const AddressSpace *as, uint64_t pa, void *buf, size_t n)
-{
-    bool ok = false;
-    urcu_memb_read_lock();
-    const MemRegion *r = memmap_lookup(address_space_memmap(as), pa);
-    if (r && r->host && pa - r->base <= r->size - n) {
-        memcpy(buf, r->host + (pa - r->base), n);
-        ok = true;
-    }
-    urcu_memb_read_unlock();
-    return ok;
-}
-
-static void dump_x(const AddressSpace *as, const RISCVCPU *cpu, const XArgs *a, FILE *out)
+static void dump_x(const RISCVCPU *cpu, const XArgs *a, FILE *out)
 {
     unsigned per_line = a->size == 8 ? 2 : a->size == 4 ? 4 : 8;
+    enum debug_mem_view view = a->physical ? DEBUG_MEM_PHYSICAL : DEBUG_MEM_VIRTUAL;
     for (unsigned i = 0; i < a->count; i++) {
-        uint64_t va = a->addr + (uint64_t)i * a->size, pa = va, v = 0;
+        uint64_t va = a->addr + (uint64_t)i * a->size, v = 0;
         if (i % per_line == 0) {
             fprintf(out, "%s%016" PRIx64 ":", i ? "\n" : "", va);
         }
-        urcu_memb_read_lock();
-        bool mapped = a->physical || riscv_debug_translate(cpu, va, &pa);
-        urcu_memb_read_unlock();
-        if (!mapped || !read_phys(as, pa, &v, a->size)) {
+        if (!riscv_debug_memory(cpu, view, va, &v, a->size, false)) {
             fprintf(out, " <cannot access 0x%" PRIx64 ">", va);
             break;
         }
@@ -192,7 +175,7 @@ static void dump_x(const AddressSpace *as, const RISCVCPU *cpu, const XArgs *a, 
 
 static void show_x(RISCVCPU *cpu, FILE *out, void *arg)
 {
-    dump_x(cpu->as, cpu, arg, out);
+    dump_x(cpu, arg, out);
 }
 
 /* ---- commands ------------------------------------------------------------------------------ */
@@ -347,7 +330,7 @@ void monitor_execute(Machine *m, const char *line, FILE *out)
             return;
         }
         if (a.physical) {
-            dump_x(&m->as, m->cpus[cur_hart], &a, out);
+            dump_x(m->cpus[cur_hart], &a, out);   /* physical: any thread */
         } else {
             on_hart(m, cur_hart, show_x, &a, sizeof(a), out);
         }
