@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,12 @@
 #define X_MAX_BYTES 4096
 
 static _Atomic bool stopping;          /* monitor_stop: waits give up */
-static unsigned cur_hart;              /* `cpu N`; the monitor thread's and qRcmd's */
-static bool monitor_stopped_vm;        /* `stop` parked the vCPUs */
+/* Three front ends may run commands at once (the socket's thread, the console's input thread
+ * with Ctrl-A c, the gdbstub's qRcmd): commands run one at a time under exec_lock, which
+ * guards the two fields below. Not a hot path. */
+static pthread_mutex_t exec_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned cur_hart;              /* `cpu N`; under exec_lock */
+static bool monitor_stopped_vm;        /* `stop` parked the vCPUs; under exec_lock */
 
 /* ---- jobs on a hart's thread -------------------------------------------------------------- */
 
@@ -255,7 +260,16 @@ static const char help_text[] =
     "x /fmt ADDR                 virtual memory as the selected hart sees it (fmt: count, x|d|u, b|h|w|g)\n"
     "xp /fmt ADDR                physical memory\n";
 
+static void execute_locked(Machine *m, const char *line, FILE *out);
+
 void monitor_execute(Machine *m, const char *line, FILE *out)
+{
+    pthread_mutex_lock(&exec_lock);
+    execute_locked(m, line, out);
+    pthread_mutex_unlock(&exec_lock);
+}
+
+static void execute_locked(Machine *m, const char *line, FILE *out)
 {
     char buf[256];
     char *argv[8];

@@ -56,6 +56,8 @@ meson test -C "$build" --suite stress --print-errorlogs --timeout-multiplier 4
 #                                                          page tables), live flush statistics
 #   stop/cont stress                                       parking 6 vCPUs mid-shootdown, both
 #                                                          flush strategies
+#   monitor on the console                                 console and socket front ends running
+#                                                          monitor commands at once
 whole_emulator=(
     tlbtorture_smp4_no_stale_translation_stats_agree
     tlbtorture_smp8_two_writers_no_stale_translation
@@ -79,6 +81,7 @@ whole_emulator=(
     gdb_bad_input_gets_errors_never_a_crash
     monitor_socket_info_tlb_flush_stop_cont_quit
     stop_cont_under_shootdowns_never_deadlocks
+    monitor_on_the_console_with_ctrl_a_c
     tlbtorture_smp6_two_run_slots_no_stale_translation
 )
 meson test -C "$build" --print-errorlogs --timeout-multiplier 4 \

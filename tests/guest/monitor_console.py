@@ -3,8 +3,9 @@
 switches a pseudo-terminal between tlbstorm's guest console and the monitor, as QEMU's
 -nographic does. With tlbtorture running at -smp 2: Ctrl-A c prints the monitor banner and
 prompt; `info cpus` (typed byte by byte, echoed, with a backspace fixed) lists both harts;
-Ctrl-A c goes back to the guest; Ctrl-A x ends the run. With -serial stdio Ctrl-A c does
-nothing.
+Ctrl-A c goes back to the guest; Ctrl-A x ends the run. A socket monitor runs commands at the
+same time (the front ends share the selected hart, so commands are serialised). With
+-serial stdio Ctrl-A c does nothing.
 
     monitor_console.py TLBSTORM TLBTORTURE_ELF
 """
@@ -13,9 +14,14 @@ import pty
 import select
 import subprocess
 import sys
-
-from testlib import reap, report
+import tempfile
+import threading
 import time
+
+from testlib import report
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from monitor_session import Monitor  # noqa: E402
 
 CTRL_A = b'\x01'
 
@@ -68,9 +74,28 @@ def main():
     base = [tlbstorm, '-M', 'virt', '-smp', '2', '-nographic', '--no-progress', '-kernel', elf,
             '-append', 'secs=60']
 
-    t = Pty(base)
+    # A socket monitor too: a second front end selecting harts while the console's runs
+    # commands (they share the selected hart; under TSan this would show a race).
+    tmp = tempfile.mkdtemp(prefix='tlbstorm-monc-')
+    sock = os.path.join(tmp, 'mon.sock')
+    t = Pty(base + ['-monitor', 'unix:%s,server,nowait' % sock])
     if not t.read_until(b'tlbtorture: 2 harts'):
         problems.append('the guest did not start')
+    stop = threading.Event()
+    answers = []
+
+    def socket_client():
+        try:
+            mon = Monitor(sock)
+            while not stop.is_set():
+                for c in ('cpu 1', 'info registers', 'cpu 0', 'info cpus'):
+                    answers.append(mon.cmd(c))
+            mon.s.close()
+        except Exception as e:      # noqa: BLE001 - reported below
+            answers.append('error: %s: %s' % (type(e).__name__, e))
+
+    client = threading.Thread(target=socket_client)
+    client.start()
     t.send(CTRL_A + b'c')
     if not t.read_until(b"monitor - type 'help' for more information\r\n(qemu) "):
         problems.append('no monitor banner and prompt after Ctrl-A c')
@@ -79,11 +104,26 @@ def main():
         problems.append('info cpus did not list hart 1')
     elif b'info cpuz\b \bs\r\n' not in t.out:
         problems.append('the typed line was not echoed with the backspace')
+    for _ in range(5):
+        t.send(b'cpu 1\rinfo registers\r')
+        time.sleep(0.05)
+    stop.set()
+    client.join(timeout=30)
+    if client.is_alive():
+        problems.append('the socket monitor client hung')
+    if not any(a.startswith('CPU#1') for a in answers):
+        problems.append('the socket monitor did not answer alongside the console')
+    problems += [a for a in answers if a.startswith('error: ')]
+
     mark = len(t.out)
     t.send(CTRL_A + b'c')
     time.sleep(0.3)
     t.send(CTRL_A + b'x')
     status = t.finish()
+    if os.path.exists(sock):
+        problems.append('the monitor socket was left behind')
+        os.unlink(sock)
+    os.rmdir(tmp)
     if b'terminated' not in t.out[mark:]:
         problems.append('Ctrl-A x after leaving the monitor did not end the run')
     if status != 0:
