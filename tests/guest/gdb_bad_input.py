@@ -9,13 +9,16 @@ Each case must get the protocol's answer, never a crash or a hung guest:
   - a second client is accepted and closed at once while the first goes on;
   - a client that disappears in the middle of a packet leaves the stub serving the next one
     (and the guest, resumed by the disconnect, runs on);
-  - 'k' ends tlbstorm with status 0.
+  - 'k' ends tlbstorm with status 0;
+  - -gdb unix:PATH serves the same protocol on a Unix socket, removed at exit.
 
     gdb_bad_input.py TLBSTORM GUEST_ELF
 """
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 
 from testlib import free_port, reap, report
 import time
@@ -27,10 +30,16 @@ def frame(body):
 
 class Client:
     def __init__(self, port):
+        """port: a TCP port on 127.0.0.1, or the path of a Unix socket."""
         deadline = time.time() + 10
         while True:
             try:
-                self.s = socket.create_connection(('127.0.0.1', port), timeout=10)
+                if isinstance(port, str):
+                    self.s = socket.socket(socket.AF_UNIX)
+                    self.s.settimeout(10)
+                    self.s.connect(port)
+                else:
+                    self.s = socket.create_connection(('127.0.0.1', port), timeout=10)
                 break
             except OSError:
                 if time.time() > deadline:
@@ -129,8 +138,33 @@ def main():
         problems.append('%s: %s' % (type(e).__name__, e))
     finally:
         reap(emu, problems)
+
+    # -gdb unix:PATH: the same protocol on a Unix socket, removed at exit.
+    tmp = tempfile.mkdtemp(prefix='tlbstorm-gdb-')
+    path = os.path.join(tmp, 'gdb.sock')
+    emu = subprocess.Popen([tlbstorm, '-M', 'virt', '-smp', '2', '-nographic', '-S',
+                            '-gdb', 'unix:' + path, '-kernel', elf],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    try:
+        c = Client(path)
+        check('unix socket: stop reason', c.request(b'?')[:3], b'T05')
+        check('unix socket: threads', c.request(b'qfThreadInfo'), b'm1,2')
+        c.send(frame(b'k'))
+        c.read_until(lambda b: len(b) >= 1)
+        c.close()
+        emu.communicate(timeout=30)
+        check('unix socket: exit status after k', emu.returncode, 0)
+        check('unix socket: removed at exit', os.path.exists(path), False)
+    except Exception as e:          # noqa: BLE001 - any failure is a test failure
+        problems.append('unix socket: %s: %s' % (type(e).__name__, e))
+    finally:
+        reap(emu, problems)
+        if os.path.exists(path):
+            os.unlink(path)
+        os.rmdir(tmp)
     return report(problems, 'gdb_bad_input: checksum, oversize, malformed, unbacked, second '
-                            'client, vanished client, kill')
+                            'client, vanished client, kill, unix socket')
 
 
 if __name__ == '__main__':

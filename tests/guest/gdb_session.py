@@ -9,7 +9,8 @@ Guest: tlbtorture (S-mode, built-in SBI, symbols in its ELF). Three sessions:
      invalidated) and the breakpoint stops the next hart that gets there; then it is deleted
      and gdb detaches: the guest runs on to PASS and tlbstorm exits 0.
   2. `watch arrived` (a counter each secondary hart increments with an AMO once, read by
-     hart 0): the stop is on a secondary hart with Old value = New value - 1; then a
+     hart 0): the stop is on a secondary hart with Old value = New value - 1; `rwatch go`
+     stops a hart that reads the start flag (Value = 0); then a
      breakpoint in reader_round (run over and over by every reading hart) is hit twice, and
      after detach the guest runs on to PASS.
   3. `monitor info cpus` (qRcmd) lists the 4 harts; `kill`: tlbstorm ends at once with
@@ -70,12 +71,15 @@ def main():
         problems.append('after detach the guest did not run on to PASS (status %s)' % rc)
 
     g3, out3, rc3 = session(tlbstorm, elf, [
-        'watch arrived', 'continue', 'info threads', 'delete', 'break reader_round',
+        'watch arrived', 'continue', 'info threads', 'delete', 'rwatch go', 'continue',
+        'delete', 'break reader_round',
         'continue', 'continue', 'delete', 'detach'])
     m = re.search(r'Hardware watchpoint 1: arrived\s+Old value = (\d+)\s+New value = (\d+)',
                   g3)
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         problems.append('watch arrived did not report an increment')
+    if not re.search(r'Hardware read watchpoint \d+: go\s+Value = 0', g3):
+        problems.append('rwatch go (secondary harts spin reading it) did not stop')
     cur = re.search(r'^\* (\d)\s+Thread \d "hart (\d)"', g3, re.M)
     if not cur or cur.group(2) == '0':
         problems.append('the watchpoint did not stop on a secondary hart (the writer): %r'

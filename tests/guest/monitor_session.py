@@ -7,7 +7,8 @@
     `stop` (every hart parked) until `cont`;
   - `x /4xw` reads the first instructions of _start through the hart's page tables, `xp`
     the same physical words; a bad command and a bad format get one error line;
-  - `quit` ends tlbstorm with status 0.
+  - `cpu 2` selects the hart `info registers` shows, `info mtree` lists the RAM,
+    `system_reset` starts the guest over, and `quit` ends tlbstorm with status 0.
 
     monitor_session.py TLBSTORM TLBTORTURE_ELF
 """
@@ -125,8 +126,20 @@ def main():
             problems.append('no error for a bad x format')
         if 'CPU#3' not in mon.cmd('info registers -a'):
             problems.append('info registers -a lacks hart 3')
+        mon.cmd('cpu 2')
+        if not mon.cmd('info registers').startswith('CPU#2\n'):
+            problems.append('cpu 2 did not select hart 2 for info registers')
+        if not re.search(r'^  0000000080000000-0000000087ffffff \(prio 0, ram\): ram$',
+                         mon.cmd('info mtree'), re.M):
+            problems.append('info mtree lacks the 128 MiB of RAM')
+        mon.cmd('system_reset')
+        time.sleep(2.0)                       # the guest starts over
         mon.s.sendall(b'quit\n')
         out, _ = emu.communicate(timeout=30)
+        out = out.decode(errors='replace')
+        if out.count('tlbtorture: 4 harts') != 2:
+            problems.append('system_reset did not restart the guest: %d starts'
+                            % out.count('tlbtorture: 4 harts'))
         if emu.returncode != 0:
             problems.append('quit: exit status %s' % emu.returncode)
     except Exception as e:          # noqa: BLE001 - any failure is a test failure
