@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from testlib import report
+from testlib import remove_socket_dir, report
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from monitor_session import Monitor  # noqa: E402
@@ -120,10 +120,7 @@ def main():
     time.sleep(0.3)
     t.send(CTRL_A + b'x')
     status = t.finish()
-    if os.path.exists(sock):
-        problems.append('the monitor socket was left behind')
-        os.unlink(sock)
-    os.rmdir(tmp)
+    remove_socket_dir(tmp, sock, problems)
     if b'terminated' not in t.out[mark:]:
         problems.append('Ctrl-A x after leaving the monitor did not end the run')
     if status != 0:

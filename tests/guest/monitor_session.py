@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 
-from testlib import reap, report
+from testlib import reap, remove_socket_dir, report
 import tempfile
 import time
 
@@ -146,10 +146,7 @@ def main():
         problems.append('%s: %s' % (type(e).__name__, e))
     finally:
         reap(emu, problems)
-        if os.path.exists(path):
-            problems.append('the monitor socket was left behind')
-            os.unlink(path)
-        os.rmdir(tmp)
+        remove_socket_dir(tmp, path, problems)
     return report(problems, 'monitor_session: info mem/tlb/flush/cpus/registers, stop/cont, '
                             'x/xp, quit')
 

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from testlib import reap, report
+from testlib import reap, remove_socket_dir, report
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from monitor_session import Monitor, flush_total  # noqa: E402
@@ -68,9 +68,7 @@ def one_mode(tlbstorm, elf, extra, problems):
         problems.append('%s: %s: %s' % (label, type(e).__name__, e))
     finally:
         reap(emu, problems)
-        if os.path.exists(path):
-            os.unlink(path)
-        os.rmdir(tmp)
+        remove_socket_dir(tmp, path, problems)
     return slowest
 
 

@@ -51,3 +51,13 @@ def gdb_session(emu_cmd, port, symbols, commands, timeout=60):
         reap(emu)
     return (gdb.stdout.decode(errors='replace') + gdb.stderr.decode(errors='replace'),
             out.decode(errors='replace'), emu.returncode)
+
+
+def remove_socket_dir(tmp, path, problems=None):
+    """Remove the Unix socket `path` (tlbstorm removes it at exit: noting it in problems when
+    given if it is still there) and its temporary directory."""
+    if os.path.exists(path):
+        if problems is not None:
+            problems.append('the socket %s was left behind' % os.path.basename(path))
+        os.unlink(path)
+    os.rmdir(tmp)
