@@ -66,6 +66,8 @@
 #define OFF_RESUME_OP ((int32_t)offsetof(RISCVCPU, resume_op))
 #define OFF_LOAD_RES ((int32_t)offsetof(RISCVCPU, load_res))
 #define OFF_LOAD_VAL ((int32_t)offsetof(RISCVCPU, load_val))
+#define OFF_F(r) ((int32_t)(offsetof(RISCVCPU, f) + 8 * (r)))
+#define OFF_MSTATUS ((int32_t)offsetof(RISCVCPU, mstatus))
 
 _Static_assert(offsetof(RISCVCPU, x) == 0, "guest registers at the start of RISCVCPU");
 _Static_assert(sizeof(((RISCVCPU *)0)->cs.icount_decr) == 4, "icount_decr compared as 32 bits");
@@ -191,6 +193,9 @@ static void choose_cached_regs(const TBOp *ops, unsigned count)
             src[0] = riscv_fp_op_reads_x(o) ? op->rs1 : 0;
             src[1] = 0;
             rd_is_x = riscv_fp_op_writes_x(o);
+        } else if (o == OP_FLW || o == OP_FLD || o == OP_FSW || o == OP_FSD) {
+            src[1] = 0;                      /* rs2 (stores) and rd (loads) are f */
+            rd_is_x = false;
         }
         for (unsigned k = 0; k < 2; k++) {
             if (src[k] != 0 && src[k] < 32) {
@@ -383,13 +388,18 @@ typedef struct Compile {
     uint8_t *start;               /* of the TB's code */
     uint8_t *loop_head;           /* self-loop TB: past the preload (see emit_loop_back) */
     TranslationBlock *tb;
-    Stub stubs[2 * TB_MAX_INSNS];
+    Stub stubs[3 * TB_MAX_INSNS]; /* an op adds at most 3 (an FP store: FS, miss, code) */
     unsigned n_stubs;
+    bool fs_checked;              /* mstatus.FS known on since the last CSR op */
 } Compile;
 
 static void add_stub(Compile *c, enum stub_kind kind, unsigned i, const TBOp *op, uint8_t *from,
                      unsigned size, bool sign)
 {
+    if (c->n_stubs >= sizeof(c->stubs) / sizeof(c->stubs[0])) {
+        fprintf(stderr, "tlbstorm: internal error: JIT stub table full\n");
+        abort();
+    }
     c->stubs[c->n_stubs++] = (Stub){ .kind = kind, .op_index = i, .op = op, .from = from,
                                      .dirty = dirty, .size = size, .sign = sign };
 }
@@ -432,6 +442,48 @@ static void emit_load(Compile *c, unsigned i, const TBOp *op, unsigned size, boo
     add_stub(c, STUB_LOAD, i, op, miss, size, sign);
     c->stubs[c->n_stubs - 1].resume = e->p;
     st_x(e, RAX, op->rd);
+}
+
+/* mstatus.FS is not part of the TB flags, so an FP load or store checks it where it runs:
+ * off, the op is illegal and traps out of line before touching memory (as the interpreter's
+ * FP_ON, which an access fault must not overtake). Once checked, FS stays on until a CSR op
+ * (nothing else in a TB turns it off: riscv_fp_exec only makes it Dirty, a trap leaves the
+ * TB), so later FP loads and stores skip the check. */
+static void emit_fs_check(Compile *c, unsigned i, const TBOp *op)
+{
+    Emit *e = &c->e;
+    if (c->fs_checked) {
+        return;
+    }
+    c->fs_checked = true;
+    op_mem(e, F_W, 0xF7, 0, RBX, -1, OFF_MSTATUS);            /* test mstatus, FS */
+    e32(e, (uint32_t)MSTATUS_FS);
+    add_stub(c, STUB_ILLEGAL, i, op, jcc(e, CC_E), 0, false);
+}
+
+/* flw/fld: the integer load's fast path and stub, then the value NaN-boxed (flw) into f[rd]
+ * and mstatus.FS made Dirty, as the interpreter does. */
+static void emit_fp_load(Compile *c, unsigned i, const TBOp *op, unsigned size)
+{
+    Emit *e = &c->e;
+    emit_fs_check(c, i, op);
+    emit_tlb_compare(c, op, size, (int32_t)offsetof(CPUTLBEntry, addr_read));
+    uint8_t *miss = jcc(e, CC_NE);
+    op_mem(e, F_W, 0x8B, RAX, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
+    if (size == 4) {
+        op_mem(e, 0, 0x8B, RAX, RAX, RSI, 0);                 /* zero-extending */
+    } else {
+        op_mem(e, F_W, 0x8B, RAX, RAX, RSI, 0);
+    }
+    add_stub(c, STUB_LOAD, i, op, miss, size, false);
+    c->stubs[c->n_stubs - 1].resume = e->p;
+    if (size == 4) {
+        mov_imm(e, RCX, 0xffffffff00000000ull);
+        op_rr(e, F_W, 0x0B, RAX, RCX);                        /* or rax, rcx */
+    }
+    op_mem(e, F_W, 0x89, RAX, RBX, -1, OFF_F(op->rd));
+    mov_imm(e, RCX, MSTATUS_FS | MSTATUS_SD);
+    op_mem(e, F_W, 0x09, RCX, RBX, -1, OFF_MSTATUS);          /* or mstatus, rcx */
 }
 
 /* After a write through host address rsi: self-modifying code, i.e. code_pages[(host -
@@ -577,6 +629,7 @@ static void emit_amo(Compile *c, unsigned i, const TBOp *op, enum riscv_op o, un
  * instruction or the end of the TB out of line when it asks for them. */
 static void emit_csr(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
 {
+    c->fs_checked = false;                                    /* it may write mstatus.FS */
     Emit *e = &c->e;
     bool imm_form = o == OP_CSRRWI || o == OP_CSRRSI || o == OP_CSRRCI;
     bool rw = o == OP_CSRRW || o == OP_CSRRWI;
@@ -648,13 +701,28 @@ static void emit_fp(Compile *c, unsigned i, const TBOp *op, enum riscv_op o)
     }
 }
 
+/* fsw/fsd: an integer store of f[rs2]'s low bytes. */
+static bool is_fp_store(const TBOp *op)
+{
+    enum riscv_op o = tbop_opc(op);
+    return o == OP_FSW || o == OP_FSD;
+}
+
 static void emit_store(Compile *c, unsigned i, const TBOp *op, unsigned size)
 {
     Emit *e = &c->e;
+    bool fp = is_fp_store(op);
+    if (fp) {
+        emit_fs_check(c, i, op);
+    }
     emit_tlb_compare(c, op, size, (int32_t)offsetof(CPUTLBEntry, addr_write));
     uint8_t *miss = jcc(e, CC_NE);
     op_mem(e, F_W, 0x03, RSI, RAX, -1, (int32_t)offsetof(CPUTLBEntry, addend));
-    ld_x(e, RCX, op->rs2);
+    if (fp) {
+        op_mem(e, F_W, 0x8B, RCX, RBX, -1, OFF_F(op->rs2));
+    } else {
+        ld_x(e, RCX, op->rs2);
+    }
     switch (size) {                                           /* [rsi] = rcx */
     case 1: op_mem(e, F_BYTE, 0x88, RCX, RSI, -1, 0); break;
     case 2: op_mem(e, F_66, 0x89, RCX, RSI, -1, 0); break;
@@ -1183,6 +1251,10 @@ static enum emitted emit_op(Compile *c, unsigned i, const TBOp *op)
     case OP_SH: emit_store(c, i, op, 2); return EMIT_NEXT;
     case OP_SW: emit_store(c, i, op, 4); return EMIT_NEXT;
     case OP_SD: emit_store(c, i, op, 8); return EMIT_NEXT;
+    case OP_FLW: emit_fp_load(c, i, op, 4); return EMIT_NEXT;
+    case OP_FLD: emit_fp_load(c, i, op, 8); return EMIT_NEXT;
+    case OP_FSW: emit_store(c, i, op, 4); return EMIT_NEXT;
+    case OP_FSD: emit_store(c, i, op, 8); return EMIT_NEXT;
     case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
     case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
         emit_csr(c, i, op, o);
@@ -1279,7 +1351,7 @@ static void emit_stub(Compile *c, const Stub *s)
         op_mem(e, F_W, 0x8D, R9, RSP, -1, OUT);               /* lea r9, [rsp + OUT] */
         call_c(e, (const void *)tlb_load_slow);
     } else {
-        op_mem(e, F_W, 0x8B, R8, RBX, -1, OFF_X(op->rs2));
+        op_mem(e, F_W, 0x8B, R8, RBX, -1, is_fp_store(op) ? OFF_F(op->rs2) : OFF_X(op->rs2));
         call_c(e, (const void *)tlb_store_slow);
     }
     op_rr(e, F_BYTE, 0x84, RAX, RAX);                         /* test al, al */
@@ -1336,6 +1408,7 @@ bool jit_compile_locked(TranslationBlock *tb, const TBOp *ops, unsigned count)
     c.tb = tb;
     tb->jit_jump_at[0] = tb->jit_jump_at[1] = 0;
     c.n_stubs = 0;
+    c.fs_checked = false;
     uint8_t *to_request;
     emit_icount_check(&c.e, &to_request);
     choose_cached_regs(ops, count);

@@ -889,6 +889,140 @@ Test(jit, illegal_fp_op_in_compiled_code_traps_at_the_op)
     }
 }
 
+static uint32_t fp_load(bool dword, unsigned rd, unsigned rs1, int32_t imm)
+{
+    return i_type(0x07, dword ? 3 : 2, rd, rs1, imm);
+}
+
+static uint32_t fp_store(bool dword, unsigned rs2, unsigned rs1, int32_t imm)
+{
+    return (store(dword ? 3 : 2, rs2, rs1, imm) & ~0x7fu) | 0x27;
+}
+
+/* flw/fld/fsw/fsd run compiled, through the TLB fast path on RAM and the slow path on MMIO:
+ * flw NaN-boxes, fsw stores the low word, fsd through the slow path stores f[rs2] (not
+ * x[rs2]), mstatus.FS ends Dirty, and f, x and memory match the interpreter's. */
+Test(jit, fp_loads_and_stores_in_compiled_code_match_the_interpreter)
+{
+    const uint32_t code[] = {
+        fp_load(true, 1, 6, 0),               /* fld f1, 0(x6) */
+        fp_load(false, 2, 6, 8),              /* flw f2, 8(x6) */
+        fadd_d(3, 1, 1),
+        fp_store(true, 3, 6, 16),             /* fsd f3, 16(x6) */
+        fp_store(false, 2, 6, 24),            /* fsw f2, 24(x6) */
+        fp_store(true, 1, 7, 0),              /* fsd f1, 0(x7): MMIO, the slow path */
+        fp_load(false, 4, 7, 8),              /* flw f4, 8(x7): MMIO read */
+        addi(10, 10, 1),
+        JAL_SELF,
+    };
+    const unsigned n = sizeof(code) / sizeof(code[0]);
+    put_code(CODE, code, n);
+    fx_mmio.read_base = 0xf000;
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_not_null(tb->jit_code);
+    uint64_t want[32 + 4 + 2], got[32 + 4 + 2];
+    for (unsigned pass = 0; pass < 2; pass++) {
+        fx_ram_write(DATA, 8, 0x4008000000000000ull);         /* 3.0 */
+        fx_ram_write(DATA + 8, 8, 0x5555555540490fdbull);     /* pi as a float, junk above */
+        fx_ram_write(DATA + 16, 8, 0);
+        fx_ram_write(DATA + 24, 8, 0x7777777777777777ull);
+        memset(fx_cpu->f, 0, sizeof(fx_cpu->f));
+        fx_cpu->x[5] = 0xdeadbeef;                            /* x5 must not be stored */
+        fx_cpu->x[6] = DATA;
+        fx_cpu->x[7] = FX_MMIO_BASE;
+        fx_cpu->x[10] = 0;
+        fx_cpu->mstatus = (fx_cpu->mstatus & ~(MSTATUS_FS | MSTATUS_SD)) |
+                          (1ull << MSTATUS_FS_SHIFT);         /* Initial */
+        fx_mmio.n = 0;
+        uint64_t instret0 = cpu_instret(fx_cpu);
+        if (pass == 0) {
+            cr_assert_eq(interp_exec(fx_cpu, tb, 0, true), EXIT_NOCHAIN);
+        } else {
+            cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN, "the whole TB runs compiled");
+        }
+        cr_assert_eq(cpu_instret(fx_cpu), instret0 + n);
+        cr_assert_eq(fx_mmio.n, 2, "pass %u", pass);
+        cr_assert(fx_mmio.log[0].is_write && fx_mmio.log[0].size == 8 &&
+                  fx_mmio.log[0].value == 0x4008000000000000ull, "pass %u: fsd to MMIO", pass);
+        uint64_t *out = pass == 0 ? want : got;
+        memcpy(out, fx_cpu->f, 32 * sizeof(uint64_t));
+        for (unsigned k = 0; k < 4; k++) {
+            out[32 + k] = fx_ram_read(DATA + 8 * k, 8);
+        }
+        out[36] = fx_cpu->mstatus;
+        out[37] = fx_cpu->x[10];
+    }
+    for (unsigned r = 0; r < 38; r++) {
+        cr_assert_eq(got[r], want[r], "word %u is %#llx, the interpreter's %#llx", r,
+                     (unsigned long long)got[r], (unsigned long long)want[r]);
+    }
+    cr_assert_eq(got[1], 0x4008000000000000ull);
+    cr_assert_eq(got[2], 0xffffffff40490fdbull, "flw NaN-boxes");
+    cr_assert_eq(got[32 + 2], 0x4018000000000000ull, "fsd of 3.0 + 3.0");
+    cr_assert_eq(got[32 + 3], 0x7777777740490fdbull, "fsw writes only the low word");
+    cr_assert_eq(got[36] & MSTATUS_FS, MSTATUS_FS, "FS Dirty");
+    cr_assert_eq(got[4] >> 32, 0xffffffffull, "flw from MMIO NaN-boxes");
+}
+
+/* With mstatus.FS off, a compiled flw/fsd traps as illegal before its access: the earlier
+ * ops are done and counted, memory and f are untouched. */
+Test(jit, fp_load_or_store_with_fs_off_traps_before_the_access)
+{
+    const uint32_t loads[] = { addi(5, 0, 1), fp_load(false, 1, 6, 0), addi(5, 0, 2), JAL_SELF };
+    const uint32_t stores[] = { addi(5, 0, 1), fp_store(true, 1, 6, 0), addi(5, 0, 2), JAL_SELF };
+    for (unsigned k = 0; k < 2; k++) {
+        put_code(CODE + 0x400 * k, k ? stores : loads, 4);
+        TranslationBlock *tb = tb_at(CODE + 0x400 * k);
+        cr_assert_not_null(tb->jit_code);
+        fx_cpu->mtvec = FX_TRAP_VECTOR;
+        fx_cpu->mstatus &= ~(MSTATUS_FS | MSTATUS_SD);
+        fx_cpu->x[5] = 0;
+        fx_cpu->x[6] = 0x1000;                                /* unmapped: a fault if used */
+        fx_cpu->f[1] = 0x1234;
+        uint64_t instret0 = cpu_instret(fx_cpu);
+        cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_LOOKUP);
+        cr_assert_eq(fx_cpu->mcause, EXCP_ILLEGAL_INST, "case %u", k);
+        cr_assert_eq(fx_cpu->mepc, CODE + 0x400 * k + 4, "case %u", k);
+        cr_assert_eq(fx_cpu->mtval, k ? stores[1] : loads[1], "case %u", k);
+        cr_assert_eq(fx_cpu->x[5], 1, "case %u", k);
+        cr_assert_eq(fx_cpu->f[1], 0x1234, "case %u", k);
+        cr_assert_eq(cpu_instret(fx_cpu), instret0 + 1, "case %u", k);
+    }
+}
+
+/* A TB of the most out-of-line paths an op can need (500 FP stores, each with an FS check,
+ * a TLB miss path and a code-write check) compiles, and runs compiled: each store lands. */
+Test(jit, a_tb_of_fp_stores_only_compiles_and_runs)
+{
+    enum { N = 500 };
+    static uint32_t code[N + 2];
+    for (unsigned k = 0; k < N; k++) {
+        code[k] = fp_store(k & 1, 1 + k % 8, 6, (int32_t)(8 * (k % 256)));
+    }
+    code[N] = addi(10, 10, 1);
+    code[N + 1] = JAL_SELF;
+    put_code(CODE, code, N + 2);
+    TranslationBlock *tb = tb_at(CODE);
+    cr_assert_eq(tb->n_ops, N + 2);
+    cr_assert_not_null(tb->jit_code);
+    for (unsigned r = 1; r <= 8; r++) {
+        fx_cpu->f[r] = 0x1111111111111111ull * r;
+    }
+    for (unsigned j = 0; j < 256; j++) {
+        fx_ram_write(DATA + 8 * j, 8, 0xaaaaaaaaaaaaaaaaull);
+    }
+    fx_cpu->x[6] = DATA;
+    fx_cpu->x[10] = 0;
+    fx_cpu->mstatus |= 1ull << MSTATUS_FS_SHIFT;
+    cr_assert_eq(jit_exec(fx_cpu, tb, true), EXIT_NOCHAIN, "the whole TB runs compiled");
+    cr_assert_eq(fx_cpu->x[10], 1);
+    for (unsigned j = 0; j < 256; j++) {  /* slot j: stores j and j + 256, same width */
+        uint64_t v = fx_cpu->f[1 + j % 8];
+        uint64_t want = (j & 1) ? v : (0xaaaaaaaa00000000ull | (v & 0xffffffffull));
+        cr_assert_eq(fx_ram_read(DATA + 8 * j, 8), want, "slot %u", j);
+    }
+}
+
 /* orc.b in compiled code (a carry-free byte trick, accel/jit_x86.c) against the interpreter,
  * on every byte pattern that matters: zero and non-zero bytes, 0x80 and 0x7f (the carry
  * edges), all bytes set. */
