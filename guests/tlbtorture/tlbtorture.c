@@ -7,6 +7,8 @@
  * Bootargs (all optional): secs=N (5) or ms=N seed=N (1) writers=N (harts/4, at least 1)
  *   harts=N (all) sizes=4k,2m,1g kinds=page,range,asid,all ops=remap,unmap,perm,split
  *   mode=sv39|sv48 slots4k=N (64) slots2m=N (8) slots1g=N (2) pace=US (2000)
+ *   bug=none|skip-remote|skip-local|wrong-page|wrong-range|wrong-asid|asid-reuse|
+ *       perm-nofence|pt-reuse (none): plant one fencing bug (docs/tlbtorture.md)
  *
  * Under tlbstorm --remap-test (a remap-test node in the device tree) readers also check that
  * the memory map the host keeps changing is never seen stale (map_check). */
@@ -26,6 +28,10 @@ static const char *const violation_names[N_VIOLATIONS] = {
     "stale", "poison", "revoked-access", "spurious-fault", "ad-erased", "sbi-error",
     "map-stale",
 };
+static const char *const bug_names[N_BUGS] = {
+    "none", "skip-remote", "skip-local", "wrong-page", "wrong-range", "wrong-asid",
+    "asid-reuse", "perm-nofence", "pt-reuse",
+};
 static const char *const layout_names[REMAP_TEST_LAYOUTS] = { "A", "none", "B", "overlay" };
 /* Offsets (in 4 KiB pages) of the tagged pages of a 2 MiB slot. */
 static const unsigned samples_2m[SAMPLES_2M] = { 0, 1, 2, 63, 200, 256, 400, 511 };
@@ -43,6 +49,7 @@ static struct {
     bool region_on[N_REGIONS], kind_on[N_FENCE_KINDS];
     bool op_remap, op_unmap, op_perm, op_split;
     bool sv48;
+    enum bug bug;                         /* bug=: the planted fencing bug */
     uint64_t satp;
     uint64_t deadline;                    /* rdtime at which everyone stops */
     /* remap-test: control page (0: no device), the RAM page it hides in the overlay layout,
@@ -59,6 +66,24 @@ static uint64_t home_1g;                  /* 2 MiB frame holding the 1 GiB slots
  * with no fence while readers walk it after a local sfence.vma (see ad_race_burst). */
 #define RACE_SLOT 511
 static uint64_t race_frames[2];
+
+/* bug=asid-reuse: two roots, identical but for the entry of REUSE_VA, which reaches a page
+ * tagged with the root's number through an L1 and L0 of that root's own. Every hart switches
+ * satp between them under ASID 1, with no sfence.vma, whenever reuse_epoch moves (epoch e:
+ * root e & 1). Writers store each root PTE they change (the 1 GiB slots) in both roots. */
+#define REUSE_EVERY 8                     /* writer 0 moves the epoch every 8 changes */
+static uint64_t *reuse_root[2], *reuse_l0[2];
+static uint64_t reuse_satp[2];
+static uint32_t reuse_epoch;              /* writer 0 stores; relaxed, no data rides on it */
+/* bug=pt-reuse: what a page-table page taken out of the tree is rewritten with, a 4 KiB
+ * (split 2 MiB slots) and a 2 MiB (split 1 GiB slots) frame that read POISON where readers
+ * look. */
+static uint64_t pt_poison_4k, pt_poison_2m;
+/* Hart-private state of bug= (each hart touches only its own entry). */
+static struct {
+    bool said;                            /* printed its bug line */
+    uint32_t reuse_epoch;                 /* asid-reuse: the epoch whose root satp holds */
+} bug_hart[SMODE_MAX_HARTS];
 
 static SlotPub pubs[N_REGIONS][MAX_SLOTS_4K] __attribute__((aligned(64)));
 static HartResult results[SMODE_MAX_HARTS] __attribute__((aligned(64)));
@@ -229,6 +254,35 @@ static void violation(HartResult *r, enum violation v, const char *fmt, ...)
     }
 }
 
+static unsigned hart_of(const HartResult *r)
+{
+    return (unsigned)(r - results);
+}
+
+/* bug=: the first time this hart plants the bug, one line naming the PTE (physical address)
+ * and the VA it maps, for matching against the emulator's report:
+ *   tlbtorture: bug=NAME: hart H <did> PTE at pa 0xP (va 0xV) and <what fmt says> */
+static void bug_note(HartResult *r, const char *did, const volatile uint64_t *pte, uint64_t va,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void bug_note(HartResult *r, const char *did, const volatile uint64_t *pte, uint64_t va,
+                     const char *fmt, ...)
+{
+    unsigned hart = hart_of(r);
+    if (bug_hart[hart].said) {
+        return;
+    }
+    bug_hart[hart].said = true;
+    char what[120];
+    va_list ap;
+    va_start(ap, fmt);
+    cvsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    cprintf("tlbtorture: bug=%s: hart %u %s PTE at pa 0x%lx (va 0x%lx) and %s\n",
+            bug_names[cfg.bug], hart, did, (unsigned long)(uintptr_t)pte, (unsigned long)va,
+            what);
+}
+
 /* ---- fences ---------------------------------------------------------------------------- */
 
 static unsigned hist_bucket(uint64_t ns)
@@ -253,31 +307,40 @@ static uint64_t bucket_upper_ns(unsigned b)
     return (1ULL << lg) + ((uint64_t)(sub + 1) << (lg - 2)) - 1;
 }
 
-/* Shoot down the translation of [va, va + size) on every hart, by `kind`. */
+/* Shoot down the translation of [va, va + size) on every hart, by `kind`. bug=skip-remote
+ * and bug=skip-local leave harts out, bug=wrong-asid names WRONG_ASID. */
 static void fence(HartResult *r, uint64_t *rng, enum fence_kind kind, uint64_t va,
                   uint64_t size)
 {
     bool with_asid = rng_below(rng, 2);
+    unsigned long asid = cfg.bug == BUG_WRONG_ASID ? WRONG_ASID : TORTURE_ASID;
+    unsigned self = hart_of(r);
     uint64_t t0 = rdtime();
     long err;
     err = 0;
     for (unsigned w = 0; w < SMODE_MAX_HARTS / 64; w++) {
         uint64_t m = cfg.mask[w];
+        uint64_t self_bit = self / 64 == w ? 1ULL << (self % 64) : 0;
         unsigned long base = 64UL * w;
         long e;
+        if (cfg.bug == BUG_SKIP_REMOTE) {
+            m &= self_bit;
+        } else if (cfg.bug == BUG_SKIP_LOCAL) {
+            m &= ~self_bit;
+        }
         if (!m) {
             continue;
         }
         switch (kind) {
         case F_PAGE:
-            e = with_asid ? sbi_remote_sfence_vma_asid(m, base, va, SZ_4K, TORTURE_ASID)
+            e = with_asid ? sbi_remote_sfence_vma_asid(m, base, va, SZ_4K, asid)
                           : sbi_remote_sfence_vma(m, base, va, SZ_4K);
             break;
         case F_RANGE:
             e = sbi_remote_sfence_vma(m, base, va, size);
             break;
         case F_ASID:
-            e = sbi_remote_sfence_vma_asid(m, base, 0, (unsigned long)-1, TORTURE_ASID);
+            e = sbi_remote_sfence_vma_asid(m, base, 0, (unsigned long)-1, asid);
             break;
         default:
             e = sbi_remote_sfence_vma(m, base, 0, (unsigned long)-1);
@@ -339,6 +402,63 @@ static void publish(unsigned region, unsigned slot, SlotState *s, bool revoked)
                      __ATOMIC_RELEASE);
 }
 
+/* The mapping a test PTE makes: its VA, and its size in *size. */
+static uint64_t mapping_va(unsigned region, unsigned slot, volatile uint64_t *pte,
+                           uint64_t *size)
+{
+    switch (region) {
+    case R_4K:
+        *size = SZ_4K;
+        return REGION_4K_VA + slot * SZ_4K;
+    case R_2M:
+        if (pte >= split_l0[slot] && pte < split_l0[slot] + 512) {
+            *size = SZ_4K;
+            return REGION_2M_VA + slot * SZ_2M + (uint64_t)(pte - split_l0[slot]) * SZ_4K;
+        }
+        *size = SZ_2M;
+        return REGION_2M_VA + slot * SZ_2M;
+    default:
+        *size = SZ_1G;
+        return REGION_1G_VA + slot * SZ_1G;
+    }
+}
+
+/* bug=: bend the fence that follows the store of `v` to `pte` the way the option says, and
+ * say so the first time this hart does. Returns false to leave the fence out. */
+static bool bend_fence(HartResult *r, unsigned region, unsigned slot, volatile uint64_t *pte,
+                       uint64_t v, enum fence_kind k, uint64_t *fence_va, uint64_t fence_size,
+                       bool revoked)
+{
+    uint64_t size, va = mapping_va(region, slot, pte, &size);
+    if (cfg.bug == BUG_SKIP_REMOTE) {
+        bug_note(r, "changed", pte, va, "fenced only itself");
+    } else if (cfg.bug == BUG_SKIP_LOCAL) {
+        bug_note(r, "changed", pte, va, "fenced the other harts, not itself");
+    } else if (cfg.bug == BUG_WRONG_PAGE && k == F_PAGE) {
+        *fence_va += size;                /* the same page of the neighbouring slot */
+        bug_note(r, "changed", pte, va, "fenced page 0x%lx", (unsigned long)*fence_va);
+    } else if (cfg.bug == BUG_WRONG_RANGE && k == F_RANGE) {
+        *fence_va += fence_size;          /* shifted by its own length */
+        bug_note(r, "changed", pte, va, "fenced range 0x%lx-0x%lx", (unsigned long)*fence_va,
+                 (unsigned long)(*fence_va + fence_size));
+    } else if (cfg.bug == BUG_WRONG_ASID && k == F_ASID) {
+        bug_note(r, "changed", pte, va, "fenced ASID %lu", (unsigned long)WRONG_ASID);
+    } else if (cfg.bug == BUG_PERM_NOFENCE && revoked) {
+        bug_note(r, "changed", pte, va, "did not fence (new PTE 0x%lx)", (unsigned long)v);
+        return false;
+    }
+    return true;                          /* asid-reuse, pt-reuse: elsewhere */
+}
+
+/* bug=asid-reuse: the other root's copy of a root PTE, NULL for any other PTE. */
+static volatile uint64_t *root_mirror(volatile uint64_t *pte)
+{
+    if (!reuse_root[1] || pte < root || pte >= root + 512) {
+        return NULL;
+    }
+    return &reuse_root[1][pte - root];
+}
+
 /* Steps 2-4 of a change (torture.h), after begin_change and the new tags: store the PTE,
  * fence every hart, read the PTE back, publish. The caller then poisons and frees what the
  * old mapping exposed. */
@@ -346,10 +466,40 @@ static void commit(HartResult *r, uint64_t *rng, unsigned region, unsigned slot,
                    volatile uint64_t *pte, uint64_t v, enum fence_kind k, uint64_t fence_va,
                    uint64_t fence_size, bool revoked)
 {
+    volatile uint64_t *mirror = root_mirror(pte);
     store_pte(pte, v);
-    fence(r, rng, k, fence_va, fence_size);
+    if (mirror) {
+        store_pte(mirror, v);
+    }
+    if (cfg.bug == BUG_NONE ||
+        bend_fence(r, region, slot, pte, v, k, &fence_va, fence_size, revoked)) {
+        fence(r, rng, k, fence_va, fence_size);
+    }
     check_pte(r, pte, region, slot, v);
+    if (mirror) {
+        check_pte(r, mirror, region, slot, v);
+    }
     publish(region, slot, s, revoked);
+}
+
+/* A merge took `table` out of the tree: fence it the right way, or under bug=pt-reuse with
+ * only the addressed fence of the slot (which need not drop a cached pointer to the table)
+ * and then rewrite the table at once, each entry `reused`, as if freed and reused. A hart
+ * that still walks it through a cached non-leaf entry reads POISON. */
+static void commit_merge(HartResult *r, uint64_t *rng, unsigned region, unsigned slot,
+                         SlotState *s, volatile uint64_t *pte, uint64_t v, uint64_t va,
+                         uint64_t size, uint64_t *table, uint64_t reused)
+{
+    if (cfg.bug != BUG_PT_REUSE) {
+        commit(r, rng, region, slot, s, pte, v, pick_table_kind(), 0, 0, false);
+        return;
+    }
+    commit(r, rng, region, slot, s, pte, v, F_RANGE, va, size, false);
+    for (unsigned i = 0; i < 512; i++) {
+        __atomic_store_n(&table[i], reused, __ATOMIC_RELAXED);
+    }
+    bug_note(r, "changed", pte, va, "fenced range 0x%lx-0x%lx, then reused table 0x%lx",
+             (unsigned long)va, (unsigned long)(va + size), (unsigned long)(uintptr_t)table);
 }
 
 static void tag_2m_samples(uint64_t frame, unsigned slot, uint32_t gen, int except)
@@ -452,7 +602,8 @@ static void op_2m(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_2M, slot, s);
         tag_2m_samples(s->frame, slot, s->gen, -1);
         uint64_t v = leaf(s->frame, PTE_R | PTE_W);
-        commit(r, rng, R_2M, slot, s, pte, v, pick_table_kind(), 0, 0, false);
+        commit_merge(r, rng, R_2M, slot, s, pte, v, va, SZ_2M, l0,
+                     leaf(pt_poison_4k, PTE_R | PTE_W));
         write_tag(s->redirect, POISON);
         p->f4k[p->n4k++] = s->redirect;
         s->state = S_MAPPED;
@@ -532,7 +683,8 @@ static void op_1g(HartResult *r, Pool *p, unsigned slot, uint64_t *rng)
         begin_change(R_1G, slot, s);
         write_tag(home_tag, make_tag(R_1G, slot, s->gen));
         uint64_t v = leaf(machine.ram_base, PTE_R | PTE_W);
-        commit(r, rng, R_1G, slot, s, pte, v, pick_table_kind(), 0, 0, false);
+        commit_merge(r, rng, R_1G, slot, s, pte, v, va, SZ_1G, split_l1[slot],
+                     leaf(pt_poison_2m, PTE_R | PTE_W));
         write_tag(s->redirect + slot * SZ_4K, POISON);
         p->f2m[p->n2m++] = s->redirect;
         s->state = S_MAPPED;
@@ -595,6 +747,64 @@ static void ad_race_check(HartResult *r)
                   pr.fault ? "fault, scause" : "read", (unsigned long)(pr.fault ? pr.fault
                                                                           : pr.value));
     }
+}
+
+/* ---- bug=asid-reuse ---------------------------------------------------------------------- */
+
+/* Every reader round: follow writer 0's epoch to its root by writing satp with the same ASID
+ * and no sfence.vma (the planted bug: the spec requires one, since the old root's
+ * translations may stay cached under that ASID), then load REUSE_VA, which must hold the
+ * tag of the root satp now names. */
+static void reuse_check(HartResult *r)
+{
+    unsigned hart = hart_of(r);
+    uint32_t e = __atomic_load_n(&reuse_epoch, __ATOMIC_RELAXED);
+    if (e != bug_hart[hart].reuse_epoch) {
+        unsigned from = bug_hart[hart].reuse_epoch & 1, to = e & 1;
+        bug_hart[hart].reuse_epoch = e;
+        if (from != to) {
+            (void)torture_probe(REUSE_VA);     /* the old root's translation is cached */
+            __asm__ volatile("csrw satp, %0" ::"r"(reuse_satp[to]) : "memory");
+            bug_note(r, "switched to", reuse_l0[to], REUSE_VA,
+                     "satp 0x%lx without sfence.vma (was PTE 0x%lx)",
+                     (unsigned long)reuse_satp[to], (unsigned long)(uintptr_t)reuse_l0[from]);
+        }
+    }
+    unsigned now = bug_hart[hart].reuse_epoch & 1;
+    Probe pr = torture_probe(REUSE_VA);
+    if (pr.fault || pr.value != make_tag(N_REGIONS, 0, now)) {
+        violation(r, pr.fault ? V_SPURIOUS_FAULT : V_STALE, "asid-reuse on root %u: %s 0x%lx",
+                  now, pr.fault ? "fault, scause" : "read",
+                  (unsigned long)(pr.fault ? pr.fault : pr.value));
+    }
+}
+
+/* Boot hart, after the tables: the second root, a copy of the first but for REUSE_VA, and the
+ * satp values of both (Sv48: each under a top table of its own). */
+static void reuse_setup(void)
+{
+    uint64_t *l1[2];
+    for (unsigned i = 0; i < 2; i++) {
+        uint64_t f = carve_4k();
+        l1[i] = (uint64_t *)(uintptr_t)carve_4k();
+        reuse_l0[i] = (uint64_t *)(uintptr_t)carve_4k();
+        write_tag(f, make_tag(N_REGIONS, 0, i));
+        reuse_l0[i][0] = leaf(f, PTE_R | PTE_W);
+        l1[i][0] = pointer(reuse_l0[i]);
+    }
+    reuse_root[0] = root;
+    root[REUSE_VA >> 30] = pointer(l1[0]);
+    reuse_root[1] = (uint64_t *)(uintptr_t)carve_4k();
+    memcpy(reuse_root[1], root, SZ_4K);
+    reuse_root[1][REUSE_VA >> 30] = pointer(l1[1]);
+    reuse_satp[0] = cfg.satp;
+    uint64_t top = (uintptr_t)reuse_root[1];
+    if (cfg.sv48) {
+        uint64_t *t = (uint64_t *)(uintptr_t)carve_4k();
+        t[0] = pointer(reuse_root[1]);
+        top = (uintptr_t)t;
+    }
+    reuse_satp[1] = (cfg.satp & ~((1ULL << 44) - 1)) | top >> 12;
 }
 
 /* ---- the host's memory map (--remap-test) ------------------------------------------------ */
@@ -731,6 +941,9 @@ static void reader_round(HartResult *r, uint64_t *rng, unsigned n)
     if (cfg.remap) {
         map_check(r);
     }
+    if (cfg.bug == BUG_ASID_REUSE) {
+        reuse_check(r);
+    }
     for (unsigned i = 0; i < n; i++) {
         unsigned reg = pick_region(rng);
         uint64_t x = rng_next(rng);
@@ -779,11 +992,15 @@ static void run(unsigned index)
     bool writer = index < cfg.n_writers;
     bool pure_writer = writer && cfg.n_writers < cfg.n_harts;
     uint64_t pace_ticks = cfg.pace_us * machine.timebase_hz / 1000000;
+    uint64_t n_ops = 0;
     while (rdtime() < cfg.deadline) {
         if (writer) {
             writer_op(r, index, &rng);
             if (index == 0 && cfg.region_on[R_4K]) {
                 ad_race_burst(r);
+            }
+            if (index == 0 && cfg.bug == BUG_ASID_REUSE && ++n_ops % REUSE_EVERY == 0) {
+                __atomic_fetch_add(&reuse_epoch, 1, __ATOMIC_RELAXED);
             }
         }
         if (!pure_writer) {
@@ -819,6 +1036,48 @@ void guest_secondary(unsigned hartid, unsigned long opaque)
 }
 
 /* ---- set-up (boot hart) ------------------------------------------------------------------ */
+
+/* bug=NAME, one of bug_names; the wrong-* options fence by their kind only. */
+static void read_bug(void)
+{
+    const char *v = bootarg("bug");
+    cfg.bug = BUG_NONE;
+    if (!v) {
+        return;
+    }
+    size_t n = 0;
+    while (v[n] && v[n] != ' ') {
+        n++;
+    }
+    unsigned b = 0;
+    while (b < N_BUGS && !(strlen(bug_names[b]) == n && strncmp(v, bug_names[b], n) == 0)) {
+        b++;
+    }
+    if (b == N_BUGS) {
+        char word[32], valid[160];
+        size_t len = 0;
+        csnprintf(word, n + 1 < sizeof(word) ? n + 1 : sizeof(word), "%s", v);
+        for (unsigned i = 0; i < N_BUGS; i++) {
+            csnprintf(valid + len, sizeof(valid) - len, "%s%s", i ? ", " : "", bug_names[i]);
+            len += strlen(valid + len);
+        }
+        smode_panic("bug=%s: expected one of %s", word, valid);
+    }
+    cfg.bug = (enum bug)b;
+    int only = cfg.bug == BUG_WRONG_PAGE ? F_PAGE : cfg.bug == BUG_WRONG_RANGE ? F_RANGE
+             : cfg.bug == BUG_WRONG_ASID ? F_ASID : -1;
+    if (only >= 0) {
+        for (int k = 0; k < N_FENCE_KINDS; k++) {
+            cfg.kind_on[k] = k == only;
+        }
+    }
+    /* perm-nofence needs revokes; pt-reuse needs splits of 2 MiB or 1 GiB slots. */
+    if ((cfg.bug == BUG_PERM_NOFENCE && !cfg.op_unmap && !cfg.op_perm) ||
+        (cfg.bug == BUG_PT_REUSE && (!cfg.op_split || !(cfg.region_on[R_2M] ||
+                                                        cfg.region_on[R_1G])))) {
+        smode_panic("bug=%s: ops= and sizes= make no such change", bug_names[b]);
+    }
+}
 
 static void read_config(void)
 {
@@ -869,6 +1128,7 @@ static void read_config(void)
     if (mode && !cfg.sv48 && strncmp(mode, "sv39", 4) != 0) {
         smode_panic("mode=%s: expected sv39 or sv48", mode);
     }
+    read_bug();
     if (machine.ram_base & (SZ_1G - 1)) {
         smode_panic("RAM at 0x%lx is not 1 GiB aligned", (unsigned long)machine.ram_base);
     }
@@ -951,6 +1211,17 @@ static void build_tables(void)
         cfg.satp = SATP_MODE_SV48 << 60 | TORTURE_ASID << 44 | (uintptr_t)sv48_root >> 12;
     } else {
         cfg.satp |= SATP_MODE_SV39 << 60;
+    }
+    if (cfg.bug == BUG_ASID_REUSE) {
+        reuse_setup();
+    }
+    if (cfg.bug == BUG_PT_REUSE) {
+        pt_poison_4k = carve_4k();
+        pt_poison_2m = carve_2m();
+        for (unsigned i = 0; i < 512; i++) {
+            write_tag(pt_poison_4k + 8 * i, POISON);
+            write_tag(pt_poison_2m + i * SZ_4K, POISON);
+        }
     }
     for (unsigned reg = 0; reg < N_REGIONS; reg++) {
         for (unsigned s = 0; s < cfg.slots[reg]; s++) {
@@ -1120,7 +1391,9 @@ void guest_main(unsigned hartid)
             cprintf(" %s", fence_names[k]);
         }
     }
-    cprintf("%s\n", cfg.remap ? ", remap-test checks" : "");
+    cprintf("%s", cfg.remap ? ", remap-test checks" : "");
+    cprintf("%s%s\n", cfg.bug != BUG_NONE ? ", bug=" : "",
+            cfg.bug != BUG_NONE ? bug_names[cfg.bug] : "");
     /* The boot hart is index 0; the others start at guest_secondary. Harts beyond harts=N
      * stay stopped. */
     for (unsigned i = 1; i < cfg.n_harts; i++) {

@@ -25,7 +25,11 @@
  *   - fault, mapping published: only if a change is pending (pending != pub's generation);
  *   - POISON or another slot's tag is always a stale translation.
  * Because a synced remote fence returns only after every hart dropped the old translation, a
- * reader that saw pub = g can never reach what change g unmapped. */
+ * reader that saw pub = g can never reach what change g unmapped.
+ *
+ * bug=NAME plants one fencing bug of a kind (enum bug), to show that a TLB-bug finder in the
+ * emulator catches it: the protocol above stays, only the fence of step 2 is left out or
+ * misdirected (or, for asid-reuse and pt-reuse, a fence that must precede a reuse is). */
 #ifndef TORTURE_H
 #define TORTURE_H
 
@@ -36,7 +40,9 @@
 #define REGION_4K_VA 0x1000000000ULL     /* root index 64 */
 #define REGION_2M_VA 0x1040000000ULL     /* root index 65 */
 #define REGION_1G_VA 0x1080000000ULL     /* root index 66.. */
+#define REUSE_VA 0x1400000000ULL         /* root index 80: bug=asid-reuse's page */
 #define TORTURE_ASID 1ULL
+#define WRONG_ASID 2ULL                  /* bug=wrong-asid: no test mapping uses it */
 
 #define MAX_SLOTS_4K 511                 /* the last PTE is the A/D race page */
 #define MAX_SLOTS_2M 64
@@ -50,6 +56,9 @@ enum region { R_4K, R_2M, R_1G, N_REGIONS };
 enum fence_kind { F_PAGE, F_RANGE, F_ASID, F_ALL, N_FENCE_KINDS };
 enum op_kind { OP_REMAP, OP_REVOKE, OP_RESTORE, OP_SPLIT, OP_MERGE, OP_REMAP_IN_SPLIT,
                N_OPS };
+/* bug=: which fence writers leave out or misdirect (BUG_NONE: the correct guest). */
+enum bug { BUG_NONE, BUG_SKIP_REMOTE, BUG_SKIP_LOCAL, BUG_WRONG_PAGE, BUG_WRONG_RANGE,
+           BUG_WRONG_ASID, BUG_ASID_REUSE, BUG_PERM_NOFENCE, BUG_PT_REUSE, N_BUGS };
 enum violation { V_STALE, V_POISON, V_REVOKED_ACCESS, V_SPURIOUS_FAULT, V_AD_ERASED,
                  V_SBI_ERROR, V_MAP_STALE, N_VIOLATIONS };
 

@@ -10,7 +10,12 @@ locally), so the statistics cannot silently miss shootdowns.
 With --remap-test PERIOD the host also keeps moving the remap-test window (changing the
 memory map under the guest): the guest must report map checks in each of the four layouts,
 some host map changes, and (in its violation count) no stale view of the map; with --stats
-each map change is one more synced request."""
+each map change is one more synced request.
+
+With --expect-bug NAME the guest runs with bug=NAME added to --append (a planted fencing
+bug, docs/tlbtorture.md) and the run must fail instead: the guest's line for the bug
+("tlbtorture: bug=NAME: hart H ... PTE at pa 0x... (va 0x...)"), violations > 0,
+"tlbtorture: FAIL" and exit status 1; checks, changes and the fence table as for a pass."""
 import argparse
 import json
 import os
@@ -34,10 +39,13 @@ def main():
     ap.add_argument('--run-slots', default=None, help='--run-slots=N for tlbstorm')
     ap.add_argument('--min-checks', type=int, default=1000)
     ap.add_argument('--timeout', type=float, default=120.0)
+    ap.add_argument('--expect-bug', default=None,
+                    help='the guest plants bug=NAME: expect its bug line and a failure')
     args = ap.parse_args()
 
+    append = args.append + (' bug=' + args.expect_bug if args.expect_bug else '')
     cmd = [args.emulator, '-M', 'virt', '-smp', args.smp, '-m', args.memory, '-nographic',
-           '-kernel', args.guest, '-append', args.append]
+           '-kernel', args.guest, '-append', append]
     if args.bios:
         cmd += ['-bios', args.bios]
     if args.flush:
@@ -61,17 +69,29 @@ def main():
     print(' '.join(cmd))
     print(out, end='')
     problems = []
-    if p.returncode != 0:
-        problems.append(f'exit status {p.returncode}, expected 0')
-    if 'tlbtorture: PASS' not in out:
-        problems.append('no "tlbtorture: PASS" line')
+    bug = args.expect_bug
+    if bug:
+        if p.returncode != 1:
+            problems.append(f'exit status {p.returncode}, expected 1 (failure)')
+        if 'tlbtorture: FAIL' not in out:
+            problems.append('no "tlbtorture: FAIL" line')
+        if not re.search(r'^tlbtorture: bug=' + re.escape(bug) + r': hart \d+ .*PTE at pa '
+                         r'0x[0-9a-f]+ \(va 0x[0-9a-f]+\)', out, re.MULTILINE):
+            problems.append(f'no "tlbtorture: bug={bug}: hart H ... PTE at pa" line')
+    else:
+        if p.returncode != 0:
+            problems.append(f'exit status {p.returncode}, expected 0')
+        if 'tlbtorture: PASS' not in out:
+            problems.append('no "tlbtorture: PASS" line')
     m = re.search(r'tlbtorture: checks=(\d+) changes=(\d+) violations=(\d+)', out)
     if not m:
         problems.append('no summary line')
     else:
         checks, changes, violations = map(int, m.groups())
-        if violations:
+        if violations and not bug:
             problems.append(f'{violations} violations')
+        if not violations and bug:
+            problems.append(f'no violations with bug={bug}')
         if checks < args.min_checks:
             problems.append(f'only {checks} checks, expected at least {args.min_checks}')
         if changes == 0:
