@@ -1,8 +1,9 @@
 /* TB cache. Invariants:
  *  - A TB in the hash table is valid (invalid == 0) and its ops are fully written; insertion
  *    (cds_lfht_add, which publishes with release semantics) happens after translation.
- *  - Every TB translated from RAM page P is on page_tbs[P] and code_pages[P] != 0 from before
- *    its code was read, so a later store to P finds and invalidates it.
+ *  - Every TB translated from RAM page P is on page_tbs[P], and CODE_PAGE_TB is set in
+ *    code_pages[P] from before its code was read, so a later store to P finds and
+ *    invalidates it.
  *  - TB memory comes from one arena and is never freed individually: stale pointers in jump
  *    caches or chains always point to readable TBs whose `invalid` flag tells the truth. The
  *    arena is recycled only in an exclusive section (no vCPU in guest code), after an RCU
@@ -296,7 +297,8 @@ static void tb_flush_exclusive(RISCVCPU *cpu)
     jit_reset_locked();
     memset(tbc.page_tbs, 0, tbc.n_pages * sizeof(*tbc.page_tbs));
     for (uint64_t p = 0; p < tbc.n_pages; p++) {
-        atomic_store_explicit(&tbc.code_pages[p], 0, memory_order_relaxed);
+        atomic_fetch_and_explicit(&tbc.code_pages[p], (uint8_t)~CODE_PAGE_TB,
+                                  memory_order_relaxed);
     }
     atomic_fetch_add_explicit(&tbc.flush_count, 1, memory_order_release);
     atomic_fetch_add_explicit(&tb_stats.flushes, 1, memory_order_relaxed);
@@ -326,8 +328,8 @@ static TranslationBlock *tb_gen_code_locked(uint64_t pc, uint64_t phys_pc, uint3
     bool on_ram = is_ram_page(page);
     if (on_ram) {
         /* Before reading the code, so a racing store either sees the flag or is read. */
-        atomic_store_explicit(&tbc.code_pages[(page - tbc.ram_base) >> RV_PAGE_BITS], 1,
-                              memory_order_seq_cst);
+        atomic_fetch_or_explicit(&tbc.code_pages[(page - tbc.ram_base) >> RV_PAGE_BITS],
+                                 CODE_PAGE_TB, memory_order_seq_cst);
     }
 
     bool ends_with_jump, cross_page;
@@ -521,7 +523,7 @@ void tb_invalidate_phys_page(uint64_t paddr_page)
     }
     uint64_t idx = (paddr_page - tbc.ram_base) >> RV_PAGE_BITS;
     pthread_mutex_lock(&tbc.lock);
-    atomic_store_explicit(&tbc.code_pages[idx], 0, memory_order_relaxed);
+    atomic_fetch_and_explicit(&tbc.code_pages[idx], (uint8_t)~CODE_PAGE_TB, memory_order_relaxed);
     urcu_memb_read_lock();
     for (TranslationBlock *tb = tbc.page_tbs[idx]; tb; tb = tb->page_next) {
         atomic_store_explicit(&tb->invalid, 1, memory_order_release);

@@ -131,7 +131,7 @@ static void dma_invalidate_code(void *opaque, uint64_t paddr, uint64_t len)
     Machine *m = opaque;
     for (uint64_t page = paddr & RV_PAGE_MASK; page < paddr + len; page += RV_PAGE_SIZE) {
         uint64_t idx = (page - m->as.ram_base) >> RV_PAGE_BITS;
-        if (atomic_load_explicit(&m->as.code_pages[idx], memory_order_relaxed)) {
+        if (atomic_load_explicit(&m->as.code_pages[idx], memory_order_relaxed) & CODE_PAGE_TB) {
             tb_invalidate_phys_page(page);
         }
     }

@@ -16,10 +16,17 @@
 #include "mm/memmap.h"
 #include "util/tsan.h"
 
+#define CODE_PAGE_TB 1
+#define CODE_PAGE_PT 2
+
 typedef struct AddressSpace {
     uint8_t *ram;                 /* host mapping of guest RAM */
     uint64_t ram_base, ram_size;
-    _Atomic uint8_t *code_pages;  /* per RAM page: non-zero while a TB was translated from it */
+    /* Per RAM page: CODE_PAGE_TB while a TB was translated from it, CODE_PAGE_PT while
+     * --tlb-check watches it as a page-table page (cpu/tlb_check.c). Any non-zero value
+     * sends a guest store to the page through tlb_notify_code_write. Bits are set and
+     * cleared with fetch_or/fetch_and, so neither owner overwrites the other's. */
+    _Atomic uint8_t *code_pages;
     /* Called (on the storing thread) for each RAM page with translated code that a guest
      * store reached; set by the translation cache (accel/tb.c), NULL without one. */
     void (*code_page_written)(uint64_t page_paddr);
@@ -48,7 +55,7 @@ static inline void address_space_notify_code_write(const AddressSpace *as,
     uint64_t first = (uint64_t)(host_addr - as->ram) >> 12;
     uint64_t last = (uint64_t)(host_addr + size - 1 - as->ram) >> 12;
     for (uint64_t p = first; p <= last && p < (as->ram_size >> 12); p++) {
-        if (atomic_load_explicit(&as->code_pages[p], memory_order_relaxed)) {
+        if (atomic_load_explicit(&as->code_pages[p], memory_order_relaxed) & CODE_PAGE_TB) {
             as->code_page_written(as->ram_base + (p << 12));
         }
     }

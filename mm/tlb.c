@@ -903,6 +903,55 @@ void tlb_set_page(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr, const TLBPageIn
     tlb->stats.fills++;
 }
 
+static CPUTLBEntry *tlb_desc_find(CPUTLBDescFast *f, CPUTLBDesc *d, uint64_t page,
+                                   CPUTLBEntryFull **full)
+{
+    if (!f->table) {
+        return NULL;
+    }
+    size_t idx = (size_t)((page >> RV_PAGE_BITS) & f->mask);
+    if (tlb_entry_is_page(&f->table[idx], page)) {
+        *full = &d->fulltlb[idx];
+        return &f->table[idx];
+    }
+    for (unsigned v = 0; v < TLB_VICTIM_SIZE; v++) {
+        if (tlb_entry_is_page(&d->vtable[v], page)) {
+            *full = &d->vfulltlb[v];
+            return &d->vtable[v];
+        }
+    }
+    return NULL;
+}
+
+CPUTLBEntry *tlb_find(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, uint16_t asid,
+                      CPUTLBEntryFull **full)
+{
+    assert_cpu_is_self(tlb->owner);
+    if (mmu_idx >= TLB_ASID_TAGGED_MODES || asid == tlb->asid) {
+        return tlb_desc_find(&tlb->f[mmu_idx], &tlb->d[mmu_idx], page, full);
+    }
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        if (tlb->ctx[c].asid == (int32_t)asid) {
+            return tlb_desc_find(&tlb->ctx[c].f[mmu_idx], &tlb->ctx[c].d[mmu_idx], page, full);
+        }
+    }
+    return NULL;
+}
+
+void tlb_entry_set_check(CPUTLB *tlb, CPUTLBEntry *e, uint64_t page)
+{
+    assert_cpu_is_self(tlb->owner);
+    uint64_t *tags[3] = { &e->addr_read, &e->addr_write, &e->addr_code };
+    for (unsigned k = 0; k < 3; k++) {
+        if (*tags[k] != TLB_EMPTY_TAG) {
+            *tags[k] |= TLB_CHECK;
+        }
+    }
+    if (e->addr_code != TLB_EMPTY_TAG) {
+        notify_flushed_page(tlb, page);
+    }
+}
+
 bool tlb_code_page_survives_asid_flush(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr)
 {
     assert_cpu_is_self(tlb->owner);

@@ -47,6 +47,8 @@
 #define TLB_SLOW (1ULL << 10)     /* valid, but not plain RAM for the whole page: MMIO, a page
                                    * shared with a device, or a PMP region smaller than a page */
 #define TLB_WATCH (1ULL << 9)     /* a debug trigger may match this page: check before access */
+#define TLB_CHECK (1ULL << 8)     /* --tlb-check: a PTE this entry came from changed since its
+                                   * fill; every use goes to the checker (cpu/tlb_check.c) */
 #define TLB_EMPTY_TAG (~0ULL)     /* has TLB_INVALID set, never equal to a masked vaddr */
 
 typedef struct CPUTLBEntry {
@@ -245,6 +247,16 @@ void tlb_set_qemu_policy(CPUTLB *tlb, bool on);
  * it was there (*full: its slow-path companion); NULL on a miss. */
 CPUTLBEntry *tlb_lookup(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, enum mmu_access access,
                         CPUTLBEntryFull **full);
+
+/* The entry translating `page` in mmu_idx under address space `asid` (the current tables
+ * when asid is the current one or mmu_idx is not ASID-tagged, else a kept context's), in the
+ * main table or the victim TLB, without moving it; NULL when none is cached. *full: its
+ * companion. Owner only. */
+CPUTLBEntry *tlb_find(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, uint16_t asid,
+                      CPUTLBEntryFull **full);
+/* Owner: every access through e (found by tlb_find for `page`) leaves the fast path from now
+ * on (TLB_CHECK on each valid tag), and no jump-cache entry skips its fetch check. */
+void tlb_entry_set_check(CPUTLB *tlb, CPUTLBEntry *e, uint64_t page);
 
 /* One translation to cache (QEMU's tlb_set_page_full). */
 typedef struct TLBPageInfo {
