@@ -15,6 +15,7 @@
 #include "cpu/fp_exec.h"
 #include "cpu/fpu.h"
 #include "cpu/mem_access.h"
+#include "cpu/tlb_check.h"
 #include "mm/guest_ram.h"
 #include "mm/tlb.h"
 #include "util/compiler.h"
@@ -131,7 +132,8 @@ static inline __attribute__((always_inline)) bool load_fast(RISCVCPU *cpu, uint6
 }
 
 static inline __attribute__((always_inline)) bool store_fast(RISCVCPU *cpu, uint64_t va,
-                                                             unsigned size, uint64_t val)
+                                                             unsigned size, uint64_t val,
+                                                             uint64_t pc)
 {
     const CPUTLBEntry *e = tlb_entry(&cpu->tlb, cpu->data_mmu_idx, va);
     if (unlikely(!tlb_fast_hit(e->addr_write, va, size))) {
@@ -143,6 +145,7 @@ static inline __attribute__((always_inline)) bool store_fast(RISCVCPU *cpu, uint
      * retranslation reads the new bytes. Writable fast-path entries always map RAM. */
     if (unlikely(atomic_load_explicit(&cpu->code_pages[(size_t)(h - cpu->ram_host) >> 12],
                                       memory_order_relaxed))) {
+        cpu->pc = pc;                 /* --tlb-check names the storing instruction */
         tlb_notify_code_write(cpu, h, size);
     }
     return true;
@@ -158,11 +161,12 @@ static inline void *atomic_host(RISCVCPU *cpu, uint64_t va, unsigned size,
     return tlb_atomic_host(cpu, va, size, cpu->data_mmu_idx, access);
 }
 
-static inline void amo_notify(RISCVCPU *cpu, void *h, unsigned size)
+static inline void amo_notify(RISCVCPU *cpu, void *h, unsigned size, uint64_t pc)
 {
     uint8_t *p = h;
     if (unlikely(atomic_load_explicit(&cpu->code_pages[(size_t)(p - cpu->ram_host) >> 12],
                                       memory_order_relaxed))) {
+        cpu->pc = pc;
         tlb_notify_code_write(cpu, p, size);
     }
 }
@@ -407,7 +411,7 @@ label:                                                                          
     LOAD_OP(L_LWU, 4, false)
 #define STORE_OP(label, size, value)                                                \
 label:                                                                              \
-    if (unlikely(!store_fast(cpu, RS1 + IMM, size, value))) {                       \
+    if (unlikely(!store_fast(cpu, RS1 + IMM, size, value, PC_OF_OP()))) {                       \
         SYNC_PC();                                                                  \
         if (!tlb_store_slow(cpu, RS1 + IMM, size, cpu->data_mmu_idx, value)) {      \
             goto exc_raised;                                                        \
@@ -442,7 +446,7 @@ L_FLD:
     NEXT();
 L_FSW:
     FP_ON();
-    if (unlikely(!store_fast(cpu, RS1 + IMM, 4, f[op->rs2]))) {
+    if (unlikely(!store_fast(cpu, RS1 + IMM, 4, f[op->rs2], PC_OF_OP()))) {
         SYNC_PC();
         if (!tlb_store_slow(cpu, RS1 + IMM, 4, cpu->data_mmu_idx, f[op->rs2])) {
             goto exc_raised;
@@ -451,7 +455,7 @@ L_FSW:
     NEXT();
 L_FSD:
     FP_ON();
-    if (unlikely(!store_fast(cpu, RS1 + IMM, 8, f[op->rs2]))) {
+    if (unlikely(!store_fast(cpu, RS1 + IMM, 8, f[op->rs2], PC_OF_OP()))) {
         SYNC_PC();
         if (!tlb_store_slow(cpu, RS1 + IMM, 8, cpu->data_mmu_idx, f[op->rs2])) {
             goto exc_raised;
@@ -500,7 +504,7 @@ L_SC_W:
                                                       (uint32_t)RS2, memory_order_seq_cst,
                                                       memory_order_seq_cst);
     }
-    amo_notify(cpu, h, 4);
+    amo_notify(cpu, h, 4, PC_OF_OP());
     NEXT();
 L_SC_D:
     SYNC_PC();
@@ -520,7 +524,7 @@ L_SC_D:
                                                       memory_order_seq_cst,
                                                       memory_order_seq_cst);
     }
-    amo_notify(cpu, h, 8);
+    amo_notify(cpu, h, 8, PC_OF_OP());
     NEXT();
 #define AMO_FETCH_OP(label, type, size, fetch_op, result)                            \
 label:                                                                               \
@@ -530,7 +534,7 @@ label:                                                                          
         goto exc_raised;                                                             \
     }                                                                                \
     v = fetch_op((_Atomic type *)h, (type)RS2, memory_order_seq_cst);               \
-    amo_notify(cpu, h, size);                                                        \
+    amo_notify(cpu, h, size, PC_OF_OP());                                                        \
     RD = result;                                                                     \
     NEXT();
     AMO_FETCH_OP(L_AMOSWAP_W, uint32_t, 4, atomic_exchange_explicit, sext32(v))
@@ -562,7 +566,7 @@ label:                                                                          
                                                         memory_order_relaxed));      \
         v = old;                                                                     \
     }                                                                                \
-    amo_notify(cpu, h, size);                                                        \
+    amo_notify(cpu, h, size, PC_OF_OP());                                                        \
     RD = result;                                                                     \
     NEXT();
     AMO_CAS_OP(L_AMOMIN_W, uint32_t, int32_t, 4, <, sext32(v))
@@ -576,6 +580,10 @@ label:                                                                          
 
     /* ---- system ---- */
 L_ECALL:
+    if (unlikely(cpu->tlb_check != NULL)) {
+        SYNC_PC();
+        tlb_check_ecall(cpu);
+    }
     if (cpu->builtin_firmware && cpu->priv != PRV_U) {
         /* The built-in SBI answers on the vCPU thread outside guest execution, because
          * RFENCE waits for other vCPUs. In M-mode this is the ROM word mtvec points at:
@@ -636,6 +644,10 @@ L_SFENCE_VMA:
     }
     /* rs1 = x0: every address; rs2 = x0: every address space, global entries included
      * (privileged spec 12.2.1). QEMU's policy ignores both operands. */
+    if (unlikely(cpu->tlb_check != NULL)) {
+        SYNC_PC();
+        tlb_check_sfence(cpu, RS1, op->rs1 == 0, op->rs2 == 0 ? -1 : (int32_t)(RS2 & 0xffff));
+    }
     if (cpu->tlb.qemu_policy || (op->rs1 == 0 && op->rs2 == 0)) {
         tlb_flush_by_mmuidx_local(&cpu->tlb, TLB_ASID_TAGGED_IDXMAP);
     } else if (op->rs1 == 0) {

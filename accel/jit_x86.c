@@ -1324,6 +1324,7 @@ static void emit_stub(Compile *c, const Stub *s)
         return;
     }
     if (s->kind == STUB_CODE_WRITE) {
+        store_pc(e, c->tb->pc + op->pc_off);                  /* --tlb-check names the store */
         op_rr(e, F_W, 0x8B, RDI, RBX);                        /* rsi = host address */
         mov_imm(e, RDX, s->size);
         call_c(e, (const void *)tlb_notify_code_write);

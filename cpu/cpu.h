@@ -255,6 +255,9 @@ typedef struct RISCVCPU {
     RISCVDebugState debug;        /* owner only: Sdtrig triggers (cpu/debug.h) */
     uint32_t debug_watch_gen_seen; /* owner: the debug_watch_gen its TLB marks follow */
     FILE *log_file;               /* -d tid: this hart's log; set by main before its thread */
+    /* --tlb-check: this hart's checking state (cpu/tlb_check.c), NULL when not checking. Set
+     * by the main thread before the vCPU starts. */
+    struct TLBCheckHart *tlb_check;
 } RISCVCPU;
 
 /* ---- cpu/cpu.c ---- */

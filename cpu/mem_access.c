@@ -9,6 +9,7 @@
 
 #include "cpu/debug.h"
 #include "cpu/mmu.h"
+#include "cpu/tlb_check.h"
 #include "mm/address_space.h"
 #include "mm/guest_ram.h"
 #include "util/log.h"
@@ -80,6 +81,9 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
                       (debug_n_watchpoints && debug_watch_page(vpage)),
     };
     tlb_set_page(&cpu->tlb, mmu_idx, vaddr, &info);
+    if (cpu->tlb_check) {
+        tlb_check_filled(cpu, mmu_idx, vaddr, &t);
+    }
     log_mask(LOG_PAGE, "hart %u: tlb fill mmu_idx %u vaddr 0x%llx -> paddr 0x%llx, %llu KiB "
              "page, %c%c%c%s\n", cpu->cs.index, mmu_idx, (unsigned long long)vpage,
              (unsigned long long)ppage, (unsigned long long)(1ULL << t.page_bits) >> 10,
@@ -99,6 +103,10 @@ static bool tlb_resolve(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_a
         CPUTLBEntryFull *full;
         CPUTLBEntry *e = tlb_lookup(&cpu->tlb, mmu_idx, page, access, &full);
         if (e) {
+            if (__builtin_expect((tlb_entry_tag(e, access) & TLB_CHECK) != 0, 0) &&
+                cpu->tlb_check) {
+                tlb_check_use(cpu, mmu_idx, vaddr, access);
+            }
             if (tlb_entry_tag(e, access) & TLB_SLOW) {
                 res->host = NULL;
                 res->paddr = full->paddr | (vaddr & ~RV_PAGE_MASK);
@@ -313,6 +321,9 @@ int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
                            cpu->cs.index, (unsigned long long)vaddr);
         }
     }
+    if (__builtin_expect((e->addr_code & TLB_CHECK) != 0, 0) && cpu->tlb_check) {
+        tlb_check_use(cpu, mmu_idx, vaddr, ACCESS_FETCH);
+    }
     *paddr = full->paddr | (vaddr & ~RV_PAGE_MASK);
     if (e->addr_code & TLB_SLOW) {
         /* Code in a page shared with a device: translate from the backing RAM/ROM region. */
@@ -326,4 +337,7 @@ int tlb_translate_code(RISCVCPU *cpu, uint64_t vaddr, uint64_t *paddr,
 void tlb_notify_code_write(RISCVCPU *cpu, uint8_t *host_addr, unsigned size)
 {
     address_space_notify_code_write(cpu->as, host_addr, size);
+    if (cpu->tlb_check) {
+        tlb_check_pt_store(cpu, host_addr, size);
+    }
 }

@@ -3,21 +3,10 @@
 #include <inttypes.h>
 #include <urcu/urcu-memb.h>
 
+#include "cpu/tlb_check.h"
 #include "mm/address_space.h"
 #include "util/log.h"
 
-#define PTE_V (1ULL << 0)
-#define PTE_R (1ULL << 1)
-#define PTE_W (1ULL << 2)
-#define PTE_X (1ULL << 3)
-#define PTE_U (1ULL << 4)
-#define PTE_G (1ULL << 5)
-#define PTE_A (1ULL << 6)
-#define PTE_D (1ULL << 7)
-#define PTE_PPN_SHIFT 10
-#define PTE_PPN_MASK (((1ULL << 44) - 1) << PTE_PPN_SHIFT)
-#define PTE_PBMT (3ULL << 61)      /* Svpbmt memory type; 3 is reserved */
-#define PTE_N (1ULL << 63)         /* Svnapot: a NAPOT leaf (only 64 KiB is defined) */
 /* Bits 60..54 are reserved; N and PBMT are reserved too where their extension is absent (or,
  * for PBMT, not enabled by menvcfg.PBMTE), and always in non-leaf PTEs. */
 #define PTE_RESERVED_ALWAYS (((1ULL << 61) - 1) & ~((1ULL << 54) - 1))
@@ -155,9 +144,13 @@ static _Atomic uint64_t *pte_host(RISCVCPU *cpu, uint64_t pte_addr, bool *writab
     return (_Atomic uint64_t *)(void *)(r->host + (pte_addr - r->base));
 }
 
+/* probe: riscv_probe_translate's walk (no A/D update, no walk cache, no PMP, nothing
+ * recorded). */
 static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned mmu_idx,
-                RISCVTranslation *out)
+                RISCVTranslation *out, bool probe)
 {
+    bool record = cpu->tlb_check && !probe;
+    out->n_pte = 0;
     unsigned mode = (unsigned)(cpu->satp >> SATP_MODE_SHIFT);
     unsigned levels = mode == SATP_MODE_SV39 ? 3 : mode == SATP_MODE_SV48 ? 4 : 5;
     unsigned va_bits = 12 + 9 * levels;
@@ -182,7 +175,8 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
      * TLB, a satp change or a PMP change; the levels it skips were checked when it was
      * filled, and the spec lets non-leaf PTEs be cached until an sfence.vma. */
     int start_level = (int)levels - 1;
-    if (cpu->walk_cache.valid && cpu->walk_cache.flush_gen == cpu->tlb.flush_gen &&
+    if (!record && !probe && cpu->walk_cache.valid &&
+        cpu->walk_cache.flush_gen == cpu->tlb.flush_gen &&
         cpu->walk_cache.satp == cpu->satp && cpu->walk_cache.vpn_hi == vaddr >> 21) {
         start_level = 0;
         table = cpu->walk_cache.table;
@@ -192,13 +186,16 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
         uint64_t vpn = (vaddr >> (12 + 9 * level)) & 0x1ff;
         uint64_t pte_addr = table + vpn * 8;
         bool uniform;
-        if (!(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_READ)) {
+        if (!probe && !(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_READ)) {
             return access_fault_for(access);
         }
         bool pte_writable;
         _Atomic uint64_t *slot = pte_host(cpu, pte_addr, &pte_writable);
         if (!slot) {
             return access_fault_for(access);
+        }
+        if (record) {
+            tlb_check_walk_pte(cpu, pte_addr);    /* before the load: see tlb_check.h */
         }
         /* Acquire: pairs with the release (or fence) another hart's page-table writer uses
          * before its sfence.vma, so the target page's contents are visible with the PTE. */
@@ -215,6 +212,10 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
                     return page_fault_for(access);
                 }
                 global |= (pte & PTE_G) != 0;
+                if (record) {
+                    out->pte_pa[out->n_pte] = pte_addr;
+                    out->pte_val[out->n_pte++] = pte;
+                }
                 break;
             }
             /* Leaf: privilege, permission and alignment checks. */
@@ -247,7 +248,7 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
             /* Hardware A/D update: CAS so a concurrent PTE change by another hart is never
              * overwritten; on failure re-check the new PTE from scratch. */
             uint64_t want = pte | PTE_A | (access == ACCESS_STORE ? PTE_D : 0);
-            if (want != pte) {
+            if (want != pte && !probe) {
                 if (!pte_writable ||
                     !(riscv_pmp_prot(cpu, pte_addr, 8, PRV_S, &uniform) & PAGE_WRITE)) {
                     return access_fault_for(access);
@@ -258,6 +259,10 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
                     continue;
                 }
                 pte = want;
+            }
+            if (record) {
+                out->pte_pa[out->n_pte] = pte_addr;
+                out->pte_val[out->n_pte++] = pte;
             }
             unsigned page_bits = napot ? NAPOT_64K_BITS : 12 + 9 * (unsigned)level;
             uint64_t page_off_mask = (1ULL << page_bits) - 1;
@@ -278,7 +283,7 @@ static int walk(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsigned 
             return 0;
         }
         table = ((pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << RV_PAGE_BITS;
-        if (level == 1) {
+        if (level == 1 && !probe) {
             cpu->walk_cache.satp = cpu->satp;
             cpu->walk_cache.vpn_hi = vaddr >> 21;
             cpu->walk_cache.table = table;
@@ -338,15 +343,34 @@ int riscv_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access, unsig
         out->page_bits = 12;
         out->global = false;
         out->prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
+        out->n_pte = 0;
         return 0;
     }
     urcu_memb_read_lock();
-    int exc = walk(cpu, vaddr, access, mmu_idx, out);
+    int exc = walk(cpu, vaddr, access, mmu_idx, out, false);
     urcu_memb_read_unlock();
     if (exc) {
         log_mask(LOG_MMU, "hart %u: %s fault at 0x%llx (cause %d)\n", cpu->cs.index,
                  access == ACCESS_FETCH ? "fetch" : access == ACCESS_STORE ? "store" : "load",
                  (unsigned long long)vaddr, exc);
+    }
+    return exc;
+}
+
+int riscv_probe_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access,
+                          unsigned mmu_idx, uint64_t *paddr)
+{
+    unsigned mode = (unsigned)(cpu->satp >> SATP_MODE_SHIFT);
+    if (mmu_idx == MMU_IDX_M || mode == SATP_MODE_BARE) {
+        *paddr = vaddr;
+        return 0;
+    }
+    RISCVTranslation t;
+    urcu_memb_read_lock();
+    int exc = walk(cpu, vaddr, access, mmu_idx, &t, true);
+    urcu_memb_read_unlock();
+    if (!exc) {
+        *paddr = t.paddr;
     }
     return exc;
 }

@@ -10,6 +10,23 @@
 #include <stdio.h>
 
 #include "cpu/cpu.h"
+#include "cpu/tlb_check.h"
+
+/* Page-table entry bits (privileged spec, Sv39/48/57). */
+#define PTE_V (1ULL << 0)
+#define PTE_R (1ULL << 1)
+#define PTE_W (1ULL << 2)
+#define PTE_X (1ULL << 3)
+#define PTE_U (1ULL << 4)
+#define PTE_G (1ULL << 5)
+#define PTE_A (1ULL << 6)
+#define PTE_D (1ULL << 7)
+#define PTE_PPN_SHIFT 10
+#define PTE_PPN_MASK (((1ULL << 44) - 1) << PTE_PPN_SHIFT)
+#define PTE_PBMT (3ULL << 61)      /* Svpbmt memory type; 3 is reserved */
+#define PTE_N (1ULL << 63)         /* Svnapot: a NAPOT leaf (only 64 KiB is defined) */
+
+#define RISCV_MAX_PT_LEVELS 5         /* Sv57 */
 
 typedef struct RISCVTranslation {
     uint64_t paddr;          /* physical address of the accessed byte */
@@ -17,7 +34,19 @@ typedef struct RISCVTranslation {
                               * or 48 */
     unsigned prot;           /* PAGE_* rights this mmu_idx has on the page (W only if D is set) */
     bool global;             /* G set in the leaf or in a PTE above it */
+    /* With --tlb-check (cpu->tlb_check set) only: the PTEs the walk read, root level first,
+     * with the values the translation was made from (the leaf after its A/D update); the
+     * walk cache is bypassed then, so every level is read. n_pte is 0 otherwise. */
+    uint8_t n_pte;
+    uint64_t pte_pa[RISCV_MAX_PT_LEVELS], pte_val[RISCV_MAX_PT_LEVELS];
 } RISCVTranslation;
+
+/* The translation the page tables give now for an access, without side effects (no A/D
+ * update: a leaf that needs one counts as allowing the access, since the walker would set it;
+ * no walk cache; no PMP). Returns 0 with *paddr, or the fault the access would take. For
+ * --tlb-check's decision whether a flagged entry still agrees with the tables. Owner. */
+int riscv_probe_translate(RISCVCPU *cpu, uint64_t vaddr, enum mmu_access access,
+                          unsigned mmu_idx, uint64_t *paddr);
 
 /* Translate vaddr for `access` in context mmu_idx. Returns 0, or the exception cause (page
  * fault or access fault of the access type) for the caller to raise with tval = vaddr. */
@@ -65,6 +94,9 @@ static inline void riscv_satp_changed(RISCVCPU *cpu, uint64_t old_satp, uint64_t
 {
     tlb_switch_address_space(&cpu->tlb, (uint16_t)(new_satp >> SATP_ASID_SHIFT),
                              (old_satp >> SATP_MODE_SHIFT) != (new_satp >> SATP_MODE_SHIFT));
+    if (cpu->tlb_check) {
+        tlb_check_satp(cpu, old_satp, new_satp);
+    }
 }
 
 static inline unsigned mmu_idx_priv(unsigned mmu_idx)

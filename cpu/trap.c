@@ -2,6 +2,7 @@
  * 1.12 (sections 3.1.6-3.1.9, 3.3.2, 4.1.1) describes them.
  * Callers: the owning vCPU thread. Locking: none; mip is read with acquire. */
 #include "cpu/cpu.h"
+#include "cpu/tlb_check.h"
 
 #include "util/log.h"
 
@@ -101,6 +102,12 @@ bool riscv_cpu_mret(RISCVCPU *cpu)
     cpu->pc = cpu->mepc;
     debug_mret(cpu);
     riscv_cpu_update_mmu_idx(cpu);
+    if (cpu->tlb_check && mpp != PRV_M) {
+        tlb_check_ecall_done(cpu);    /* firmware answered an SBI call, if one was pending */
+        if (mpp == PRV_U) {
+            tlb_check_entered_user(cpu);
+        }
+    }
     return true;
 }
 
@@ -119,5 +126,8 @@ bool riscv_cpu_sret(RISCVCPU *cpu)
     cpu->priv = (uint8_t)spp;
     cpu->pc = cpu->sepc;
     riscv_cpu_update_mmu_idx(cpu);
+    if (cpu->tlb_check && spp == PRV_U) {
+        tlb_check_entered_user(cpu);
+    }
     return true;
 }

@@ -799,6 +799,33 @@ static int h_trace_flush(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+static int h_tlb_check(struct parse_ctx *ctx, const char *arg)
+{
+    if (!arg || strcmp(arg, "report") == 0) {
+        ctx->cfg->tlb_check = 1;
+    } else if (strcmp(arg, "fatal") == 0) {
+        ctx->cfg->tlb_check = 2;
+    } else {
+        return opt_error(ctx, "'%s' is not report or fatal", arg);
+    }
+    return 0;
+}
+
+static int h_tlb_check_json(struct parse_ctx *ctx, const char *arg)
+{
+    ctx->cfg->tlb_check_json = arg;
+    if (!ctx->cfg->tlb_check) {
+        ctx->cfg->tlb_check = 1;  /* JSON reports imply checking */
+    }
+    return 0;
+}
+
+static int h_symbols(struct parse_ctx *ctx, const char *arg)
+{
+    ctx->cfg->symbols = arg;
+    return 0;
+}
+
 static int h_no_progress(struct parse_ctx *ctx, const char *arg)
 {
     (void)arg;
@@ -1120,6 +1147,12 @@ static const struct option_def option_table[] = {
       "at exit: flush statistics on stderr, or as JSON to FILE (tlbstorm only)" },
     { "trace-flush", NULL, ARG_REQUIRED, h_trace_flush, "FILE",
       "write one line per TLB flush request to FILE (tlbstorm only)" },
+    { "tlb-check", NULL, ARG_OPTIONAL, h_tlb_check, "report|fatal",
+      "report the guest's missing TLB fences; fatal: stop at the first (tlbstorm only)" },
+    { "tlb-check-json", NULL, ARG_REQUIRED, h_tlb_check_json, "FILE",
+      "also write --tlb-check reports to FILE as JSON lines (tlbstorm only)" },
+    { "symbols", NULL, ARG_REQUIRED, h_symbols, "FILE",
+      "ELF or System.map naming the pcs of --tlb-check reports (tlbstorm only)" },
     { "no-progress", NULL, ARG_NONE, h_no_progress, "",
       "no progress line on stderr, even on a terminal (tlbstorm only)" },
     { "remap-test", NULL, ARG_REQUIRED, h_remap_test, "PERIOD",

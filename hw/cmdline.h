@@ -92,6 +92,11 @@ struct tlbstorm_config {
     bool start_stopped;           /* -S: vCPUs parked until the debugger continues them */
     const char *monitor;          /* -monitor DEV, NULL for none (hw/monitor.h) */
     bool serial_mux;              /* -serial mon:stdio (default, as -nographic): Ctrl-A c */
+    /* --tlb-check[=report|fatal]: find the guest's missing TLB fences (cpu/tlb_check.h);
+     * 0 off, 1 report, 2 fatal (enum tlb_check_mode) */
+    unsigned tlb_check;
+    const char *tlb_check_json;   /* --tlb-check-json=FILE: reports as JSON lines */
+    const char *symbols;          /* --symbols=FILE: ELF or System.map for report pcs */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];
     unsigned n_drives;

@@ -16,6 +16,7 @@
 #include "accel/jit.h"
 #include "accel/tb.h"
 #include "cpu/cpu.h"
+#include "cpu/tlb_check.h"
 #include "hw/cmdline.h"
 #include "hw/console.h"
 #include "hw/gdbstub.h"
@@ -36,6 +37,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/report.h"
+#include "util/symbols.h"
 
 /* Ctrl-A x on the console (status 0, as QEMU's -nographic) or a termination signal
  * (128 + signal): power off; the main thread then writes statistics and closes the block
@@ -91,6 +93,7 @@ struct run_outputs {
     OutputFile *hart_log[TLBSTORM_MAX_CPUS];   /* -d tid -D FILE%d: hart h's log */
     OutputFile *trace;    /* --trace-flush */
     OutputFile *stats;    /* --stats=FILE.json */
+    OutputFile *tlb_check_json;   /* --tlb-check-json */
 };
 
 static int open_outputs(const struct tlbstorm_config *cfg, struct run_outputs *o, Error **errp)
@@ -146,6 +149,13 @@ static int open_outputs(const struct tlbstorm_config *cfg, struct run_outputs *o
             return -EINVAL;
         }
     }
+    if (cfg->tlb_check_json) {
+        o->tlb_check_json = output_file_open("--tlb-check-json=", cfg->tlb_check_json,
+                                             OUTPUT_STREAM, errp);
+        if (!o->tlb_check_json) {
+            return -EINVAL;
+        }
+    }
     return 0;
 }
 
@@ -161,7 +171,14 @@ static void discard_outputs(struct run_outputs *o)
     }
     output_file_discard(o->trace);
     output_file_discard(o->stats);
+    output_file_discard(o->tlb_check_json);
     *o = (struct run_outputs){ 0 };
+}
+
+/* --tlb-check=fatal: the first missing flush ends the run with status 1. */
+static void tlb_check_stop_machine(void *opaque)
+{
+    machine_request(opaque, MACHINE_POWEROFF, 1);
 }
 
 /* Ctrl-A c on the console (-serial mon:stdio): the monitor's commands. */
@@ -204,6 +221,15 @@ int main(int argc, char **argv)
         error_report_err(err);
         discard_outputs(&outputs);
         return 1;
+    }
+    Symbols *symbols = NULL;
+    if (cfg.symbols) {
+        char msg[512];
+        if (symbols_load(&symbols, cfg.symbols, msg, sizeof(msg)) != 0) {
+            fprintf(stderr, "tlbstorm: --symbols: %s\n", msg);
+            discard_outputs(&outputs);
+            return 1;
+        }
     }
 
     static Machine machine;
@@ -275,6 +301,26 @@ int main(int argc, char **argv)
         tlb_set_qemu_policy(&machine.cpus[i]->tlb, cfg.flush_qemu);
     }
 
+    if (cfg.tlb_check) {
+        TLBCheckConfig check = {
+            .mode = cfg.tlb_check == 2 ? TLB_CHECK_FATAL : TLB_CHECK_REPORT,
+            .report = stderr,
+            .json = outputs.tlb_check_json ? output_file_stream(outputs.tlb_check_json) : NULL,
+            .symbols = symbols,
+            .stop_machine = tlb_check_stop_machine,
+            .opaque = &machine,
+        };
+        if (tlb_check_init(machine.cpus, machine.n_cpus, &machine.as, &check) != 0) {
+            fprintf(stderr, "tlbstorm: out of memory\n");
+            console_stop();
+            vtimer_stop(&machine);
+            tb_cache_destroy();
+            virt_destroy(&machine);
+            discard_outputs(&outputs);
+            symbols_free(symbols);
+            return 1;
+        }
+    }
     if (outputs.trace) {
         flush_trace_start(output_file_stream(outputs.trace));
     }
@@ -338,6 +384,18 @@ int main(int argc, char **argv)
     }
     progress_stop();     /* erased before anything else is printed */
     console_stop();
+    if (cfg.tlb_check) {
+        tlb_check_finish();
+        if (outputs.tlb_check_json) {
+            if (output_file_commit(outputs.tlb_check_json, 0, &err) != 0) {
+                error_report_err(err);
+                err = NULL;
+                status = status ? status : 1;
+            }
+            outputs.tlb_check_json = NULL;
+        }
+    }
+    symbols_free(symbols);
     if (outputs.trace) {
         int write_errno = flush_trace_stop();
         if (output_file_commit(outputs.trace, write_errno, &err) != 0) {

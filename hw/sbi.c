@@ -41,6 +41,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/mmu.h"
+#include "cpu/tlb_check.h"
 #include "hw/dma.h"
 #include "hw/machine.h"
 #include "hw/uart.h"
@@ -625,6 +626,9 @@ bool sbi_vcpu_run(RISCVCPU *cpu)
     if (cpu->sbi_pending) {
         cpu->sbi_pending = false;
         sbi_ecall(cpu);
+        if (cpu->tlb_check) {
+            tlb_check_ecall_done(cpu);
+        }
         return true;
     }
     /* Only the owner leaves STARTED, so a relaxed load sees its own last store. */

@@ -58,6 +58,9 @@ meson test -C "$build" --suite stress --print-errorlogs --timeout-multiplier 4
 #                                                          flush strategies
 #   monitor on the console                                 console and socket front ends running
 #                                                          monitor commands at once
+#   --tlb-check on tlbtorture (clean, fatal)               page-table stores told to other harts
+#                                                          through their inboxes, fence logs read
+#                                                          across harts, fatal stop from a vCPU
 whole_emulator=(
     tlbtorture_smp4_no_stale_translation_stats_agree
     tlbtorture_smp8_two_writers_no_stale_translation
@@ -83,6 +86,8 @@ whole_emulator=(
     stop_cont_under_shootdowns_never_deadlocks
     monitor_on_the_console_with_ctrl_a_c
     tlbtorture_smp6_two_run_slots_no_stale_translation
+    tlb_check_correct_tlbtorture_gets_no_report
+    tlb_check_fatal_stops_at_the_first_report
 )
 meson test -C "$build" --print-errorlogs --timeout-multiplier 4 \
     --num-processes "$(nproc)" "${whole_emulator[@]}"

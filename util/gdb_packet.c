@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "util/hex.h"
+
 void gdb_packet_reader_init(GdbPacketReader *r)
 {
     r->state = GDB_RX_IDLE;
@@ -17,16 +19,7 @@ void gdb_packet_reader_init(GdbPacketReader *r)
 
 int gdb_hex_digit(int c)
 {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    return hex_digit_value(c);
 }
 
 static void start_packet(GdbPacketReader *r)

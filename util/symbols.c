@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/hex.h"
+
 typedef struct SymEntry {
     uint64_t addr;
     uint64_t size;          /* bytes; 0 when unknown */
@@ -426,19 +428,6 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /* The rank of a System.map type letter, or -1 for a type that is not kept (A, U, N, ...). */
 static int map_rank(char type)
@@ -464,8 +453,8 @@ static bool map_parse_line(char *line, size_t len, uint64_t *addr, char *type, c
 {
     size_t i = 0, digits = 0;
     uint64_t v = 0;
-    for (; i < len && hex_value(line[i]) >= 0; i++, digits++) {
-        v = v << 4 | (uint64_t)hex_value(line[i]);
+    for (; i < len && hex_digit_value((unsigned char)line[i]) >= 0; i++, digits++) {
+        v = v << 4 | (uint64_t)hex_digit_value((unsigned char)line[i]);
     }
     if (digits == 0 || digits > 16 || i == len || !is_blank(line[i])) {
         return false;

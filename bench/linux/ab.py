@@ -9,7 +9,8 @@ the median µs/op of each tlbshoot loop per variant and -smp.
 A VARIANT is NAME=COMMAND: a tlbstorm binary and any options of its own; the board, kernel,
 initramfs and command line are added (-M virt -m 512M -nographic -kernel IMAGE -initrd INITRD
 -append "console=ttyS0 tlbshoot_tests=... tlbshoot_iters=..."). Prints one row per variant,
--smp and loop with the median and every value; with --json FILE also writes them. Exit status
+-smp and loop with the median and every value, and a "wall" row: the whole run (boot, tlbshoot,
+power-off) in seconds; with --json FILE also writes them. Exit status
 1 if any run failed (non-zero status or no "tlbshoot: PASS"). Needs build-kernel.sh and
 build-initramfs.sh to have run; methodology in docs/measuring.md."""
 import argparse
@@ -20,25 +21,31 @@ import shlex
 import statistics
 import subprocess
 import sys
+import time
 
 CACHE = os.environ.get('TLBSTORM_LINUX_CACHE', os.path.expanduser('~/.cache/tlbstorm-linux'))
 LINE = re.compile(r'^tlbshoot: (\w+)\s+\d+ cpus\s+\d+ ops\s+([0-9.]+) us/op')
 
 
 def run_once(cmd, image, initrd, smp, tests, iters, timeout):
-    """µs/op per tlbshoot loop of one boot, or None if the run failed."""
+    """µs/op per tlbshoot loop of one boot, and the run's wall time in seconds under 'wall',
+    or None if the run failed."""
     argv = shlex.split(cmd) + [
         '-M', 'virt', '-smp', str(smp), '-m', '512M', '-nographic', '--no-progress',
         '-kernel', image, '-initrd', initrd, '-append',
         f'console=ttyS0 tlbshoot_tests={tests} tlbshoot_iters={iters}']
+    start = time.monotonic()
     try:
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None
+    wall = time.monotonic() - start
     out = p.stdout.decode(errors='replace').replace('\r', '')
     if p.returncode != 0 or 'tlbshoot: PASS' not in out:
         return None
-    return {m.group(1): float(m.group(2)) for m in map(LINE.match, out.splitlines()) if m}
+    res = {m.group(1): float(m.group(2)) for m in map(LINE.match, out.splitlines()) if m}
+    res['wall'] = wall
+    return res
 
 
 def main():
@@ -84,7 +91,7 @@ def main():
                 print(f'round {r + 1}: {name} -smp {smp}: ' +
                       ', '.join(f'{k} {v}' for k, v in res.items()), file=sys.stderr)
 
-    print(f'{"variant":<12} {"smp":>3} {"loop":<9} {"median us":>10}  values')
+    print(f'{"variant":<12} {"smp":>3} {"loop":<9} {"median":>10}  values (us/op; wall: s)')
     rows = []
     for (name, smp, loop), vals in sorted(values.items(), key=lambda kv: (kv[0][2], kv[0][1],
                                                                           kv[0][0])):

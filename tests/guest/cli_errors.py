@@ -70,6 +70,13 @@ def main():
             (['--flush=sometimes', '-bios', 'none', '-kernel', good_elf], 'sometimes'),
             (['--trace-flush=' + os.path.join(d, 'nodir', 't.txt'), '-bios', 'none',
               '-kernel', good_elf], 'nodir'),
+            (['--tlb-check-json=' + os.path.join(d, 'nodir', 'r.json'), '-bios', 'none',
+              '-kernel', good_elf], 'nodir'),
+            (['--tlb-check=sometimes', '-bios', 'none', '-kernel', good_elf], 'sometimes'),
+            (['--tlb-check', '--symbols', os.path.join(d, 'missing.map'), '-bios', 'none',
+              '-kernel', good_elf], 'missing.map'),
+            (['--tlb-check', '--symbols', initrd, '-bios', 'none', '-kernel', good_elf],
+             'neither ELF nor a System.map'),
             (['-M', 'virt,dumpdtb=' + os.path.join(d, 'nodir', 'x.dtb'), '-bios', 'none',
               '-kernel', good_elf], 'dumpdtb'),
         ]

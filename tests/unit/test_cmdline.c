@@ -133,7 +133,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-gdb ", "-s", "-S", "-perfmap", "-stats[=", "-trace-flush ", "-no-progress",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-gdb ", "-s", "-S", "-perfmap", "-stats[=", "-trace-flush ", "-tlb-check[=", "-tlb-check-json ", "-symbols ", "-no-progress",
         "-remap-test ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
@@ -879,6 +879,28 @@ Test(cmdline, jit_is_on_unless_turned_off)
     cr_assert(cfg.jit);
     EXPECT_ERROR("--jit: bad value 'yes' (on or off)", "--jit=yes");
     EXPECT_ERROR("--jit: bad value '' (on or off)", "--jit=");
+}
+
+Test(cmdline, tlb_check_takes_report_or_fatal_and_json_implies_report)
+{
+    EXPECT_RUN("-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.tlb_check, 0);
+    cr_assert_null(cfg.symbols);
+    EXPECT_RUN("--tlb-check", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.tlb_check, 1);
+    EXPECT_RUN("--tlb-check=report", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.tlb_check, 1);
+    EXPECT_RUN("--tlb-check=fatal", "--symbols", "vmlinux", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.tlb_check, 2);
+    cr_assert_str_eq(cfg.symbols, "vmlinux");
+    EXPECT_RUN("--tlb-check-json=r.json", "-bios", "none", "-kernel", "k.elf");
+    cr_assert_eq(cfg.tlb_check, 1);
+    cr_assert_str_eq(cfg.tlb_check_json, "r.json");
+    EXPECT_RUN("--tlb-check=fatal", "--tlb-check-json", "r.json", "-bios", "none", "-kernel",
+               "k.elf");
+    cr_assert_eq(cfg.tlb_check, 2);
+    EXPECT_ERROR("--tlb-check: 'yes' is not report or fatal", "--tlb-check=yes");
+    EXPECT_ERROR("--tlb-check: '' is not report or fatal", "--tlb-check=");
 }
 
 Test(cmdline, remap_test_period_takes_units_and_defaults_to_milliseconds)

@@ -236,8 +236,7 @@ Test(mmu, non_leaf_with_d_a_u_or_reserved_faults)
 
 /* ---- Svnapot and Svpbmt ----------------------------------------------------------------- */
 
-#define PTE_N (1ULL << 63)
-#define PTE_PBMT(t) ((uint64_t)(t) << 61)
+#define PBMT(t) ((uint64_t)(t) << 61)
 #define V64K 0x120000ULL                       /* a 64 KiB-aligned virtual page */
 #define P64K (FX_RAM_BASE + 0x100000)          /* and a 64 KiB-aligned frame */
 
@@ -301,19 +300,19 @@ Test(mmu, svpbmt_types_need_menvcfg_pbmte)
     uint64_t v = 0x7000, pa = FX_RAM_BASE + 0x7000;
     uint64_t slot = fx_map(v, pa, 12, FX_PTE_RWXAD);
     /* PBMTE clear: the bits stay reserved even on a hart with Svpbmt. */
-    fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PTE_PBMT(1)));
+    fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PBMT(1)));
     expect_page_fault_all(v, MMU_IDX_S);
     fx_cpu->menvcfg |= MENVCFG_PBMTE;
     for (unsigned t = 0; t <= 2; t++) {
-        fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PTE_PBMT(t)));
+        fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PBMT(t)));
         expect_ok(v, ACCESS_LOAD, MMU_IDX_S, pa, 12);
         expect_ok(v, ACCESS_STORE, MMU_IDX_S, pa, 12);
     }
-    fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PTE_PBMT(3)));     /* reserved type */
+    fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD | PBMT(3)));     /* reserved type */
     expect_page_fault_all(v, MMU_IDX_S);
     fx_pte_write(slot, fx_pte(pa, FX_PTE_RWXAD));
     uint64_t ptr = fx_pte_addr(v, 1);
-    fx_pte_write(ptr, fx_pte_read(ptr) | PTE_PBMT(1));               /* PBMT on a pointer */
+    fx_pte_write(ptr, fx_pte_read(ptr) | PBMT(1));               /* PBMT on a pointer */
     expect_page_fault_all(v, MMU_IDX_S);
 }
 
