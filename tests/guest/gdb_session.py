@@ -23,7 +23,7 @@ import re
 import shutil
 import sys
 
-from testlib import free_port, gdb_session, report
+from testlib import elf_words, free_port, gdb_session, report
 
 
 def session(tlbstorm, elf, commands):
@@ -65,7 +65,7 @@ def main():
         problems.append('writing t0 from gdb did not read back')
     if not re.search(r'\[Switching to thread 1 ', g):
         problems.append('thread 1 not selected')
-    if not re.search(r'<_start>:\s+0x00007197', g):
+    if not re.search(r'<_start>:\s+0x%08x' % elf_words(elf, 0x80200000, 1)[0], g):
         problems.append('memory read of _start wrong')
     if 'tlbtorture: PASS' not in out or rc != 0:
         problems.append('after detach the guest did not run on to PASS (status %s)' % rc)

@@ -1,6 +1,7 @@
 """Helpers shared by the guest-level test scripts of the debugger, monitor and log suites."""
 import os
 import socket
+import struct
 import subprocess
 
 
@@ -61,3 +62,20 @@ def remove_socket_dir(tmp, path, problems=None):
             problems.append('the socket %s was left behind' % os.path.basename(path))
         os.unlink(path)
     os.rmdir(tmp)
+
+
+def elf_words(path, addr, n):
+    """The n 32-bit little-endian words at virtual address addr of an ELF64 file's loadable
+    segments, so that a test compares guest memory with the image it loaded rather than
+    with words that move whenever the guest is rebuilt."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    phoff, = struct.unpack_from('<Q', data, 0x20)
+    phentsize, phnum = struct.unpack_from('<HH', data, 0x36)
+    for i in range(phnum):
+        p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from(
+            '<IIQQQQ', data, phoff + i * phentsize)
+        if p_type == 1 and p_vaddr <= addr and addr + 4 * n <= p_vaddr + p_filesz:
+            off = p_offset + addr - p_vaddr
+            return list(struct.unpack_from('<%dI' % n, data, off))
+    raise ValueError('%s: no loaded bytes at %#x' % (path, addr))
