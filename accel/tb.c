@@ -20,6 +20,7 @@
 #include "accel/interp.h"
 #include "accel/jit.h"
 #include "cpu/cpu.h"
+#include "cpu/tlb_check.h"
 #include "cpu/mem_access.h"
 #include "mm/address_space.h"
 #include "mm/guest_ram.h"
@@ -147,11 +148,21 @@ static void tlb_flushed_page(CPUTLB *tlb, uint64_t page)
     tb_jmp_cache_clear_page(tlb->opaque, page);
 }
 
+/* --tlb-check models the table pointers a hart may cache (cpu/tlb_check.h). */
+static void tlb_fenced_without_address(CPUTLB *tlb, int32_t asid)
+{
+    RISCVCPU *cpu = tlb->opaque;
+    if (cpu->tlb_check) {
+        tlb_check_fence_without_address(cpu, asid);
+    }
+}
+
 static const CPUTLBOps tb_tlb_ops = {
     .flushed_all = tlb_flushed_all,
     .flushed_nonglobal = tlb_flushed_nonglobal,
     .flushed_page = tlb_flushed_page,
     .fence_i = tlb_flushed_all,
+    .fenced_without_address = tlb_fenced_without_address,
 };
 
 int tb_tlb_init(RISCVCPU *cpu)

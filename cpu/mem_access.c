@@ -82,7 +82,7 @@ static int tlb_fill(RISCVCPU *cpu, uint64_t vaddr, unsigned size, enum mmu_acces
     };
     tlb_set_page(&cpu->tlb, mmu_idx, vaddr, &info);
     if (cpu->tlb_check) {
-        tlb_check_filled(cpu, mmu_idx, vaddr, &t);
+        tlb_check_filled(cpu, mmu_idx, vaddr, &t, access);
     }
     log_mask(LOG_PAGE, "hart %u: tlb fill mmu_idx %u vaddr 0x%llx -> paddr 0x%llx, %llu KiB "
              "page, %c%c%c%s\n", cpu->cs.index, mmu_idx, (unsigned long long)vpage,

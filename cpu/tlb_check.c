@@ -75,6 +75,21 @@ typedef struct FenceReq {
     uint64_t pc;
 } FenceReq;
 
+/* A table pointer (non-leaf PTE) one of the hart's walks read. Hardware may cache it until an
+ * sfence.vma without an address for its address space (privileged spec 12.2.1: a fence
+ * with an address orders leaf PTEs only), so a later walk may still go through the old table
+ * after the pointer changed. Owner only; pte_pa 0 marks a free slot. */
+typedef struct CachedPointer {
+    uint64_t pte_pa, pte_val;     /* the value cached (the old one, once flagged) */
+    uint16_t asid;
+    bool global;                  /* G above or in it: only a fence for every ASID drops it */
+    bool flagged, reported;
+    uint64_t flagged_instret;     /* the owner's instret when it flagged the pointer */
+    CheckChange change;
+} CachedPointer;
+
+#define POINTERS_CAP 4096
+
 /* Sent to a hart that may hold entries built from a PTE another hart just changed. */
 typedef struct PTEvent {
     uint64_t pte_pa, new_pte;
@@ -92,6 +107,10 @@ struct TLBCheckHart {
      * built from that PTE (and hash neighbours). cap * 2 chains, unlinked in O(1). */
     uint32_t *pte_heads;
     size_t useless_events;        /* events that matched no record since the last rebuild */
+    /* Table pointers its walks read since the last fence without an address (open
+     * addressing on pte_pa; all of one PTE's slots sit in one probe run). */
+    CachedPointer *ptrs;
+    size_t n_ptrs;
     /* The root satp last named with each ASID (0: never), so that a satp write scans the
      * records only when an ASID comes back with another root. */
     uint64_t *asid_root;
@@ -177,11 +196,13 @@ int tlb_check_init(struct RISCVCPU *const *cpus, unsigned n, struct AddressSpace
         h->recs = calloc(h->cap, sizeof(*h->recs));
         h->pte_heads = malloc(h->cap * 2 * sizeof(*h->pte_heads));
         h->asid_root = calloc(1u << 16, sizeof(*h->asid_root));
-        if (!h->recs || !h->pte_heads || !h->asid_root) {
+        h->ptrs = calloc(POINTERS_CAP, sizeof(*h->ptrs));
+        if (!h->recs || !h->pte_heads || !h->asid_root || !h->ptrs) {
             for (unsigned j = 0; j <= i; j++) {
                 free(chk.harts[j].recs);
                 free(chk.harts[j].pte_heads);
                 free(chk.harts[j].asid_root);
+                free(chk.harts[j].ptrs);
             }
             free(chk.harts);
             chk.harts = NULL;
@@ -315,6 +336,12 @@ static void records_rebuild(TLBCheckHart *h)
             filter[b / 64] |= 1ULL << (b % 64);
         }
     }
+    for (size_t i = 0; i < POINTERS_CAP; i++) {
+        if (h->ptrs[i].pte_pa) {
+            unsigned b = filter_bit(h->ptrs[i].pte_pa);
+            filter[b / 64] |= 1ULL << (b % 64);
+        }
+    }
     /* Word by word, so a bit a live record needs is never cleared, even for a moment: a
      * hart storing meanwhile always finds it. */
     for (unsigned w = 0; w < FILTER_WORDS; w++) {
@@ -322,6 +349,60 @@ static void records_rebuild(TLBCheckHart *h)
     }
     free(filter);
     free(old);
+}
+
+/* ---- cached table pointers ------------------------------------------------------------ */
+
+/* Page-table level of the record's leaf PTE (a 64 KiB NAPOT leaf is at level 0). */
+static unsigned leaf_level(const CheckRecord *r)
+{
+    return r->page_bits <= 16 ? 0 : (r->page_bits - 12) / 9;
+}
+
+
+static size_t ptr_home(uint64_t pte_pa)
+{
+    return (size_t)(((pte_pa >> 3) * 0x9e3779b97f4a7c15ULL) >> 40) & (POINTERS_CAP - 1);
+}
+
+/* The slot of (pte_pa, asid), or the free slot that ends its probe run. */
+static CachedPointer *ptr_slot(TLBCheckHart *h, uint64_t pte_pa, uint16_t asid)
+{
+    for (size_t i = ptr_home(pte_pa);; i = (i + 1) & (POINTERS_CAP - 1)) {
+        CachedPointer *p = &h->ptrs[i];
+        if (!p->pte_pa || (p->pte_pa == pte_pa && p->asid == asid)) {
+            return p;
+        }
+    }
+}
+
+/* A fence without an address for asid (-1: every address space) reached the hart: the
+ * pointers it may drop go (the global ones only for every address space). */
+static void ptr_forget(TLBCheckHart *h, int32_t asid)
+{
+    if (h->n_ptrs == 0) {
+        return;
+    }
+    CachedPointer *keep = asid < 0 ? NULL : malloc(h->n_ptrs * sizeof(*keep));
+    size_t n_keep = 0;
+    for (size_t i = 0; keep && i < POINTERS_CAP; i++) {
+        CachedPointer *p = &h->ptrs[i];
+        if (p->pte_pa && (p->global || p->asid != (uint16_t)asid)) {
+            keep[n_keep++] = *p;
+        }
+    }
+    memset(h->ptrs, 0, POINTERS_CAP * sizeof(*h->ptrs));
+    h->n_ptrs = 0;
+    for (size_t i = 0; i < n_keep; i++) {
+        *ptr_slot(h, keep[i].pte_pa, keep[i].asid) = keep[i];
+        h->n_ptrs++;
+    }
+    free(keep);     /* no memory: everything was forgotten, which hardware may do too */
+}
+
+void tlb_check_fence_without_address(struct RISCVCPU *cpu, int32_t asid)
+{
+    ptr_forget(cpu->tlb_check, asid);
 }
 
 void tlb_check_walk_pte(struct RISCVCPU *cpu, uint64_t pte_pa)
@@ -336,8 +417,62 @@ void tlb_check_walk_pte(struct RISCVCPU *cpu, uint64_t pte_pa)
     filter_set(cpu->tlb_check, pte_pa);
 }
 
+static const char *classify(TLBCheckHart *h, const CheckChange *c, uint64_t vaddr,
+                            const CheckRecord *r, bool nonleaf, FenceReq *fences,
+                            unsigned *n_fences);
+static void missing_flush(TLBCheckHart *h, const CheckRecord *r, bool *reported, uint64_t vaddr,
+                          enum mmu_access access, uint64_t now_pa, int now_exc,
+                          const FenceReq *fences, unsigned n_fences, const char *why,
+                          bool nonleaf);
+
+/* The fill of r read PTE k: when a table pointer cached at that place changed since
+ * (flagged), this walk is one hardware could have made through the old table; a table
+ * pointer not cached yet is cached. */
+static void ptr_walked(TLBCheckHart *h, const CheckRecord *r, unsigned k, uint64_t vaddr,
+                       enum mmu_access access)
+{
+    CachedPointer *p = ptr_slot(h, r->pte_pa[k], r->asid);
+    if (!p->pte_pa && k + 1 == r->n_pte) {
+        return;                                   /* a leaf: nothing to cache */
+    }
+    if (p->pte_pa) {
+        if (!p->flagged) {
+            if (k + 1 < r->n_pte) {
+                p->pte_val = r->pte_val[k];
+            }
+        } else if (p->pte_val == r->pte_val[k]) {
+            p->flagged = false;                   /* changed back */
+        } else {
+            FenceReq fences[FENCE_LOG];
+            unsigned n_fences;
+            const char *why = classify(h, &p->change, vaddr, r, true, fences, &n_fences);
+            if (why) {
+                CheckRecord use = *r;
+                use.change = p->change;
+                use.change.level = leaf_level(r) + (r->n_pte - 1 - k);
+                use.flagged_instret = p->flagged_instret;
+                missing_flush(h, &use, &p->reported, vaddr, access,
+                              r->paddr | (vaddr & ~RV_PAGE_MASK), 0, fences, n_fences, why,
+                              true);
+            }
+        }
+        return;
+    }
+    if ((h->n_ptrs + 1) * 4 > POINTERS_CAP * 3) {
+        ptr_forget(h, -1);                        /* a full cache evicts, as hardware may */
+        p = ptr_slot(h, r->pte_pa[k], r->asid);
+    }
+    bool global = false;
+    for (unsigned j = 0; j <= k; j++) {
+        global |= (r->pte_val[j] & PTE_G) != 0;
+    }
+    *p = (CachedPointer){ .pte_pa = r->pte_pa[k], .pte_val = r->pte_val[k], .asid = r->asid,
+                          .global = global };
+    h->n_ptrs++;
+}
+
 void tlb_check_filled(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
-                      const RISCVTranslation *t)
+                      const RISCVTranslation *t, enum mmu_access access)
 {
     if (t->n_pte == 0 || mmu_idx >= TLB_ASID_TAGGED_MODES) {
         return;
@@ -366,6 +501,9 @@ void tlb_check_filled(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
         r->pte_val[k] = t->pte_val[k];
     }
     pte_link(h, r);
+    for (unsigned k = 0; k < r->n_pte; k++) {
+        ptr_walked(h, r, k, vaddr, access);
+    }
 }
 
 /* ---- changes -------------------------------------------------------------------------------- */
@@ -378,13 +516,13 @@ static const char *change_matters(uint64_t old, uint64_t new, bool leaf)
     if (!(new & PTE_V)) {
         return leaf ? "leaf invalidated" : "table pointer invalidated";
     }
-    if ((old ^ new) & PTE_PPN_MASK) {
-        return leaf ? "PPN changed" : "table pointer moved (page-table page replaced)";
-    }
     bool new_leaf = (new & (PTE_R | PTE_X)) != 0;
     if (new_leaf != leaf) {
         return leaf ? "leaf became a table pointer (page split)"
                     : "table pointer became a leaf (pages merged)";
+    }
+    if ((old ^ new) & PTE_PPN_MASK) {
+        return leaf ? "PPN changed" : "table pointer moved (page-table page replaced)";
     }
     if (!leaf) {
         return (old & PTE_G) && !(new & PTE_G) ? "G cleared in a table pointer" : NULL;
@@ -406,12 +544,6 @@ static const char *change_matters(uint64_t old, uint64_t new, bool leaf)
         return "NAPOT bit changed";
     }
     return NULL;
-}
-
-/* Page-table level of the record's leaf PTE (a 64 KiB NAPOT leaf is at level 0). */
-static unsigned leaf_level(const CheckRecord *r)
-{
-    return r->page_bits <= 16 ? 0 : (r->page_bits - 12) / 9;
 }
 
 /* Owner: if the store changed what record r's PTE k gives, flag r's entry (still cached). */
@@ -452,6 +584,25 @@ static void apply_event(TLBCheckHart *h, const PTEvent *ev)
             if (!r->flagged) {
                 apply_to_record(h, r, k, ev);
             }
+        }
+    }
+    for (size_t i = ptr_home(ev->pte_pa); h->ptrs[i].pte_pa; i = (i + 1) & (POINTERS_CAP - 1)) {
+        CachedPointer *p = &h->ptrs[i];
+        if (p->pte_pa != ev->pte_pa) {
+            continue;
+        }
+        matched = true;
+        const char *what = p->flagged || p->pte_val == ev->new_pte ? NULL :
+                           change_matters(p->pte_val, ev->new_pte, false);
+        if (what) {
+            p->flagged = true;
+            p->flagged_instret = cpu_instret(h->cpu);
+            p->change = (CheckChange){
+                .kind = CHANGE_PTE, .seq = ev->seq, .pte_pa = ev->pte_pa,
+                .old_pte = p->pte_val, .new_pte = ev->new_pte, .leaf = false,
+                .changer = ev->changer, .changer_pc = ev->pc, .changer_instret = ev->instret,
+            };
+            atomic_fetch_add_explicit(&chk.flagged, 1, memory_order_relaxed);
         }
     }
     /* The filter only grows between rebuilds, so once it is crowded with PTEs of entries
@@ -620,6 +771,9 @@ static int log_fence(TLBCheckHart *h, const FenceReq *f)
 
 void tlb_check_sfence(struct RISCVCPU *cpu, uint64_t vaddr, bool all_va, int32_t asid)
 {
+    if (all_va) {
+        ptr_forget(cpu->tlb_check, asid);
+    }
     uint64_t seq = next_seq();
     log_fence(cpu->tlb_check, &(FenceReq){
         .kind = FENCE_LOCAL, .seq = seq, .done_seq = seq,
@@ -746,7 +900,8 @@ static void json_string(FILE *out, const char *s)
 
 static void report_missing(TLBCheckHart *h, const CheckRecord *r, uint64_t vaddr,
                            enum mmu_access access, uint64_t now_pa, int now_exc,
-                           const FenceReq *fences, unsigned n_fences, const char *why)
+                           const FenceReq *fences, unsigned n_fences, const char *why,
+                           bool nonleaf)
 {
     struct RISCVCPU *cpu = h->cpu;
     const CheckChange *c = &r->change;
@@ -759,11 +914,18 @@ static void report_missing(TLBCheckHart *h, const CheckRecord *r, uint64_t vaddr
     FILE *out = chk.cfg.report;
     pthread_mutex_lock(&chk.report_lock);
     if (out) {
-        fprintf(out, "tlb-check: missing flush: hart %u %s at pc %s used a stale translation\n",
-                h->index, access_name[access], use_pc);
-        fprintf(out, "  va 0x%" PRIx64 " asid %u mmu_idx %s%s: cached pa 0x%" PRIx64,
-                vaddr, r->asid, mmu_idx_label[r->mmu_idx], r->global ? " global" : "",
-                (uint64_t)(r->paddr | (vaddr & ~RV_PAGE_MASK)));
+        fprintf(out, "tlb-check: missing flush: hart %u %s at pc %s used a stale %s\n",
+                h->index, access_name[access], use_pc,
+                nonleaf ? "table pointer (its walk may read the old table)" : "translation");
+        if (nonleaf) {
+            fprintf(out, "  va 0x%" PRIx64 " asid %u mmu_idx %s: cached table pointer to pa 0x%"
+                    PRIx64, vaddr, r->asid, mmu_idx_label[r->mmu_idx],
+                    (uint64_t)(((r->change.old_pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << RV_PAGE_BITS));
+        } else {
+            fprintf(out, "  va 0x%" PRIx64 " asid %u mmu_idx %s%s: cached pa 0x%" PRIx64,
+                    vaddr, r->asid, mmu_idx_label[r->mmu_idx], r->global ? " global" : "",
+                    (uint64_t)(r->paddr | (vaddr & ~RV_PAGE_MASK)));
+        }
         if (now_exc) {
             fprintf(out, ", the page tables now fault (cause %d)\n", now_exc);
         } else {
@@ -822,7 +984,7 @@ static void report_missing(TLBCheckHart *h, const CheckRecord *r, uint64_t vaddr
                 "\"global\":%s,\"cached_pa\":%" PRIu64 ",\"change\":\"%s\"",
                 access_name[access], vaddr, r->asid, mmu_idx_label[r->mmu_idx],
                 r->global ? "true" : "false", (uint64_t)(r->paddr | (vaddr & ~RV_PAGE_MASK)),
-                c->kind == CHANGE_PTE ? "pte" : "asid_root");
+                c->kind == CHANGE_ASID_ROOT ? "asid_root" : nonleaf ? "table_pointer" : "pte");
         if (c->kind == CHANGE_PTE) {
             fprintf(js, ",\"pte_pa\":%" PRIu64 ",\"level\":%u,\"old_pte\":%" PRIu64
                     ",\"new_pte\":%" PRIu64 ",\"what\":", c->pte_pa, c->level, c->old_pte,
@@ -853,6 +1015,76 @@ static void report_missing(TLBCheckHart *h, const CheckRecord *r, uint64_t vaddr
     pthread_mutex_unlock(&chk.report_lock);
 }
 
+/* The rule of docs/tlb-check.md for a stale use by h of a translation (r: its ASID and G)
+ * that change c made stale: the reason it is a missing flush, or NULL when it is in flight
+ * (then counted here). fences receives the changer's fences since the change. A table pointer
+ * (nonleaf) is dropped only by fences without an address. */
+static const char *classify(TLBCheckHart *h, const CheckChange *c, uint64_t vaddr,
+                            const CheckRecord *r, bool nonleaf, FenceReq *fences,
+                            unsigned *n_fences)
+{
+    *n_fences = 0;
+    if (c->kind == CHANGE_ASID_ROOT) {
+        return "the hart itself switched satp and used the old root's translation before any "
+               "sfence.vma for the ASID";
+    }
+    TLBCheckHart *ch = &chk.harts[c->changer];
+    bool completed = false, requested = false;
+    pthread_mutex_lock(&ch->lock);
+    unsigned n_log = ch->log_next < FENCE_LOG ? ch->log_next : FENCE_LOG;
+    for (unsigned k = 0; k < n_log; k++) {
+        unsigned slot = (ch->log_next - n_log + k) % FENCE_LOG;
+        const FenceReq *f = &ch->log[slot];
+        if (f->seq <= c->seq) {
+            continue;
+        }
+        fences[(*n_fences)++] = *f;
+        if (f->done_seq && (f->kind == FENCE_SBI || ch == h)) {
+            completed = true;
+        }
+        if (!f->done_seq && fence_covers(f, h->cpu->mhartid, vaddr, r) &&
+            (!nonleaf || f->size == ~0ULL)) {
+            requested = true;
+        }
+    }
+    bool went_on = ch->entered_user_seq > c->seq;
+    pthread_mutex_unlock(&ch->lock);
+    if (completed) {
+        return nonleaf ? "the changing hart completed a fence round after the change, and none "
+                         "of its fences without an address (which alone drop cached table "
+                         "pointers) reached this hart"
+                       : "the changing hart completed a fence round after the change that left "
+                         "this hart or address out";
+    }
+    if (went_on) {
+        return "the changing hart returned to user mode after the change without a fence "
+               "reaching this hart";
+    }
+    atomic_fetch_add_explicit(requested ? &chk.stale_requested : &chk.stale_in_flight, 1,
+                              memory_order_relaxed);
+    return NULL;
+}
+
+/* A missing flush found: count it, report it once (*reported), stop the machine if fatal. */
+static void missing_flush(TLBCheckHart *h, const CheckRecord *r, bool *reported, uint64_t vaddr,
+                          enum mmu_access access, uint64_t now_pa, int now_exc,
+                          const FenceReq *fences, unsigned n_fences, const char *why,
+                          bool nonleaf)
+{
+    atomic_fetch_add_explicit(&chk.stale_uses_missing, 1, memory_order_relaxed);
+    if (*reported) {
+        return;
+    }
+    *reported = true;
+    atomic_fetch_add_explicit(&chk.reported, 1, memory_order_relaxed);
+    report_missing(h, r, vaddr, access, now_pa, now_exc, fences, n_fences, why, nonleaf);
+    if (chk.cfg.mode == TLB_CHECK_FATAL &&
+        !atomic_exchange_explicit(&chk.fatal_hit, true, memory_order_relaxed) &&
+        chk.cfg.stop_machine) {
+        chk.cfg.stop_machine(chk.cfg.opaque);
+    }
+}
+
 void tlb_check_use(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
                    enum mmu_access access)
 {
@@ -869,57 +1101,12 @@ void tlb_check_use(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
     if (!exc && (now_pa & RV_PAGE_MASK) == r->paddr) {
         return;
     }
-    const CheckChange *c = &r->change;
-    const char *why = NULL;
     FenceReq fences[FENCE_LOG];
-    unsigned n_fences = 0;
-    if (c->kind == CHANGE_ASID_ROOT) {
-        why = "the hart itself switched satp and used the old root's translation before any "
-              "sfence.vma for the ASID";
-    } else {
-        TLBCheckHart *ch = &chk.harts[c->changer];
-        bool completed = false, requested = false;
-        pthread_mutex_lock(&ch->lock);
-        unsigned n_log = ch->log_next < FENCE_LOG ? ch->log_next : FENCE_LOG;
-        for (unsigned k = 0; k < n_log; k++) {
-            unsigned slot = (ch->log_next - n_log + k) % FENCE_LOG;
-            const FenceReq *f = &ch->log[slot];
-            if (f->seq <= c->seq) {
-                continue;
-            }
-            fences[n_fences++] = *f;
-            if (f->done_seq && (f->kind == FENCE_SBI || ch == h)) {
-                completed = true;
-            }
-            if (!f->done_seq && fence_covers(f, cpu->mhartid, vaddr, r)) {
-                requested = true;
-            }
-        }
-        bool went_on = ch->entered_user_seq > c->seq;
-        pthread_mutex_unlock(&ch->lock);
-        if (completed) {
-            why = "the changing hart completed a fence round after the change that left this "
-                  "hart or address out";
-        } else if (went_on) {
-            why = "the changing hart returned to user mode after the change without a fence "
-                  "reaching this hart";
-        } else {
-            atomic_fetch_add_explicit(requested ? &chk.stale_requested : &chk.stale_in_flight, 1,
-                                      memory_order_relaxed);
-            return;
-        }
-    }
-    atomic_fetch_add_explicit(&chk.stale_uses_missing, 1, memory_order_relaxed);
-    if (r->reported) {
-        return;
-    }
-    r->reported = true;
-    atomic_fetch_add_explicit(&chk.reported, 1, memory_order_relaxed);
-    report_missing(h, r, vaddr, access, now_pa, exc, fences, n_fences, why);
-    if (chk.cfg.mode == TLB_CHECK_FATAL &&
-        !atomic_exchange_explicit(&chk.fatal_hit, true, memory_order_relaxed) &&
-        chk.cfg.stop_machine) {
-        chk.cfg.stop_machine(chk.cfg.opaque);
+    unsigned n_fences;
+    const char *why = classify(h, &r->change, vaddr, r, false, fences, &n_fences);
+    if (why) {
+        missing_flush(h, r, &r->reported, vaddr, access, now_pa, exc, fences, n_fences, why,
+                      false);
     }
 }
 
@@ -961,6 +1148,7 @@ uint64_t tlb_check_finish(void)
         free(chk.harts[i].recs);
         free(chk.harts[i].pte_heads);
         free(chk.harts[i].asid_root);
+        free(chk.harts[i].ptrs);
         free(chk.harts[i].inbox);
         pthread_mutex_destroy(&chk.harts[i].lock);
         pthread_mutex_destroy(&chk.harts[i].inbox_lock);

@@ -59,7 +59,7 @@ void tlb_check_walk_pte(struct RISCVCPU *cpu, uint64_t pte_pa);
 /* A translation of vaddr in mmu_idx was installed in the TLB (t: the walk's PTEs). */
 struct RISCVTranslation;
 void tlb_check_filled(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
-                      const struct RISCVTranslation *t);
+                      const struct RISCVTranslation *t, enum mmu_access access);
 /* An access used an entry with TLB_CHECK: decide whether it is stale and classify it. The
  * access then goes on through the entry, as hardware that kept it would. */
 void tlb_check_use(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
@@ -70,6 +70,9 @@ void tlb_check_pt_store(struct RISCVCPU *cpu, const uint8_t *host, unsigned size
 /* satp was written (after the TLB switched): entries of the new ASID that came from another
  * root are flagged. */
 void tlb_check_satp(struct RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp);
+/* A fence without an address for asid (-1: every ASID) another hart requested was applied
+ * to this hart's TLB: the table pointers it may cache for that ASID are dropped. */
+void tlb_check_fence_without_address(struct RISCVCPU *cpu, int32_t asid);
 /* sfence.vma / sinval.vma executed: vaddr (all_va: every address), asid (-1: every ASID). */
 void tlb_check_sfence(struct RISCVCPU *cpu, uint64_t vaddr, bool all_va, int32_t asid);
 /* An ecall from S-mode (before it is answered): an SBI remote fence request is logged. */

@@ -153,6 +153,10 @@ typedef struct CPUTLBOps {
     void (*flushed_page)(struct CPUTLB *tlb, uint64_t page);
     /* A remote fence.i (SBI): instruction fetch must see other harts' stores. */
     void (*fence_i)(struct CPUTLB *tlb);
+    /* A remote request without an address (mm/tlb_flush.c: every address of asid, -1 for
+     * every address space) was applied: whatever the layer above models of the non-leaf
+     * entries a hart may cache, which only such a fence drops, goes. */
+    void (*fenced_without_address)(struct CPUTLB *tlb, int32_t asid);
 } CPUTLBOps;
 
 typedef struct CPUTLB {

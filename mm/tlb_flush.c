@@ -108,6 +108,13 @@ static void notify_fence_i(CPUTLB *tlb)
     }
 }
 
+static void notify_fenced_without_address(CPUTLB *tlb, int32_t asid)
+{
+    if (tlb->ops && tlb->ops->fenced_without_address) {
+        tlb->ops->fenced_without_address(tlb, asid);
+    }
+}
+
 void tlb_flush_apply_local(CPUTLB *tlb, const TLBFlushReq *req)
 {
     assert_cpu_is_self(tlb->owner);
@@ -115,9 +122,11 @@ void tlb_flush_apply_local(CPUTLB *tlb, const TLBFlushReq *req)
     switch (req->kind) {
     case TLB_FLUSH_ALL:
         tlb_flush_by_mmuidx_local(tlb, idxmap);
+        notify_fenced_without_address(tlb, -1);
         break;
     case TLB_FLUSH_ASID:
         tlb_flush_asid_by_mmuidx_local(tlb, req->asid, idxmap);
+        notify_fenced_without_address(tlb, req->asid);
         break;
     case TLB_FLUSH_PAGE:
         tlb_flush_page_asid_by_mmuidx_local(tlb, req->addr, req->asid, idxmap);
@@ -283,7 +292,9 @@ bool tlb_flush_process_mailbox(CPUTLB *tlb, TLBMailbox *mb)
     pthread_mutex_unlock(&mb->lock);
 
     if (full) {
+        /* Merged past the ring, or asked for: taken as a fence without an address. */
         tlb_flush_by_mmuidx_local(tlb, full & ((1u << TLB_NB_MMU_MODES) - 1));
+        notify_fenced_without_address(tlb, -1);
     }
     for (unsigned i = 0; i < n; i++) {
         tlb_flush_apply_local(tlb, &ring[i]);
