@@ -10,18 +10,9 @@
 #include <stdio.h>
 
 #include "cpu/cpu.h"
+#include "cpu/pte_bits.h"
 #include "cpu/tlb_check.h"
 
-/* Page-table entry bits (privileged spec, Sv39/48/57). */
-#define PTE_V (1ULL << 0)
-#define PTE_R (1ULL << 1)
-#define PTE_W (1ULL << 2)
-#define PTE_X (1ULL << 3)
-#define PTE_U (1ULL << 4)
-#define PTE_G (1ULL << 5)
-#define PTE_A (1ULL << 6)
-#define PTE_D (1ULL << 7)
-#define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK (((1ULL << 44) - 1) << PTE_PPN_SHIFT)
 #define PTE_PBMT (3ULL << 61)      /* Svpbmt memory type; 3 is reserved */
 #define PTE_N (1ULL << 63)         /* Svnapot: a NAPOT leaf (only 64 KiB is defined) */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_tmpdir.h"
 #include "hw/loader.h"
 
 /* ---- fixture: a temp dir and 64 KiB of "RAM" at 0x80000000 filled with a pattern ----- */
@@ -19,7 +20,6 @@
 #define RAM_SIZE 0x10000ULL
 #define PATTERN 0xa5
 
-static char tmpdir[64];
 static uint8_t *ram_host;
 static struct guest_ram ram;
 static Error *load_err;
@@ -39,8 +39,7 @@ static struct loaded_image img_out;
 
 static void setup(void)
 {
-    strcpy(tmpdir, "/tmp/tlbstorm-loader-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
+    fx_tmpdir_create("loader");
     ram_host = malloc(RAM_SIZE);
     cr_assert_not_null(ram_host);
     memset(ram_host, PATTERN, RAM_SIZE);
@@ -51,34 +50,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    cr_assert_eq(system(cmd), 0);
+    fx_tmpdir_remove();
     free(ram_host);
     clear_error();
 }
 
 TestSuite(loader, .init = setup, .fini = teardown);
-
-static const char *tmp_path(const char *name)
-{
-    static char path[4][128];
-    static unsigned next;
-    char *p = path[next++ % 4];
-    snprintf(p, sizeof(path[0]), "%s/%s", tmpdir, name);
-    return p;
-}
-
-static const char *write_file(const char *name, const void *data, size_t len)
-{
-    const char *path = tmp_path(name);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    if (len)
-        cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
-    return path;
-}
 
 static bool ram_untouched(void)
 {
@@ -171,7 +148,7 @@ static void make_elf(void)
 
 static const char *write_elf(void)
 {
-    return write_file("x.elf", elf, elf_len);
+    return fx_write_file("x.elf", elf, elf_len);
 }
 
 /* The reference ELF loaded: checks contents, bss and untouched bytes around it. */
@@ -384,7 +361,7 @@ Test(loader, elf_bad_magic)
     const char *path = write_elf();
     EXPECT_FAIL(loader_load_elf(path, &ram, &img_out, &load_err), path, -ENOEXEC,
                 "not an ELF file (bad magic)");
-    path = write_file("empty.elf", "", 0);
+    path = fx_write_file("empty.elf", "", 0);
     EXPECT_FAIL(loader_load_elf(path, &ram, &img_out, &load_err), path, -ENOEXEC,
                 "not an ELF file (bad magic)");
 }
@@ -639,7 +616,7 @@ static const char *write_raw(const char *name, size_t len, uint8_t fill)
     uint8_t *buf = malloc(len ? len : 1);
     cr_assert_not_null(buf);
     memset(buf, fill, len);
-    const char *path = write_file(name, buf, len);
+    const char *path = fx_write_file(name, buf, len);
     free(buf);
     return path;
 }
@@ -667,7 +644,7 @@ Test(loader, image_detects_raw)
     cr_assert_eq(img_out.entry, RAM_BASE + 0x4000);
     cr_assert_eq(*guest(RAM_BASE + 0x4000), 0x13);
     /* shorter than the ELF magic: raw too */
-    path = write_file("tiny.bin", "\x7f" "E", 2);
+    path = fx_write_file("tiny.bin", "\x7f" "E", 2);
     cr_assert_eq(loader_load_image(path, &ram, RAM_BASE, &img_out, &load_err), 0,
                  "%s", errbuf_text());
     cr_assert_eq(img_out.high, RAM_BASE + 2);
@@ -701,7 +678,7 @@ Test(loader, raw_larger_than_ram)
 Test(loader, raw_huge_sparse_file_not_read)
 {
     /* 300 MiB of holes: refused from the size alone */
-    const char *path = tmp_path("fw.bin");
+    const char *path = fx_tmp_path("fw.bin");
     int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
     cr_assert_geq(fd, 0);
     cr_assert_eq(ftruncate(fd, 300LL << 20), 0);
@@ -724,7 +701,7 @@ Test(loader, raw_address_outside_ram)
 
 Test(loader, raw_empty)
 {
-    const char *path = write_file("empty.bin", "", 0);
+    const char *path = fx_write_file("empty.bin", "", 0);
     EXPECT_FAIL(loader_load_raw(path, &ram, RAM_BASE, &img_out, &load_err), path,
                 -ENOEXEC, "empty image");
     EXPECT_FAIL(loader_load_image(path, &ram, RAM_BASE, &img_out, &load_err), path,
@@ -735,7 +712,7 @@ Test(loader, raw_empty)
 
 Test(loader, missing_file)
 {
-    const char *path = tmp_path("missing.elf");
+    const char *path = fx_tmp_path("missing.elf");
     EXPECT_FAIL(loader_load_image(path, &ram, RAM_BASE, &img_out, &load_err), path,
                 -ENOENT, "No such file or directory");
     EXPECT_FAIL(loader_load_elf(path, &ram, &img_out, &load_err), path, -ENOENT,
@@ -746,8 +723,8 @@ Test(loader, missing_file)
 
 Test(loader, not_a_regular_file)
 {
-    EXPECT_FAIL(loader_load_image(tmpdir, &ram, RAM_BASE, &img_out, &load_err),
-                tmpdir, -EISDIR, "Is a directory");
+    EXPECT_FAIL(loader_load_image(fx_tmpdir(), &ram, RAM_BASE, &img_out, &load_err),
+                fx_tmpdir(), -EISDIR, "Is a directory");
     EXPECT_FAIL(loader_load_image("/dev/null", &ram, RAM_BASE, &img_out, &load_err), "/dev/null", -EINVAL, "not a regular file");
 }
 
@@ -766,7 +743,7 @@ Test(loader, invalid_ram)
 
 Test(loader, error_message_is_optional_and_success_stores_none)
 {
-    const char *path = tmp_path("missing.elf");
+    const char *path = fx_tmp_path("missing.elf");
     cr_assert_eq(loader_load_image(path, &ram, RAM_BASE, &img_out, NULL), -ENOENT);
     make_elf();
     cr_assert_eq(loader_load_elf(write_elf(), &ram, &img_out, &load_err), 0);
@@ -778,7 +755,7 @@ Test(loader, error_message_is_optional_and_success_stores_none)
 Test(loader, long_path_error_message_is_not_cut)
 {
     char path[4096];
-    size_t n = (size_t)snprintf(path, sizeof(path), "%s", tmpdir);
+    size_t n = (size_t)snprintf(path, sizeof(path), "%s", fx_tmpdir());
     while (n + 2 + 200 + 20 < sizeof(path)) {
         path[n++] = '/';
         memset(path + n, 'd', 200);
@@ -798,7 +775,7 @@ Test(loader, long_path_error_message_is_not_cut)
 /* A FIFO named as an image is refused at once (opening it must not wait for a writer). */
 Test(loader, fifo_image_is_refused_without_waiting, .timeout = 10)
 {
-    const char *path = tmp_path("image.fifo");
+    const char *path = fx_tmp_path("image.fifo");
     cr_assert_eq(mkfifo(path, 0600), 0);
     EXPECT_FAIL(loader_load_image(path, &ram, RAM_BASE, &img_out, &load_err), path, -EINVAL,
                 "not a regular file");

@@ -15,53 +15,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_tmpdir.h"
 #include "util/symbols.h"
 
 /* ---- fixture: a temp dir ------------------------------------------------------------------ */
 
-static char tmpdir[64];
 static char err[512];
 
 static void setup(void)
 {
-    strcpy(tmpdir, "/tmp/tlbstorm-symbols-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
+    fx_tmpdir_create("symbols");
     err[0] = '\0';
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    cr_assert_eq(system(cmd), 0);
+    fx_tmpdir_remove();
 }
 
 TestSuite(symbols, .init = setup, .fini = teardown);
 
-static const char *tmp_path(const char *name)
-{
-    static char path[4][128];
-    static unsigned next;
-    char *p = path[next++ % 4];
-    snprintf(p, sizeof(path[0]), "%s/%s", tmpdir, name);
-    return p;
-}
-
-static const char *write_file(const char *name, const void *data, size_t len)
-{
-    const char *path = tmp_path(name);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    if (len) {
-        cr_assert_eq(fwrite(data, 1, len, f), len);
-    }
-    cr_assert_eq(fclose(f), 0);
-    return path;
-}
-
 static const char *write_text(const char *name, const char *text)
 {
-    return write_file(name, text, strlen(text));
+    return fx_write_file(name, text, strlen(text));
 }
 
 /* ---- building ELF files ------------------------------------------------------------------- */
@@ -218,7 +194,7 @@ static Symbols *load_ok(const char *path)
 static Symbols *load_ref(void)
 {
     build_elf(&img, ref_syms, REF_N);
-    return load_ok(write_file("ref.elf", img.bytes, img.len));
+    return load_ok(fx_write_file("ref.elf", img.bytes, img.len));
 }
 
 /* symbols_format's text for addr. */
@@ -320,7 +296,7 @@ Test(symbols, elf_same_address_choice_is_fixed_whatever_the_file_order)
             syms[4 + i] = four[round & 1 ? 3 - i : i];
         }
         build_elf(&img, syms, REF_N);
-        Symbols *s = load_ok(write_file("order.elf", img.bytes, img.len));
+        Symbols *s = load_ok(fx_write_file("order.elf", img.bytes, img.len));
         expect_sym(s, 0x80004000, "gamma", 0);
         expect_sym(s, 0x8000400f, "gamma", 0xf);
         expect_none(s, 0x80004010);                /* gamma's size bounds the address */
@@ -460,24 +436,24 @@ static void expect_load_error(const char *path, const char *what)
 
 Test(symbols, error_missing_file)
 {
-    expect_load_error(tmp_path("no-such-file.elf"), "No such file");
+    expect_load_error(fx_tmp_path("no-such-file.elf"), "No such file");
 }
 
 Test(symbols, error_directory)
 {
-    expect_load_error(tmpdir, "not a regular file");
+    expect_load_error(fx_tmpdir(), "not a regular file");
 }
 
 Test(symbols, error_truncated_elf_header)
 {
     build_elf(&img, ref_syms, REF_N);
-    expect_load_error(write_file("trunc.elf", img.bytes, 40), "truncated ELF");
+    expect_load_error(fx_write_file("trunc.elf", img.bytes, 40), "truncated ELF");
 }
 
 Test(symbols, error_truncated_section_headers)
 {
     build_elf(&img, ref_syms, REF_N);
-    expect_load_error(write_file("trunc.elf", img.bytes, img.shoff + 100),
+    expect_load_error(fx_write_file("trunc.elf", img.bytes, img.shoff + 100),
                       "section header table");
 }
 
@@ -487,7 +463,7 @@ Test(symbols, error_symtab_offset_beyond_the_file)
     Elf64_Shdr sh = get_shdr(&img, SEC_SYMTAB);
     sh.sh_offset = 0x100000;
     put_shdr(&img, SEC_SYMTAB, &sh);
-    expect_load_error(write_file("symoff.elf", img.bytes, img.len), "offset 0x100000");
+    expect_load_error(fx_write_file("symoff.elf", img.bytes, img.len), "offset 0x100000");
     cr_assert_not_null(strstr(err, "section 2"), "%s", err);
 }
 
@@ -497,7 +473,7 @@ Test(symbols, error_symtab_size_wraps_around)
     Elf64_Shdr sh = get_shdr(&img, SEC_SYMTAB);
     sh.sh_size = UINT64_MAX - 8;
     put_shdr(&img, SEC_SYMTAB, &sh);
-    expect_load_error(write_file("symsize.elf", img.bytes, img.len), "runs past the end");
+    expect_load_error(fx_write_file("symsize.elf", img.bytes, img.len), "runs past the end");
 }
 
 Test(symbols, error_strtab_offset_beyond_the_file)
@@ -506,7 +482,7 @@ Test(symbols, error_strtab_offset_beyond_the_file)
     Elf64_Shdr sh = get_shdr(&img, SEC_STRTAB);
     sh.sh_offset = img.len - 2;
     put_shdr(&img, SEC_STRTAB, &sh);
-    expect_load_error(write_file("stroff.elf", img.bytes, img.len), "section 3");
+    expect_load_error(fx_write_file("stroff.elf", img.bytes, img.len), "section 3");
 }
 
 Test(symbols, error_section_header_table_beyond_the_file)
@@ -516,13 +492,13 @@ Test(symbols, error_section_header_table_beyond_the_file)
     memcpy(&eh, img.bytes, sizeof(eh));
     eh.e_shoff = UINT64_MAX - 0x20;
     memcpy(img.bytes, &eh, sizeof(eh));
-    expect_load_error(write_file("shoff.elf", img.bytes, img.len), "section header table");
+    expect_load_error(fx_write_file("shoff.elf", img.bytes, img.len), "section header table");
 
     build_elf(&img, ref_syms, REF_N);
     memcpy(&eh, img.bytes, sizeof(eh));
     eh.e_shnum = 0xfff0;
     memcpy(img.bytes, &eh, sizeof(eh));
-    expect_load_error(write_file("shnum.elf", img.bytes, img.len), "runs past the end");
+    expect_load_error(fx_write_file("shnum.elf", img.bytes, img.len), "runs past the end");
 }
 
 Test(symbols, error_strtab_index_out_of_range)
@@ -533,7 +509,7 @@ Test(symbols, error_strtab_index_out_of_range)
     memcpy(&sym, img.bytes + at, sizeof(sym));
     sym.st_name = 0xffff;
     memcpy(img.bytes + at, &sym, sizeof(sym));
-    expect_load_error(write_file("stname.elf", img.bytes, img.len), "name offset 0xffff");
+    expect_load_error(fx_write_file("stname.elf", img.bytes, img.len), "name offset 0xffff");
 }
 
 Test(symbols, error_symtab_link_not_a_string_table)
@@ -542,11 +518,11 @@ Test(symbols, error_symtab_link_not_a_string_table)
     Elf64_Shdr sh = get_shdr(&img, SEC_SYMTAB);
     sh.sh_link = 99;
     put_shdr(&img, SEC_SYMTAB, &sh);
-    expect_load_error(write_file("link.elf", img.bytes, img.len), "string table index 99");
+    expect_load_error(fx_write_file("link.elf", img.bytes, img.len), "string table index 99");
 
     sh.sh_link = SEC_TEXT;
     put_shdr(&img, SEC_SYMTAB, &sh);
-    expect_load_error(write_file("link.elf", img.bytes, img.len), "not SHT_STRTAB");
+    expect_load_error(fx_write_file("link.elf", img.bytes, img.len), "not SHT_STRTAB");
 }
 
 Test(symbols, error_name_not_terminated_in_strtab)
@@ -555,17 +531,17 @@ Test(symbols, error_name_not_terminated_in_strtab)
     Elf64_Shdr sh = get_shdr(&img, SEC_STRTAB);
     sh.sh_size = 3;                                 /* cuts "func_a" */
     put_shdr(&img, SEC_STRTAB, &sh);
-    expect_load_error(write_file("unterminated.elf", img.bytes, img.len), "string table");
+    expect_load_error(fx_write_file("unterminated.elf", img.bytes, img.len), "string table");
 }
 
 Test(symbols, error_elf32_and_big_endian)
 {
     build_elf(&img, ref_syms, REF_N);
     img.bytes[EI_CLASS] = ELFCLASS32;
-    expect_load_error(write_file("elf32.elf", img.bytes, img.len), "not an ELF64");
+    expect_load_error(fx_write_file("elf32.elf", img.bytes, img.len), "not an ELF64");
     build_elf(&img, ref_syms, REF_N);
     img.bytes[EI_DATA] = ELFDATA2MSB;
-    expect_load_error(write_file("be.elf", img.bytes, img.len), "little-endian");
+    expect_load_error(fx_write_file("be.elf", img.bytes, img.len), "little-endian");
 }
 
 Test(symbols, error_stripped_elf)
@@ -574,7 +550,7 @@ Test(symbols, error_stripped_elf)
     Elf64_Shdr sh = get_shdr(&img, SEC_SYMTAB);
     sh.sh_type = SHT_PROGBITS;
     put_shdr(&img, SEC_SYMTAB, &sh);
-    expect_load_error(write_file("stripped.elf", img.bytes, img.len), "no .symtab");
+    expect_load_error(fx_write_file("stripped.elf", img.bytes, img.len), "no .symtab");
 }
 
 Test(symbols, error_elf_without_usable_symbols)
@@ -584,12 +560,12 @@ Test(symbols, error_elf_without_usable_symbols)
         { "undefined_func", 0, 0, STT_FUNC, STB_GLOBAL, SHN_UNDEF },
     };
     build_elf(&img, only_skipped, 2);
-    expect_load_error(write_file("none.elf", img.bytes, img.len), "no function or object");
+    expect_load_error(fx_write_file("none.elf", img.bytes, img.len), "no function or object");
 }
 
 Test(symbols, error_empty_system_map)
 {
-    expect_load_error(write_file("empty.map", "", 0), "empty file");
+    expect_load_error(fx_write_file("empty.map", "", 0), "empty file");
     expect_load_error(write_text("blank.map", "\n\n  \n"), "neither ELF nor a System.map");
 }
 
@@ -609,10 +585,10 @@ Test(symbols, error_non_elf_garbage)
         x = x * 1103515245u + 12345u;
         junk[i] = (uint8_t)(x >> 16);
     }
-    expect_load_error(write_file("junk.bin", junk, sizeof(junk)), "neither ELF nor");
+    expect_load_error(fx_write_file("junk.bin", junk, sizeof(junk)), "neither ELF nor");
     expect_load_error(write_text("words.txt", "hello world\nffffffff8000 T\nzzzz T name\n"),
                       "line 1");
-    expect_load_error(write_file("short.bin", "\x7f" "EL", 3), "neither ELF nor");
+    expect_load_error(fx_write_file("short.bin", "\x7f" "EL", 3), "neither ELF nor");
 }
 
 /* Every prefix of a good ELF, and the good ELF with any one byte replaced by 0xff or 0x80:
@@ -623,7 +599,7 @@ Test(symbols, hostile_elf_truncations_and_overwrites_never_crash)
     ElfImage good;
     build_elf(&good, ref_syms, REF_N);
     for (size_t len = 0; len < good.len; len++) {
-        const char *path = write_file("prefix.elf", good.bytes, len);
+        const char *path = fx_write_file("prefix.elf", good.bytes, len);
         Symbols *s = NULL;
         cr_assert_eq(symbols_load(&s, path, err, sizeof(err)), -1, "prefix %zu loaded", len);
         cr_assert_not_null(strstr(err, path), "prefix %zu: %s", len, err);
@@ -633,7 +609,7 @@ Test(symbols, hostile_elf_truncations_and_overwrites_never_crash)
         for (unsigned v = 0; v < 2; v++) {
             img = good;
             img.bytes[at] = values[v];
-            const char *path = write_file("flip.elf", img.bytes, img.len);
+            const char *path = fx_write_file("flip.elf", img.bytes, img.len);
             Symbols *s = NULL;
             err[0] = '\0';
             if (symbols_load(&s, path, err, sizeof(err)) == 0) {
