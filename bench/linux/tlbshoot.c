@@ -7,18 +7,23 @@
  *   madvise   every thread touches its private region and drops it with MADV_DONTNEED
  *             (will-it-scale tlb_flush2_threads);
  *   stale     mremap a page holding a new value over a shared page that the others read;
- *             once mremap has returned no thread may read the old value.
+ *             once mremap has returned no thread may read the old value;
+ *   wprotect  main makes a shared page writable, the others write it (so each caches a
+ *             writable translation), main mprotects it read-only, and each other thread's
+ *             next write must fault: a write that goes through is counted (a kernel whose
+ *             mprotect skips the remote flush fails here, see build-bug-kernels.sh).
  * Each reports microseconds per operation. Then the guest is powered off (when we are pid 1;
  * run from tlbsh it just exits).
  *
  * Kernel command line: tlbshoot_iters=N (default 200) sets the iterations of each loop;
- * tlbshoot_tests=LIST (comma-separated of mprotect, munmap, madvise, stale; default all) runs
+ * tlbshoot_tests=LIST (comma-separated of mprotect, munmap, madvise, stale, wprotect; default all) runs
  * only those, e.g. to profile one loop alone.
  * Build: riscv64-linux-gnu-gcc -O2 -static -pthread -o init tlbshoot.c */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -37,7 +42,7 @@
 #define MADV_PAGES 8     /* private region of each thread in the madvise test */
 #define MAX_THREADS 64
 
-enum phase { PH_IDLE, PH_MPROTECT, PH_MUNMAP, PH_MADVISE, PH_STALE, PH_EXIT };
+enum phase { PH_IDLE, PH_MPROTECT, PH_MUNMAP, PH_MADVISE, PH_STALE, PH_WPROTECT, PH_EXIT };
 
 static _Atomic int phase = PH_IDLE;
 static _Atomic int ready;           /* workers that have pinned themselves */
@@ -46,6 +51,11 @@ static _Atomic uint64_t published;  /* stale test: value that X must hold at lea
 static _Atomic uint64_t stale_reads;
 static _Atomic uint64_t checked_reads;
 static _Atomic uint64_t madv_ops[MAX_THREADS];
+static _Atomic uint64_t wp_round;   /* wprotect: odd = write to cache, even = write must fault */
+static _Atomic int wp_acks;         /* workers done with the current round */
+static _Atomic uint64_t stale_writes;
+static _Thread_local sigjmp_buf fault_jmp;
+static _Thread_local volatile sig_atomic_t expect_fault;
 
 static volatile unsigned char *shared;  /* mprotect test region */
 static volatile uint64_t *stale_page;   /* stale test page X */
@@ -73,6 +83,10 @@ static void die(const char *what)
 static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
     (void)ctx;
+    if (expect_fault) {
+        expect_fault = 0;
+        siglongjmp(fault_jmp, 1);
+    }
     char buf[128];
     int n = snprintf(buf, sizeof buf, "tlbshoot: FAIL: signal %d at address %p (phase %d)\n",
                      sig, si->si_addr, atomic_load(&phase));
@@ -112,6 +126,7 @@ static void *worker(void *arg)
 
     int last = PH_IDLE;
     unsigned sink = 0;
+    uint64_t my_round = 0;
     for (;;) {
         int ph = atomic_load_explicit(&phase, memory_order_acquire);
         if (ph != last) {
@@ -134,6 +149,23 @@ static void *worker(void *arg)
             if (got < want)
                 atomic_fetch_add_explicit(&stale_reads, 1, memory_order_relaxed);
             atomic_fetch_add_explicit(&checked_reads, 1, memory_order_relaxed);
+            break;
+        }
+        case PH_WPROTECT: {
+            uint64_t r = atomic_load_explicit(&wp_round, memory_order_acquire);
+            if (r == my_round)
+                break;
+            volatile unsigned char *slot = &shared[8 * id];
+            if (r & 1) {
+                *slot = 1;                  /* caches a writable translation */
+            } else if (sigsetjmp(fault_jmp, 1) == 0) {
+                expect_fault = 1;
+                *slot = 2;                  /* read-only now: must fault */
+                expect_fault = 0;
+                atomic_fetch_add_explicit(&stale_writes, 1, memory_order_relaxed);
+            }
+            my_round = r;
+            atomic_fetch_add_explicit(&wp_acks, 1, memory_order_release);
             break;
         }
         case PH_EXIT:
@@ -260,6 +292,38 @@ static int test_stale(void)
     return stale == 0;
 }
 
+/* wprotect: start round r and wait until every worker has done it. */
+static void wp_round_go(uint64_t r)
+{
+    atomic_store_explicit(&wp_acks, 0, memory_order_relaxed);
+    atomic_store_explicit(&wp_round, r, memory_order_release);
+    while (atomic_load_explicit(&wp_acks, memory_order_acquire) < nthreads - 1)
+        sched_yield();
+}
+
+static int test_wprotect(void)
+{
+    atomic_store_explicit(&stale_writes, 0, memory_order_relaxed);
+    atomic_store_explicit(&wp_round, 0, memory_order_relaxed);
+    enter_phase(PH_WPROTECT);
+    double t0 = now_us();
+    for (unsigned long i = 0; i < iters; i++) {
+        if (mprotect((void *)shared, SHARED_PAGES * PAGE, PROT_READ | PROT_WRITE) != 0)
+            die("mprotect rw");
+        wp_round_go(2 * i + 1);
+        if (mprotect((void *)shared, SHARED_PAGES * PAGE, PROT_READ) != 0)
+            die("mprotect r");
+        wp_round_go(2 * i + 2);
+    }
+    double us = now_us() - t0;
+    enter_phase(PH_IDLE);
+    report("wprotect", 2 * iters, us);
+    uint64_t stale = atomic_load(&stale_writes);
+    printf("tlbshoot: wprotect  %llu writes through a revoked write permission\n",
+           (unsigned long long)stale);
+    return stale == 0;
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -277,7 +341,7 @@ int main(int argc, char **argv)
     if (it != NULL && strtoul(it, NULL, 0) > 0)
         iters = strtoul(it, NULL, 0);
     selected_tests = getenv("tlbshoot_tests");
-    static const char *const known[] = {"mprotect", "munmap", "madvise", "stale"};
+    static const char *const known[] = {"mprotect", "munmap", "madvise", "stale", "wprotect"};
     for (const char *p = selected_tests; p != NULL && *p != '\0';) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -330,6 +394,8 @@ int main(int argc, char **argv)
     if (test_selected("madvise"))
         test_madvise();
     int ok = test_selected("stale") ? test_stale() : 1;
+    if (test_selected("wprotect") && !test_wprotect())
+        ok = 0;
 
     atomic_store_explicit(&phase, PH_EXIT, memory_order_release);
     for (int i = 1; i < nthreads; i++)
