@@ -214,15 +214,17 @@ def closed_descriptors(c):
         os.close(2)
     p = subprocess.Popen([c.emu] + ['-smp', '2', '-nographic', '-kernel', c.torture,
                                     '-append', 'secs=60'] + drive,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          preexec_fn=no_stderr)
-    time.sleep(1.5)
+    # The guest's first line means the emulator runs (its handlers are installed): a fixed
+    # delay was not always enough under ASan on a loaded host (SIGTERM's default action).
+    p.stdout.readline()
     p.send_signal(signal.SIGTERM)
     try:
-        p.wait(timeout=30)
+        p.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         p.kill()
-        p.wait()
+        p.communicate()
     with open(disk, 'rb') as f:
         after = f.read()
     c.check('stderr closed, SIGTERM: disk image unchanged',
