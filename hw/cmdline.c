@@ -820,6 +820,13 @@ static int h_tlb_check_json(struct parse_ctx *ctx, const char *arg)
     return 0;
 }
 
+static int h_tlb_retain(struct parse_ctx *ctx, const char *arg)
+{
+    (void)arg;
+    ctx->cfg->tlb_retain = true;
+    return 0;
+}
+
 static int h_symbols(struct parse_ctx *ctx, const char *arg)
 {
     ctx->cfg->symbols = arg;
@@ -1151,6 +1158,8 @@ static const struct option_def option_table[] = {
       "report the guest's missing TLB fences; fatal: stop at the first (tlbstorm only)" },
     { "tlb-check-json", NULL, ARG_REQUIRED, h_tlb_check_json, "FILE",
       "also write --tlb-check reports to FILE as JSON lines (tlbstorm only)" },
+    { "tlb-retain", NULL, ARG_NONE, h_tlb_retain, "",
+      "keep TLB entries as long as the spec allows, no eviction (tlbstorm only)" },
     { "symbols", NULL, ARG_REQUIRED, h_symbols, "FILE",
       "ELF or System.map naming the pcs of --tlb-check reports (tlbstorm only)" },
     { "no-progress", NULL, ARG_NONE, h_no_progress, "",

@@ -96,6 +96,7 @@ struct tlbstorm_config {
      * 0 off, 1 report, 2 fatal (enum tlb_check_mode) */
     unsigned tlb_check;
     const char *tlb_check_json;   /* --tlb-check-json=FILE: reports as JSON lines */
+    bool tlb_retain;              /* --tlb-retain: keep translations (mm/tlb.h tlb_set_retain) */
     const char *symbols;          /* --symbols=FILE: ELF or System.map for report pcs */
 
     struct tlbstorm_drive drives[TLBSTORM_MAX_DRIVES];

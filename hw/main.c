@@ -299,6 +299,7 @@ int main(int argc, char **argv)
     tlb_flush_set_mode(cfg.flush_qemu ? TLB_FLUSH_MODE_QEMU : TLB_FLUSH_MODE_MAILBOX);
     for (unsigned i = 0; i < machine.n_cpus; i++) {
         tlb_set_qemu_policy(&machine.cpus[i]->tlb, cfg.flush_qemu);
+        tlb_set_retain(&machine.cpus[i]->tlb, cfg.tlb_retain);
     }
 
     if (cfg.tlb_check) {

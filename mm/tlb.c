@@ -148,9 +148,10 @@ int tlb_init(CPUTLB *tlb, CPUState *owner, const CPUTLBOps *ops, void *opaque)
         tlb->d[i].window_begin_ns = now;
         tlb_desc_clear(&tlb->f[i], &tlb->d[i]);
     }
-    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
         tlb->ctx[c].asid = -1;    /* tables allocated on first use */
     }
+    tlb->n_contexts = TLB_ASID_CONTEXTS;
     return 0;
 }
 
@@ -159,12 +160,18 @@ void tlb_destroy(CPUTLB *tlb)
     for (unsigned i = 0; i < TLB_NB_MMU_MODES; i++) {
         tlb_desc_free(&tlb->f[i], &tlb->d[i]);
     }
-    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
         for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
             tlb_desc_free(&tlb->ctx[c].f[i], &tlb->ctx[c].d[i]);
         }
         tlb->ctx[c].asid = -1;
     }
+}
+
+void tlb_set_retain(CPUTLB *tlb, bool on)
+{
+    tlb->retain = on;
+    tlb->n_contexts = on ? TLB_ASID_CONTEXTS_MAX : TLB_ASID_CONTEXTS;
 }
 
 void tlb_set_qemu_policy(CPUTLB *tlb, bool on)
@@ -367,12 +374,18 @@ static void tlb_desc_flush_nonglobal(CPUTLBDescFast *f, CPUTLBDesc *d)
  * modulo the size, so growing never makes two collide; shrinking keeps one of a colliding
  * pair (the TLB may always forget). Costs one pass over the old table, at most once per
  * window for a shrink and once per doubling for a growth. */
+static void tlb_desc_rehash(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, size_t new_size,
+                            int64_t now);
+
 static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d,
                                     int64_t now)
 {
     bool expired;
     size_t old_size = f->mask + 1;
     size_t new_size = tlb_desc_policy_size(d, old_size, now, &expired);
+    if (tlb->retain && new_size < old_size && d->n_used_entries) {
+        new_size = old_size;          /* shrinking would forget entries */
+    }
     if (new_size == old_size) {
         if (expired) {
             d->window_begin_ns = now;
@@ -380,6 +393,14 @@ static void tlb_desc_resize_keeping(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *
         }
         return;
     }
+    tlb_desc_rehash(tlb, f, d, new_size, now);
+}
+
+/* The table at new_size with the entries that fit (all of them when it grows). */
+static void tlb_desc_rehash(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d, size_t new_size,
+                            int64_t now)
+{
+    size_t old_size = f->mask + 1;
     CPUTLBEntry *table = malloc(new_size * sizeof(CPUTLBEntry));
     CPUTLBEntryFull *full = calloc(new_size, sizeof(CPUTLBEntryFull));
     if (!table || !full) {
@@ -427,7 +448,7 @@ static void tlb_desc_maybe_grow(CPUTLB *tlb, CPUTLBDescFast *f, CPUTLBDesc *d)
 
 static void tlb_forget_contexts(CPUTLB *tlb)
 {
-    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
         tlb->ctx[c].asid = -1;
     }
 }
@@ -477,7 +498,7 @@ void tlb_flush_asid_by_mmuidx_local(CPUTLB *tlb, int32_t asid, unsigned idxmap)
          * global hash-table lookup per indirect jump. */
         notify_flushed_nonglobal(tlb);
     }
-    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
         if (idxmap && tlb->ctx[c].asid == asid) {
             tlb->ctx[c].asid = -1;
         }
@@ -510,7 +531,7 @@ static void tlb_flush_one_page(CPUTLB *tlb, uint64_t page, int32_t asid, unsigne
         if (!tagged) {
             continue;
         }
-        for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
             CPUTLBContext *ctx = &tlb->ctx[c];
             if (ctx->asid >= 0 && asid_matches(asid, ctx->asid)) {
                 /* A kept context's translations reach no jump-cache entry (an ASID
@@ -598,7 +619,7 @@ static unsigned range_targets(CPUTLB *tlb, int32_t asid, unsigned idxmap, RangeT
         if (!tagged) {
             continue;
         }
-        for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
             CPUTLBContext *ctx = &tlb->ctx[c];
             if (ctx->asid >= 0 && asid_matches(asid, ctx->asid)) {
                 out[n++] = (RangeTarget){ &ctx->f[i], &ctx->d[i], false, true };
@@ -687,7 +708,7 @@ void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t 
         last = ~0ULL;                 /* wraps: to the top of the address space */
     }
     last &= RV_PAGE_MASK;
-    RangeTarget t[TLB_NB_MMU_MODES * (1 + TLB_ASID_CONTEXTS)];
+    RangeTarget t[TLB_NB_MMU_MODES * (1 + TLB_ASID_CONTEXTS_MAX)];
     unsigned n_targets = 0;
     enum range_way way;
     if (tlb->qemu_policy) {
@@ -750,7 +771,7 @@ void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
     /* Keep the current tables under their ASID; bring back the new ASID's, or a free or the
      * least recently used slot's tables, emptied. */
     int slot = -1;
-    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
         if (tlb->ctx[c].asid == new_asid) {
             slot = (int)c;
         }
@@ -758,7 +779,7 @@ void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
     bool hit = slot >= 0;
     if (!hit) {
         slot = 0;
-        for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+        for (unsigned c = 0; c < tlb->n_contexts; c++) {
             if (tlb->ctx[c].asid < 0) {
                 slot = (int)c;
                 break;
@@ -873,6 +894,15 @@ void tlb_set_page(CPUTLB *tlb, unsigned mmu_idx, uint64_t vaddr, const TLBPageIn
     CPUTLBEntry *e = tlb_entry(tlb, mmu_idx, vpage);
     size_t idx = (size_t)(e - tlb->f[mmu_idx].table);
 
+    if (tlb->retain && !tlb_entry_is_empty(e) && !tlb_entry_is_page(e, vpage) &&
+        !tlb_entry_is_empty(&d->vtable[d->vindex % TLB_VICTIM_SIZE]) &&
+        tlb->f[mmu_idx].mask + 1 < (1u << TLB_MAX_BITS)) {
+        /* --tlb-retain: the victim slot is taken, so grow rather than forget one. */
+        tlb_desc_rehash(tlb, &tlb->f[mmu_idx], d, (tlb->f[mmu_idx].mask + 1) * 2,
+                        clock_monotonic_ns());
+        e = tlb_entry(tlb, mmu_idx, vpage);
+        idx = (size_t)(e - tlb->f[mmu_idx].table);
+    }
     if (!tlb_entry_is_empty(e)) {
         if (!tlb_entry_is_page(e, vpage)) {
             unsigned v = d->vindex++ % TLB_VICTIM_SIZE;
@@ -930,7 +960,7 @@ CPUTLBEntry *tlb_find(CPUTLB *tlb, unsigned mmu_idx, uint64_t page, uint16_t asi
     if (mmu_idx >= TLB_ASID_TAGGED_MODES || asid == tlb->asid) {
         return tlb_desc_find(&tlb->f[mmu_idx], &tlb->d[mmu_idx], page, full);
     }
-    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
         if (tlb->ctx[c].asid == (int32_t)asid) {
             return tlb_desc_find(&tlb->ctx[c].f[mmu_idx], &tlb->ctx[c].d[mmu_idx], page, full);
         }
@@ -1012,7 +1042,7 @@ void tlb_dump(CPUTLB *tlb, FILE *out)
     assert_cpu_is_self(tlb->owner);
     fprintf(out, "current address space, asid %u:\n", tlb->asid);
     dump_tables(out, tlb->f, tlb->d, TLB_NB_MMU_MODES, tlb->asid);
-    for (unsigned c = 0; c < TLB_ASID_CONTEXTS; c++) {
+    for (unsigned c = 0; c < TLB_ASID_CONTEXTS_MAX; c++) {
         const CPUTLBContext *k = &tlb->ctx[c];
         if (k->asid < 0) {
             continue;

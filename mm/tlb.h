@@ -77,8 +77,10 @@ enum { PAGE_READ = 1, PAGE_WRITE = 2, PAGE_EXEC = 4 };
  * others (M-mode) are not. */
 #define TLB_ASID_TAGGED_MODES 3
 #define TLB_ASID_TAGGED_IDXMAP ((1u << TLB_ASID_TAGGED_MODES) - 1)
-/* Address spaces whose tables are kept when satp switches away from them. */
+/* Address spaces whose tables are kept when satp switches away from them: TLB_ASID_CONTEXTS,
+ * or up to TLB_ASID_CONTEXTS_MAX with tlb_set_retain. */
 #define TLB_ASID_CONTEXTS 4
+#define TLB_ASID_CONTEXTS_MAX 16
 
 /* Fast-path view: mask and table, nothing else, so the interpreter touches one line. */
 typedef struct CPUTLBDescFast {
@@ -168,8 +170,11 @@ typedef struct CPUTLB {
      * generation it was filled in. */
     uint64_t flush_gen;
     bool qemu_policy;             /* --flush=qemu: QEMU's local flush behaviour */
+    /* --tlb-retain: keep translations as long as the spec allows (tlb_set_retain). */
+    bool retain;
+    unsigned n_contexts;          /* kept address spaces: TLB_ASID_CONTEXTS, or _MAX */
     uint64_t context_clock;
-    CPUTLBContext ctx[TLB_ASID_CONTEXTS];
+    CPUTLBContext ctx[TLB_ASID_CONTEXTS_MAX];
     CPUTLBStats stats;
     const CPUTLBOps *ops;
     void *opaque;                 /* the creator's, for its hooks (the owning hart) */
@@ -242,6 +247,12 @@ static inline void tlb_flush_range_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, 
 /* The address space changed (satp written, owner): switch the tagged tables to new_asid's,
  * keeping the old one's for later, or flush them when the translation mode changed. */
 void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed);
+/* Main thread, before vCPUs start: keep every translation as long as the spec allows, so that
+ * a guest's missing fence shows as wrong guest behaviour (--tlb-retain): a fill that would
+ * push an entry out of a full victim TLB doubles the table instead (up to TLB_MAX_BITS),
+ * tables never shrink while they hold entries, and TLB_ASID_CONTEXTS_MAX address spaces are
+ * kept across satp switches. */
+void tlb_set_retain(CPUTLB *tlb, bool on);
 /* Main thread, before vCPUs start: use QEMU's local flush behaviour (no ASIDs, sfence.vma and
  * satp writes flush everything, a page flush inside a large page flushes the mmu_idx). */
 void tlb_set_qemu_policy(CPUTLB *tlb, bool on);

@@ -133,7 +133,7 @@ Test(cmdline, help_lists_every_option_once)
     static const char *const opts[] = {
         "-help, -h", "-version", "-machine, -M ", "-cpu ", "-smp ", "-m ", "-accel ",
         "-bios ", "-kernel ", "-initrd ", "-append ", "-dtb ", "-nographic", "-serial ",
-        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-gdb ", "-s", "-S", "-perfmap", "-stats[=", "-trace-flush ", "-tlb-check[=", "-tlb-check-json ", "-symbols ", "-no-progress",
+        "-monitor ", "-display ", "-no-reboot", "-flush ", "-run-slots ", "-jit ", "-gdb ", "-s", "-S", "-perfmap", "-stats[=", "-trace-flush ", "-tlb-check[=", "-tlb-check-json ", "-tlb-retain", "-symbols ", "-no-progress",
         "-remap-test ", "-d ", "-D ", "-global ", "-drive ",
         "-device ",
     };
@@ -899,6 +899,9 @@ Test(cmdline, tlb_check_takes_report_or_fatal_and_json_implies_report)
     EXPECT_RUN("--tlb-check=fatal", "--tlb-check-json", "r.json", "-bios", "none", "-kernel",
                "k.elf");
     cr_assert_eq(cfg.tlb_check, 2);
+    cr_assert_not(cfg.tlb_retain);
+    EXPECT_RUN("--tlb-check", "--tlb-retain", "-bios", "none", "-kernel", "k.elf");
+    cr_assert(cfg.tlb_retain);
     EXPECT_ERROR("--tlb-check: 'yes' is not report or fatal", "--tlb-check=yes");
     EXPECT_ERROR("--tlb-check: '' is not report or fatal", "--tlb-check=");
 }

@@ -841,6 +841,57 @@ Test(tlb, switch_to_a_new_address_space_starts_with_empty_tables)
     }
 }
 
+/* --tlb-retain: beyond TLB_ASID_CONTEXTS address spaces each keeps its tables, so switching
+ * back to the first of ten refills nothing; without it the first ones were given up. */
+Test(tlb, retain_keeps_more_address_spaces_across_satp_switches)
+{
+    for (int retain = 0; retain < 2; retain++) {
+        tlb_set_retain(&fx_cpu->tlb, retain);
+        uint64_t root1, root2 = two_address_spaces(&root1);
+        for (unsigned asid = 10; asid < 20; asid++) {
+            write_satp(satp_of(asid, root2));
+            cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x2222);
+        }
+        uint64_t fills = fx_cpu->tlb.stats.fills;
+        write_satp(satp_of(10, root2));
+        cr_assert_eq(load(VA, 8, MMU_IDX_S), 0x2222);
+        if (retain) {
+            cr_assert_eq(fx_cpu->tlb.stats.fills, fills, "ASID 10's entry was forgotten");
+        } else {
+            cr_assert_eq(fx_cpu->tlb.stats.fills, fills + 1, "ASID 10 kept past 4 contexts");
+        }
+        tlb_flush_local(&fx_cpu->tlb);
+    }
+    tlb_set_retain(&fx_cpu->tlb, false);
+}
+
+/* --tlb-retain: pages that all land on one index of the table, more than the victim TLB
+ * holds, stay cached (the table doubles instead of dropping a victim); without it some go. */
+Test(tlb, retain_grows_the_table_instead_of_dropping_a_victim)
+{
+    for (int retain = 0; retain < 2; retain++) {
+        tlb_flush_local(&fx_cpu->tlb);
+        tlb_set_retain(&fx_cpu->tlb, retain);
+        uint64_t size0 = fx_cpu->tlb.f[MMU_IDX_M].mask + 1;
+        uint64_t stride = size0 << RV_PAGE_BITS;
+        const unsigned n = TLB_VICTIM_SIZE + 4;
+        for (unsigned k = 0; k < n; k++) {
+            load(FX_RAM_BASE + 0x40000 + k * stride, 8, MMU_IDX_M);
+        }
+        unsigned held = 0;
+        for (unsigned k = 0; k < n; k++) {
+            held += tlb_holds(MMU_IDX_M, FX_RAM_BASE + 0x40000 + k * stride);
+        }
+        if (retain) {
+            cr_assert_eq(held, n, "%u of %u pages still cached", held, n);
+            cr_assert_gt(fx_cpu->tlb.f[MMU_IDX_M].mask + 1, size0, "the table did not grow");
+        } else {
+            cr_assert_lt(held, n, "the victim TLB alone held them all: the test proves nothing");
+        }
+    }
+    tlb_set_retain(&fx_cpu->tlb, false);
+}
+
 /* ---- victim TLB ----------------------------------------------------------------------------- */
 
 Test(tlb, victim_tlb_keeps_evicted_entry)
