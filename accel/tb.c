@@ -157,12 +157,22 @@ static void tlb_fenced_without_address(CPUTLB *tlb, int32_t asid)
     }
 }
 
+static void tlb_entry_copied(CPUTLB *tlb, unsigned mmu_idx, uint64_t vpage, uint16_t from,
+                             uint16_t to)
+{
+    RISCVCPU *cpu = tlb->opaque;
+    if (cpu->tlb_check) {
+        tlb_check_entry_copied(cpu, mmu_idx, vpage, from, to);
+    }
+}
+
 static const CPUTLBOps tb_tlb_ops = {
     .flushed_all = tlb_flushed_all,
     .flushed_nonglobal = tlb_flushed_nonglobal,
     .flushed_page = tlb_flushed_page,
     .fence_i = tlb_flushed_all,
     .fenced_without_address = tlb_fenced_without_address,
+    .entry_copied = tlb_entry_copied,
 };
 
 int tb_tlb_init(RISCVCPU *cpu)

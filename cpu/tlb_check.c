@@ -506,6 +506,29 @@ void tlb_check_filled(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
     }
 }
 
+void tlb_check_entry_copied(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vpage,
+                            uint16_t from, uint16_t to)
+{
+    TLBCheckHart *h = cpu->tlb_check;
+    if ((h->n_used + 1) * 4 > h->cap * 3) {
+        records_rebuild(h);
+    }
+    CheckRecord *src = record_slot(h, vpage, from, mmu_idx);
+    if (!src->used || (h->n_used + 1) * 4 > h->cap * 3) {
+        return;             /* no record (or no room): the copy goes unchecked */
+    }
+    CheckRecord copy = *src;
+    CheckRecord *r = record_slot(h, vpage, to, mmu_idx);
+    if (r->used) {
+        pte_unlink(h, r);
+    } else {
+        h->n_used++;
+    }
+    *r = copy;
+    r->asid = to;
+    pte_link(h, r);
+}
+
 /* ---- changes -------------------------------------------------------------------------------- */
 
 /* Does replacing old by new change what a walk through this PTE gives? A and D being set,

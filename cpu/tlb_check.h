@@ -73,6 +73,10 @@ void tlb_check_satp(struct RISCVCPU *cpu, uint64_t old_satp, uint64_t new_satp);
 /* A fence without an address for asid (-1: every ASID) another hart requested was applied
  * to this hart's TLB: the table pointers it may cache for that ASID are dropped. */
 void tlb_check_fence_without_address(struct RISCVCPU *cpu, int32_t asid);
+/* --tlb-retain carried the entry for vpage in mmu_idx from address space `from` into `to`:
+ * its record is copied, so a change to its PTEs finds both copies. */
+void tlb_check_entry_copied(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vpage,
+                            uint16_t from, uint16_t to);
 /* sfence.vma / sinval.vma executed: vaddr (all_va: every address), asid (-1: every ASID). */
 void tlb_check_sfence(struct RISCVCPU *cpu, uint64_t vaddr, bool all_va, int32_t asid);
 /* An ecall from S-mode (before it is answered): an SBI remote fence request is logged. */

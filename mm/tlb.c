@@ -754,6 +754,44 @@ void tlb_flush_range_asid_by_mmuidx_local(CPUTLB *tlb, uint64_t vaddr, uint64_t 
     }
 }
 
+static void tlb_add_large_page(CPUTLBDesc *d, uint64_t vaddr, unsigned page_bits);
+
+/* --tlb-retain: hardware holds one copy of a global translation for every address space, so
+ * one that a missing fence left stale must not vanish at an ASID switch. The outgoing tables'
+ * global entries go into the incoming ones wherever their slot is free (a slot holding
+ * something else keeps it: the incoming tables' own entries are as retained). */
+static void tlb_carry_global_entries(CPUTLB *tlb, const CPUTLBContext *out, uint16_t from)
+{
+    for (unsigned i = 0; i < TLB_ASID_TAGGED_MODES; i++) {
+        const CPUTLBDescFast *of = &out->f[i];
+        const CPUTLBDesc *od = &out->d[i];
+        CPUTLBDesc *d = &tlb->d[i];
+        for (size_t j = 0; of->table && j <= of->mask; j++) {
+            const CPUTLBEntry *e = &of->table[j];
+            if (tlb_entry_is_empty(e) || !od->fulltlb[j].global) {
+                continue;
+            }
+            uint64_t vpage = tlb_entry_vpage(e);
+            CPUTLBEntry *ne = tlb_entry(tlb, i, vpage);
+            size_t k = (size_t)(ne - tlb->f[i].table);
+            if (!tlb_entry_is_empty(ne)) {
+                continue;
+            }
+            *ne = *e;
+            d->fulltlb[k] = od->fulltlb[j];
+            d->fulltlb[k].asid = tlb->asid;
+            d->n_used_entries++;
+            tlb_note_used(d, k);
+            if (od->fulltlb[j].page_bits > RV_PAGE_BITS) {
+                tlb_add_large_page(d, vpage, od->fulltlb[j].page_bits);
+            }
+            if (tlb->ops && tlb->ops->entry_copied) {
+                tlb->ops->entry_copied(tlb, i, vpage, from, tlb->asid);
+            }
+        }
+    }
+}
+
 void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
 {
     assert_cpu_is_self(tlb->owner);
@@ -826,6 +864,9 @@ void tlb_switch_address_space(CPUTLB *tlb, uint16_t new_asid, bool mode_changed)
     tlb->asid = new_asid;
     tlb->stats.asid_switches++;
     tlb->stats.asid_context_hits += hit;
+    if (tlb->retain) {
+        tlb_carry_global_entries(tlb, ctx, (uint16_t)ctx->asid);
+    }
     /* The jump cache is keyed by virtual pc only. */
     notify_flushed_all(tlb);
 }

@@ -159,6 +159,10 @@ typedef struct CPUTLBOps {
      * every address space) was applied: whatever the layer above models of the non-leaf
      * entries a hart may cache, which only such a fence drops, goes. */
     void (*fenced_without_address)(struct CPUTLB *tlb, int32_t asid);
+    /* --tlb-retain: the entry for vpage in mmu_idx under address space `from` was copied
+     * into `to`'s tables (a global translation carried across a satp switch). */
+    void (*entry_copied)(struct CPUTLB *tlb, unsigned mmu_idx, uint64_t vpage, uint16_t from,
+                         uint16_t to);
 } CPUTLBOps;
 
 typedef struct CPUTLB {

@@ -865,6 +865,28 @@ Test(tlb, retain_keeps_more_address_spaces_across_satp_switches)
     tlb_set_retain(&fx_cpu->tlb, false);
 }
 
+/* --tlb-retain: a global translation is carried into an address space that never filled it
+ * (hardware has one copy for all ASIDs), so a stale one cannot vanish at a switch; without
+ * retain the new ASID walks again. Non-global ones are not carried. */
+Test(tlb, retain_carries_global_entries_across_an_asid_switch)
+{
+    for (int retain = 0; retain < 2; retain++) {
+        tlb_set_retain(&fx_cpu->tlb, retain);
+        uint64_t root1, root2 = two_address_spaces(&root1);
+        write_satp(satp_of(30 + retain, root2));
+        cr_assert_eq(tlb_holds(MMU_IDX_S, VG), retain, "global entry carried: %d", !retain);
+        cr_assert(!tlb_holds(MMU_IDX_S, VA), "a non-global entry was carried");
+        uint64_t fills = fx_cpu->tlb.stats.fills;
+        cr_assert_eq(load(VG, 8, MMU_IDX_S), 0x3333);
+        cr_assert_eq(fx_cpu->tlb.stats.fills, fills + !retain);
+        if (retain) {
+            cr_assert_eq(full(MMU_IDX_S, VG)->asid, 31, "the copy belongs to the new ASID");
+        }
+        tlb_flush_local(&fx_cpu->tlb);
+    }
+    tlb_set_retain(&fx_cpu->tlb, false);
+}
+
 /* --tlb-retain: pages that all land on one index of the table, more than the victim TLB
  * holds, stay cached (the table doubles instead of dropping a victim); without it some go. */
 Test(tlb, retain_grows_the_table_instead_of_dropping_a_victim)
