@@ -8,8 +8,10 @@
 #                     to other harts (the local fence only), whatever mm_cpumask says
 #   mprotect-noflush  mm/mprotect.c: change_pte_range no longer adds the changed page to the
 #                     mmu_gather's range, so mprotect's tlb_finish_mmu fences nothing
+#   munmap-noflush    mm/memory.c: zap_pte_range no longer adds the cleared page to the
+#                     mmu_gather's range, so munmap and MADV_DONTNEED fence nothing for it
 #
-# Environment: TLBSTORM_LINUX_CACHE (default ~/.cache/tlbstorm-linux), BUGS (default both),
+# Environment: TLBSTORM_LINUX_CACHE (default ~/.cache/tlbstorm-linux), BUGS (default all),
 # JOBS (make -j, default the host's CPUs).
 set -eu
 
@@ -34,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-for bug in ${BUGS:-remote-as-local mprotect-noflush}; do
+for bug in ${BUGS:-remote-as-local mprotect-noflush munmap-noflush}; do
     case $bug in
         remote-as-local)
             file=arch/riscv/mm/tlbflush.c
@@ -44,8 +46,12 @@ for bug in ${BUGS:-remote-as-local mprotect-noflush}; do
             file=mm/mprotect.c
             from='tlb_flush_pte_range(tlb, addr, PAGE_SIZE);'
             to='/* tlbstorm injected bug: mprotect-noflush */' ;;
+        munmap-noflush)
+            file=mm/memory.c
+            from='tlb_remove_tlb_entry(tlb, pte, addr);'
+            to='/* tlbstorm injected bug: munmap-noflush */' ;;
         *)
-            log "unknown bug '$bug' (remote-as-local, mprotect-noflush)"
+            log "unknown bug '$bug' (remote-as-local, mprotect-noflush, munmap-noflush)"
             exit 2 ;;
     esac
     out=$cache/bug-$bug
