@@ -81,7 +81,13 @@ repeat = 2
             by_guest.setdefault(r['config'].split('-')[0], set()).add(r['class'])
         check('all 12 runs reported once', len(rs) == 12 and
               len({r['id'] for r in rs}) == 12, f'{len(rs)} results; stderr {p.stderr!r}')
-        check('passing runs are pass', by_guest.get('ok') == {'pass'}, repr(by_guest))
+        # A passing run that did not pass shows its class, status and output tail (it failed
+        # twice in ~20 loaded .ci/runs and never alone: the next one should say why).
+        odd = [f"{r['config']} seed {r['seed']}: {r['class']} status {r['status']}\n"
+               f"{r.get('log_tail', '')}" for r in rs
+               if r['config'].startswith('ok') and r['class'] != 'pass']
+        check('passing runs are pass', by_guest.get('ok') == {'pass'},
+              repr(by_guest) + '\n' + '\n'.join(odd))
         check("tlbtorture's FAIL is guest-fail", by_guest.get('bad') == {'guest-fail'},
               repr(by_guest))
         check('a missing image is emulator-error',
