@@ -137,7 +137,7 @@ static struct {
     struct AddressSpace *as;
     _Atomic uint64_t seq;
     pthread_mutex_t report_lock;
-    _Atomic uint64_t pt_stores, events_sent, flagged, stale_in_flight, stale_requested,
+    _Atomic uint64_t pt_stores, flagged, stale_in_flight, stale_requested,
         reported, stale_uses_missing;
     _Atomic bool fatal_hit;
     _Atomic uint8_t *pt_idle;     /* per RAM page: stores in a row no hart cared about */
@@ -664,8 +664,9 @@ static void apply_inbox_work(CPUState *cs, void *data)
     pthread_mutex_unlock(&h->inbox_lock);
 }
 
-/* Any thread: queue ev for h's owner; false when there was no memory. */
-static bool inbox_push(TLBCheckHart *h, const PTEvent *ev)
+/* Any thread: queue ev for h's owner (dropped when there is no memory: that hart's entries
+ * go unchecked for this change). */
+static void inbox_push(TLBCheckHart *h, const PTEvent *ev)
 {
     pthread_mutex_lock(&h->inbox_lock);
     if (h->inbox_n == h->inbox_cap) {
@@ -673,7 +674,7 @@ static bool inbox_push(TLBCheckHart *h, const PTEvent *ev)
         PTEvent *grown = realloc(h->inbox, cap * sizeof(*grown));
         if (!grown) {
             pthread_mutex_unlock(&h->inbox_lock);
-            return false;
+            return;
         }
         h->inbox = grown;
         h->inbox_cap = cap;
@@ -687,7 +688,6 @@ static bool inbox_push(TLBCheckHart *h, const PTEvent *ev)
         h->inbox_queued = false;          /* the next push tries again */
         pthread_mutex_unlock(&h->inbox_lock);
     }
-    return true;
 }
 
 void tlb_check_pt_store(struct RISCVCPU *cpu, const uint8_t *host, unsigned size)
@@ -726,8 +726,8 @@ void tlb_check_pt_store(struct RISCVCPU *cpu, const uint8_t *host, unsigned size
             anyone = true;
             if (h == cpu->tlb_check) {
                 apply_event(h, &ev);
-            } else if (inbox_push(h, &ev)) {
-                atomic_fetch_add_explicit(&chk.events_sent, 1, memory_order_relaxed);
+            } else {
+                inbox_push(h, &ev);
             }
         }
         /* A page-table page freed and reused for data keeps its mark until PT_IDLE_STORES
@@ -1133,10 +1133,10 @@ void tlb_check_use(struct RISCVCPU *cpu, unsigned mmu_idx, uint64_t vaddr,
     }
 }
 
-uint64_t tlb_check_finish(void)
+void tlb_check_finish(void)
 {
     if (!chk.harts) {
-        return 0;
+        return;
     }
     uint64_t reported = atomic_load(&chk.reported);
     FILE *out = chk.cfg.report;
@@ -1181,5 +1181,4 @@ uint64_t tlb_check_finish(void)
     free((void *)chk.pt_idle);
     chk.pt_idle = NULL;
     pthread_mutex_destroy(&chk.report_lock);
-    return reported;
 }

@@ -47,9 +47,8 @@ typedef struct TLBCheckHart TLBCheckHart;
 int tlb_check_init(struct RISCVCPU *const *cpus, unsigned n, struct AddressSpace *as,
                    const TLBCheckConfig *cfg) __attribute__((warn_unused_result));
 /* Main thread, after the vCPUs stopped: the summary (and, after a fatal report, every hart's
- * pc) on cfg->report and the JSON stream; frees everything. Returns the number of missing
- * flushes reported. */
-uint64_t tlb_check_finish(void);
+ * pc) on cfg->report and the JSON stream; frees everything. */
+void tlb_check_finish(void);
 
 /* ---- hooks, owner thread ---- */
 /* The walk is about to read the PTE at pte_pa: its page is marked as a page-table page
