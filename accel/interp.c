@@ -411,7 +411,7 @@ label:                                                                          
     LOAD_OP(L_LWU, 4, false)
 #define STORE_OP(label, size, value)                                                \
 label:                                                                              \
-    if (unlikely(!store_fast(cpu, RS1 + IMM, size, value, PC_OF_OP()))) {                       \
+    if (unlikely(!store_fast(cpu, RS1 + IMM, size, value, PC_OF_OP()))) {           \
         SYNC_PC();                                                                  \
         if (!tlb_store_slow(cpu, RS1 + IMM, size, cpu->data_mmu_idx, value)) {      \
             goto exc_raised;                                                        \
@@ -534,7 +534,7 @@ label:                                                                          
         goto exc_raised;                                                             \
     }                                                                                \
     v = fetch_op((_Atomic type *)h, (type)RS2, memory_order_seq_cst);               \
-    amo_notify(cpu, h, size, PC_OF_OP());                                                        \
+    amo_notify(cpu, h, size, PC_OF_OP());                                           \
     RD = result;                                                                     \
     NEXT();
     AMO_FETCH_OP(L_AMOSWAP_W, uint32_t, 4, atomic_exchange_explicit, sext32(v))
@@ -566,7 +566,7 @@ label:                                                                          
                                                         memory_order_relaxed));      \
         v = old;                                                                     \
     }                                                                                \
-    amo_notify(cpu, h, size, PC_OF_OP());                                                        \
+    amo_notify(cpu, h, size, PC_OF_OP());                                           \
     RD = result;                                                                     \
     NEXT();
     AMO_CAS_OP(L_AMOMIN_W, uint32_t, int32_t, 4, <, sext32(v))

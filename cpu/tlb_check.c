@@ -941,9 +941,10 @@ static void report_missing(TLBCheckHart *h, const CheckRecord *r, uint64_t vaddr
                 h->index, access_name[access], use_pc,
                 nonleaf ? "table pointer (its walk may read the old table)" : "translation");
         if (nonleaf) {
+            uint64_t old_table = ((r->change.old_pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT)
+                                 << RV_PAGE_BITS;
             fprintf(out, "  va 0x%" PRIx64 " asid %u mmu_idx %s: cached table pointer to pa 0x%"
-                    PRIx64, vaddr, r->asid, mmu_idx_label[r->mmu_idx],
-                    (uint64_t)(((r->change.old_pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << RV_PAGE_BITS));
+                    PRIx64, vaddr, r->asid, mmu_idx_label[r->mmu_idx], old_table);
         } else {
             fprintf(out, "  va 0x%" PRIx64 " asid %u mmu_idx %s%s: cached pa 0x%" PRIx64,
                     vaddr, r->asid, mmu_idx_label[r->mmu_idx], r->global ? " global" : "",
